@@ -1,0 +1,53 @@
+"""Exceptions raised when talking to Shopify's Admin API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AdminApiError(Exception):
+    """Shopify answered GraphQL ``errors`` (or an unusable response)."""
+
+    def __init__(self, message: str, errors: list[dict[str, Any]] | None = None,
+                 status: int | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+        self.status = status
+
+
+class AdminUnavailable(AdminApiError):
+    """Retries exhausted on 5xx/429/network failures: nothing was applied, so
+    callers may safely undo their side (e.g. refund points)."""
+
+
+class AdminUnauthorized(AdminApiError):
+    """401: the access token is invalid or expired."""
+
+
+class UserErrors(Exception):
+    """A mutation was refused: its payload carried non-empty ``userErrors``.
+
+    A domain-level failure (bad input, code taken, ...), never worth retrying.
+    """
+
+    def __init__(self, field_errors: list[dict[str, Any]], mutation: str | None = None) -> None:
+        self.field_errors = field_errors
+        self.mutation = mutation
+        summary = "; ".join(
+            f"{'.'.join(e.get('field') or []) or '-'}: {e.get('message')}" for e in field_errors
+        )
+        super().__init__(f"{mutation or 'mutation'} refused: {summary}")
+
+    @property
+    def codes(self) -> list[str | None]:
+        return [e.get("code") for e in self.field_errors]
+
+
+class TokenRequestError(Exception):
+    """``/admin/oauth/access_token`` refused a token exchange or refresh."""
+
+    def __init__(self, status: int, error: str | None, description: str | None) -> None:
+        super().__init__(f"token request failed ({status}): {error}: {description}")
+        self.status = status
+        self.error = error
+        self.description = description
