@@ -1,0 +1,159 @@
+/* Perks rewards: entry script (loaded deferred through the block schema).
+ * Kept tiny: it wires the floating button and the dialog (open/close, focus
+ * trap, Escape, readable colours) and loads perks-ui.js only when the shopper
+ * shows intent (hover/focus/tap on the button) or when a rewards page block is
+ * present ("import on interaction"). */
+(function () {
+  'use strict';
+  var uiPromise;
+
+  function loadUI(src) {
+    uiPromise = uiPromise || new Promise(function (resolve, reject) {
+      if (window.PerksUI) return resolve(window.PerksUI);
+      var s = document.createElement('script');
+      s.src = src;
+      s.async = true;
+      s.onload = function () { window.PerksUI ? resolve(window.PerksUI) : reject(); };
+      s.onerror = function () { uiPromise = null; reject(); };
+      document.head.appendChild(s);
+    });
+    return uiPromise;
+  }
+
+  function config(root) {
+    var d = root.dataset, t = {};
+    try { t = JSON.parse(root.querySelector('script[data-perks-i18n]').textContent); } catch (e) { /* English keys */ }
+    return {
+      base: (d.proxy || '/apps/perks').replace(/\/$/, ''),
+      ui: d.ui,
+      customer: d.customer || '',
+      locale: d.locale || 'en',
+      currency: d.currency || 'USD',
+      shop: d.shop || '',
+      login: d.login || '/account/login',
+      register: d.register || '/account/register',
+      cart: d.cart || '/cart',
+      page: root.hasAttribute('data-perks-page'),
+      tiers: d.tiers !== 'false',
+      referral: d.referral !== 'false',
+      history: d.history !== 'false',
+      t: t
+    };
+  }
+
+  /* WCAG 2 contrast: merchant colours that are unreadable get replaced. */
+  function rgb(c) {
+    c = (c || '').trim();
+    var m = c.match(/^#([\da-f]{3,8})$/i), h;
+    if (m) {
+      h = m[1];
+      if (h.length < 6) h = h.replace(/./g, '$&$&');
+      return [0, 2, 4].map(function (i) { return parseInt(h.substr(i, 2), 16); });
+    }
+    m = c.match(/rgba?\(\s*(\d+)[\s,]+(\d+)[\s,]+(\d+)/);
+    return m && [+m[1], +m[2], +m[3]];
+  }
+  function lum(c) {
+    return c.reduce(function (sum, v, i) {
+      v /= 255;
+      v = v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+      return sum + v * [0.2126, 0.7152, 0.0722][i];
+    }, 0);
+  }
+  function contrast(a, b) {
+    var x = lum(a) + 0.05, y = lum(b) + 0.05;
+    return x > y ? x / y : y / x;
+  }
+  function best(bg) { return contrast([0, 0, 0], bg) >= contrast([255, 255, 255], bg) ? '#000000' : '#ffffff'; }
+
+  function fixColours(root) {
+    var st = getComputedStyle(root),
+      bg = rgb(st.getPropertyValue('--perks-bg')),
+      fg = rgb(st.getPropertyValue('--perks-text')),
+      pr = rgb(st.getPropertyValue('--perks-primary'));
+    if (bg && (!fg || contrast(fg, bg) < 4.5)) root.style.setProperty('--perks-text', best(bg));
+    if (pr) root.style.setProperty('--perks-on-primary', best(pr));
+  }
+
+  var FOCUSABLE = 'a[href],button:not([disabled]),input:not([disabled]),select:not([disabled]),textarea:not([disabled]),[tabindex]:not([tabindex="-1"])';
+
+  function initLauncher(root) {
+    var btn = root.querySelector('.perks-fab'),
+      panel = root.querySelector('.perks-panel'),
+      body = root.querySelector('[data-perks-body]'),
+      cfg = config(root),
+      view;
+
+    function focusables() {
+      return [].filter.call(panel.querySelectorAll(FOCUSABLE), function (el) { return el.getClientRects().length; });
+    }
+    function warm() { return loadUI(cfg.ui); }
+
+    function open() {
+      panel.hidden = false;
+      btn.setAttribute('aria-expanded', 'true');
+      panel.querySelector('[data-perks-close]').focus();
+      document.addEventListener('keydown', onKey, true);
+      document.addEventListener('focusin', onFocusIn);
+      document.addEventListener('pointerdown', onOutside);
+      if (view) {
+        view.then(function (v) { if (v) v.refresh(); });
+      } else {
+        view = warm().then(function (UI) { return UI.mount(body, cfg); }, function () {
+          body.textContent = cfg.t.error || 'Error';
+          view = null;
+        });
+      }
+    }
+    function close() {
+      panel.hidden = true;
+      btn.setAttribute('aria-expanded', 'false');
+      document.removeEventListener('keydown', onKey, true);
+      document.removeEventListener('focusin', onFocusIn);
+      document.removeEventListener('pointerdown', onOutside);
+      btn.focus();
+    }
+    function onKey(e) {
+      if (e.key === 'Escape' || e.key === 'Esc') {
+        e.preventDefault();
+        close();
+      } else if (e.key === 'Tab') {
+        var f = focusables(), first = f[0], last = f[f.length - 1], a = document.activeElement;
+        if (!f.length) return e.preventDefault();
+        if (e.shiftKey && (a === first || !panel.contains(a))) { e.preventDefault(); last.focus(); }
+        else if (!e.shiftKey && (a === last || !panel.contains(a))) { e.preventDefault(); first.focus(); }
+      }
+    }
+    // Keep focus inside the dialog while it is open (aria-modal).
+    function onFocusIn(e) {
+      if (!panel.contains(e.target) && e.target !== btn) (focusables()[0] || panel).focus();
+    }
+    function onOutside(e) { if (!root.contains(e.target)) close(); }
+
+    btn.addEventListener('click', function () { panel.hidden ? open() : close(); });
+    panel.querySelector('[data-perks-close]').addEventListener('click', close);
+    ['pointerenter', 'focus', 'touchstart'].forEach(function (ev) {
+      btn.addEventListener(ev, function () { warm().catch(function () {}); }, { once: true, passive: true });
+    });
+  }
+
+  function initPage(root) {
+    var cfg = config(root);
+    loadUI(cfg.ui).then(function (UI) { UI.mount(root.querySelector('[data-perks-body]'), cfg); }, function () {});
+  }
+
+  function init() {
+    [].forEach.call(document.querySelectorAll('[data-perks-launcher],[data-perks-page]'), function (root) {
+      if (root.perksReady) return;
+      root.perksReady = true;
+      fixColours(root);
+      root.hasAttribute('data-perks-page') ? initPage(root) : initLauncher(root);
+    });
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+  // Theme editor: blocks are re-rendered in place.
+  document.addEventListener('shopify:section:load', init);
+  document.addEventListener('shopify:block:select', init);
+})();
