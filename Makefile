@@ -1,0 +1,38 @@
+# The two commands: `make run` and `make test`. Both install what they need.
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app shopify_app
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench install demo-order
+
+$(STAMP): requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) node_modules/.installed
+
+# Web, worker, cron and an embedded Redis on SQLite, with a demo shop.
+run: install
+	$(FLASK) perks dev
+
+# A signed orders/paid for the demo customer, sent to the running `make run`.
+demo-order: $(STAMP)
+	$(FLASK) perks demo-order
+
+/usr/bin/redis-server:
+	apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+
+# The whole suite on PostgreSQL 15 and Redis started on loopback for the run.
+test: install /usr/bin/redis-server
+	$(VENV)/bin/ruff check .
+	PY=$(PY) scripts/with-test-services $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .

@@ -1,0 +1,34 @@
+"""Perks: a loyalty, referral and VIP-tier app for Shopify."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from flask import Flask, jsonify
+
+from .config import Settings
+from .runtime import Runtime
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The WSGI app: configuration defaults, then the environment, then test overrides."""
+    app = Flask(__name__, instance_relative_config=True)
+    settings = Settings.from_env()
+    if test_config:
+        settings = replace(settings, **test_config)
+    app.extensions["perks"] = Runtime(settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from webhooks import bp as webhooks_bp
+
+    from .cli import perks
+
+    app.register_blueprint(webhooks_bp)
+    app.cli.add_command(perks)
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok")
+
+    return app

@@ -1,0 +1,38 @@
+"""Configuration: defaults first, then the environment (as the Flask tutorial does)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{REPO_ROOT / 'var' / 'perks.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=_default_database_url)
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    shopify_api_key: str = "perks-dev-client-id"
+    shopify_api_secret: str = "perks-dev-secret"
+    # Shopify's largest order payloads are a few hundred KB; anything far
+    # beyond that is not a Shopify delivery.
+    webhook_max_bytes: int = 2 * 1024 * 1024
+    queue_name: str = "perks"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        defaults = cls()
+        return cls(
+            database_url=env.get("DATABASE_URL", defaults.database_url),
+            redis_url=env.get("REDIS_URL", defaults.redis_url),
+            shopify_api_key=env.get("SHOPIFY_API_KEY", defaults.shopify_api_key),
+            shopify_api_secret=env.get("SHOPIFY_API_SECRET", defaults.shopify_api_secret),
+            webhook_max_bytes=int(env.get("PERKS_WEBHOOK_MAX_BYTES", defaults.webhook_max_bytes)),
+            queue_name=env.get("PERKS_QUEUE", defaults.queue_name),
+        )

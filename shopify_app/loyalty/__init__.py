@@ -1,0 +1,1 @@
+"""The loyalty domain: plain Python over the unit of work, no Flask, no HTTP."""

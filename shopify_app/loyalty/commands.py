@@ -1,0 +1,66 @@
+"""What the outside world asks of the program, already out of Shopify's shapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class CustomerProfile:
+    customer_id: int
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PurchaseLine:
+    unit_price: Decimal
+    quantity: int
+    discount: Decimal = Decimal(0)
+    tax: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """The money of an order the purchase rule looks at, in the shop's currency."""
+
+    lines: tuple[PurchaseLine, ...]
+    shipping: Decimal = Decimal(0)
+    tax: Decimal = Decimal(0)
+    taxes_included: bool = False
+
+
+@dataclass(frozen=True)
+class PayOrder:
+    shop_domain: str
+    order_id: int
+    name: str
+    customer: CustomerProfile | None
+    purchase: Purchase
+
+
+@dataclass(frozen=True)
+class RefundOrder:
+    shop_domain: str
+    order_id: int
+    refund_id: int
+    # What was given back, read by the same rule as the purchase itself.
+    refunded: Purchase
+
+
+@dataclass(frozen=True)
+class CancelOrder:
+    shop_domain: str
+    order_id: int
+    cancelled_at: datetime
+
+
+@dataclass(frozen=True)
+class SaveCustomer:
+    shop_domain: str
+    profile: CustomerProfile
+    is_new: bool

@@ -1,0 +1,42 @@
+"""Shops and their programs."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shopify_app.models import Program, Shop
+
+from .errors import InvalidCommand, UnknownShop
+
+
+def normalise_domain(domain: str) -> str:
+    domain = domain.strip().lower()
+    if not domain.endswith(".myshopify.com") or len(domain) <= len(".myshopify.com"):
+        raise InvalidCommand(f"{domain!r} is not a myshopify.com domain")
+    return domain
+
+
+def add_shop(session: Session, domain: str, *, name: str = "", currency: str = "USD") -> Shop:
+    """Install a shop with the default program; installing again changes nothing."""
+    domain = normalise_domain(domain)
+    shop = session.scalar(select(Shop).where(Shop.domain == domain))
+    if shop is None:
+        shop = Shop(domain=domain, name=name or domain.split(".")[0], currency=currency)
+        session.add(shop)
+        session.flush()
+        session.add(Program(shop_id=shop.id))
+        session.flush()
+    shop.uninstalled_at = None
+    return shop
+
+
+def installed_shop(session: Session, domain: str) -> Shop:
+    shop = session.scalar(select(Shop).where(Shop.domain == domain, Shop.uninstalled_at.is_(None)))
+    if shop is None:
+        raise UnknownShop(f"{domain} has not installed Perks")
+    return shop
+
+
+def program_of(session: Session, shop: Shop) -> Program:
+    return session.scalars(select(Program).where(Program.shop_id == shop.id)).one()

@@ -1,0 +1,143 @@
+"""Shopify webhook payloads turned into the program's commands.
+
+Only this module knows Shopify's payload shapes; a payload missing what a
+command needs raises InvalidCommand, which is final (no retry can fix it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from functools import wraps
+
+from shopify_app.loyalty.commands import (
+    CancelOrder,
+    CustomerProfile,
+    PayOrder,
+    Purchase,
+    PurchaseLine,
+    RefundOrder,
+    SaveCustomer,
+)
+from shopify_app.loyalty.errors import InvalidCommand
+
+
+def _strict(translate: Callable) -> Callable:
+    @wraps(translate)
+    def wrapper(shop_domain: str, payload: dict):
+        try:
+            return translate(shop_domain, payload)
+        except (KeyError, TypeError, ValueError, InvalidOperation, AttributeError) as error:
+            raise InvalidCommand(f"{translate.__name__}: payload lacks or garbles {error}") from error
+
+    return wrapper
+
+
+def _money(value, money_set: dict | None = None) -> Decimal:
+    """Shop-currency money: the `_set`'s shop_money when given, else the plain field."""
+    if money_set:
+        value = money_set["shop_money"]["amount"]
+    return Decimal(str(value or "0"))
+
+
+def _timestamp(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value).astimezone(UTC) if value else None
+
+
+def _profile(customer: dict) -> CustomerProfile:
+    return CustomerProfile(
+        customer_id=int(customer["id"]),
+        email=customer.get("email"),
+        first_name=customer.get("first_name"),
+        last_name=customer.get("last_name"),
+        updated_at=_timestamp(customer.get("updated_at")),
+    )
+
+
+def _line(item: dict, quantity: int | None = None) -> PurchaseLine:
+    return PurchaseLine(
+        unit_price=_money(item["price"], item.get("price_set")),
+        quantity=int(item["quantity"] if quantity is None else quantity),
+        discount=sum(
+            (_money(a["amount"], a.get("amount_set")) for a in item.get("discount_allocations") or []),
+            Decimal(0),
+        ),
+        tax=sum((_money(t["price"], t.get("price_set")) for t in item.get("tax_lines") or []), Decimal(0)),
+    )
+
+
+@_strict
+def order_paid(shop_domain: str, payload: dict) -> PayOrder:
+    shipping = payload.get("total_shipping_price_set")
+    purchase = Purchase(
+        # Buying a gift card is buying money; points come when it is spent.
+        lines=tuple(_line(item) for item in payload["line_items"] if not item.get("gift_card")),
+        shipping=_money(0, shipping)
+        if shipping
+        else sum((_money(s["price"], s.get("price_set")) for s in payload.get("shipping_lines") or []), Decimal(0)),
+        tax=_money(payload.get("total_tax"), payload.get("total_tax_set")),
+        taxes_included=bool(payload.get("taxes_included")),
+    )
+    customer = payload.get("customer")
+    return PayOrder(
+        shop_domain=shop_domain,
+        order_id=int(payload["id"]),
+        name=str(payload.get("name") or payload["id"]),
+        customer=_profile(customer) if customer else None,
+        purchase=purchase,
+    )
+
+
+@_strict
+def refund_created(shop_domain: str, payload: dict) -> RefundOrder:
+    lines = []
+    for refunded in payload.get("refund_line_items") or []:
+        quantity = int(refunded["quantity"])
+        item = refunded["line_item"]
+        if item.get("gift_card"):
+            continue
+        gross = _money(item["price"], item.get("price_set")) * quantity
+        subtotal = _money(refunded["subtotal"], refunded.get("subtotal_set"))
+        lines.append(
+            PurchaseLine(
+                unit_price=gross / quantity if quantity else Decimal(0),
+                quantity=quantity,
+                discount=gross - subtotal,
+                tax=_money(refunded.get("total_tax"), refunded.get("total_tax_set")),
+            )
+        )
+    # Shipping refunds come as negative order adjustments.
+    shipping = -sum(
+        (
+            _money(adjustment["amount"], adjustment.get("amount_set"))
+            for adjustment in payload.get("order_adjustments") or []
+            if adjustment.get("kind") == "shipping_refund"
+        ),
+        Decimal(0),
+    )
+    return RefundOrder(
+        shop_domain=shop_domain,
+        order_id=int(payload["order_id"]),
+        refund_id=int(payload["id"]),
+        refunded=Purchase(lines=tuple(lines), shipping=shipping),
+    )
+
+
+@_strict
+def order_cancelled(shop_domain: str, payload: dict) -> CancelOrder:
+    return CancelOrder(
+        shop_domain=shop_domain,
+        order_id=int(payload["id"]),
+        cancelled_at=_timestamp(payload.get("cancelled_at")) or datetime.now(UTC),
+    )
+
+
+@_strict
+def customer_created(shop_domain: str, payload: dict) -> SaveCustomer:
+    return SaveCustomer(shop_domain=shop_domain, profile=_profile(payload), is_new=True)
+
+
+@_strict
+def customer_updated(shop_domain: str, payload: dict) -> SaveCustomer:
+    return SaveCustomer(shop_domain=shop_domain, profile=_profile(payload), is_new=False)
