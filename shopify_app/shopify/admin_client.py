@@ -1,0 +1,283 @@
+"""The one client through which Perks sends Admin GraphQL documents.
+
+It spends Shopify's calculated-query-cost budget carefully: it remembers the
+last ``extensions.cost.throttleStatus`` and waits *before* a request whose
+known cost would not fit in the bucket, backs off exactly as long as the
+bucket needs after a ``THROTTLED`` answer, and retries transient failures
+(5xx, 429, network) with capped exponential backoff.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from shopify_app.shopify import documents
+from shopify_app.shopify.errors import (
+    AdminApiError,
+    AdminUnauthorized,
+    AdminUnavailable,
+    UserErrors,
+)
+from shopify_app.shopify.version import API_VERSION
+
+TokenSource = str | Callable[[], str]
+
+
+def graphql_url(shop_domain: str, base_url: str | None = None) -> str:
+    base = (base_url or f"https://{shop_domain}").rstrip("/")
+    return f"{base}/admin/api/{API_VERSION}/graphql.json"
+
+
+@dataclass
+class ThrottleStatus:
+    maximum_available: float
+    currently_available: float
+    restore_rate: float
+    observed_at: float  # clock() reading when Shopify reported it
+
+    def available_at(self, now: float) -> float:
+        restored = (now - self.observed_at) * self.restore_rate
+        return min(self.maximum_available, self.currently_available + restored)
+
+    def seconds_until(self, cost: float, now: float) -> float:
+        missing = cost - self.available_at(now)
+        return max(0.0, missing / self.restore_rate) if self.restore_rate > 0 else 0.0
+
+
+@dataclass
+class ClientStats:
+    requests: int = 0
+    retries: int = 0
+    throttle_waits: int = 0  # waits before sending, from our own bookkeeping
+    throttled_responses: int = 0  # times Shopify still answered THROTTLED
+    waited_seconds: float = 0.0
+
+
+class _Retry(Exception):
+    """Internal: a transient failure worth another attempt."""
+
+    def __init__(self, reason: str, delay: float | None = None, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.delay = delay
+        self.status = status
+
+
+class AdminClient:
+    """Sends Admin GraphQL documents for one shop.
+
+    ``access_token`` may be a callable so an expiring offline token can be
+    refreshed by its owner between calls; it is called for every request.
+    """
+
+    def __init__(
+        self,
+        shop_domain: str,
+        access_token: TokenSource,
+        *,
+        base_url: str | None = None,
+        session: requests.Session | None = None,
+        max_retries: int = 5,
+        max_throttle_retries: int = 30,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 20.0,
+        timeout: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.shop_domain = shop_domain
+        self.url = graphql_url(shop_domain, base_url)
+        self._token = access_token
+        self._session = session or requests.Session()
+        self.max_retries = max_retries
+        self.max_throttle_retries = max_throttle_retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.timeout = timeout
+        self._sleep = sleep
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._throttle: ThrottleStatus | None = None
+        self._costs: dict[str, float] = {}  # document -> last requestedQueryCost
+        self.stats = ClientStats()
+        self.last_cost: dict[str, Any] | None = None
+
+    # --- public ---------------------------------------------------------------
+
+    def execute(self, name_or_document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Run a document (by name from ``graphql/`` or as text); return ``data``.
+
+        Raises UserErrors when a mutation payload has userErrors, AdminApiError
+        for GraphQL errors, AdminUnavailable when transient failures persist.
+        """
+        document = _resolve(name_or_document)
+        body = self._send_with_retries(document, variables or {})
+        data = body.get("data") or {}
+        _raise_user_errors(data)
+        return data
+
+    @property
+    def throttle_status(self) -> ThrottleStatus | None:
+        return self._throttle
+
+    # --- sending ----------------------------------------------------------------
+
+    def _send_with_retries(self, document: str, variables: dict[str, Any]) -> dict[str, Any]:
+        failures = throttles = 0
+        refreshed_token = False
+        while True:
+            self._wait_for_budget(document)
+            try:
+                return self._send_once(document, variables)
+            except AdminUnauthorized:
+                # A callable token source may hand out a fresh token after expiry.
+                if refreshed_token or not callable(self._token):
+                    raise
+                refreshed_token = True
+            except _Throttled as throttled:
+                throttles += 1
+                self.stats.throttled_responses += 1
+                if throttles > self.max_throttle_retries:
+                    raise AdminUnavailable("still throttled after retries", throttled.errors) from None
+                self._pause(throttled.delay)
+            except _Retry as retry:
+                failures += 1
+                if failures > self.max_retries:
+                    raise AdminUnavailable(
+                        f"Admin API unavailable after {failures} attempts: {retry}", status=retry.status
+                    ) from None
+                self.stats.retries += 1
+                self._pause(retry.delay if retry.delay is not None else self._backoff(failures))
+
+    def _send_once(self, document: str, variables: dict[str, Any]) -> dict[str, Any]:
+        headers = {
+            "X-Shopify-Access-Token": self._current_token(),
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+        self.stats.requests += 1
+        try:
+            response = self._session.post(
+                self.url, json={"query": document, "variables": variables},
+                headers=headers, timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise _Retry(f"network error: {exc.__class__.__name__}: {exc}") from exc
+        return self._interpret(document, response)
+
+    def _interpret(self, document: str, response: requests.Response) -> dict[str, Any]:
+        status = response.status_code
+        if status == 401:
+            raise AdminUnauthorized("access token rejected (401)", status=401)
+        if status == 429 or status >= 500:
+            raise _Retry(f"HTTP {status}", _retry_after(response), status)
+        if status >= 400:
+            raise AdminApiError(f"HTTP {status}: {response.text[:200]}", status=status)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise _Retry(f"unparseable response (HTTP {status})", status=status) from exc
+        self._record_cost(document, body.get("extensions", {}).get("cost"))
+        errors = body.get("errors")
+        if errors:
+            if _is_throttled(errors):
+                raise _Throttled(errors, self._throttle_delay(document))
+            raise AdminApiError(_summarise(errors), errors=errors, status=status)
+        return body
+
+    def _current_token(self) -> str:
+        return self._token() if callable(self._token) else self._token
+
+    # --- cost budget ------------------------------------------------------------
+
+    def _record_cost(self, document: str, cost: dict[str, Any] | None) -> None:
+        if not cost:
+            return
+        self.last_cost = cost
+        status = cost.get("throttleStatus") or {}
+        with self._lock:
+            if cost.get("requestedQueryCost") is not None:
+                self._costs[document] = float(cost["requestedQueryCost"])
+            if status:
+                self._throttle = ThrottleStatus(
+                    maximum_available=float(status["maximumAvailable"]),
+                    currently_available=float(status["currentlyAvailable"]),
+                    restore_rate=float(status["restoreRate"]),
+                    observed_at=self._clock(),
+                )
+
+    def _wait_for_budget(self, document: str) -> None:
+        with self._lock:
+            cost = self._costs.get(document)
+            bucket = self._throttle
+            if cost is None or bucket is None:
+                return  # nothing known yet; Shopify's answer will teach us
+            now = self._clock()
+            delay = bucket.seconds_until(cost, now)
+            # Reserve the points now so concurrent callers queue up behind us.
+            bucket.currently_available = bucket.available_at(now) - cost
+            bucket.observed_at = now
+        if delay > 0:
+            self.stats.throttle_waits += 1
+            self._pause(delay)
+
+    def _throttle_delay(self, document: str) -> float:
+        bucket, cost = self._throttle, self._costs.get(document)
+        if bucket is None or cost is None:
+            return self._backoff(1)
+        # Small margin: the bucket restores continuously, our clock is not Shopify's.
+        return bucket.seconds_until(cost, self._clock()) + 0.01
+
+    # --- helpers ------------------------------------------------------------------
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        return delay + random.uniform(0, delay / 10)
+
+    def _pause(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        self.stats.waited_seconds += seconds
+        self._sleep(seconds)
+
+
+class _Throttled(Exception):
+    def __init__(self, errors: list[dict[str, Any]], delay: float) -> None:
+        super().__init__("THROTTLED")
+        self.errors = errors
+        self.delay = delay
+
+
+def _resolve(name_or_document: str) -> str:
+    # A bare identifier is a stored document's name; anything else is GraphQL text.
+    if name_or_document.isidentifier():
+        return documents.load(name_or_document)
+    return name_or_document
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _is_throttled(errors: list[dict[str, Any]]) -> bool:
+    return any((e.get("extensions") or {}).get("code") == "THROTTLED" for e in errors)
+
+
+def _summarise(errors: list[dict[str, Any]]) -> str:
+    return "; ".join(str(e.get("message")) for e in errors[:5])
+
+
+def _raise_user_errors(data: dict[str, Any]) -> None:
+    for field, payload in data.items():
+        if isinstance(payload, dict) and payload.get("userErrors"):
+            raise UserErrors(payload["userErrors"], mutation=field)

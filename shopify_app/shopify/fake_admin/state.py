@@ -1,0 +1,405 @@
+"""In-memory state of the fake Admin API, plus the switches tests flip.
+
+Records are plain JSON-able dicts (money as Decimal strings, times as ISO-8601
+strings) so ``GET /_fake/state`` can dump them as they are.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+DEFAULT_SHOP = "perks-demo.myshopify.com"
+STANDARD_BUCKET = 2000.0
+STANDARD_RESTORE = 100.0  # points/second: Shopify's standard plan
+SINGLE_QUERY_MAX_COST = 1000
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def parse_time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def gid(kind: str, value: Any) -> str:
+    text = str(value)
+    return text if text.startswith("gid://") else f"gid://shopify/{kind}/{text}"
+
+
+def gid_kind(value: str) -> str | None:
+    parts = str(value).split("/")
+    return parts[3] if len(parts) >= 5 and value.startswith("gid://shopify/") else None
+
+
+def money(value: Any) -> str:
+    """Shopify's Decimal rendering: "5.0", "12.5", "12.34"."""
+    d = Decimal(str(value)).normalize()
+    if d == d.to_integral_value():
+        return f"{d.quantize(Decimal(1))}.0"
+    return format(d, "f")
+
+
+@dataclass
+class Bucket:
+    """Shopify's leaky bucket of query-cost points, per shop and app."""
+
+    maximum: float = STANDARD_BUCKET
+    restore_rate: float = STANDARD_RESTORE
+    available: float = STANDARD_BUCKET
+    at: float = field(default_factory=time.monotonic)
+
+    def level(self) -> float:
+        now = time.monotonic()
+        self.available = min(self.maximum, self.available + (now - self.at) * self.restore_rate)
+        self.at = now
+        return self.available
+
+    def status(self) -> dict[str, float]:
+        return {
+            "maximumAvailable": float(self.maximum),
+            "currentlyAvailable": float(int(self.level())),
+            "restoreRate": float(self.restore_rate),
+        }
+
+
+@dataclass
+class ShopState:
+    domain: str
+    name: str = "Perks Demo"
+    email: str = "owner@example.com"
+    currency: str = "USD"
+    timezone: str = "America/New_York"
+    customers: dict[str, dict] = field(default_factory=dict)
+    orders: dict[str, dict] = field(default_factory=dict)
+    products: dict[str, dict] = field(default_factory=dict)
+    collections: dict[str, dict] = field(default_factory=dict)
+    discounts: dict[str, dict] = field(default_factory=dict)
+    store_credit_accounts: dict[str, dict] = field(default_factory=dict)
+    flow_triggers: list[dict] = field(default_factory=list)
+    bulk_operations: dict[str, dict] = field(default_factory=dict)
+    staged_uploads: dict[str, str] = field(default_factory=dict)
+    bucket: Bucket = field(default_factory=Bucket)
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "domain": self.domain, "name": self.name, "currency": self.currency,
+            "customers": list(self.customers.values()),
+            "orders": list(self.orders.values()),
+            "products": list(self.products.values()),
+            "collections": list(self.collections.values()),
+            "discounts": list(self.discounts.values()),
+            "store_credit_accounts": list(self.store_credit_accounts.values()),
+            "flow_triggers": self.flow_triggers,
+            "bulk_operations": list(self.bulk_operations.values()),
+            "throttle": self.bucket.status(),
+        }
+
+
+@dataclass
+class Refusal:
+    mutation: str
+    remaining: int
+    user_errors: list[dict]
+
+
+@dataclass
+class Controls:
+    refusals: list[Refusal] = field(default_factory=list)
+    fail_remaining: int = 0
+    fail_status: int = 503
+    latency: float = 0.0
+
+
+class FakeState:
+    """Everything the fake remembers; thread-safe through one re-entrant lock.
+
+    ``auto_create_customers``: Perks learns customers from webhooks the fake
+    never saw, so by default an unknown ``gid://shopify/Customer/N`` referenced
+    by a mutation gets a stub record; set False to get Shopify's userErrors.
+    """
+
+    def __init__(self, *, auto_create_customers: bool = True, token_ttl: int = 3600,
+                 refresh_token_ttl: int = 90 * 24 * 3600) -> None:
+        self.lock = threading.RLock()
+        self.auto_create_customers = auto_create_customers
+        self.token_ttl = token_ttl
+        self.refresh_token_ttl = refresh_token_ttl
+        self.shops: dict[str, ShopState] = {}
+        self.access_tokens: dict[str, dict] = {}
+        self.refresh_tokens: dict[str, dict] = {}
+        self.exchange_count: dict[str, int] = {}
+        self.refresh_count: dict[str, int] = {}
+        self.controls = Controls()
+        self.requests: deque[dict] = deque(maxlen=500)  # recent GraphQL calls, newest last
+        self._default_bucket = (STANDARD_BUCKET, STANDARD_RESTORE)
+        self._ids = 1000
+
+    # --- ids & shops ---------------------------------------------------------
+
+    def next_id(self) -> int:
+        with self.lock:
+            self._ids += 1
+            return self._ids
+
+    def shop(self, domain: str = DEFAULT_SHOP) -> ShopState:
+        with self.lock:
+            if domain not in self.shops:
+                maximum, rate = self._default_bucket
+                self.shops[domain] = ShopState(
+                    domain=domain, bucket=Bucket(maximum=maximum, restore_rate=rate, available=maximum))
+            return self.shops[domain]
+
+    # --- tokens --------------------------------------------------------------
+
+    def mint_token(self, shop: str, expires_in: int | None = None, scope: str = "") -> str:
+        """Issue an access token directly (tests that do not care about OAuth)."""
+        token = "shpat_fake_" + secrets.token_hex(16)
+        ttl = self.token_ttl if expires_in is None else expires_in
+        with self.lock:
+            self.shop(shop)
+            self.access_tokens[token] = {"shop": shop, "expires_at": time.time() + ttl, "scope": scope}
+        return token
+
+    def mint_refresh_token(self, shop: str) -> str:
+        token = "shprt_fake_" + secrets.token_hex(16)
+        with self.lock:
+            self.refresh_tokens[token] = {"shop": shop,
+                                          "expires_at": time.time() + self.refresh_token_ttl}
+        return token
+
+    def shop_for_token(self, token: str | None) -> str | None:
+        with self.lock:
+            record = self.access_tokens.get(token or "")
+            if not record or record["expires_at"] <= time.time():
+                return None
+            return record["shop"]
+
+    def expire_access_tokens(self, shop: str | None = None) -> int:
+        """Make every (or one shop's) access token expired; returns how many."""
+        with self.lock:
+            hit = [r for r in self.access_tokens.values() if shop in (None, r["shop"])]
+            for record in hit:
+                record["expires_at"] = time.time() - 1
+            return len(hit)
+
+    # --- behaviour switches ----------------------------------------------------
+
+    def refuse_next(self, mutation: str, times: int = 1,
+                    user_errors: list[dict] | None = None) -> None:
+        """The next ``times`` calls of ``mutation`` (root field or operation name)
+        answer these userErrors instead of doing anything."""
+        errors = user_errors or [{"field": None, "message": f"{mutation} refused by the fake"}]
+        with self.lock:
+            self.controls.refusals.append(Refusal(mutation, times, errors))
+
+    def take_refusal(self, names: set[str]) -> list[dict] | None:
+        with self.lock:
+            for refusal in self.controls.refusals:
+                if refusal.mutation in names and refusal.remaining > 0:
+                    refusal.remaining -= 1
+                    return refusal.user_errors
+        return None
+
+    def fail_next(self, times: int, status: int = 503) -> None:
+        """Answer HTTP ``status`` to the next ``times`` GraphQL requests."""
+        with self.lock:
+            self.controls.fail_remaining, self.controls.fail_status = times, status
+
+    def take_failure(self) -> int | None:
+        with self.lock:
+            if self.controls.fail_remaining > 0:
+                self.controls.fail_remaining -= 1
+                return self.controls.fail_status
+        return None
+
+    def set_throttle(self, maximum: float = STANDARD_BUCKET, restore_rate: float = STANDARD_RESTORE,
+                     shop: str | None = None) -> None:
+        """Shrink (or restore) the cost bucket of one shop or of every shop."""
+        with self.lock:
+            if not shop:
+                self._default_bucket = (maximum, restore_rate)
+            for state in [self.shop(shop)] if shop else list(self.shops.values()):
+                state.bucket = Bucket(maximum=maximum, restore_rate=restore_rate, available=maximum)
+
+    def set_latency(self, seconds: float) -> None:
+        with self.lock:
+            self.controls.latency = seconds
+
+    def reset_controls(self) -> None:
+        with self.lock:
+            self.controls = Controls()
+            self._default_bucket = (STANDARD_BUCKET, STANDARD_RESTORE)
+            for state in self.shops.values():
+                state.bucket = Bucket()
+
+    def apply_control(self, body: dict[str, Any]) -> None:
+        """The JSON form of the switches, for a fake running in another process."""
+        if body.get("reset"):
+            self.reset_controls()
+        if "refuse" in body:
+            for spec in _as_list(body["refuse"]):
+                self.refuse_next(spec["mutation"], int(spec.get("times", 1)), spec.get("userErrors"))
+        if "fail" in body:
+            self.fail_next(int(body["fail"].get("times", 1)), int(body["fail"].get("status", 503)))
+        if "throttle" in body:
+            spec = body["throttle"]
+            self.set_throttle(float(spec.get("maximumAvailable", STANDARD_BUCKET)),
+                              float(spec.get("restoreRate", STANDARD_RESTORE)), spec.get("shop"))
+        if "latency" in body:
+            self.set_latency(float(body["latency"]))
+        if "token_ttl" in body:
+            self.token_ttl = int(body["token_ttl"])
+        if "expire_tokens" in body:
+            spec = body["expire_tokens"]
+            self.expire_access_tokens(spec.get("shop") if isinstance(spec, dict) else None)
+        if "auto_create_customers" in body:
+            self.auto_create_customers = bool(body["auto_create_customers"])
+
+    # --- seeding ----------------------------------------------------------------
+
+    def add_customer(self, shop: str = DEFAULT_SHOP, **spec: Any) -> dict:
+        with self.lock:
+            record = _customer_record(spec, self.next_id())
+            self.shop(shop).customers[record["id"]] = record
+            return record
+
+    def ensure_customer(self, shop: str, customer_id: str) -> dict | None:
+        """The customer, or a stub if auto_create_customers (else None)."""
+        with self.lock:
+            state = self.shop(shop)
+            if customer_id in state.customers:
+                return state.customers[customer_id]
+            if not self.auto_create_customers or gid_kind(customer_id) != "Customer":
+                return None
+            return self.add_customer(shop, id=customer_id)
+
+    def add_product(self, shop: str = DEFAULT_SHOP, **spec: Any) -> dict:
+        with self.lock:
+            state = self.shop(shop)
+            product_id = gid("Product", spec.get("id") or self.next_id())
+            collection_ids = []
+            for col in spec.get("collections", []):
+                col = col if isinstance(col, dict) else {"id": col}
+                cid = gid("Collection", col.get("id") or self.next_id())
+                state.collections.setdefault(cid, {
+                    "id": cid, "handle": col.get("handle") or f"collection-{cid.rsplit('/', 1)[1]}",
+                    "title": col.get("title") or "Collection"})
+                collection_ids.append(cid)
+            record = {
+                "id": product_id, "title": spec.get("title", "Product"),
+                "tags": list(spec.get("tags", [])),
+                "variant_ids": [gid("ProductVariant", v) for v in spec.get("variants", [])],
+                "collection_ids": collection_ids, "metafields": {},
+            }
+            state.products[product_id] = record
+            return record
+
+    def add_order(self, shop: str = DEFAULT_SHOP, **spec: Any) -> dict:
+        with self.lock:
+            state = self.shop(shop)
+            record = _order_record(spec, self, state)
+            state.orders[record["id"]] = record
+            if record["customer_id"]:
+                self.ensure_customer(shop, record["customer_id"])
+            return record
+
+    def add_refund(self, shop: str, order_id: Any, **spec: Any) -> dict:
+        with self.lock:
+            order = self.shop(shop).orders[gid("Order", order_id)]
+            refund = _refund_record(spec, self)
+            order["refunds"].append(refund)
+            refunded = sum(Decimal(r["total"]) for r in order["refunds"])
+            order["financial_status"] = (
+                "REFUNDED" if refunded >= Decimal(order["total"]) else "PARTIALLY_REFUNDED")
+            order["updated_at"] = refund["created_at"]
+            return refund
+
+    def dump(self, shop: str | None = None) -> dict[str, Any]:
+        with self.lock:
+            shops = {d: s.dump() for d, s in self.shops.items() if shop in (None, d)}
+            return {
+                "shops": shops,
+                "exchange_count": dict(self.exchange_count),
+                "refresh_count": dict(self.refresh_count),
+                "controls": {"fail_remaining": self.controls.fail_remaining,
+                             "latency": self.controls.latency,
+                             "refusals": [vars(r) for r in self.controls.refusals]},
+            }
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _customer_record(spec: dict[str, Any], next_id: int) -> dict:
+    stamp = now_iso()
+    return {
+        "id": gid("Customer", spec.get("id") or next_id),
+        "first_name": spec.get("first_name"), "last_name": spec.get("last_name"),
+        "email": spec.get("email"), "tags": list(spec.get("tags", [])),
+        "metafields": {}, "number_of_orders": int(spec.get("number_of_orders", 0)),
+        "amount_spent": money(spec.get("amount_spent", "0")),
+        "created_at": spec.get("created_at", stamp), "updated_at": spec.get("updated_at", stamp),
+    }
+
+
+def _order_record(spec: dict[str, Any], fake: FakeState, state: ShopState) -> dict:
+    number = fake.next_id()
+    stamp = now_iso()
+    lines = [_line_record(line, fake) for line in spec.get("line_items", [])]
+    line_total = sum((Decimal(li["price"]) * li["quantity"] - Decimal(li["discount"]) for li in lines),
+                     Decimal(0))
+    subtotal = Decimal(str(spec.get("subtotal", line_total)))
+    shipping = Decimal(str(spec.get("shipping", 0)))
+    tax = Decimal(str(spec.get("tax", 0)))
+    customer = spec.get("customer_id")
+    record = {
+        "id": gid("Order", spec.get("id") or number),
+        "name": spec.get("name", f"#{number}"), "email": spec.get("email"),
+        "customer_id": gid("Customer", customer) if customer else None,
+        "financial_status": spec.get("financial_status", "PAID").upper(),
+        "currency": spec.get("currency", state.currency),
+        "subtotal": money(subtotal), "shipping": money(shipping), "tax": money(tax),
+        "total": money(spec.get("total", subtotal + shipping + tax)),
+        "total_discounts": money(spec.get("total_discounts",
+                                          sum((Decimal(li["discount"]) for li in lines), Decimal(0)))),
+        "discount_codes": list(spec.get("discount_codes", [])),
+        "line_items": lines, "refunds": [],
+        "tags": list(spec.get("tags", [])), "test": bool(spec.get("test", False)),
+        "created_at": spec.get("created_at", stamp), "updated_at": spec.get("updated_at", stamp),
+        "processed_at": spec.get("processed_at", spec.get("created_at", stamp)),
+        "cancelled_at": spec.get("cancelled_at"), "metafields": {},
+    }
+    for refund in spec.get("refunds", []):
+        record["refunds"].append(_refund_record(refund, fake))
+    return record
+
+
+def _line_record(spec: dict[str, Any], fake: FakeState) -> dict:
+    return {
+        "id": gid("LineItem", spec.get("id") or fake.next_id()),
+        "title": spec.get("title", "Item"), "sku": spec.get("sku"),
+        "quantity": int(spec.get("quantity", 1)),
+        "product_id": gid("Product", spec["product_id"]) if spec.get("product_id") else None,
+        "variant_id": gid("ProductVariant", spec["variant_id"]) if spec.get("variant_id") else None,
+        "price": money(spec.get("price", "0")),
+        "discount": money(spec.get("discount", "0")),
+        "discount_code": spec.get("discount_code"),
+    }
+
+
+def _refund_record(spec: dict[str, Any], fake: FakeState) -> dict:
+    lines = [{"line_item_id": gid("LineItem", li["line_item_id"]), "quantity": int(li.get("quantity", 1)),
+              "subtotal": money(li.get("subtotal", "0"))} for li in spec.get("line_items", [])]
+    total = spec.get("total", sum((Decimal(li["subtotal"]) for li in lines), Decimal(0)))
+    return {"id": gid("Refund", spec.get("id") or fake.next_id()), "created_at": spec.get("created_at", now_iso()),
+            "total": money(total), "line_items": lines}
