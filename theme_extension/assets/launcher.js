@@ -1,8 +1,5 @@
-/* Perks rewards: entry script (loaded deferred through the block schema).
- * Kept tiny: it wires the floating button and the dialog (open/close, focus
- * trap, Escape, readable colours) and loads perks-ui.js only when the shopper
- * shows intent (hover/focus/tap on the button) or when a rewards page block is
- * present ("import on interaction"). */
+/* Perks rewards entry script (schema "javascript", deferred): button + dialog, focus trap,
+ * readable colours; loads perks-ui.js on interaction, or at once for the rewards page. */
 (function () {
   'use strict';
   var uiPromise;
@@ -153,7 +150,5 @@
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();
-  // Theme editor: blocks are re-rendered in place.
-  document.addEventListener('shopify:section:load', init);
-  document.addEventListener('shopify:block:select', init);
+  document.addEventListener('shopify:section:load', init); // theme editor re-renders blocks
 })();

@@ -1,7 +1,5 @@
-/* Perks rewards: views for the launcher panel and the rewards page.
- * Loaded on demand by launcher.js; exposes window.PerksUI.mount(container, cfg).
- * Talks only to the app proxy on the shop's own domain (cfg.base = /apps/perks);
- * Shopify signs proxied requests and adds logged_in_customer_id. */
+/* Perks rewards views (launcher panel + rewards page): window.PerksUI.mount(container, cfg).
+ * Talks only to the app proxy on the shop's domain; Shopify adds logged_in_customer_id. */
 (function () {
   'use strict';
 
@@ -63,7 +61,7 @@
         if (key) o.headers['Idempotency-Key'] = key;
         o.body = JSON.stringify(data);
       }
-      return fetch(cfg.base + path, o).then(function (r) {
+      return fetch(cfg.base + path + '?locale=' + encodeURIComponent(cfg.locale), o).then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (j) {
           if (r.ok) return j;
           var e = new Error(j.message || t('error'));
