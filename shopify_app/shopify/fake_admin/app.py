@@ -273,7 +273,9 @@ class FakeServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> FakeServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-admin", daemon=True)
+        # A short poll interval keeps shutdown() (once per test) fast.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fake-admin", daemon=True)
         self._thread.start()
         return self
 
