@@ -1,0 +1,178 @@
+"""AdminClient against the fake over real HTTP: retries, throttling, tokens."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from shopify_app.shopify import oauth
+from shopify_app.shopify.admin_client import AdminClient, graphql_url
+from shopify_app.shopify.errors import AdminUnauthorized, AdminUnavailable, TokenRequestError, UserErrors
+from shopify_app.shopify.version import API_VERSION
+
+SHOP = "perks-demo.myshopify.com"
+
+
+class RecordingSleep:
+    """Stands in for time.sleep where the wait itself is not under test."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def test_url_follows_pinned_version():
+    assert graphql_url("x.myshopify.com") == f"https://x.myshopify.com/admin/api/{API_VERSION}/graphql.json"
+
+
+def test_user_errors_raise_and_refusals_are_counted(fake_admin):
+    fake_admin.state.refuse_next("tagsAdd", times=1, user_errors=[{"field": ["id"], "message": "locked"}])
+    client = fake_admin.client()
+    customer = fake_admin.state.add_customer(SHOP)
+
+    with pytest.raises(UserErrors) as caught:
+        client.execute("TagsAdd", {"id": customer["id"], "tags": ["gold"]})
+    assert caught.value.field_errors == [{"field": ["id"], "message": "locked"}]
+    assert caught.value.mutation == "tagsAdd"
+
+    client.execute("TagsAdd", {"id": customer["id"], "tags": ["gold"]})
+    assert fake_admin.state.shop(SHOP).customers[customer["id"]]["tags"] == ["gold"]
+
+
+def test_transient_5xx_is_retried(fake_admin):
+    fake_admin.state.fail_next(2, status=502)
+    sleep = RecordingSleep()
+    client = fake_admin.client(sleep=sleep, max_retries=3)
+
+    assert client.execute("Shop")["shop"]["myshopifyDomain"] == SHOP
+    assert client.stats.retries == 2 and len(sleep.calls) == 2
+    assert sleep.calls[1] > sleep.calls[0]  # exponential
+
+
+def test_5xx_storm_exhausts_retries_as_admin_unavailable(fake_admin):
+    fake_admin.control(fail={"times": 100, "status": 503})
+    sleep = RecordingSleep()
+    client = fake_admin.client(sleep=sleep, max_retries=4, backoff_base=1, backoff_cap=3)
+
+    with pytest.raises(AdminUnavailable) as caught:
+        client.execute("Shop")
+
+    assert caught.value.status == 503
+    assert client.stats.requests == 5
+    assert fake_admin.state.controls.fail_remaining == 95
+    assert max(sleep.calls) <= 3 * 1.1  # capped
+
+
+def test_network_errors_exhaust_as_admin_unavailable():
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sleep = RecordingSleep()
+    client = AdminClient(SHOP, "token", base_url=f"http://127.0.0.1:{port}", sleep=sleep, max_retries=2)
+
+    with pytest.raises(AdminUnavailable):
+        client.execute("Shop")
+    assert len(sleep.calls) == 2
+
+
+def test_burst_within_a_shrunken_bucket_waits_instead_of_failing(fake_admin):
+    # 50 mutations x 10 points through a 50-point bucket restoring 500/s: about a
+    # second of real waiting that the client must spend before sending.
+    fake_admin.control(throttle={"maximumAvailable": 50, "restoreRate": 500})
+    customer = fake_admin.state.add_customer(SHOP)
+    client = fake_admin.client()
+
+    for n in range(50):
+        client.execute("TagsAdd", {"id": customer["id"], "tags": [f"t{n}"]})
+
+    assert len(fake_admin.state.shop(SHOP).customers[customer["id"]]["tags"]) == 50
+    assert client.stats.throttle_waits > 0
+    assert client.stats.waited_seconds > 0.1  # the rest restored while requests were in flight
+    assert client.stats.throttled_responses <= 2  # the waits, not Shopify's refusals, did the pacing
+    assert client.throttle_status.maximum_available == 50
+
+
+def test_throttled_answer_is_backed_off_and_retried(fake_admin):
+    fake_admin.state.set_throttle(maximum=40, restore_rate=200)
+    fake_admin.state.shop(SHOP).bucket.available = 0  # another worker drained it
+    sleep = RecordingSleep()
+    client = fake_admin.client(sleep=lambda s: (sleep(s), __import__("time").sleep(s)))
+
+    assert client.execute("Shop")["shop"]["name"]
+    assert client.stats.throttled_responses >= 1
+    assert 0 < sleep.calls[0] <= 0.1  # (cost - available) / restoreRate, not a blind backoff
+
+
+def test_query_over_the_single_query_limit_is_an_error_not_a_wait(fake_admin):
+    from shopify_app.shopify.errors import AdminApiError
+
+    with pytest.raises(AdminApiError) as caught:
+        fake_admin.client().execute("Orders", {"first": 50})
+    assert caught.value.errors[0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
+
+
+def test_callable_token_is_asked_again_after_a_401(fake_admin):
+    expired = fake_admin.token()
+    fake_admin.state.expire_access_tokens(SHOP)
+    tokens = iter([expired, fake_admin.token()])
+    client = AdminClient(SHOP, lambda: next(tokens), base_url=fake_admin.url)
+
+    assert client.execute("Shop")["shop"]["myshopifyDomain"] == SHOP
+
+
+def test_static_expired_token_raises_unauthorized(fake_admin):
+    token = fake_admin.token()
+    fake_admin.state.expire_access_tokens()
+    with pytest.raises(AdminUnauthorized):
+        AdminClient(SHOP, token, base_url=fake_admin.url).execute("Shop")
+
+
+def test_token_exchange_then_refresh_rotates_the_refresh_token(fake_admin):
+    base = fake_admin.base_url_for(SHOP)
+    issued = oauth.token_exchange(SHOP, fake_admin.session_token(SHOP), fake_admin.client_id,
+                                  fake_admin.client_secret, base_url=base)
+    assert issued.expires_in == 3600 and issued.refresh_token and issued.refresh_token_expires_in
+    client = AdminClient(SHOP, issued.access_token, base_url=base)
+    assert client.execute("Shop")["shop"]["myshopifyDomain"] == SHOP
+
+    refreshed = oauth.refresh_access_token(SHOP, issued.refresh_token, fake_admin.client_id,
+                                           fake_admin.client_secret, base_url=base)
+    assert refreshed.refresh_token != issued.refresh_token
+    assert refreshed.access_token != issued.access_token
+    assert fake_admin.state.refresh_count == {SHOP: 1}
+    with pytest.raises(TokenRequestError) as caught:
+        oauth.refresh_access_token(SHOP, issued.refresh_token, fake_admin.client_id,
+                                   fake_admin.client_secret, base_url=base)
+    assert caught.value.error == "invalid_grant"
+    assert AdminClient(SHOP, refreshed.access_token, base_url=base).execute("Shop")
+
+
+@pytest.mark.parametrize("tamper", ["wrong_secret", "wrong_audience", "expired", "other_shop"])
+def test_token_exchange_refuses_bad_session_tokens(fake_admin, tamper):
+    from shopify_app.shopify.fake_admin import session_token
+
+    shop, secret, audience, lifetime = SHOP, fake_admin.client_secret, fake_admin.client_id, 60
+    if tamper == "wrong_secret":
+        secret = "x" * 64
+    elif tamper == "wrong_audience":
+        audience = "someone-else"
+    elif tamper == "expired":
+        lifetime = -120
+    else:
+        shop = "intruder.myshopify.com"
+    token = session_token(shop, audience, secret, lifetime=lifetime)
+
+    with pytest.raises(TokenRequestError) as caught:
+        oauth.token_exchange(SHOP, token, fake_admin.client_id, fake_admin.client_secret,
+                             base_url=fake_admin.base_url_for(SHOP))
+    assert caught.value.status == 400 and caught.value.error == "invalid_subject_token"
+
+
+def test_token_exchange_refuses_wrong_client_credentials(fake_admin):
+    with pytest.raises(TokenRequestError) as caught:
+        oauth.token_exchange(SHOP, fake_admin.session_token(), fake_admin.client_id, "not-the-secret",
+                             base_url=fake_admin.url)
+    assert caught.value.status == 401
