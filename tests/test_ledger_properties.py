@@ -1,0 +1,99 @@
+"""Whatever order Shopify delivers paid, refunded and cancelled orders in, and however
+often, every balance ends where a plain recomputation from the facts says it must."""
+
+import uuid
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shopify_app.loyalty import ledger
+from shopify_app.loyalty.members import find_member
+from shopify_app.loyalty.shops import add_shop
+from shopify_app.unit_of_work import UnitOfWork
+from tests.fixtures import shopify_webhooks as shopify
+from webhooks.handlers import HANDLERS
+
+CUSTOMERS = (101, 202)
+
+line = st.tuples(
+    st.decimals(min_value=Decimal("0.50"), max_value=Decimal("120.00"), places=2),
+    st.integers(min_value=1, max_value=3),
+    st.decimals(min_value=Decimal("0"), max_value=Decimal("0.50"), places=2),  # share of the line discounted
+)
+
+
+@st.composite
+def orders(draw):
+    customer = draw(st.sampled_from(CUSTOMERS))
+    lines = [
+        (price, qty, (price * qty * share).quantize(Decimal("0.01"))) for price, qty, share in draw(st.lists(line, min_size=1, max_size=3))
+    ]
+    refunds = draw(st.lists(st.tuples(st.integers(0, len(lines) - 1), st.integers(1, 3)), max_size=2))
+    return {
+        "customer": customer,
+        "lines": lines,
+        "paid": draw(st.booleans()),
+        "refunds": [(index, min(qty, lines[index][1])) for index, qty in refunds],
+        "cancelled": draw(st.booleans()),
+    }
+
+
+def deliveries(order_id: int, order: dict) -> list[tuple[str, dict]]:
+    events = [("orders/paid", shopify.order_paid(order_id, order["customer"], lines=order["lines"]))] if order["paid"] else []
+    for n, (index, qty) in enumerate(order["refunds"]):
+        price, line_qty, discount = order["lines"][index]
+        subtotal = (price * qty - discount * qty / line_qty).quantize(Decimal("0.01"))
+        body = shopify.refund(order_id * 10 + n, order_id, lines=[(price, qty, subtotal)])
+        events.append(("refunds/create", body))
+    if order["cancelled"]:
+        events.append(("orders/cancelled", shopify.order_cancelled(order_id, order["customer"])))
+    return events
+
+
+def expected_balances(all_orders: list[dict]) -> dict[int, int]:
+    """The recomputation: 1 point per whole unit paid after discounts, less refunds pro rata, all back on cancel."""
+    balances = dict.fromkeys(CUSTOMERS, 0)
+    for order in filter(lambda order: order["paid"], all_orders):
+        eligible = sum((price * qty - discount for price, qty, discount in order["lines"]), Decimal(0))
+        earned = int(eligible.quantize(Decimal(1), rounding=ROUND_FLOOR))
+        refunded = sum(
+            (
+                (order["lines"][i][0] * q - order["lines"][i][2] * q / order["lines"][i][1]).quantize(Decimal("0.01"))
+                for i, q in order["refunds"]
+            ),
+            Decimal(0),
+        )
+        if order["cancelled"]:
+            taken = earned
+        elif eligible > 0 and refunded > 0:
+            taken = min(earned, int((earned * min(refunded / eligible, Decimal(1))).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+        else:
+            taken = 0
+        balances[order["customer"]] += earned - taken
+    return balances
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(all_orders=st.lists(orders(), min_size=1, max_size=5), data=st.data())
+def test_any_interleaving_with_duplicates_ends_at_the_recomputed_balance(sessions, all_orders, data):
+    domain = f"p{uuid.uuid4().hex[:12]}.myshopify.com"
+    with UnitOfWork(sessions) as uow:
+        shop_id = add_shop(uow.session, domain).id
+        uow.commit()
+
+    events = [event for n, order in enumerate(all_orders) for event in deliveries(9000 + n, order)]
+    repeated = data.draw(st.lists(st.sampled_from(events), max_size=len(events)), label="duplicates") if events else []
+    for topic, payload in data.draw(st.permutations(events + repeated), label="delivery order"):
+        with UnitOfWork(sessions) as uow:
+            HANDLERS[topic](uow.session, domain, payload)
+            uow.commit()
+
+    with UnitOfWork(sessions) as uow:
+        actual = {}
+        for customer in CUSTOMERS:
+            member = find_member(uow.session, shop_id, customer)
+            actual[customer] = ledger.balance(uow.session, shop_id, member.id) if member else 0
+            if member:
+                assert member.points_balance == actual[customer]
+    assert actual == expected_balances(all_orders)
