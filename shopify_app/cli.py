@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask.cli import AppGroup
 from rq import SimpleWorker
@@ -106,3 +108,23 @@ def replay(delivery_id: int) -> None:
     click.echo(f"delivery {delivery_id}: {status}")
     if status == "failed":
         raise SystemExit(1)
+
+
+@perks.command("dev")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", 8000)), show_default="8000 or $PORT")
+def dev(host: str, port: int) -> None:
+    """Run web, worker, cron and an embedded Redis on SQLite, with a demo shop."""
+    from .devserver import serve
+
+    serve(host, port)
+
+
+@perks.command("demo-order")
+@click.option("--url", default=lambda: f"http://127.0.0.1:{os.environ.get('PORT', 8000)}", show_default="the `make run` server")
+@click.option("--amount", default="42.50", show_default=True, help="What the order's one line costs.")
+def demo_order(url: str, amount: str) -> None:
+    """Send a signed, Shopify-shaped orders/paid for the demo customer."""
+    from .devserver import send_demo_order
+
+    send_demo_order(url, amount)

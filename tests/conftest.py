@@ -32,7 +32,7 @@ from shopify_app.queue import delivery_job_id
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks
 
-pytest_plugins = ["tests.plugins.fake_admin"] if (Path(__file__).parent / "plugins" / "fake_admin.py").exists() else []
+pytest_plugins = ["tests.plugins.fake_admin"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = Settings.from_env()
@@ -46,11 +46,19 @@ def pytest_configure(config):
         )
 
 
-def pytest_report_header(config):
+def backends() -> str:
     with session_factory(SETTINGS.database_url)() as session:
         pg = session.scalar(text("SHOW server_version"))
     redis_version = Redis.from_url(SETTINGS.redis_url).info("server")["redis_version"]
-    return f"backends: PostgreSQL {pg} ({SETTINGS.database_url}), Redis {redis_version} ({SETTINGS.redis_url})"
+    return f"backends: PostgreSQL {pg} ({SETTINGS.database_url}), Redis {redis_version} ({SETTINGS.redis_url}), rq worker processes"
+
+
+def pytest_report_header(config):
+    return backends()
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(backends())
 
 
 @pytest.fixture(scope="session", autouse=True)
