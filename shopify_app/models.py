@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -61,8 +62,19 @@ class Shop(Base):
     name: Mapped[str] = mapped_column(String(255), default="")
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    email: Mapped[str | None] = mapped_column(String(320))
+    plan: Mapped[str | None] = mapped_column(String(64))
     installed_at: Mapped[datetime] = mapped_column(default=utcnow)
     uninstalled_at: Mapped[datetime | None]
+    # Offline tokens, encrypted (see shopify_app/platform/token_vault.py); a
+    # plaintext token never reaches the database.
+    access_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    access_token_expires_at: Mapped[datetime | None]
+    refresh_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    refresh_token_expires_at: Mapped[datetime | None]
+    scopes: Mapped[str | None] = mapped_column(String(1000))
+    # Orders updated before this instant have been reconciled with the Admin API.
+    reconciled_until: Mapped[datetime | None]
 
 
 class Program(Base):
@@ -109,6 +121,10 @@ class Member(Base):
     # customers/update cannot overwrite a newer one.
     profile_updated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # After customers/merge the member's points live on with the kept customer.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    deleted_at: Mapped[datetime | None]
+    redacted_at: Mapped[datetime | None]
 
 
 class LedgerEntry(Base):
@@ -196,3 +212,17 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
+
+
+class DataRequest(Base):
+    """A customers/data_request: what was asked, and the member's data assembled for the merchant."""
+
+    __tablename__ = "data_requests"
+    __table_args__ = (UniqueConstraint("shop_id", "request_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    request_id: Mapped[int] = mapped_column(BigInteger)
+    customer_id: Mapped[int] = mapped_column(BigInteger)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    export: Mapped[dict] = mapped_column(JSON)
