@@ -3,6 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app shopify_app
 STAMP := $(VENV)/.installed
+BENCH_PG_OPTIONS ?= -c shared_buffers=1GB -c max_wal_size=4GB
 
 .PHONY: run test lint bench install demo-order
 
@@ -36,3 +37,8 @@ test: install /usr/bin/redis-server
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# The targets of ../shared/DESIGN.md on gunicorn, PostgreSQL (durable commits),
+# Redis and perks workers, as a table. QUICK=1: a tenth of the size.
+bench: install /usr/bin/redis-server
+	PERKS_DURABLE=1 PERKS_PG_OPTIONS="$(BENCH_PG_OPTIONS)" PY=$(PY) scripts/with-test-services $(PY) -m bench.run $(if $(QUICK),--quick) $(BENCH_ARGS)

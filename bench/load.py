@@ -1,0 +1,287 @@
+"""The load generator: its own process, signed deliveries over HTTP/1.1 keep-alive to 127.0.0.1.
+
+    python -m bench.load --port P --shop S --scenario ingest|e2e|month --count N --out result.json
+
+Builds its plan first (outside the timed window), then sends it from
+`--connections` threads, one keep-alive socket each, each request timed.
+The loop is bounded by the plan's length and by `--time-limit` seconds.
+In the month scenario the plan also holds redemptions, which this process
+applies at their place in the stream as the redemption service would (a
+debit through the ledger, only once the member can afford it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import queue
+import random
+import socket
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+from bench import month, payloads
+
+SECRET = os.environ.get("SHOPIFY_API_SECRET", "perks-dev-secret")
+E2E_FIRST_CUSTOMER = 7_200_000_000_000
+INGEST_FIRST_CUSTOMER = 7_300_000_000_000
+
+
+class Redemption(tuple):
+    """(number, customer id, points): applied by this process, not sent over HTTP."""
+
+
+def ingest_plan(host: str, shop: str, count: int, first_customer: int, customers: int, seed: int) -> list:
+    rng = random.Random(seed)
+    plan = []
+    with payloads.fast_builders():
+        for n in range(count):
+            lines = tuple((f"{rng.randint(2000, 6000) / 100:.2f}", rng.choice((1, 1, 1, 2)), "0.00") for _ in range(rng.randint(1, 3)))
+            body = payloads.order_paid_body(4_000_000_000_000 + seed * 10_000_000 + n, first_customer + rng.randrange(customers), lines)
+            plan.append(payloads.http_request(host, shop, SECRET, "orders/paid", body)[0])
+    return plan
+
+
+def month_plan(host: str, shop: str, scale: float, seed: int) -> list:
+    """The month's deliveries with 10% duplicates, shuffled; redemptions at their time's place in the stream."""
+    events = month.generate(round(85_500 * scale), round(42_000 * scale), round(1_100 * scale), seed=seed)
+    rng = random.Random(seed + 1)
+    start = datetime(2025, 11, 1, tzinfo=UTC)
+    deliveries, redemptions = [], []
+    with payloads.fast_builders():
+        for event in events:
+            if isinstance(event, month.Join):
+                at = (start + timedelta(seconds=event.at)).isoformat()
+                deliveries.append(("customers/create", payloads.customer_body(event.customer_id, at)))
+            elif isinstance(event, month.Paid):
+                deliveries.append(("orders/paid", payloads.order_paid_body(event.order_id, event.customer_id, event.lines)))
+            else:
+                redemptions.append((event.at, Redemption((event.number, event.customer_id, event.points))))
+    requests = []
+    for topic, body in deliveries:
+        request, webhook_id, event_id = payloads.http_request(host, shop, SECRET, topic, body)
+        requests.append(request)
+        if rng.random() < 0.10:
+            # Shopify repeats a delivery as it was, or re-sends the event under a new webhook id.
+            same_webhook = rng.random() < 0.5
+            requests.append(
+                request if same_webhook else payloads.http_request(host, shop, SECRET, topic, body, event_id=event_id)[0]
+            )
+    rng.shuffle(requests)
+    plan: list = list(requests)
+    for at, redemption in reversed(redemptions):
+        plan.insert(int(at / month.MONTH * len(requests)), redemption)
+    return plan
+
+
+def _read_response(sock: socket.socket, buffer: bytearray) -> tuple[int, bool]:
+    while (end := buffer.find(b"\r\n\r\n")) < 0:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        buffer += chunk
+    head = bytes(buffer[:end]).decode("latin-1").split("\r\n")
+    status = int(head[0].split(" ", 2)[1])
+    length, close = 0, False
+    for line in head[1:]:
+        name, _, value = line.partition(":")
+        name = name.strip().lower()
+        if name == "content-length":
+            length = int(value)
+        elif name == "connection" and value.strip().lower() == "close":
+            close = True
+    total = end + 4 + length
+    while len(buffer) < total:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        buffer += chunk
+    del buffer[:total]
+    return status, close
+
+
+class Sender:
+    def __init__(self, port: int, plan: list, connections: int, time_limit: float, redemptions: queue.Queue | None):
+        self.port, self.plan, self.connections, self.time_limit = port, plan, connections, time_limit
+        self.redemptions = redemptions
+        self.next = itertools.count()
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+        self.errors: list[str] = []
+        self.lock = threading.Lock()
+
+    def _connect(self) -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    def _loop(self) -> None:
+        latencies, statuses = [], {}
+        sock, buffer = self._connect(), bytearray()
+        try:
+            while time.monotonic() < self.deadline:
+                n = next(self.next)
+                if n >= len(self.plan):
+                    break
+                item = self.plan[n]
+                if isinstance(item, Redemption):
+                    self.redemptions.put(item)
+                    continue
+                began = time.perf_counter()
+                for attempt in range(2):
+                    try:
+                        sock.sendall(item)
+                        status, close = _read_response(sock, buffer)
+                        break
+                    except (ConnectionError, OSError):
+                        if attempt:
+                            raise
+                        sock.close()
+                        sock, buffer = self._connect(), bytearray()
+                latencies.append(time.perf_counter() - began)
+                statuses[status] = statuses.get(status, 0) + 1
+                if close:
+                    sock.close()
+                    sock, buffer = self._connect(), bytearray()
+        except Exception as error:
+            with self.lock:
+                self.errors.append(repr(error))
+        finally:
+            sock.close()
+            with self.lock:
+                self.latencies += latencies
+                for status, count in statuses.items():
+                    self.statuses[status] = self.statuses.get(status, 0) + count
+
+    def run(self) -> dict:
+        self.deadline = time.monotonic() + self.time_limit
+        threads = [threading.Thread(target=self._loop, daemon=True) for _ in range(self.connections)]
+        self.started_at = time.time()
+        began = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - began
+        self.ended_at = time.time()
+        latencies = sorted(self.latencies)
+
+        def pct(p: float) -> float:
+            return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
+
+        return {
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "seconds": elapsed,
+            "requests": len(latencies),
+            "statuses": self.statuses,
+            "ok_per_second": self.statuses.get(200, 0) / elapsed if elapsed else 0.0,
+            "p50_ms": pct(0.50),
+            "p99_ms": pct(0.99),
+            "max_ms": latencies[-1] * 1000 if latencies else float("nan"),
+            "errors": self.errors[:5],
+            "timed_out": time.monotonic() >= self.deadline,
+        }
+
+
+def apply_redemptions(shop: str, inbox: queue.Queue, senders_done: threading.Event, deadline: float, result: dict) -> None:
+    """Debit each redemption once the member can afford it (their earlier orders may still be in the queue)."""
+    from sqlalchemy import select
+
+    from shopify_app.config import Settings
+    from shopify_app.db import session_factory
+    from shopify_app.loyalty import ledger
+    from shopify_app.loyalty.shops import installed_shop
+    from shopify_app.models import Member
+    from shopify_app.unit_of_work import UnitOfWork
+
+    sessions = session_factory(Settings.from_env().database_url)
+    with UnitOfWork(sessions) as uow:
+        shop_id = installed_shop(uow.session, shop).id
+    pending: list = []
+    applied = waits = 0
+    while time.monotonic() < deadline:
+        try:
+            pending.append(inbox.get(timeout=0.05))
+            continue
+        except queue.Empty:
+            pass
+        if not pending and senders_done.is_set():
+            break
+        still = []
+        for number, customer_id, points in pending:
+            with UnitOfWork(sessions) as uow:
+                member = uow.session.scalars(
+                    select(Member).where(Member.shop_id == shop_id, Member.customer_id == customer_id).with_for_update()
+                ).one_or_none()
+                if member is None or member.points_balance < points:
+                    still.append(Redemption((number, customer_id, points)))
+                    continue
+                ledger.post(uow.session, member, -points, kind="redeem", key=f"redemption:{number}", reason="Reward redeemed")
+                uow.commit()
+                applied += 1
+        waits += len(still)
+        pending = still
+        if pending:
+            time.sleep(0.05)
+    result.update(applied=applied, unapplied=len(pending) + inbox.qsize(), retries=waits)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--shop", required=True)
+    parser.add_argument("--scenario", choices=("ingest", "e2e", "month"), required=True)
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--time-limit", type=float, default=600)
+    parser.add_argument("--ready", help="file to create once the plan is built; sending starts when --go exists")
+    parser.add_argument("--go")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+
+    host = f"127.0.0.1:{args.port}"
+    payloads.check_fast_builders()
+    built = time.perf_counter()
+    if args.scenario == "month":
+        plan = month_plan(host, args.shop, args.scale, args.seed)
+    else:
+        first = E2E_FIRST_CUSTOMER if args.scenario == "e2e" else INGEST_FIRST_CUSTOMER
+        plan = ingest_plan(host, args.shop, args.count, first, args.customers, args.seed)
+    build_seconds = time.perf_counter() - built
+    if args.ready:
+        open(args.ready, "w").close()
+        while not os.path.exists(args.go):
+            time.sleep(0.01)
+
+    redemptions: dict = {}
+    inbox = queue.Queue()
+    done = threading.Event()
+    redeemer = None
+    if args.scenario == "month":
+        redeemer = threading.Thread(
+            target=apply_redemptions, args=(args.shop, inbox, done, time.monotonic() + args.time_limit, redemptions), daemon=True
+        )
+        redeemer.start()
+    result = Sender(args.port, plan, args.connections, args.time_limit, inbox).run()
+    done.set()
+    if redeemer is not None:
+        redeemer.join()
+        result["redemptions"] = redemptions
+        result["redemptions_done_at"] = time.time()
+    result.update(plan=len(plan), build_seconds=build_seconds, connections=args.connections)
+    with open(args.out, "w") as out:
+        json.dump(result, out)
+    if result["errors"]:
+        print(f"bench.load: errors: {result['errors']}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
