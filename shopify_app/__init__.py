@@ -22,9 +22,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from webhooks import bp as webhooks_bp
 
+    from . import actions_api, storefront
     from .cli import perks
+    from .platform import views as platform
 
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(actions_api.bp)
+    app.register_blueprint(platform.bp)
+    app.register_blueprint(storefront.bp)
     app.cli.add_command(perks)
 
     @app.get("/healthz")

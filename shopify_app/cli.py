@@ -10,14 +10,17 @@ from rq import SimpleWorker
 from rq.cron import CronScheduler
 from sqlalchemy import select
 
-from . import jobs
+from . import jobs, rule_jobs
 from .loyalty import ledger
 from .loyalty.errors import LoyaltyError
 from .loyalty.members import find_member
 from .loyalty.shops import add_shop, installed_shop
-from .models import WebhookDelivery
+from .models import Shop, WebhookDelivery, utcnow
+from .platform import reconcile, tokens
+from .platform.token_vault import TokenVault
 from .queue import connection
 from .runtime import perks as runtime
+from .shopify.oauth import AccessToken
 from .unit_of_work import UnitOfWork
 
 perks = AppGroup("perks", help="Perks operations.")
@@ -36,11 +39,14 @@ def worker(burst: bool, name: str | None) -> None:
 
 @perks.command("cron")
 @click.option("--sweep-every", default=60, show_default=True, help="Seconds between sweeps.")
-def cron(sweep_every: int) -> None:
-    """rq's cron scheduler: enqueues the periodic jobs (the sweeper)."""
+@click.option("--reconcile-every", default=900, show_default=True, help="Seconds between reconciliations with the Admin API.")
+def cron(sweep_every: int, reconcile_every: int) -> None:
+    """rq's cron scheduler: enqueues the periodic jobs (sweeper, reconciliation)."""
     settings = runtime().settings
     scheduler = CronScheduler(connection=connection(settings.redis_url), name="perks-cron")
     scheduler.register(jobs.sweep, settings.queue_name, interval=sweep_every)
+    scheduler.register(rule_jobs.birthdays_and_expiry, settings.queue_name, interval=3600)
+    scheduler.register(reconcile.reconcile_all_job, settings.queue_name, interval=reconcile_every)
     scheduler.start()
 
 
@@ -48,13 +54,16 @@ def cron(sweep_every: int) -> None:
 @click.argument("domain")
 @click.option("--name", default="", help="The shop's name.")
 @click.option("--currency", default="USD", show_default=True)
-def shop_add(domain: str, name: str, currency: str) -> None:
+@click.option("--token", default=None, help="An offline access token for the shop (stored encrypted).")
+def shop_add(domain: str, name: str, currency: str, token: str | None) -> None:
     """Install DOMAIN with the default program."""
     with UnitOfWork(runtime().sessions) as uow:
         try:
             shop = add_shop(uow.session, domain, name=name, currency=currency)
         except LoyaltyError as error:
             raise click.ClickException(str(error)) from error
+        if token:
+            tokens.store(shop, AccessToken(access_token=token, scope=""), TokenVault.from_settings(runtime().settings), utcnow())
         uow.commit()
         click.echo(f"installed {shop.domain} (shop {shop.id})")
 
@@ -128,3 +137,80 @@ def demo_order(url: str, amount: str) -> None:
     from .devserver import send_demo_order
 
     send_demo_order(url, amount)
+
+
+@perks.command("fake-shopify")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8001, show_default=True)
+def fake_shopify(host: str, port: int) -> None:
+    """Serve the local fake Admin API (GraphQL validated against Shopify's schema, token exchange)."""
+    from .shopify.fake_admin import serve
+
+    settings = runtime().settings
+    click.echo(f"fake Shopify Admin API on http://{host}:{port} (set SHOPIFY_ADMIN_URL to it)")
+    serve(host, port, settings.shopify_api_key, settings.shopify_api_secret)
+
+
+@perks.command("rotate-tokens")
+def rotate_tokens() -> None:
+    """Re-encrypt every stored token with the first of PERKS_ENCRYPTION_KEYS."""
+    vault = TokenVault.from_settings(runtime().settings)
+    with UnitOfWork(runtime().sessions) as uow:
+        shops = list(uow.session.scalars(select(Shop).with_for_update()))
+        for shop in shops:
+            if shop.access_token_encrypted:
+                shop.access_token_encrypted = vault.rotate(shop.access_token_encrypted)
+            if shop.refresh_token_encrypted:
+                shop.refresh_token_encrypted = vault.rotate(shop.refresh_token_encrypted)
+        uow.commit()
+    click.echo(f"re-encrypted the tokens of {len(shops)} shops")
+
+
+@perks.command("reconcile")
+@click.option("--shop", "shop_domain", required=True)
+def reconcile_command(shop_domain: str) -> None:
+    """Feed the shop's recently updated orders from the Admin API through the ledger, now."""
+    count = reconcile.reconcile_shop(runtime().sessions, runtime().settings, shop_domain)
+    click.echo(f"reconciled {count} orders of {shop_domain}")
+
+
+@perks.command("earn-rule")
+@click.option("--shop", "shop_domain", required=True)
+@click.option(
+    "--action", required=True, help="signup, birthday, review, social_follow, social_share, newsletter, profile, survey or custom."
+)
+@click.option("--handle", default="", help="A custom action's handle.")
+@click.option("--points", type=int, required=True)
+@click.option("--limit", "limit_count", type=int, default=1, show_default=True, help="Payouts per period per member.")
+@click.option("--per", "limit_period", default="ever", show_default=True, type=click.Choice(["ever", "day", "month", "year"]))
+@click.option("--off", is_flag=True, help="Switch the rule off.")
+def earn_rule(shop_domain: str, action: str, handle: str, points: int, limit_count: int, limit_period: str, off: bool) -> None:
+    """Switch on (or change) the rule rewarding an action."""
+    from .loyalty import actions
+
+    with UnitOfWork(runtime().sessions) as uow:
+        try:
+            rule = actions.set_rule(
+                uow.session,
+                installed_shop(uow.session, shop_domain),
+                action,
+                points=points,
+                handle=handle,
+                limit_count=limit_count,
+                limit_period=limit_period,
+                enabled=not off,
+            )
+        except LoyaltyError as error:
+            raise click.ClickException(str(error)) from error
+        uow.commit()
+        click.echo(f"{rule.name}: {rule.points} points, {rule.limit_count} per {rule.limit_period}{'' if rule.enabled else ' (off)'}")
+
+
+@perks.command("rules-run")
+@click.option("--shop", "shop_domain", default=None, help="Only this shop.")
+def rules_run(shop_domain: str | None) -> None:
+    """Pay today's birthdays and remind or expire idle points now (what cron does hourly)."""
+    from datetime import UTC, datetime
+
+    totals = rule_jobs.run_rules(runtime().sessions, datetime.now(UTC), shop_domain)
+    click.echo(", ".join(f"{name} {count}" for name, count in totals.items()))

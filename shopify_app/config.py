@@ -18,11 +18,20 @@ class Settings:
     database_url: str = field(default_factory=_default_database_url)
     redis_url: str = "redis://127.0.0.1:6379/0"
     shopify_api_key: str = "perks-dev-client-id"
-    shopify_api_secret: str = "perks-dev-secret"
+    shopify_api_secret: str = "perks-development-secret-never-use-in-production"
     # Shopify's largest order payloads are a few hundred KB; anything far
     # beyond that is not a Shopify delivery.
     webhook_max_bytes: int = 2 * 1024 * 1024
     queue_name: str = "perks"
+    # Where the Admin API is: Shopify itself (https://{shop}) unless pointed
+    # at another, e.g. the fake; "{shop}" in it is replaced by the shop domain.
+    shopify_admin_url: str | None = None
+    # Fernet keys, comma separated: the first encrypts, all decrypt (rotation).
+    # Unset, a key is derived from the API secret: fine for a laptop, not production.
+    encryption_keys: tuple[str, ...] = ()
+    app_url: str = "http://127.0.0.1:8000"
+    # How far an app proxy request's timestamp may be from now.
+    proxy_max_age_seconds: int = 300
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -35,4 +44,8 @@ class Settings:
             shopify_api_secret=env.get("SHOPIFY_API_SECRET", defaults.shopify_api_secret),
             webhook_max_bytes=int(env.get("PERKS_WEBHOOK_MAX_BYTES", defaults.webhook_max_bytes)),
             queue_name=env.get("PERKS_QUEUE", defaults.queue_name),
+            shopify_admin_url=env.get("SHOPIFY_ADMIN_URL") or None,
+            encryption_keys=tuple(k.strip() for k in env.get("PERKS_ENCRYPTION_KEYS", "").split(",") if k.strip()),
+            app_url=env.get("SHOPIFY_APP_URL", defaults.app_url),
+            proxy_max_age_seconds=int(env.get("PERKS_PROXY_MAX_AGE", defaults.proxy_max_age_seconds)),
         )

@@ -99,6 +99,12 @@ class Program(Base):
     # False: points are earned on what the shopper paid after discounts.
     count_discounts: Mapped[bool] = mapped_column(default=False)
     signup_points: Mapped[int] = mapped_column(default=0)
+    # Guests' paid orders earn points held against their email until an account appears.
+    guest_points: Mapped[bool] = mapped_column(default=True)
+    # Points expire after this many days without a purchase or redemption; None: never.
+    expire_after_days: Mapped[int | None]
+    # The member is reminded this many days before their points expire; 0: no reminder.
+    expiry_reminder_days: Mapped[int] = mapped_column(default=14)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -226,3 +232,200 @@ class DataRequest(Base):
     customer_id: Mapped[int] = mapped_column(BigInteger)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     export: Mapped[dict] = mapped_column(JSON)
+
+
+# --- the program's rules (issue 6) --------------------------------------------
+
+
+class EarnRule(Base):
+    """A non-purchase action the merchant rewards: its points and its per-member limit.
+
+    The limit is `limit_count` payouts per `limit_period` ("ever", "day",
+    "month", "year", counted in the shop's time zone); the ledger's keys hold it.
+    """
+
+    __tablename__ = "earn_rules"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "action", "handle"),
+        CheckConstraint("points > 0", name="earn_rule_points_positive"),
+        CheckConstraint("limit_count >= 1", name="earn_rule_limit_positive"),
+        CheckConstraint("limit_period IN ('ever', 'day', 'month', 'year')", name="earn_rule_period_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(32))
+    # Custom actions are told apart by the merchant's handle; built-in ones have "".
+    handle: Mapped[str] = mapped_column(String(64), default="")
+    name: Mapped[str] = mapped_column(String(255), default="")
+    points: Mapped[int] = mapped_column(default=0)
+    limit_count: Mapped[int] = mapped_column(default=1)
+    limit_period: Mapped[str] = mapped_column(String(8), default="ever")
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ActionClaim(Base):
+    """One occurrence of an action by a member (this product reviewed, that network
+    followed, this custom action id): the database lets it pay at most once."""
+
+    __tablename__ = "action_claims"
+    __table_args__ = (UniqueConstraint("shop_id", "rule_id", "member_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    rule_id: Mapped[int] = mapped_column(ForeignKey("earn_rules.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    ref: Mapped[str] = mapped_column(String(100), default="")
+    # The ledger entry that paid it.
+    ledger_key: Mapped[str | None] = mapped_column(String(200))
+    points: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MemberBirthday(Base):
+    __tablename__ = "member_birthdays"
+    __table_args__ = (Index("ix_member_birthdays_day", "shop_id", "month", "day"),)
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    month: Mapped[int]
+    day: Mapped[int]
+    year: Mapped[int | None]
+    given_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GuestEmail(Base):
+    """A row per guest email that guest orders and new accounts lock, so the two meet once."""
+
+    __tablename__ = "guest_emails"
+    __table_args__ = (UniqueConstraint("shop_id", "email"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320))
+
+
+class PendingPoints(Base):
+    """A guest order's points, held against its email until an account with it appears."""
+
+    __tablename__ = "pending_points"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "order_id"),
+        Index("ix_pending_points_email", "shop_id", "email", "status"),
+        CheckConstraint("status IN ('pending', 'credited', 'expired')", name="pending_status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(BigInteger)
+    email: Mapped[str] = mapped_column(String(320))
+    points: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    settled_at: Mapped[datetime | None]
+
+
+class EarnMultiplier(Base):
+    """Extra earning on a product or on every product of a collection."""
+
+    __tablename__ = "earn_multipliers"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "target", "target_id"),
+        CheckConstraint("target IN ('product', 'collection')", name="multiplier_target_known"),
+        CheckConstraint("multiplier > 0", name="multiplier_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int] = mapped_column(BigInteger)
+    multiplier: Mapped[Decimal] = mapped_column(Numeric(8, 3))
+
+
+class ProductCollectionsCache(Base):
+    """Which collections a product was in when the Admin API last said (a cache)."""
+
+    __tablename__ = "product_collections"
+    __table_args__ = (UniqueConstraint("shop_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(BigInteger)
+    collection_ids: Mapped[list] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Promotion(Base):
+    """A time-boxed multiplier ("double points this weekend").
+
+    Start and end are wall-clock times in the shop's time zone, kept naive
+    and turned into instants when asked, so an end on the far side of a
+    daylight-saving change still falls exactly where the merchant meant.
+    """
+
+    __tablename__ = "promotions"
+    __table_args__ = (
+        CheckConstraint("multiplier > 0", name="promotion_multiplier_positive"),
+        CheckConstraint("ends_local > starts_local", name="promotion_ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    multiplier: Mapped[Decimal] = mapped_column(Numeric(8, 3))
+    starts_local: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    ends_local: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    purchases: Mapped[bool] = mapped_column(default=True)
+    # The earn actions it also multiplies, by action name ("review", "custom:workshop").
+    actions: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class ExpiryNotice(Base):
+    """One inactivity period of a member: its reminder, then its expiry, each once."""
+
+    __tablename__ = "expiry_notices"
+    __table_args__ = (UniqueConstraint("shop_id", "member_id", "since"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    # The last activity the period runs from (ISO instant): a purchase or redemption starts a new one.
+    since: Mapped[str] = mapped_column(String(40))
+    reminded_at: Mapped[datetime | None]
+    expired_at: Mapped[datetime | None]
+    points_expired: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class MemberEvent(Base):
+    """Something the member should hear about, kept in the ledger's transaction
+    and delivered afterwards, so a failing channel never holds up points."""
+
+    __tablename__ = "member_events"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "key"),
+        Index("ix_member_events_undelivered", "delivered_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Unsubscribe(Base):
+    __tablename__ = "unsubscribes"
+    __table_args__ = (UniqueConstraint("shop_id", "member_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -171,3 +171,31 @@ def balance(sessions, shop):
             return total
 
     return read
+
+
+class Platform:
+    """The app wired to the fake Admin API under the fake's own client id and secret."""
+
+    def __init__(self, fake_admin, sessions):
+        self.fake = fake_admin
+        self.sessions = sessions
+        self.app = create_app(
+            {
+                "shopify_api_key": fake_admin.client_id,
+                "shopify_api_secret": fake_admin.client_secret,
+                "shopify_admin_url": f"{fake_admin.url}/shops/{{shop}}",
+            }
+        )
+        self.settings = self.app.extensions["perks"].settings
+        self.client = self.app.test_client()
+        self.shop = f"i{uuid.uuid4().hex[:12]}.myshopify.com"
+
+    def install(self, shop: str | None = None):
+        response = self.client.get("/", query_string={"shop": shop or self.shop, "id_token": self.fake.session_token(shop or self.shop)})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response
+
+
+@pytest.fixture
+def platform(fake_admin, sessions) -> Platform:
+    return Platform(fake_admin, sessions)

@@ -136,20 +136,17 @@ def test_static_expired_token_raises_unauthorized(fake_admin):
 
 def test_token_exchange_then_refresh_rotates_the_refresh_token(fake_admin):
     base = fake_admin.base_url_for(SHOP)
-    issued = oauth.token_exchange(SHOP, fake_admin.session_token(SHOP), fake_admin.client_id,
-                                  fake_admin.client_secret, base_url=base)
+    issued = oauth.token_exchange(SHOP, fake_admin.session_token(SHOP), fake_admin.client_id, fake_admin.client_secret, base_url=base)
     assert issued.expires_in == 3600 and issued.refresh_token and issued.refresh_token_expires_in
     client = AdminClient(SHOP, issued.access_token, base_url=base)
     assert client.execute("Shop")["shop"]["myshopifyDomain"] == SHOP
 
-    refreshed = oauth.refresh_access_token(SHOP, issued.refresh_token, fake_admin.client_id,
-                                           fake_admin.client_secret, base_url=base)
+    refreshed = oauth.refresh_access_token(SHOP, issued.refresh_token, fake_admin.client_id, fake_admin.client_secret, base_url=base)
     assert refreshed.refresh_token != issued.refresh_token
     assert refreshed.access_token != issued.access_token
     assert fake_admin.state.refresh_count == {SHOP: 1}
     with pytest.raises(TokenRequestError) as caught:
-        oauth.refresh_access_token(SHOP, issued.refresh_token, fake_admin.client_id,
-                                   fake_admin.client_secret, base_url=base)
+        oauth.refresh_access_token(SHOP, issued.refresh_token, fake_admin.client_id, fake_admin.client_secret, base_url=base)
     assert caught.value.error == "invalid_grant"
     assert AdminClient(SHOP, refreshed.access_token, base_url=base).execute("Shop")
 
@@ -170,13 +167,11 @@ def test_token_exchange_refuses_bad_session_tokens(fake_admin, tamper):
     token = session_token(shop, audience, secret, lifetime=lifetime)
 
     with pytest.raises(TokenRequestError) as caught:
-        oauth.token_exchange(SHOP, token, fake_admin.client_id, fake_admin.client_secret,
-                             base_url=fake_admin.base_url_for(SHOP))
+        oauth.token_exchange(SHOP, token, fake_admin.client_id, fake_admin.client_secret, base_url=fake_admin.base_url_for(SHOP))
     assert caught.value.status == 400 and caught.value.error == "invalid_subject_token"
 
 
 def test_token_exchange_refuses_wrong_client_credentials(fake_admin):
     with pytest.raises(TokenRequestError) as caught:
-        oauth.token_exchange(SHOP, fake_admin.session_token(), fake_admin.client_id, "not-the-secret",
-                             base_url=fake_admin.url)
+        oauth.token_exchange(SHOP, fake_admin.session_token(), fake_admin.client_id, "not-the-secret", base_url=fake_admin.url)
     assert caught.value.status == 401

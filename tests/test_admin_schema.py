@@ -82,8 +82,7 @@ def test_fake_rejects_wrong_variable_type(fake_admin):
 
 
 def test_fake_rejects_bad_nested_input_with_its_path(fake_admin):
-    variables = {"id": "gid://shopify/Customer/1",
-                 "creditInput": {"creditAmount": {"amount": "lots", "currencyCode": "USD"}}}
+    variables = {"id": "gid://shopify/Customer/1", "creditInput": {"creditAmount": {"amount": "lots", "currencyCode": "USD"}}}
     error = _post(fake_admin, documents.load("StoreCreditAccountCredit"), variables).json()["errors"][0]
 
     assert error["extensions"]["code"] == "INVALID_VARIABLE"
@@ -106,16 +105,18 @@ def test_client_surfaces_schema_errors_as_admin_api_error(fake_admin):
 
 def test_fake_answers_404_for_another_api_version(fake_admin):
     other = "2024-01" if API_VERSION != "2024-01" else "2024-04"
-    response = requests.post(f"{fake_admin.url}/admin/api/{other}/graphql.json",
-                             json={"query": "{ shop { name } }"},
-                             headers={"X-Shopify-Access-Token": fake_admin.token()}, timeout=10)
+    response = requests.post(
+        f"{fake_admin.url}/admin/api/{other}/graphql.json",
+        json={"query": "{ shop { name } }"},
+        headers={"X-Shopify-Access-Token": fake_admin.token()},
+        timeout=10,
+    )
     assert response.status_code == 404
 
 
 def test_fake_answers_401_without_a_valid_token(fake_admin):
     url = graphql_url(fake_admin.shop, fake_admin.url)
     assert requests.post(url, json={"query": "{ shop { name } }"}, timeout=10).status_code == 401
-    response = requests.post(url, json={"query": "{ shop { name } }"},
-                             headers={"X-Shopify-Access-Token": "shpat_made_up"}, timeout=10)
+    response = requests.post(url, json={"query": "{ shop { name } }"}, headers={"X-Shopify-Access-Token": "shpat_made_up"}, timeout=10)
     assert response.status_code == 401
     assert "Invalid API key or access token" in response.json()["errors"]

@@ -23,20 +23,32 @@ def customer(fake_admin):
 
 
 def _basic(code: str, customer_id: str, value: dict, items: dict | None = None, **extra) -> dict:
-    return {"basicCodeDiscount": {
-        "title": f"Perks reward {code}", "code": code, "startsAt": "2026-01-01T00:00:00Z",
-        "endsAt": "2099-01-01T00:00:00Z", "usageLimit": 1, "appliesOncePerCustomer": True,
-        "context": {"customers": {"add": [customer_id]}},
-        "customerGets": {"value": value, "items": items or {"all": True}},
-        "combinesWith": {"orderDiscounts": False, "productDiscounts": True, "shippingDiscounts": True},
-        **extra,
-    }}
+    return {
+        "basicCodeDiscount": {
+            "title": f"Perks reward {code}",
+            "code": code,
+            "startsAt": "2026-01-01T00:00:00Z",
+            "endsAt": "2099-01-01T00:00:00Z",
+            "usageLimit": 1,
+            "appliesOncePerCustomer": True,
+            "context": {"customers": {"add": [customer_id]}},
+            "customerGets": {"value": value, "items": items or {"all": True}},
+            "combinesWith": {"orderDiscounts": False, "productDiscounts": True, "shippingDiscounts": True},
+            **extra,
+        }
+    }
 
 
 def test_amount_off_code_bound_to_one_customer(fake_admin, admin, customer):
-    data = admin.execute("DiscountCodeBasicCreate", _basic(
-        "PERKS-5OFF", customer["id"], {"discountAmount": {"amount": "5.00", "appliesOnEachItem": False}},
-        minimumRequirement={"subtotal": {"greaterThanOrEqualToSubtotal": "25.00"}}))
+    data = admin.execute(
+        "DiscountCodeBasicCreate",
+        _basic(
+            "PERKS-5OFF",
+            customer["id"],
+            {"discountAmount": {"amount": "5.00", "appliesOnEachItem": False}},
+            minimumRequirement={"subtotal": {"greaterThanOrEqualToSubtotal": "25.00"}},
+        ),
+    )
 
     node = data["discountCodeBasicCreate"]["codeDiscountNode"]
     assert node["codeDiscount"]["__typename"] == "DiscountCodeBasic"
@@ -47,16 +59,16 @@ def test_amount_off_code_bound_to_one_customer(fake_admin, admin, customer):
     assert record["value"] == {"type": "amount", "amount": "5.0", "applies_on_each_item": False}
     assert record["minimum_subtotal"] == "25.0"
     assert record["usage_limit"] == 1 and record["applies_once_per_customer"] is True
-    assert record["combines_with"] == {"orderDiscounts": False, "productDiscounts": True,
-                                       "shippingDiscounts": True}
+    assert record["combines_with"] == {"orderDiscounts": False, "productDiscounts": True, "shippingDiscounts": True}
 
 
 def test_percentage_and_free_product_codes(fake_admin, admin, customer):
     admin.execute("DiscountCodeBasicCreate", _basic("PERKS-10PC", customer["id"], {"percentage": 0.1}))
     variant = "gid://shopify/ProductVariant/777"
-    admin.execute("DiscountCodeBasicCreate", _basic(
-        "PERKS-FREE", customer["id"], {"percentage": 1.0},
-        {"products": {"productVariantsToAdd": [variant]}}))
+    admin.execute(
+        "DiscountCodeBasicCreate",
+        _basic("PERKS-FREE", customer["id"], {"percentage": 1.0}, {"products": {"productVariantsToAdd": [variant]}}),
+    )
 
     by_code = {d["code"]: d for d in fake_admin.state.shop(SHOP).discounts.values()}
     assert by_code["PERKS-10PC"]["value"] == {"type": "percentage", "percentage": 0.1}
@@ -65,11 +77,21 @@ def test_percentage_and_free_product_codes(fake_admin, admin, customer):
 
 
 def test_free_shipping_code(fake_admin, admin, customer):
-    data = admin.execute("DiscountCodeFreeShippingCreate", {"freeShippingCodeDiscount": {
-        "title": "Perks free shipping", "code": "PERKS-SHIP", "startsAt": "2026-01-01T00:00:00Z",
-        "usageLimit": 1, "appliesOncePerCustomer": True, "destination": {"all": True},
-        "context": {"customers": {"add": [customer["id"]]}},
-        "combinesWith": {"orderDiscounts": True, "productDiscounts": True, "shippingDiscounts": False}}})
+    data = admin.execute(
+        "DiscountCodeFreeShippingCreate",
+        {
+            "freeShippingCodeDiscount": {
+                "title": "Perks free shipping",
+                "code": "PERKS-SHIP",
+                "startsAt": "2026-01-01T00:00:00Z",
+                "usageLimit": 1,
+                "appliesOncePerCustomer": True,
+                "destination": {"all": True},
+                "context": {"customers": {"add": [customer["id"]]}},
+                "combinesWith": {"orderDiscounts": True, "productDiscounts": True, "shippingDiscounts": False},
+            }
+        },
+    )
 
     node = data["discountCodeFreeShippingCreate"]["codeDiscountNode"]
     assert node["codeDiscount"]["__typename"] == "DiscountCodeFreeShipping"
@@ -96,8 +118,7 @@ def test_invalid_discount_values_are_refused(admin, customer):
 def test_unknown_customer_is_refused_when_strict(fake_admin, admin):
     fake_admin.state.auto_create_customers = False
     with pytest.raises(UserErrors) as caught:
-        admin.execute("DiscountCodeBasicCreate",
-                      _basic("PERKS-NOBODY", "gid://shopify/Customer/404", {"percentage": 0.1}))
+        admin.execute("DiscountCodeBasicCreate", _basic("PERKS-NOBODY", "gid://shopify/Customer/404", {"percentage": 0.1}))
     assert caught.value.codes == ["INVALID"]
     assert fake_admin.state.shop(SHOP).discounts == {}
 
@@ -127,14 +148,14 @@ def test_store_credit_accumulates_on_the_customer_account(fake_admin, admin, cus
     assert account["owner_id"] == customer["id"] and account["balance"] == "10.0"
     assert len(account["transactions"]) == 2
     with pytest.raises(UserErrors) as caught:
-        admin.execute("StoreCreditAccountCredit", {"id": customer["id"], "creditInput": {
-            "creditAmount": {"amount": "0", "currencyCode": "USD"}}})
+        admin.execute(
+            "StoreCreditAccountCredit", {"id": customer["id"], "creditInput": {"creditAmount": {"amount": "0", "currencyCode": "USD"}}}
+        )
     assert caught.value.codes == ["NEGATIVE_OR_ZERO_AMOUNT"]
 
 
 def test_metafields_set_is_atomic(fake_admin, admin, customer):
-    good = {"ownerId": customer["id"], "namespace": "perks", "key": "points", "type": "number_integer",
-            "value": "120"}
+    good = {"ownerId": customer["id"], "namespace": "perks", "key": "points", "type": "number_integer", "value": "120"}
     admin.execute("MetafieldsSet", {"metafields": [good]})
     stored = fake_admin.state.shop(SHOP).customers[customer["id"]]["metafields"]
     assert stored["perks.points"]["value"] == "120"
@@ -165,14 +186,17 @@ def test_customer_lookups(admin, customer):
 def test_orders_filter_and_paginate(fake_admin, admin, customer):
     state = fake_admin.state
     for day in range(1, 6):
-        state.add_order(SHOP, customer_id=customer["id"], updated_at=f"2026-03-0{day}T10:00:00Z",
-                        line_items=[{"product_id": 1, "variant_id": 2, "quantity": 1, "price": "20"}])
+        state.add_order(
+            SHOP,
+            customer_id=customer["id"],
+            updated_at=f"2026-03-0{day}T10:00:00Z",
+            line_items=[{"product_id": 1, "variant_id": 2, "quantity": 1, "price": "20"}],
+        )
     state.add_order(SHOP, financial_status="pending", updated_at="2026-03-09T10:00:00Z")
 
     names, after = [], None
     while True:
-        page = admin.execute("Orders", {"first": 2, "after": after,
-                                        "query": "updated_at:>'2026-03-01T12:00:00Z' financial_status:paid"})
+        page = admin.execute("Orders", {"first": 2, "after": after, "query": "updated_at:>'2026-03-01T12:00:00Z' financial_status:paid"})
         names += [o["updatedAt"] for o in page["orders"]["nodes"]]
         if not page["orders"]["pageInfo"]["hasNextPage"]:
             break
@@ -183,11 +207,16 @@ def test_orders_filter_and_paginate(fake_admin, admin, customer):
 
 def test_order_shape_with_refunds(fake_admin, admin, customer):
     order = fake_admin.state.add_order(
-        SHOP, customer_id=customer["id"], discount_codes=["PERKS-5OFF"], shipping="4.00", tax="1.50",
-        line_items=[{"product_id": 11, "variant_id": 21, "quantity": 2, "price": "10.00", "discount": "5",
-                     "discount_code": "PERKS-5OFF"}])
-    fake_admin.state.add_refund(SHOP, order["id"], line_items=[
-        {"line_item_id": order["line_items"][0]["id"], "quantity": 1, "subtotal": "7.50"}])
+        SHOP,
+        customer_id=customer["id"],
+        discount_codes=["PERKS-5OFF"],
+        shipping="4.00",
+        tax="1.50",
+        line_items=[{"product_id": 11, "variant_id": 21, "quantity": 2, "price": "10.00", "discount": "5", "discount_code": "PERKS-5OFF"}],
+    )
+    fake_admin.state.add_refund(
+        SHOP, order["id"], line_items=[{"line_item_id": order["line_items"][0]["id"], "quantity": 1, "subtotal": "7.50"}]
+    )
 
     (node,) = admin.execute("Orders", {"first": 1})["orders"]["nodes"]
     assert node["displayFinancialStatus"] == "PARTIALLY_REFUNDED"
@@ -195,16 +224,14 @@ def test_order_shape_with_refunds(fake_admin, admin, customer):
     assert node["totalPriceSet"]["shopMoney"]["amount"] == "20.5"
     line = node["lineItems"]["nodes"][0]
     assert line["currentQuantity"] == 1
-    assert line["discountAllocations"][0]["discountApplication"] == {
-        "__typename": "DiscountCodeApplication", "code": "PERKS-5OFF"}
+    assert line["discountAllocations"][0]["discountApplication"] == {"__typename": "DiscountCodeApplication", "code": "PERKS-5OFF"}
     assert node["refunds"][0]["refundLineItems"]["nodes"][0]["lineItem"]["id"] == line["id"]
 
 
 def test_product_collections(fake_admin, admin):
     fake_admin.state.add_product(SHOP, id=11, collections=[{"id": 5, "handle": "sale", "title": "Sale"}])
     nodes = admin.execute("ProductCollections", {"ids": ["gid://shopify/Product/11"]})["nodes"]
-    assert nodes[0]["collections"]["nodes"] == [
-        {"id": "gid://shopify/Collection/5", "handle": "sale", "title": "Sale"}]
+    assert nodes[0]["collections"]["nodes"] == [{"id": "gid://shopify/Collection/5", "handle": "sale", "title": "Sale"}]
 
 
 def test_flow_trigger_is_recorded(fake_admin, admin):
@@ -214,25 +241,32 @@ def test_flow_trigger_is_recorded(fake_admin, admin):
 
 def test_bulk_metafield_write_through_a_staged_upload(fake_admin, admin):
     customers = [fake_admin.state.add_customer(SHOP) for _ in range(3)]
-    staged = admin.execute("StagedUploadsCreate", {"input": [{
-        "resource": "BULK_MUTATION_VARIABLES", "filename": "perks_points.jsonl",
-        "mimeType": "text/jsonl", "httpMethod": "POST"}]})
+    staged = admin.execute(
+        "StagedUploadsCreate",
+        {
+            "input": [
+                {"resource": "BULK_MUTATION_VARIABLES", "filename": "perks_points.jsonl", "mimeType": "text/jsonl", "httpMethod": "POST"}
+            ]
+        },
+    )
     target = staged["stagedUploadsCreate"]["stagedTargets"][0]
     params = {p["name"]: p["value"] for p in target["parameters"]}
-    lines = "".join(json.dumps({"metafields": [{"ownerId": c["id"], "namespace": "perks", "key": "points",
-                                                "type": "number_integer", "value": str(i * 10)}]}) + "\n"
-                    for i, c in enumerate(customers))
+    lines = "".join(
+        json.dumps(
+            {"metafields": [{"ownerId": c["id"], "namespace": "perks", "key": "points", "type": "number_integer", "value": str(i * 10)}]}
+        )
+        + "\n"
+        for i, c in enumerate(customers)
+    )
     upload = requests.post(target["url"], data=params, files={"file": ("vars.jsonl", lines)}, timeout=10)
     assert upload.status_code == 201
 
-    run = admin.execute("BulkOperationRunMutation", {"mutation": _metafields_set_doc(),
-                                                     "stagedUploadPath": params["key"]})
+    run = admin.execute("BulkOperationRunMutation", {"mutation": _metafields_set_doc(), "stagedUploadPath": params["key"]})
     op_id = run["bulkOperationRunMutation"]["bulkOperation"]["id"]
     op = admin.execute("BulkOperation", {"id": op_id})["bulkOperation"]
 
     assert op["status"] == "COMPLETED" and op["objectCount"] == "3"
-    values = [fake_admin.state.shop(SHOP).customers[c["id"]]["metafields"]["perks.points"]["value"]
-              for c in customers]
+    values = [fake_admin.state.shop(SHOP).customers[c["id"]]["metafields"]["perks.points"]["value"] for c in customers]
     assert values == ["0", "10", "20"]
     results = requests.get(op["url"], timeout=10).text.splitlines()
     assert len(results) == 3 and json.loads(results[0])["__lineNumber"] == 0
@@ -246,19 +280,19 @@ def _metafields_set_doc() -> str:
 
 def test_bulk_mutation_must_be_valid(admin):
     with pytest.raises(UserErrors) as caught:
-        admin.execute("BulkOperationRunMutation", {"mutation": "mutation { metafieldsSett { x } }",
-                                                   "stagedUploadPath": "tmp/none"})
+        admin.execute("BulkOperationRunMutation", {"mutation": "mutation { metafieldsSett { x } }", "stagedUploadPath": "tmp/none"})
     assert caught.value.codes == ["INVALID_MUTATION"]
 
 
 def test_http_control_and_seeding(fake_admin, admin):
-    seeded = requests.post(f"{fake_admin.url}/_fake/customers", json={
-        "shop": SHOP, "customers": [{"email": "seed@example.com", "tags": ["a"]}]}, timeout=10).json()
+    seeded = requests.post(
+        f"{fake_admin.url}/_fake/customers", json={"shop": SHOP, "customers": [{"email": "seed@example.com", "tags": ["a"]}]}, timeout=10
+    ).json()
     customer_id = seeded["customers"][0]["id"]
-    requests.post(f"{fake_admin.url}/_fake/orders", json={
-        "shop": SHOP, "orders": [{"customer_id": customer_id, "total": "30.00"}]}, timeout=10)
-    fake_admin.control(refuse={"mutation": "tagsAdd", "times": 1,
-                               "userErrors": [{"field": ["tags"], "message": "nope"}]})
+    requests.post(
+        f"{fake_admin.url}/_fake/orders", json={"shop": SHOP, "orders": [{"customer_id": customer_id, "total": "30.00"}]}, timeout=10
+    )
+    fake_admin.control(refuse={"mutation": "tagsAdd", "times": 1, "userErrors": [{"field": ["tags"], "message": "nope"}]})
 
     with pytest.raises(UserErrors):
         admin.execute("TagsAdd", {"id": customer_id, "tags": ["b"]})

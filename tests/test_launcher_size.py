@@ -4,6 +4,7 @@ launcher.js + launcher.css load on every storefront page; perks-ui.js is only
 fetched when the shopper reaches for the launcher (or on the rewards page), but
 it is counted too so the whole storefront cost stays within the budget.
 """
+
 import gzip
 from pathlib import Path
 

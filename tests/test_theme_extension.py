@@ -1,4 +1,5 @@
 """Theme app extension: Shopify theme-check passes, locales are complete."""
+
 import json
 import shutil
 import subprocess
@@ -29,8 +30,15 @@ def _load(name):
 def test_extension_layout():
     toml = (EXT / "shopify.extension.toml").read_text()
     assert 'type = "theme"' in toml and 'name = "Perks rewards"' in toml
-    for path in ["blocks/launcher.liquid", "blocks/product_points.liquid", "blocks/rewards_page.liquid",
-                 "assets/launcher.js", "assets/launcher.css", "assets/perks-ui.js", "snippets/perks_i18n.liquid"]:
+    for path in [
+        "blocks/launcher.liquid",
+        "blocks/product_points.liquid",
+        "blocks/rewards_page.liquid",
+        "assets/launcher.js",
+        "assets/launcher.css",
+        "assets/perks-ui.js",
+        "snippets/perks_i18n.liquid",
+    ]:
         assert (EXT / path).is_file(), path
     launcher = (EXT / "blocks/launcher.liquid").read_text()
     assert '"target": "body"' in launcher
@@ -41,8 +49,7 @@ def test_extension_layout():
 def test_theme_check_passes():
     if not (ROOT / "node_modules/@shopify/theme-check-node").is_dir():
         pytest.skip("npm install has not been run")
-    proc = subprocess.run(["node", "scripts/theme_check.mjs", "theme_extension"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(["node", "scripts/theme_check.mjs", "theme_extension"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     print(proc.stdout, proc.stderr)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert " 0 error(s)" in proc.stdout
@@ -64,6 +71,7 @@ def test_locale_keys_match_english(lang, suffix):
 
 def test_locale_values_are_non_empty_and_keep_placeholders():
     import re
+
     english = _load("en.default.json")["perks"]["launcher"]
     for lang in LANGUAGES[1:]:
         texts = _load(lang + ".json")["perks"]["launcher"]

@@ -62,17 +62,18 @@ def process(sessions: sessionmaker[Session], delivery_id: int) -> str:
                 return "missing"
             if delivery.status in ("done", "duplicate"):
                 return delivery.status
-            delivery.attempts += 1
-            if _event_already_processed(uow.session, delivery):
-                delivery.status = "duplicate"
-            else:
+            status = "duplicate" if _event_already_processed(uow.session, delivery) else "done"
+            if status == "done":
                 shop_domain = uow.session.get(Shop, delivery.shop_id).domain
                 HANDLERS[delivery.topic](uow.session, shop_domain, json.loads(delivery.payload))
-                delivery.status = "done"
-            delivery.processed_at = datetime.now(UTC)
-            delivery.last_error = None
+            # A statement, not the loaded object: shop/redact deletes this very row.
+            uow.session.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id == delivery_id)
+                .values(status=status, attempts=WebhookDelivery.attempts + 1, processed_at=datetime.now(UTC), last_error=None)
+            )
             uow.commit()
-            return delivery.status
+            return status
     except LoyaltyError as refusal:
         _note_failure(sessions, delivery_id, refusal)
         return "failed"
@@ -106,7 +107,7 @@ def _note_failure(sessions: sessionmaker[Session], delivery_id: int, error: Exce
         uow.session.execute(
             update(WebhookDelivery)
             .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status != "done")
-            .values(status="failed", last_error=f"{type(error).__name__}: {error}"[:2000])
+            .values(status="failed", attempts=WebhookDelivery.attempts + 1, last_error=f"{type(error).__name__}: {error}"[:2000])
         )
         uow.commit()
 

@@ -6,16 +6,31 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from shopify_app.loyalty import customers, orders
+from shopify_app.loyalty import customers, orders, privacy
+from shopify_app.shopify import collections
 
 from . import translate
 
 Handler = Callable[[Session, str, dict], object]
 
 HANDLERS: dict[str, Handler] = {
-    "orders/paid": lambda s, shop, p: orders.pay_order(s, translate.order_paid(shop, p)),
+    "orders/paid": lambda s, shop, p: orders.pay_order(s, translate.order_paid(shop, p), collections=collections.for_shop(shop)),
     "refunds/create": lambda s, shop, p: orders.refund_order(s, translate.refund_created(shop, p)),
     "orders/cancelled": lambda s, shop, p: orders.cancel_order(s, translate.order_cancelled(shop, p)),
     "customers/create": lambda s, shop, p: customers.save_customer(s, translate.customer_created(shop, p)),
     "customers/update": lambda s, shop, p: customers.save_customer(s, translate.customer_updated(shop, p)),
+    "app/uninstalled": lambda s, shop, p: privacy.uninstall(s, shop),
+    "customers/merge": lambda s, shop, p: _merge(s, shop, translate.customers_merged(shop, p)),
+    "customers/delete": lambda s, shop, p: privacy.delete_customer(s, shop, translate.customer_id(shop, p)),
+    "customers/data_request": lambda s, shop, p: privacy.data_request(s, shop, *translate.data_request(shop, p)),
+    "customers/redact": lambda s, shop, p: privacy.redact_customer(s, shop, *translate.redact_request(shop, p)),
+    "shop/redact": lambda s, shop, p: privacy.redact_shop(s, shop),
 }
+
+# Shopify sends these after an uninstall too, and they must still be honoured.
+AFTER_UNINSTALL = frozenset({"app/uninstalled", "customers/data_request", "customers/redact", "shop/redact"})
+
+
+def _merge(session: Session, shop: str, merged: tuple[int, int] | None) -> None:
+    if merged is not None:
+        privacy.merge_customers(session, shop, *merged)

@@ -21,7 +21,7 @@ from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 
 from . import deliveries, signature
-from .handlers import HANDLERS
+from .handlers import AFTER_UNINSTALL, HANDLERS
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
@@ -55,8 +55,8 @@ def receive():
 
     try:
         with UnitOfWork(runtime.sessions) as uow:
-            shop = uow.session.scalar(select(Shop).where(Shop.domain == headers["X-Shopify-Shop-Domain"], Shop.uninstalled_at.is_(None)))
-            if shop is None:
+            shop = uow.session.scalar(select(Shop).where(Shop.domain == headers["X-Shopify-Shop-Domain"]))
+            if shop is None or (shop.uninstalled_at is not None and headers["X-Shopify-Topic"] not in AFTER_UNINSTALL):
                 return jsonify(status="ignored", reason="shop not installed"), 200
             delivery_id = deliveries.record(uow.session, shop, headers, body)
             uow.commit()

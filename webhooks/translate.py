@@ -52,7 +52,12 @@ def _profile(customer: dict) -> CustomerProfile:
         first_name=customer.get("first_name"),
         last_name=customer.get("last_name"),
         updated_at=_timestamp(customer.get("updated_at")),
+        email_subscribed=_subscribed(customer.get("email_marketing_consent")),
     )
+
+
+def _subscribed(consent: dict | None) -> bool | None:
+    return None if not consent else consent.get("state") == "subscribed"
 
 
 def _line(item: dict, quantity: int | None = None) -> PurchaseLine:
@@ -64,6 +69,7 @@ def _line(item: dict, quantity: int | None = None) -> PurchaseLine:
             Decimal(0),
         ),
         tax=sum((_money(t["price"], t.get("price_set")) for t in item.get("tax_lines") or []), Decimal(0)),
+        product_id=int(item["product_id"]) if item.get("product_id") else None,
     )
 
 
@@ -86,6 +92,8 @@ def order_paid(shop_domain: str, payload: dict) -> PayOrder:
         name=str(payload.get("name") or payload["id"]),
         customer=_profile(customer) if customer else None,
         purchase=purchase,
+        email=payload.get("email") or payload.get("contact_email"),
+        placed_at=_timestamp(payload.get("processed_at") or payload.get("created_at")),
     )
 
 
@@ -141,3 +149,34 @@ def customer_created(shop_domain: str, payload: dict) -> SaveCustomer:
 @_strict
 def customer_updated(shop_domain: str, payload: dict) -> SaveCustomer:
     return SaveCustomer(shop_domain=shop_domain, profile=_profile(payload), is_new=False)
+
+
+def _customer_gid(value: str) -> int:
+    if not value.startswith("gid://shopify/Customer/"):
+        raise ValueError(f"not a customer id: {value}")
+    return int(value.rsplit("/", 1)[1])
+
+
+@_strict
+def customers_merged(shop_domain: str, payload: dict) -> tuple[int, int] | None:
+    """(kept, deleted) customer ids of a completed merge; None for a merge that failed."""
+    if payload.get("status") != "completed":
+        return None
+    return _customer_gid(payload["admin_graphql_api_customer_kept_id"]), _customer_gid(payload["admin_graphql_api_customer_deleted_id"])
+
+
+@_strict
+def customer_id(shop_domain: str, payload: dict) -> int:
+    return int(payload["id"])
+
+
+@_strict
+def data_request(shop_domain: str, payload: dict) -> tuple[int, int]:
+    """(request id, customer id)."""
+    return int(payload["data_request"]["id"]), int(payload["customer"]["id"])
+
+
+@_strict
+def redact_request(shop_domain: str, payload: dict) -> tuple[int, str | None]:
+    """(customer id, email)."""
+    return int(payload["customer"]["id"]), payload["customer"].get("email")

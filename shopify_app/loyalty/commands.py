@@ -14,6 +14,8 @@ class CustomerProfile:
     first_name: str | None = None
     last_name: str | None = None
     updated_at: datetime | None = None
+    # The email marketing consent as Shopify reported it; None when the payload had none.
+    email_subscribed: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class PurchaseLine:
     quantity: int
     discount: Decimal = Decimal(0)
     tax: Decimal = Decimal(0)
+    # For product and collection multipliers.
+    product_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,10 @@ class PayOrder:
     name: str
     customer: CustomerProfile | None
     purchase: Purchase
+    # A guest's order earns pending points against this email.
+    email: str | None = None
+    # When the shopper bought: what promotions are judged by, however late the webhook.
+    placed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -64,3 +72,23 @@ class SaveCustomer:
     shop_domain: str
     profile: CustomerProfile
     is_new: bool
+
+
+@dataclass(frozen=True)
+class PerformAction:
+    """A member did something an earn rule may reward (reported by the storefront or a merchant's app)."""
+
+    shop_domain: str
+    customer_id: int
+    action: str
+    ref: str = ""
+    handle: str = ""
+
+
+@dataclass(frozen=True)
+class GiveBirthday:
+    shop_domain: str
+    customer_id: int
+    month: int
+    day: int
+    year: int | None = None

@@ -1,26 +1,28 @@
-"""Customers becoming members."""
+"""Customers becoming members, and what their Shopify account earns them."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy.orm import Session
 
-from . import ledger
+from . import actions, guests, profile
 from .commands import SaveCustomer
 from .members import ensure_member
 from .shops import installed_shop, program_of
 
 
-def save_customer(session: Session, cmd: SaveCustomer) -> None:
-    """Create or update the member; a new account earns the sign-up bonus once."""
+def save_customer(session: Session, cmd: SaveCustomer, *, now: datetime | None = None) -> None:
+    """Create or update the member. A new account earns the account rule once; a
+    subscribed email the newsletter rule once ever, however often consent is
+    withdrawn and given again; guest orders under the email are credited."""
+    now = now or datetime.now(UTC)
     shop = installed_shop(session, cmd.shop_domain)
     member, _ = ensure_member(session, shop.id, cmd.profile)
     program = program_of(session, shop)
-    if cmd.is_new and program.enabled and program.signup_points:
-        ledger.post(
-            session,
-            member,
-            program.signup_points,
-            kind="signup",
-            key=f"customer:{cmd.profile.customer_id}:signup",
-            reason="Joined the program",
-        )
+    if cmd.is_new:
+        actions.award(session, shop, program, member, "signup", now=now)
+    if cmd.profile.email_subscribed:
+        actions.award(session, shop, program, member, "newsletter", now=now)
+    profile.award_if_complete(session, shop, program, member, now)
+    guests.claim(session, shop, program, member, now)

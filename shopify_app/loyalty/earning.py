@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Protocol
 
-from .commands import Purchase
+from .commands import Purchase, PurchaseLine
 
 ROUNDING = {"down": ROUND_FLOOR, "nearest": ROUND_HALF_UP, "up": ROUND_CEILING}
+ONE = Decimal(1)
 
 
 class PurchaseRule(Protocol):
@@ -21,19 +23,59 @@ class PurchaseRule(Protocol):
 
 def eligible_amount(purchase: Purchase, rule: PurchaseRule) -> Decimal:
     """Line items after their discounts, without shipping and tax, unless the rule counts them."""
-    total = Decimal(0)
-    for line in purchase.lines:
-        amount = line.unit_price * line.quantity
-        if not rule.count_discounts:
-            amount -= line.discount
-        if purchase.taxes_included and not rule.count_tax:
-            amount -= line.tax
-        total += amount
+    total = sum((line_amount(line, purchase, rule) for line in purchase.lines), Decimal(0))
+    return max(total + order_amount(purchase, rule), Decimal(0))
+
+
+def line_amount(line: PurchaseLine, purchase: Purchase, rule: PurchaseRule) -> Decimal:
+    """What one line adds to the eligible amount."""
+    amount = line.unit_price * line.quantity
+    if not rule.count_discounts:
+        amount -= line.discount
+    if purchase.taxes_included and not rule.count_tax:
+        amount -= line.tax
+    return amount
+
+
+def order_amount(purchase: Purchase, rule: PurchaseRule) -> Decimal:
+    """What the order adds beyond its lines: shipping, and tax charged on top, when the rule counts them."""
+    amount = Decimal(0)
     if rule.count_tax and not purchase.taxes_included:
-        total += purchase.tax
+        amount += purchase.tax
     if rule.count_shipping:
-        total += purchase.shipping
-    return max(total, Decimal(0))
+        amount += purchase.shipping
+    return amount
+
+
+def purchase_points(
+    purchase: Purchase,
+    rule: PurchaseRule,
+    *,
+    line_multiplier: Callable[[PurchaseLine], Decimal] = lambda line: ONE,
+    promotion: Decimal = ONE,
+) -> int:
+    """An order's points with multipliers, in this order:
+
+    1. each line's eligible amount (after its discounts, without its tax
+       unless counted) times that line's multiplier: the larger of its
+       product's and its collections' multipliers, 1 if it has none;
+    2. plus shipping and tax charged on top, when counted, at 1x;
+    3. the minimum order is judged on the plain eligible amount, before
+       any multiplier: a multiplier rewards goods, it does not lower the bar;
+    4. times the points per unit, times the promotion's multiplier (the
+       largest running one; promotions do not compound);
+    5. rounded once, at the very end, by the program's rounding, so no
+       line loses a fraction to rounding of its own.
+
+    Example: lines 10.00 at 1x and 20.00 at 3x, 1 point per unit, a 2x
+    promotion: (10 + 60) x 1 x 2 = 140.
+    """
+    plain = eligible_amount(purchase, rule)
+    if plain <= 0 or plain < rule.minimum_order:
+        return 0
+    weighted = sum((line_amount(line, purchase, rule) * line_multiplier(line) for line in purchase.lines), Decimal(0))
+    weighted = max(weighted + order_amount(purchase, rule), Decimal(0))
+    return int((weighted * rule.points_per_unit * promotion).quantize(Decimal(1), rounding=ROUNDING[rule.rounding]))
 
 
 def points_for(amount: Decimal, rule: PurchaseRule) -> int:

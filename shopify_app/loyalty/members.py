@@ -23,8 +23,17 @@ def ensure_member(session: Session, shop_id: int, profile: CustomerProfile) -> t
         .returning(Member.id)
     ).scalar()
     member = session.scalars(select(Member).where(Member.shop_id == shop_id, Member.customer_id == profile.customer_id)).one()
+    if member.merged_into_id is not None:
+        # Shopify merged this customer away: what they earn now goes to the kept one.
+        return surviving(session, member), False
     apply_profile(member, profile)
     return member, created is not None
+
+
+def surviving(session: Session, member: Member) -> Member:
+    while member.merged_into_id is not None:
+        member = session.get(Member, member.merged_into_id)
+    return member
 
 
 def apply_profile(member: Member, profile: CustomerProfile) -> None:

@@ -16,28 +16,50 @@ from sqlalchemy.orm import Session
 from shopify_app.db import insert_ignoring_conflicts
 from shopify_app.models import Member, Order, OrderRefund, Program
 
-from . import ledger
+from . import guests, ledger, multipliers, promotions
 from .commands import CancelOrder, PayOrder, Purchase, PurchaseLine, RefundOrder
-from .earning import eligible_amount, points_for, points_to_take_back
-from .members import ensure_member
+from .earning import eligible_amount, points_to_take_back, purchase_points
+from .members import ensure_member, surviving
 from .shops import installed_shop, program_of
 
 
-def pay_order(session: Session, cmd: PayOrder) -> int:
-    """Award the order's points once; returns the points the order earned."""
+def pay_order(
+    session: Session, cmd: PayOrder, *, now: datetime | None = None, collections: multipliers.CollectionLookup | None = None
+) -> int:
+    """Award the order's points once; returns the points the order earned.
+
+    A guest's order (no customer) holds its points against its email until
+    an account with that email appears (see guests.py). `collections` looks
+    up products' collections for collection multipliers when the cache misses.
+    """
+    now = now or datetime.now(UTC)
     shop = installed_shop(session, cmd.shop_domain)
     program = program_of(session, shop)
-    member = ensure_member(session, shop.id, cmd.customer)[0] if cmd.customer else None
+    member, joined = ensure_member(session, shop.id, cmd.customer) if cmd.customer else (None, False)
+    guest_email = guests.normalise(cmd.email) if member is None and program.guest_points else None
+    if guest_email:
+        guests.lock_email(session, shop.id, guest_email)  # before the order's row: guests.py's lock order
     order = _locked_order(session, shop.id, cmd.order_id)
     if order.paid_at is None:
         # The first payment fixes what the order is worth: a later program
         # change or a repeated delivery does not re-price it.
-        order.paid_at = datetime.now(UTC)
+        order.paid_at = now
         order.name = cmd.name
         order.member_id = member.id if member else None
         order.taxes_included = cmd.purchase.taxes_included
         order.eligible_amount = eligible_amount(cmd.purchase, program)
-        order.points_earned = points_for(order.eligible_amount, program) if program.enabled else 0
+        order.points_earned = (
+            purchase_points(
+                cmd.purchase,
+                program,
+                line_multiplier=multipliers.for_lines(session, shop.id, cmd.purchase.lines, collections, now),
+                promotion=promotions.multiplier(session, shop, cmd.placed_at or now, purchases=True),
+            )
+            if program.enabled
+            else 0
+        )
+    if guest_email and order.member_id is None:
+        guests.hold(session, shop, program, order, guest_email, now)
     if member is not None and order.member_id == member.id:
         ledger.post(
             session,
@@ -50,6 +72,9 @@ def pay_order(session: Session, cmd: PayOrder) -> int:
         )
         # Refunds or a cancellation that arrived before the payment settle now.
         _take_back(session, program, order, key=f"order:{order.order_id}:settle", reason=f"Order {order.name} refunded or cancelled")
+        if joined:
+            # A new member may have shopped as a guest before.
+            guests.claim(session, shop, program, member, now)
     return order.points_earned
 
 
@@ -104,7 +129,7 @@ def _take_back(session: Session, program: Program, order: Order, *, key: str, re
     owed = target - order.points_reversed
     if owed <= 0:
         return
-    member = session.get(Member, order.member_id)
+    member = surviving(session, session.get(Member, order.member_id))
     if ledger.post(session, member, -owed, kind="reverse", key=key, reason=reason, order_id=order.order_id):
         order.points_reversed = target
 

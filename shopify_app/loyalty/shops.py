@@ -40,3 +40,11 @@ def installed_shop(session: Session, domain: str) -> Shop:
 
 def program_of(session: Session, shop: Shop) -> Program:
     return session.scalars(select(Program).where(Program.shop_id == shop.id)).one()
+
+
+def any_shop(session: Session, domain: str) -> Shop:
+    """The shop whether or not it is installed now: privacy requests outlive an uninstall."""
+    shop = session.scalar(select(Shop).where(Shop.domain == domain))
+    if shop is None:
+        raise UnknownShop(f"{domain} is not known to Perks")
+    return shop

@@ -161,6 +161,7 @@ def line_item(ctx: Ctx, order: dict, li: dict) -> dict[str, Any]:
         "originalTotalSet": money_bag(_fmt(gross), cur),
         "discountedTotalSet": lambda _info, **_: money_bag(_fmt(discounted), cur),
         "discountAllocations": allocations,
+        "taxLines": [{"priceSet": money_bag(li.get("tax", "0.00"), cur), "title": "Tax"}] if li.get("tax") else [],
     }
 
 
@@ -172,6 +173,7 @@ def refund(ctx: Ctx, order: dict, rf: dict) -> dict[str, Any]:
     cur = order["currency"]
     by_id = {li["id"]: li for li in order["line_items"]}
     lines = [{"quantity": r["quantity"], "subtotalSet": money_bag(r["subtotal"], cur),
+              "totalTaxSet": money_bag(r.get("tax", "0.00"), cur),
               "lineItem": line_item(ctx, order, by_id[r["line_item_id"]]) if r["line_item_id"] in by_id
               else {"__typename": "LineItem", "id": r["line_item_id"]},
               "restocked": False, "restockType": "NO_RESTOCK"} for r in rf["line_items"]]
@@ -192,6 +194,7 @@ def order(ctx: Ctx, record: dict) -> dict[str, Any]:
         "test": record["test"], "tags": list(record["tags"]),
         "displayFinancialStatus": record["financial_status"],
         "currencyCode": cur, "presentmentCurrencyCode": cur,
+        "taxesIncluded": record.get("taxes_included", False),
         "customer": customer(ctx, cust) if cust else None,
         "discountCodes": list(record["discount_codes"]),
         "discountCode": record["discount_codes"][0] if record["discount_codes"] else None,

@@ -378,6 +378,7 @@ def _order_record(spec: dict[str, Any], fake: FakeState, state: ShopState) -> di
         "created_at": spec.get("created_at", stamp), "updated_at": spec.get("updated_at", stamp),
         "processed_at": spec.get("processed_at", spec.get("created_at", stamp)),
         "cancelled_at": spec.get("cancelled_at"), "metafields": {},
+        "taxes_included": bool(spec.get("taxes_included", False)),
     }
     for refund in spec.get("refunds", []):
         record["refunds"].append(_refund_record(refund, fake))
@@ -394,6 +395,7 @@ def _line_record(spec: dict[str, Any], fake: FakeState) -> dict:
         "price": money(spec.get("price", "0")),
         "discount": money(spec.get("discount", "0")),
         "discount_code": spec.get("discount_code"),
+        "tax": money(spec["tax"]) if spec.get("tax") else None,
     }
 
 

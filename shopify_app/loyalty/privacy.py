@@ -1,0 +1,121 @@
+"""A shop's and its customers' lifecycle: uninstall, merge, delete, data requests, redaction.
+
+Shopify requires every public app to honour customers/data_request,
+customers/redact and shop/redact; the ledger keeps its amounts through a
+redaction (anonymised) so the shop's totals still add up.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from shopify_app.db import insert_ignoring_conflicts
+from shopify_app.models import DataRequest, LedgerEntry, Member, Order, Shop, WebhookDelivery
+
+from . import ledger
+from .commands import CustomerProfile
+from .members import ensure_member, find_member
+from .shops import any_shop
+
+REDACTED_PAYLOAD = '{"redacted": true}'
+
+
+def uninstall(session: Session, shop_domain: str) -> None:
+    """Stop processing and drop the tokens; the program stays for a reinstall until shop/redact."""
+    shop = any_shop(session, shop_domain)
+    shop.uninstalled_at = shop.uninstalled_at or datetime.now(UTC)
+    shop.access_token_encrypted = shop.refresh_token_encrypted = None
+    shop.access_token_expires_at = shop.refresh_token_expires_at = None
+
+
+def merge_customers(session: Session, shop_domain: str, kept_id: int, deleted_id: int) -> None:
+    """The deleted customer's points move to the kept one, once; later events follow them there."""
+    shop = any_shop(session, shop_domain)
+    ensure_member(session, shop.id, CustomerProfile(customer_id=kept_id))
+    ensure_member(session, shop.id, CustomerProfile(customer_id=deleted_id))
+    # Lock both in id order, as every other path does, so merges cannot deadlock.
+    kept, gone = sorted(
+        session.scalars(
+            select(Member)
+            .where(Member.shop_id == shop.id, Member.customer_id.in_([kept_id, deleted_id]))
+            .order_by(Member.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ),
+        key=lambda member: member.customer_id != kept_id,
+    )
+    if gone.merged_into_id is not None:
+        return
+    gone.merged_into_id = kept.id
+    moved = gone.points_balance
+    reason = f"Customer {deleted_id} merged into {kept_id}"
+    ledger.post(session, gone, -moved, kind="merge", key=f"merge:{deleted_id}:out", reason=reason)
+    ledger.post(session, kept, moved, kind="merge", key=f"merge:{deleted_id}:in", reason=reason)
+
+
+def delete_customer(session: Session, shop_domain: str, customer_id: int) -> None:
+    """Marked, not removed: a merge or a late refund may still need the member's ledger."""
+    member = find_member(session, any_shop(session, shop_domain).id, customer_id)
+    if member is not None and member.deleted_at is None:
+        member.deleted_at = datetime.now(UTC)
+
+
+def data_request(session: Session, shop_domain: str, request_id: int, customer_id: int) -> dict:
+    """Assemble everything Perks holds on the customer, and record that it was asked for."""
+    shop = any_shop(session, shop_domain)
+    member = find_member(session, shop.id, customer_id)
+    export = member_export(session, member) if member else {"customer_id": customer_id, "member": None}
+    session.execute(
+        insert_ignoring_conflicts(session, DataRequest, ["shop_id", "request_id"]).values(
+            shop_id=shop.id, request_id=request_id, customer_id=customer_id, requested_at=datetime.now(UTC), export=export
+        )
+    )
+    return export
+
+
+def member_export(session: Session, member: Member) -> dict:
+    entries = session.scalars(select(LedgerEntry).where(LedgerEntry.member_id == member.id).order_by(LedgerEntry.id))
+    orders = session.scalars(select(Order).where(Order.member_id == member.id).order_by(Order.id))
+    return {
+        "customer_id": member.customer_id,
+        "member": {
+            "email": member.email,
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "points_balance": member.points_balance,
+            "joined_at": member.created_at.isoformat(),
+        },
+        "ledger": [
+            {"at": e.created_at.isoformat(), "points": e.points, "kind": e.kind, "reason": e.reason, "order_id": e.order_id}
+            for e in entries
+        ],
+        "orders": [{"order_id": o.order_id, "name": o.name, "points_earned": o.points_earned} for o in orders],
+        "redemptions": [],
+        "referrals": [],
+    }
+
+
+def redact_customer(session: Session, shop_domain: str, customer_id: int, email: str | None) -> None:
+    """Erase the customer's personal data; their ledger amounts stay, anonymised."""
+    shop = any_shop(session, shop_domain)
+    member = find_member(session, shop.id, customer_id)
+    if member is not None:
+        member.email = member.first_name = member.last_name = None
+        member.redacted_at = member.redacted_at or datetime.now(UTC)
+    # Raw deliveries hold names, emails and addresses too. The id is matched as
+    # a whole JSON value (compact or spaced), not as digits inside another number.
+    mentions = [
+        WebhookDelivery.payload.contains(pattern.format(customer_id)) for pattern in (":{},", ": {},", ":{}}}", ": {}}}", '/Customer/{}"')
+    ]
+    if email:
+        mentions.append(WebhookDelivery.payload.contains(email))
+    session.execute(update(WebhookDelivery).where(WebhookDelivery.shop_id == shop.id, or_(*mentions)).values(payload=REDACTED_PAYLOAD))
+    session.execute(delete(DataRequest).where(DataRequest.shop_id == shop.id, DataRequest.customer_id == customer_id))
+
+
+def redact_shop(session: Session, shop_domain: str) -> None:
+    """Delete everything of the shop; every table cascades from the shop row."""
+    session.execute(delete(Shop).where(Shop.id == any_shop(session, shop_domain).id))

@@ -1,0 +1,1 @@
+"""Being a Shopify app: install, who is calling, tokens, the Admin API, reconciliation."""

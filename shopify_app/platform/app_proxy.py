@@ -1,0 +1,43 @@
+"""Shopify app proxy signatures.
+
+Shopify signs a proxied request's query: every parameter but `signature`,
+sorted, written `key=value` (repeated values joined by ","), concatenated
+with no separator, HMAC-SHA256 with the app secret, hex.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Iterable
+
+
+class InvalidProxyRequest(Exception):
+    pass
+
+
+def signature(params: Iterable[tuple[str, str]], secret: str) -> str:
+    grouped: dict[str, list[str]] = {}
+    for key, value in params:
+        if key != "signature":
+            grouped.setdefault(key, []).append(value)
+    message = "".join(f"{key}={','.join(values)}" for key, values in sorted(grouped.items()))
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def verify(params: list[tuple[str, str]], secret: str, *, max_age: int, now: float | None = None) -> dict[str, str]:
+    """The verified parameters (last value of each), or InvalidProxyRequest."""
+    given = [value for key, value in params if key == "signature"]
+    if len(given) != 1:
+        raise InvalidProxyRequest("missing signature")
+    if not hmac.compare_digest(signature(params, secret), given[0]):
+        raise InvalidProxyRequest("signature does not match")
+    values = dict(params)
+    try:
+        timestamp = int(values["timestamp"])
+    except (KeyError, ValueError) as error:
+        raise InvalidProxyRequest("missing or malformed timestamp") from error
+    if abs((time.time() if now is None else now) - timestamp) > max_age:
+        raise InvalidProxyRequest("timestamp too far from now")
+    return values

@@ -1,0 +1,83 @@
+"""Who is calling: the merchant (session token) or the shopper (app proxy signature)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import g, jsonify, request
+
+from shopify_app.loyalty.errors import UnknownShop
+from shopify_app.loyalty.shops import installed_shop
+from shopify_app.runtime import perks
+from shopify_app.unit_of_work import UnitOfWork
+
+from .app_proxy import InvalidProxyRequest, verify
+from .session_tokens import InvalidSessionToken, shop_from_authorization
+
+
+def unauthorized(error: str, message: str):
+    return jsonify(error=error, message=message), 401
+
+
+@dataclass(frozen=True)
+class Caller:
+    shop_id: int
+    shop_domain: str
+    customer_id: int | None = None
+
+
+def merchant_required(view):
+    """Admin JSON endpoints: a valid session token for an installed shop, or 401."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        settings = perks().settings
+        try:
+            domain = shop_from_authorization(request.headers.get("Authorization"), settings.shopify_api_key, settings.shopify_api_secret)
+            g.caller = Caller(*_installed(domain))
+        except InvalidSessionToken as error:
+            return unauthorized("invalid_session_token", str(error))
+        except UnknownShop as error:
+            return unauthorized("shop_not_installed", str(error))
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def proxy_signed(view):
+    """App proxy endpoints: Shopify's signature, and the shopper only from logged_in_customer_id."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        settings = perks().settings
+        try:
+            params = verify(list(request.args.items(multi=True)), settings.shopify_api_secret, max_age=settings.proxy_max_age_seconds)
+            shop_id, domain = _installed(params.get("shop", ""))
+        except InvalidProxyRequest as error:
+            return unauthorized("invalid_signature", str(error))
+        except UnknownShop as error:
+            return unauthorized("shop_not_installed", str(error))
+        customer = params.get("logged_in_customer_id") or ""
+        g.caller = Caller(shop_id, domain, int(customer) if customer.isdigit() else None)
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def shopper_required(view):
+    """A proxy endpoint that needs a logged-in customer: a 401 the launcher turns into 'log in'."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if g.caller.customer_id is None:
+            return unauthorized("login_required", "Log in to your account to see your points.")
+        return view(*args, **kwargs)
+
+    return proxy_signed(guarded)
+
+
+def _installed(domain: str) -> tuple[int, str]:
+    with UnitOfWork(perks().sessions) as uow:
+        shop = installed_shop(uow.session, domain)
+        return shop.id, shop.domain

@@ -1,0 +1,49 @@
+"""The program's scheduled work: birthdays and points expiry, every hour for every shop.
+
+Hourly, so a birthday lands soon after midnight in each shop's own zone;
+both are safe to run twice or late (see loyalty/profile.py and expiry.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from shopify_app.config import Settings
+from shopify_app.db import session_factory
+from shopify_app.loyalty import expiry, profile
+from shopify_app.models import Shop
+from shopify_app.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def birthdays_and_expiry() -> dict[str, int]:
+    return run_rules(session_factory(Settings.from_env().database_url), datetime.now(UTC))
+
+
+def run_rules(sessions: sessionmaker[Session], now: datetime, shop_domain: str | None = None) -> dict[str, int]:
+    """One transaction per shop, so one shop's trouble never holds up another's."""
+    totals = {"birthdays": 0, "reminded": 0, "expired": 0, "points_expired": 0}
+    with UnitOfWork(sessions) as uow:
+        query = select(Shop.id).where(Shop.uninstalled_at.is_(None))
+        if shop_domain:
+            query = query.where(Shop.domain == shop_domain)
+        shop_ids = list(uow.session.scalars(query.order_by(Shop.id)))
+    for shop_id in shop_ids:
+        try:
+            with UnitOfWork(sessions) as uow:
+                shop = uow.session.get(Shop, shop_id)
+                totals["birthdays"] += profile.award_birthdays(uow.session, shop, now)
+                done = expiry.run(uow.session, shop, now)
+                uow.commit()
+        except Exception:
+            log.exception("birthdays and expiry failed for shop %s; the next run tries again", shop_id)
+            continue
+        totals["reminded"] += done.reminded
+        totals["expired"] += done.expired
+        totals["points_expired"] += done.points
+    return totals

@@ -1,0 +1,69 @@
+"""Expiring offline tokens: refreshed before they lapse, once however many jobs need them."""
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from shopify_app.models import Shop
+from shopify_app.platform import tokens
+from shopify_app.platform.token_vault import TokenVault
+from shopify_app.unit_of_work import UnitOfWork
+
+
+def lapse_token(sessions, domain: str) -> bytes:
+    """Our record says the access token has expired; returns the refresh token's ciphertext."""
+    with UnitOfWork(sessions) as uow:
+        shop = uow.session.scalars(select(Shop).where(Shop.domain == domain)).one()
+        shop.access_token_expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        refresh = shop.refresh_token_encrypted
+        uow.commit()
+    return refresh
+
+
+def test_twenty_jobs_needing_an_expired_token_at_once_cause_one_refresh_and_all_succeed(platform, sessions):
+    platform.install()
+    old_refresh = lapse_token(sessions, platform.shop)
+    platform.fake.state.expire_access_tokens(platform.shop)
+
+    def job(_):
+        return tokens.admin_client(sessions, platform.settings, platform.shop).execute("Shop")["shop"]["myshopifyDomain"]
+
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(job, range(20)))
+
+    assert answers == [platform.shop] * 20
+    assert platform.fake.state.refresh_count[platform.shop] == 1
+    with UnitOfWork(sessions) as uow:
+        shop = uow.session.scalars(select(Shop).where(Shop.domain == platform.shop)).one()
+        vault = TokenVault.from_settings(platform.settings)
+        assert vault.decrypt(shop.refresh_token_encrypted) != vault.decrypt(old_refresh)  # replaced on use
+        assert shop.access_token_expires_at > datetime.now(UTC) + timedelta(minutes=30)
+
+
+def test_a_fresh_token_is_used_as_it_is(platform, sessions):
+    platform.install()
+    for _ in range(3):
+        tokens.admin_client(sessions, platform.settings, platform.shop).execute("Shop")
+    assert platform.fake.state.refresh_count.get(platform.shop, 0) == 0
+
+
+def test_a_token_added_by_hand_is_stored_encrypted(runner, sessions):
+    domain = "handmade-token.myshopify.com"
+    result = runner.invoke(args=["perks", "shop-add", domain, "--token", "shpat_handmade_0123456789"])
+    assert result.exit_code == 0, result.output
+    with UnitOfWork(sessions) as uow:
+        shop = uow.session.scalars(select(Shop).where(Shop.domain == domain)).one()
+        assert b"shpat_handmade" not in shop.access_token_encrypted
+        assert tokens.access_token(sessions, runner.app.extensions["perks"].settings, domain) == "shpat_handmade_0123456789"
+
+
+def test_keys_rotate_with_the_old_key_still_read_until_tokens_are_re_encrypted():
+    first, second = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    old = TokenVault((first,))
+    ciphertext = old.encrypt("shpat_secret")
+    new = TokenVault((second, first))
+    assert new.decrypt(ciphertext) == "shpat_secret"
+    rotated = new.rotate(ciphertext)
+    assert TokenVault((second,)).decrypt(rotated) == "shpat_secret"
