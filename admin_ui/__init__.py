@@ -1,0 +1,34 @@
+"""The embedded admin: the page Shopify admin frames at the app URL, its static files, and the demo's entry.
+
+The page is a shell: App Bridge from Shopify's CDN (async, so the page never
+waits on it), our own Polaris-like CSS and a small script that renders each
+section from the JSON API under /api, every call with a session token.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, Flask, render_template
+
+bp = Blueprint("admin_ui", __name__, template_folder="templates", static_folder="static", static_url_path="/admin-static")
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+    if demo_mode():
+        from . import demo
+
+        app.register_blueprint(demo.bp)
+
+
+def demo_mode() -> bool:
+    """PERKS_DEMO=1 only: the demo mints session tokens itself. Production never does; Shopify does."""
+    return os.environ.get("PERKS_DEMO") == "1"
+
+
+def shell(shop_domain: str, shop_name: str, id_token: str, api_key: str) -> str:
+    """The admin page for a shop, carrying the session token Shopify opened it with."""
+    return render_template(
+        "admin_ui/shell.html", shop=shop_domain, shop_name=shop_name, id_token=id_token, api_key=api_key, demo=demo_mode()
+    )

@@ -1,0 +1,159 @@
+"""Demo only (PERKS_DEMO=1): session tokens minted here, and demo data to look at.
+
+In Shopify admin, App Bridge mints a fresh session token for each request
+(`shopify.idToken()`). A plain browser on a laptop has no App Bridge and no
+Shopify, so in the demo the page asks this endpoint instead. The blueprint is
+registered only when PERKS_DEMO=1: production never mints a session token.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import jwt
+from flask import Blueprint, jsonify, redirect, request, url_for
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session
+
+from shopify_app.loyalty import ledger
+from shopify_app.loyalty.commands import CustomerProfile
+from shopify_app.loyalty.errors import UnknownShop
+from shopify_app.loyalty.members import ensure_member
+from shopify_app.loyalty.shops import add_shop, installed_shop
+from shopify_app.models import LedgerEntry, Member, Order, Shop
+from shopify_app.platform import tokens
+from shopify_app.platform.token_vault import TokenVault
+from shopify_app.runtime import perks
+from shopify_app.shopify.oauth import AccessToken
+from shopify_app.unit_of_work import UnitOfWork
+
+bp = Blueprint("admin_demo", __name__, url_prefix="/demo")
+DEMO_SHOP = "perks-demo.myshopify.com"
+
+
+def mint(shop: str, api_key: str, secret: str, user: str = "demo-staff", lifetime: int = 60) -> str:
+    """A session token shaped as App Bridge's, signed with the app's secret."""
+    now = int(time.time())
+    claims = {
+        "iss": f"https://{shop}/admin",
+        "dest": f"https://{shop}",
+        "aud": api_key,
+        "sub": user,
+        "exp": now + lifetime,
+        "nbf": now - 1,
+        "iat": now,
+        "jti": secrets.token_hex(8),
+        "sid": secrets.token_hex(8),
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+@bp.get("/session-token")
+def session_token():
+    shop = request.args.get("shop", "")
+    with UnitOfWork(perks().sessions) as uow:
+        try:
+            installed_shop(uow.session, shop)
+        except UnknownShop as error:
+            return jsonify(error="shop_not_installed", message=str(error)), 404
+    settings = perks().settings
+    return jsonify(token=mint(shop, settings.shopify_api_key, settings.shopify_api_secret))
+
+
+@bp.get("/")
+def open_demo():
+    """The demo shop's admin, as Shopify would open it: with an id_token in the URL."""
+    settings = perks().settings
+    with UnitOfWork(perks().sessions) as uow:
+        shop = add_shop(uow.session, DEMO_SHOP, name="Perks Demo Coffee")
+        if shop.access_token_encrypted is None:
+            # No Shopify to exchange a token with: a placeholder stands in, so
+            # opening the app does not try to install through Shopify.
+            tokens.store(
+                shop, AccessToken(access_token="demo-offline-token", scope=""), TokenVault.from_settings(settings), datetime.now(UTC)
+            )
+        if request.args.get("seed", "1") == "1":
+            seed(uow.session, shop)
+        uow.commit()
+    token = mint(DEMO_SHOP, settings.shopify_api_key, settings.shopify_api_secret)
+    return redirect(url_for("platform.app_home", shop=DEMO_SHOP, id_token=token) + (request.args.get("at") or ""))
+
+
+FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Radia", "Linus", "Frances", "John", "Hedy", "Tim"]
+LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson", "Perlman", "Torvalds", "Allen", "Backus"]
+
+
+def seed(session: Session, shop: Shop, *, members: int = 600, days: int = 120, now: datetime | None = None, rng_seed: int = 8) -> int:
+    """A few months of a coffee shop's program, once per shop; the members created.
+
+    Members join over the period, buy a few times each, guests buy too, and
+    some points are spent. Entries go through ledger.post; only their
+    timestamps are set back afterwards, to when the demo says they happened.
+    """
+    if session.scalar(select(func.count()).select_from(Member).where(Member.shop_id == shop.id)) >= members:
+        return 0
+    now = now or datetime.now(UTC)
+    rng = random.Random(rng_seed)
+    order_id = 9_000_000_000
+    when: dict[str, datetime] = {}
+    for n in range(members):
+        joined = now - timedelta(days=days * (1 - (n / members) ** 0.7), hours=rng.random() * 12)
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        member, _ = ensure_member(
+            session,
+            shop.id,
+            CustomerProfile(
+                customer_id=8_000_000_000_000 + n, email=f"{first}.{last}.{n}@example.com".lower(), first_name=first, last_name=last
+            ),
+        )
+        member.created_at = joined
+        moment = joined
+        for _ in range(rng.choice((1, 1, 1, 2, 2, 3, 4))):
+            if moment > now:
+                break
+            order_id += 1
+            amount = Decimal(rng.randrange(1200, 9000)) / 100
+            points = int(amount)
+            session.add(
+                Order(
+                    shop_id=shop.id,
+                    order_id=order_id,
+                    member_id=member.id,
+                    name=f"#{order_id % 100000}",
+                    eligible_amount=amount,
+                    points_earned=points,
+                    paid_at=moment,
+                )
+            )
+            key = f"order:{order_id}:earn"
+            ledger.post(session, member, points, kind="earn", key=key, reason=f"Order #{order_id % 100000}", order_id=order_id)
+            when[key] = moment
+            moment += timedelta(days=rng.randrange(5, 40), hours=rng.random() * 10)
+        if n % 9 == 0 and member.points_balance >= 100:
+            key = f"demo:redeem:{member.id}"
+            ledger.post(session, member, -100, kind="redeem", key=key, reason="Redeemed 5 USD off")
+            when[key] = min(now, moment)
+    for _ in range(members // 2):
+        order_id += 1
+        session.add(
+            Order(
+                shop_id=shop.id,
+                order_id=order_id,
+                name=f"#{order_id % 100000}",
+                eligible_amount=Decimal(rng.randrange(900, 7000)) / 100,
+                paid_at=now - timedelta(days=rng.random() * days),
+            )
+        )
+    session.flush()
+    # Backdate the demo's entries in one executemany; their points are untouched.
+    backdate = (
+        update(LedgerEntry.__table__)
+        .where(LedgerEntry.__table__.c.shop_id == shop.id, LedgerEntry.__table__.c.idempotency_key == bindparam("key"))
+        .values(created_at=bindparam("moment"))
+    )
+    session.connection().execute(backdate, [{"key": key, "moment": moment} for key, moment in when.items()])
+    return members

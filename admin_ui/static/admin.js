@@ -1,0 +1,656 @@
+// Perks admin: renders each section from the JSON API under /api.
+// Every request carries a session token: App Bridge's (shopify.idToken()) inside
+// Shopify admin; the one the page was opened with, refreshed by the demo's own
+// endpoint, in a plain browser (the demo and the tests). No framework, no CDN.
+"use strict";
+
+(function () {
+  const root = document.getElementById("perks");
+  const main = document.getElementById("main");
+  const shop = root.dataset.shop;
+  const demoTokenUrl = root.dataset.demoTokenUrl || null;
+  let pageToken = root.dataset.token;
+
+  // ---- session tokens ------------------------------------------------------
+
+  function secondsLeft(token) {
+    try {
+      const payload = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+      return payload.exp - Date.now() / 1000;
+    } catch (e) {
+      return -1;
+    }
+  }
+
+  async function sessionToken() {
+    // App Bridge mints a fresh token per call; it is there only inside Shopify admin.
+    if (window.shopify && typeof window.shopify.idToken === "function") {
+      return window.shopify.idToken();
+    }
+    if (secondsLeft(pageToken) > 10 || !demoTokenUrl) return pageToken;
+    const answer = await fetch(demoTokenUrl, { credentials: "same-origin" });
+    if (answer.ok) pageToken = (await answer.json()).token;
+    return pageToken;
+  }
+
+  class ApiError extends Error {
+    constructor(status, body) {
+      super((body && body.message) || "HTTP " + status);
+      this.status = status;
+      this.fields = (body && body.fields) || {};
+    }
+  }
+
+  async function request(method, path, body, raw) {
+    const headers = { Authorization: "Bearer " + (await sessionToken()) };
+    let payload;
+    if (body instanceof FormData) payload = body;
+    else if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      payload = JSON.stringify(body);
+    }
+    const response = await fetch(path, { method, headers, body: payload });
+    if (raw && response.ok) return response;
+    const data = (response.headers.get("Content-Type") || "").includes("json") ? await response.json() : null;
+    if (!response.ok) {
+      if (response.status === 401) banner("Your session has ended. Reload the page to go on.", "critical");
+      throw new ApiError(response.status, data);
+    }
+    return data;
+  }
+  const api = {
+    get: (path) => request("GET", path),
+    post: (path, body) => request("POST", path, body),
+    patch: (path, body) => request("PATCH", path, body),
+    put: (path, body) => request("PUT", path, body),
+  };
+
+  // ---- DOM helpers: text only, never HTML from data ------------------------
+
+  function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+      else if (key === "class") el.className = value;
+      else if (key === "dataset") Object.assign(el.dataset, value);
+      else el.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return el;
+  }
+  const SVG = "http://www.w3.org/2000/svg";
+  function s(tag, attrs, ...children) {
+    const el = document.createElementNS(SVG, tag);
+    for (const [key, value] of Object.entries(attrs || {})) el.setAttribute(key, value);
+    for (const child of children.flat()) if (child !== null && child !== undefined) el.append(child instanceof Node ? child : String(child));
+    return el;
+  }
+
+  function toast(message, error) {
+    if (window.shopify && window.shopify.toast) return window.shopify.toast.show(message, { isError: !!error });
+    const el = document.getElementById("toast");
+    el.textContent = message;
+    el.className = "toast" + (error ? " error" : "");
+    el.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => (el.hidden = true), 3000);
+  }
+
+  function banner(message, tone) {
+    const existing = document.getElementById("session-banner");
+    if (existing) return;
+    root.insertBefore(h("div", { id: "session-banner", class: "banner " + (tone || "") }, message), main);
+  }
+
+  const number = (n) => (n === null || n === undefined ? "—" : Number(n).toLocaleString("en-US"));
+  const percent = (r) => (r === null || r === undefined ? "—" : (Number(r) * 100).toFixed(1) + "%");
+  let currency = "USD";
+  const money = (m) =>
+    m === null || m === undefined ? "—" : Number(m).toLocaleString("en-US", { style: "currency", currency: currency });
+  const when = (iso) => new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" });
+
+  function page(title, actions, ...body) {
+    main.replaceChildren(h("div", { class: "title-bar" }, h("h1", null, title), h("div", { class: "row" }, actions || [])), ...body);
+  }
+
+  function card(title, ...body) {
+    return h("section", { class: "card" }, title ? h("h2", null, title) : null, ...body);
+  }
+
+  function failed(error) {
+    main.replaceChildren(card("Something went wrong", h("p", null, error.message)));
+  }
+
+  // A form field whose server-side error shows beneath it.
+  function field(name, label, input, help) {
+    input.name = name;
+    input.id = "f-" + name;
+    return h("div", { class: "field", dataset: { field: name } }, h("label", { for: input.id }, label), input, help ? h("div", { class: "help" }, help) : null,
+      h("div", { class: "field-error", id: "e-" + name }));
+  }
+  function checkbox(name, label, checked, help) {
+    const input = h("input", { type: "checkbox", name, id: "f-" + name, checked: !!checked });
+    return h("div", { class: "field", dataset: { field: name } }, h("label", { class: "check", for: input.id }, input, h("span", null, label, help ? h("div", { class: "help" }, help) : null)),
+      h("div", { class: "field-error", id: "e-" + name }));
+  }
+  function showErrors(form, fields) {
+    form.querySelectorAll(".field").forEach((f) => {
+      const message = fields[f.dataset.field];
+      f.classList.toggle("invalid", !!message);
+      const slot = f.querySelector(".field-error");
+      if (slot) slot.textContent = message || "";
+    });
+  }
+
+  // ---- router --------------------------------------------------------------
+
+  const sections = {
+    home: renderHome,
+    earn: renderEarn,
+    rewards: renderRewards,
+    members: renderMembers,
+    member: renderMember,
+    analytics: renderAnalytics,
+    transfer: renderTransfer,
+  };
+
+  function route() {
+    const [name, arg] = (location.hash.replace(/^#\/?/, "") || "home").split("/");
+    const section = sections[name] ? name : "home";
+    document.querySelectorAll(".tabs a").forEach((a) => {
+      const current = a.dataset.section === section || (section === "member" && a.dataset.section === "members");
+      if (current) a.setAttribute("aria-current", "page");
+      else a.removeAttribute("aria-current");
+    });
+    document.body.dataset.section = section;
+    Promise.resolve(sections[section](arg ? decodeURIComponent(arg) : undefined))
+      .then(() => (document.body.dataset.ready = section))
+      .catch(failed);
+  }
+  window.addEventListener("hashchange", route);
+
+  // ---- home: the program's switch, the setup checklist, recent changes -----
+
+  async function renderHome() {
+    const [{ shop: info, program, checklist }, { changes }] = await Promise.all([api.get("/api/program"), api.get("/api/program/changes")]);
+    currency = info.currency;
+    const toggle = h("button", { class: program.enabled ? "" : "primary", id: "program-switch" }, program.enabled ? "Turn off" : "Turn on");
+    toggle.addEventListener("click", async () => {
+      toggle.disabled = true;
+      try {
+        await api.patch("/api/program", { enabled: !program.enabled });
+        toast(program.enabled ? "Program turned off" : "Program turned on");
+        await renderHome();
+      } catch (error) {
+        toast(error.message, true);
+        toggle.disabled = false;
+      }
+    });
+    const done = checklist.filter((item) => item.done).length;
+    page(
+      "Home",
+      null,
+      h(
+        "div",
+        { class: "layout two" },
+        h(
+          "div",
+          { class: "stack" },
+          card(
+            null,
+            h(
+              "div",
+              { class: "switch" },
+              h("div", null, h("h2", null, "Loyalty program ", h("span", { class: "badge " + (program.enabled ? "success" : "attention"), id: "program-status" }, program.enabled ? "On" : "Off")),
+                h("p", { class: "muted" }, program.enabled ? "Customers earn points on every paid order and action you reward." : "Customers earn nothing while the program is off; their points are kept.")),
+              toggle
+            )
+          ),
+          card(
+            "Set up your program",
+            h("p", { class: "muted" }, done + " of " + checklist.length + " steps done"),
+            h("div", { class: "progress" }, h("div", { style: "width:" + (100 * done) / checklist.length + "%" })),
+            h("ul", { class: "checklist", id: "checklist" }, checklist.map((item) =>
+              h("li", { dataset: { key: item.key, done: item.done ? "yes" : "no" } }, h("span", { class: "tick" + (item.done ? " done" : "") }, item.done ? "✓" : ""),
+                item.done ? h("span", null, item.title) : h("a", { href: "#/" + item.section }, item.title))
+            ))
+          )
+        ),
+        card(
+          "Recent changes",
+          changes.length
+            ? h("ul", { class: "checklist", id: "changes" }, changes.slice(0, 8).map((c) =>
+                h("li", null, h("div", null, h("div", null, describeChange(c)), h("div", { class: "help" }, when(c.at) + " · staff " + c.actor)))))
+            : h("p", { class: "muted" }, "Every change to the program shows here, with who made it.")
+        )
+      )
+    );
+  }
+
+  function describeChange(change) {
+    const parts = Object.keys(change.after).map((k) => k.replace(/_/g, " ") + ": " + show(change.before[k]) + " → " + show(change.after[k]));
+    return change.subject.replace(/_/g, " ") + " — " + parts.join(", ");
+  }
+  const show = (v) => (v === null || v === undefined ? "none" : String(v));
+
+  // ---- earn rules ----------------------------------------------------------
+
+  async function renderEarn() {
+    const [{ shop: info, program }, { rules, periods }] = await Promise.all([api.get("/api/program"), api.get("/api/earn-rules")]);
+    currency = info.currency;
+    const rounding = h("select", null, ["down", "nearest", "up"].map((r) => h("option", { value: r, selected: program.rounding === r }, "Round " + r)));
+    const expiry = h("input", { type: "number", min: 1, step: 1, value: program.expire_after_days === null ? "" : program.expire_after_days, placeholder: "Never" });
+    const form = h(
+      "form",
+      { class: "stack", id: "purchase-form", novalidate: true },
+      field("points_per_unit", "Points per " + info.currency + " spent", h("input", { type: "text", inputmode: "decimal", value: program.points_per_unit }), "Whole or fractional, e.g. 1 or 0.5"),
+      field("rounding", "Rounding", rounding, "How a fraction of a point is settled on each order"),
+      field("minimum_order", "Minimum order (" + info.currency + ")", h("input", { type: "text", inputmode: "decimal", value: program.minimum_order }), "Orders below this earn nothing"),
+      checkbox("count_shipping", "Shipping earns points", program.count_shipping),
+      checkbox("count_tax", "Tax earns points", program.count_tax),
+      checkbox("count_discounts", "Earn on the price before discounts", program.count_discounts),
+      checkbox("guest_points", "Guests' orders earn points, credited when they create an account", program.guest_points),
+      field("signup_points", "Points for joining", h("input", { type: "number", min: 0, step: 1, value: program.signup_points })),
+      field("expire_after_days", "Points expire after this many days without activity", expiry, "Leave empty: points never expire"),
+      field("expiry_reminder_days", "Remind members this many days before", h("input", { type: "number", min: 0, step: 1, value: program.expiry_reminder_days })),
+      h("div", { class: "row" }, h("button", { class: "primary", type: "submit", id: "save-purchase" }, "Save"))
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const f = form.elements;
+      const changes = {
+        points_per_unit: f.points_per_unit.value.trim(),
+        rounding: f.rounding.value,
+        minimum_order: f.minimum_order.value.trim(),
+        count_shipping: f.count_shipping.checked,
+        count_tax: f.count_tax.checked,
+        count_discounts: f.count_discounts.checked,
+        guest_points: f.guest_points.checked,
+        signup_points: f.signup_points.value === "" ? null : Number(f.signup_points.value),
+        expire_after_days: f.expire_after_days.value === "" ? null : Number(f.expire_after_days.value),
+        expiry_reminder_days: f.expiry_reminder_days.value === "" ? null : Number(f.expiry_reminder_days.value),
+      };
+      try {
+        await api.patch("/api/program", changes);
+        showErrors(form, {});
+        toast("Earning rules saved");
+      } catch (error) {
+        showErrors(form, error.fields);
+        toast(error.fields && Object.keys(error.fields).length ? "Fix the highlighted fields" : error.message, true);
+      }
+    });
+    const actionRows = rules.map((rule) => {
+      const points = h("input", { type: "number", min: 1, step: 1, value: rule.points || "", placeholder: "Off", "aria-label": rule.name + " points" });
+      const limit = h("input", { type: "number", min: 1, step: 1, value: rule.limit_count, "aria-label": rule.name + " limit" });
+      const period = h("select", { "aria-label": rule.name + " period" }, periods.map((p) => h("option", { value: p, selected: p === rule.limit_period }, p === "ever" ? "ever" : "per " + p)));
+      const enabled = h("input", { type: "checkbox", checked: rule.enabled, "aria-label": rule.name + " on" });
+      const error = h("div", { class: "field-error" });
+      const save = h("button", { type: "button" }, "Save");
+      save.addEventListener("click", async () => {
+        try {
+          await api.put("/api/earn-rules/" + encodeURIComponent(rule.name), {
+            points: points.value === "" ? null : Number(points.value),
+            limit_count: Number(limit.value),
+            limit_period: period.value,
+            enabled: enabled.checked,
+          });
+          error.textContent = "";
+          toast(label(rule.name) + " saved");
+        } catch (e) {
+          error.textContent = Object.values(e.fields).join("; ") || e.message;
+        }
+      });
+      return h("tr", { dataset: { rule: rule.name } }, h("td", null, label(rule.name), error), h("td", null, points), h("td", null, limit), h("td", null, period), h("td", null, enabled), h("td", null, save));
+    });
+    page(
+      "Earn rules",
+      null,
+      h(
+        "div",
+        { class: "stack" },
+        card("Purchases", form),
+        card("Actions", h("p", { class: "muted" }, "Points for things members do besides buying; each has a limit so it cannot be farmed."),
+          h("table", null, h("thead", null, h("tr", null, h("th", null, "Action"), h("th", null, "Points"), h("th", null, "Times"), h("th", null, "Per"), h("th", null, "On"), h("th"))), h("tbody", null, actionRows)))
+      )
+    );
+  }
+  const LABELS = { signup: "Creating an account", birthday: "Birthday", review: "Product review", social_follow: "Social follow", social_share: "Social share", newsletter: "Newsletter sign-up", profile: "Completed profile", survey: "Survey answered" };
+  const label = (name) => LABELS[name] || name.replace("custom:", "Custom: ");
+
+  // ---- rewards -------------------------------------------------------------
+
+  const REWARD_KINDS = { fixed_amount: "Amount off", percentage: "Percentage off", free_shipping: "Free shipping", free_product: "Free product", store_credit: "Store credit", points_for_money: "Points for money" };
+
+  async function renderRewards() {
+    let rewards;
+    try {
+      ({ rewards } = await api.get("/api/rewards"));
+    } catch (error) {
+      if (error.status !== 404) throw error;
+      return page("Rewards", null, card(null, h("div", { class: "empty" }, h("h2", null, "Rewards are on their way"), h("p", null, "What members can spend points on will be set here."))));
+    }
+    const list = rewards.length
+      ? h("table", { id: "rewards" }, h("thead", null, h("tr", null, h("th", null, "Reward"), h("th", null, "Kind"), h("th", { class: "num" }, "Points"), h("th", { class: "num" }, "Value"), h("th", null, "Status"), h("th"))),
+          h("tbody", null, rewards.map((r) => h("tr", { dataset: { reward: r.id } }, h("td", null, r.title), h("td", null, REWARD_KINDS[r.kind] || r.kind), h("td", { class: "num" }, number(r.points_cost)),
+            h("td", { class: "num" }, r.kind === "percentage" ? r.value + "%" : ["fixed_amount", "store_credit", "points_for_money"].includes(r.kind) ? money(r.value) : "—"),
+            h("td", null, h("span", { class: "badge " + (r.enabled ? "success" : "") }, r.enabled ? "Active" : "Off")),
+            h("td", null, h("button", { type: "button", class: "plain", onclick: () => rewardForm(r) }, "Edit"))))))
+      : h("div", { class: "empty" }, h("h2", null, "No rewards yet"), h("p", null, "Add what members can spend their points on."));
+    page("Rewards", h("button", { class: "primary", id: "new-reward", onclick: () => rewardForm(null) }, "Add reward"), card(null, list), h("div", { id: "reward-editor" }));
+  }
+
+  function rewardForm(reward) {
+    const r = reward || { title: "", kind: "fixed_amount", points_cost: 500, value: "5", enabled: true, minimum_order: null };
+    const kind = h("select", null, Object.entries(REWARD_KINDS).map(([k, v]) => h("option", { value: k, selected: k === r.kind }, v)));
+    const form = h(
+      "form",
+      { class: "stack", id: "reward-form", novalidate: true },
+      field("title", "Title", h("input", { type: "text", value: r.title })),
+      field("kind", "Kind", kind),
+      field("points_cost", "Points", h("input", { type: "number", min: 1, step: 1, value: r.points_cost })),
+      field("value", "Value (money off, or percent)", h("input", { type: "text", inputmode: "decimal", value: r.value })),
+      field("minimum_order", "Minimum order (optional)", h("input", { type: "text", inputmode: "decimal", value: r.minimum_order || "" })),
+      checkbox("enabled", "Members can redeem it", r.enabled),
+      h("div", { class: "row" }, h("button", { class: "primary", type: "submit", id: "save-reward" }, reward ? "Save reward" : "Add reward"),
+        h("button", { type: "button", onclick: () => document.getElementById("reward-editor").replaceChildren() }, "Cancel"))
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const f = form.elements;
+      const body = { title: f.title.value, kind: f.kind.value, points_cost: Number(f.points_cost.value), value: f.value.value.trim(), minimum_order: f.minimum_order.value.trim() || null, enabled: f.enabled.checked };
+      try {
+        if (reward) await api.patch("/api/rewards/" + reward.id, body);
+        else await api.post("/api/rewards", body);
+        toast(reward ? "Reward saved" : "Reward added");
+        await renderRewards();
+      } catch (error) {
+        showErrors(form, error.fields);
+        toast(error.message, true);
+      }
+    });
+    document.getElementById("reward-editor").replaceChildren(card(reward ? "Edit " + reward.title : "New reward", form));
+    form.elements.title.focus();
+  }
+
+  // ---- members -------------------------------------------------------------
+
+  async function renderMembers(query) {
+    const search = h("input", { type: "search", id: "member-search", placeholder: "Search by name, email or customer id", value: query || "", "aria-label": "Search members" });
+    const results = h("div", { id: "member-results" });
+    let offset = 0;
+    async function load() {
+      const q = search.value.trim();
+      const data = await api.get("/api/members?" + new URLSearchParams({ q, offset, limit: 25 }));
+      results.replaceChildren(
+        data.members.length
+          ? h("table", null, h("thead", null, h("tr", null, h("th", null, "Name"), h("th", null, "Email"), h("th", { class: "num" }, "Points"), h("th", null, "Joined"))),
+              h("tbody", null, data.members.map((m) => h("tr", { class: "clickable", dataset: { customer: m.customer_id }, onclick: () => (location.hash = "#/member/" + m.customer_id) },
+                h("td", null, h("a", { href: "#/member/" + m.customer_id }, fullName(m))), h("td", null, m.email || "—"), h("td", { class: "num" }, number(m.points)), h("td", null, new Date(m.joined_at).toLocaleDateString("en-US"))))))
+          : h("div", { class: "empty" }, h("p", null, q ? "No member matches “" + q + "”." : "No members yet: they appear with their first order or account.")),
+        h("div", { class: "row spread" },
+          h("button", { type: "button", disabled: offset === 0, onclick: () => { offset = Math.max(0, offset - 25); load(); } }, "Previous"),
+          h("button", { type: "button", disabled: !data.has_more, onclick: () => { offset += 25; load(); } }, "Next"))
+      );
+    }
+    let timer;
+    search.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => { offset = 0; load().catch(failed); }, 200);
+    });
+    page("Members", null, card(null, h("div", { class: "stack" }, search, results)));
+    await load();
+  }
+  const fullName = (m) => [m.first_name, m.last_name].filter(Boolean).join(" ") || m.email || "Customer " + m.customer_id;
+
+  async function renderMember(customerId) {
+    const data = await api.get("/api/members/" + encodeURIComponent(customerId));
+    let redemptions = [];
+    try {
+      ({ redemptions } = await api.get("/api/members/" + encodeURIComponent(customerId) + "/redemptions"));
+    } catch (error) {
+      if (error.status !== 404) throw error;
+    }
+    const m = data.member;
+    const form = h(
+      "form",
+      { class: "stack", id: "adjust-form", novalidate: true },
+      field("points", "Points to add (negative to take away)", h("input", { type: "number", step: 1 })),
+      field("reason", "Reason", h("input", { type: "text", maxlength: 500 }), "Kept with the change, and shown to you in the history"),
+      h("div", { class: "row" }, h("button", { class: "primary", type: "submit", id: "adjust" }, "Adjust points"))
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const f = form.elements;
+      const points = f.points.value === "" ? null : Number(f.points.value);
+      const errors = {};
+      if (!Number.isInteger(points) || points === 0) errors.points = "must be a whole number other than 0";
+      if (!f.reason.value.trim()) errors.reason = "say why";
+      if (Object.keys(errors).length) return showErrors(form, errors);
+      try {
+        const answer = await api.post("/api/members/" + encodeURIComponent(customerId) + "/adjustments", { points, reason: f.reason.value.trim() });
+        toast("Balance is now " + number(answer.balance));
+        await renderMember(customerId);
+      } catch (error) {
+        const fields = error.fields && Object.keys(error.fields).length ? error.fields : { points: error.message };
+        showErrors(form, fields);
+      }
+    });
+    page(
+      fullName(m),
+      h("a", { class: "button", href: "#/members" }, "All members"),
+      h(
+        "div",
+        { class: "layout two" },
+        h("div", { class: "stack" },
+          card("Points history", data.history.length
+            ? h("table", { id: "history" }, h("thead", null, h("tr", null, h("th", null, "When"), h("th", null, "What"), h("th", { class: "num" }, "Points"))),
+                h("tbody", null, data.history.map((e) => h("tr", null, h("td", null, when(e.at)), h("td", null, e.reason || e.kind), h("td", { class: "num" }, (e.points > 0 ? "+" : "") + number(e.points))))))
+            : h("p", { class: "muted" }, "No points yet.")),
+          card("Redemptions", redemptions.length
+            ? h("table", null, h("tbody", null, redemptions.map((r) => h("tr", null, h("td", null, r.title), h("td", null, h("code", null, r.code || "")), h("td", null, r.state), h("td", { class: "num" }, number(-r.points))))))
+            : h("p", { class: "muted" }, "No rewards redeemed yet."))),
+        h("div", { class: "stack" },
+          card(null, h("div", { class: "metric" }, h("div", { class: "label" }, "Balance"), h("div", { class: "value", id: "balance" }, number(m.points) + " points")),
+            h("p", null, m.email || ""), h("p", { class: "help" }, "Customer " + m.customer_id + " · joined " + new Date(m.joined_at).toLocaleDateString("en-US"))),
+          card("Adjust points", form))
+      )
+    );
+  }
+
+  // ---- analytics -----------------------------------------------------------
+
+  function isoDay(d) {
+    return d.toISOString().slice(0, 10);
+  }
+
+  async function renderAnalytics() {
+    const preset = h("select", { id: "period", "aria-label": "Period" }, [["7", "Last 7 days"], ["30", "Last 30 days"], ["90", "Last 90 days"], ["365", "Last 12 months"], ["custom", "Custom"]].map(([v, t]) => h("option", { value: v, selected: v === (renderAnalytics.preset || "30") }, t)));
+    const from = h("input", { type: "date", id: "from", "aria-label": "From" });
+    const to = h("input", { type: "date", id: "to", "aria-label": "To" });
+    const body = h("div", { class: "stack", id: "dashboard" });
+    const download = h("button", { type: "button", id: "download-csv" }, "Download CSV");
+    function range() {
+      if (preset.value === "custom") return { from: from.value, to: to.value };
+      const end = new Date();
+      const start = new Date(end.getTime() - (Number(preset.value) - 1) * 86400000);
+      return { from: isoDay(start), to: isoDay(end) };
+    }
+    async function load() {
+      renderAnalytics.preset = preset.value;
+      from.hidden = to.hidden = preset.value !== "custom";
+      const r = range();
+      if (!r.from || !r.to) return;
+      try {
+        const data = await api.get("/api/analytics?" + new URLSearchParams(r));
+        body.replaceChildren(...dashboard(data));
+      } catch (error) {
+        body.replaceChildren(h("div", { class: "banner critical" }, Object.values(error.fields || {}).join("; ") || error.message));
+      }
+    }
+    preset.addEventListener("change", () => {
+      if (preset.value === "custom" && !from.value) range_defaults();
+      load();
+    });
+    function range_defaults() {
+      const end = new Date();
+      to.value = isoDay(end);
+      from.value = isoDay(new Date(end.getTime() - 29 * 86400000));
+    }
+    from.addEventListener("change", load);
+    to.addEventListener("change", load);
+    download.addEventListener("click", async () => {
+      const response = await request("GET", "/api/analytics.csv?" + new URLSearchParams(range()), undefined, true);
+      saveBlob(await response.blob(), "perks-analytics.csv");
+    });
+    page("Analytics", [preset, from, to, download], body);
+    from.hidden = to.hidden = true;
+    await load();
+  }
+
+  function dashboard(d) {
+    currency = d.currency;
+    const metric = (id, labelText, value, note) => card(null, h("div", { class: "metric", id }, h("div", { class: "label" }, labelText), h("div", { class: "value" }, value), note ? h("div", { class: "note" }, note) : null));
+    const series = d.series;
+    return [
+      h("div", { class: "grid" },
+        metric("m-members", "Members", number(d.members_total), "+" + number(d.new_members) + " in the period"),
+        metric("m-issued", "Points issued", number(d.points_issued)),
+        metric("m-redeemed", "Points redeemed", number(d.points_redeemed), "Redemption rate " + percent(d.redemption_rate)),
+        metric("m-liability", "Outstanding liability", money(d.liability), number(d.outstanding_points) + " points" + (d.point_value ? " at " + money(d.point_value) + " each" : " (add a money reward to value them)")),
+        metric("m-repeat", "Repeat-purchase rate", percent(d.repeat_purchase_rate), "Members with 2+ orders in the period"),
+        metric("m-aov", "Average order value", money(d.members.aov), "Members · guests " + money(d.guests.aov)),
+        metric("m-revenue", "Revenue from members", money(d.members.revenue), number(d.members.orders) + " orders · guests " + money(d.guests.revenue)),
+        metric("m-clv", "Customer lifetime value", money(d.clv), "Churn " + percent(d.churn_rate) + " vs the previous period")),
+      card("Members over time", lineChart(series.map((b) => b.label), [{ name: "Members", color: "var(--chart-1)", values: series.map((b) => b.members) }])),
+      card("Points issued and redeemed", barChart(series.map((b) => b.label), [
+        { name: "Issued", color: "var(--chart-1)", values: series.map((b) => b.points_issued) },
+        { name: "Redeemed", color: "var(--chart-3)", values: series.map((b) => b.points_redeemed) },
+      ])),
+      card("Revenue: members and guests", barChart(series.map((b) => b.label), [
+        { name: "Members", color: "var(--chart-2)", values: series.map((b) => Number(b.member_revenue)) },
+        { name: "Guests", color: "var(--chart-4)", values: series.map((b) => Number(b.guest_revenue)) },
+      ])),
+      card("Tier distribution", d.tiers.length
+        ? barChart(d.tiers.map((t) => t.name), [{ name: "Members", color: "var(--chart-1)", values: d.tiers.map((t) => t.members) }])
+        : h("p", { class: "muted" }, "VIP tiers are not set up yet.")),
+    ];
+  }
+
+  // ---- charts: inline SVG ----------------------------------------------------
+
+  const W = 640, H = 180, PAD = { l: 44, r: 8, t: 8, b: 22 };
+
+  function axes(labels, max) {
+    const nodes = [];
+    for (let i = 0; i <= 3; i++) {
+      const y = PAD.t + ((H - PAD.t - PAD.b) * i) / 3;
+      nodes.push(s("line", { x1: PAD.l, x2: W - PAD.r, y1: y, y2: y, stroke: "#e3e3e3" }));
+      nodes.push(s("text", { x: PAD.l - 6, y: y + 3, "text-anchor": "end" }, compact(max * (1 - i / 3))));
+    }
+    const step = Math.max(1, Math.ceil(labels.length / 8));
+    labels.forEach((l, i) => {
+      if (i % step) return;
+      nodes.push(s("text", { x: xAt(i, labels.length), y: H - 6, "text-anchor": "middle" }, l.slice(5)));
+    });
+    return nodes;
+  }
+  const xAt = (i, n) => PAD.l + ((W - PAD.l - PAD.r) * (i + 0.5)) / Math.max(n, 1);
+  const yAt = (v, max) => PAD.t + (H - PAD.t - PAD.b) * (1 - v / (max || 1));
+  const compact = (v) => (v >= 1e6 ? (v / 1e6).toFixed(1) + "M" : v >= 1e3 ? (v / 1e3).toFixed(1) + "k" : String(Math.round(v)));
+
+  function legend(sets) {
+    return h("div", { class: "legend" }, sets.map((set) => h("span", { style: "--c:" + set.color }, set.name)));
+  }
+
+  function lineChart(labels, sets) {
+    const max = Math.max(1, ...sets.flatMap((set) => set.values));
+    const svg = s("svg", { class: "chart", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": sets.map((x) => x.name).join(", ") + " over time" }, axes(labels, max),
+      sets.map((set) => s("polyline", { fill: "none", stroke: set.color, "stroke-width": 2, points: set.values.map((v, i) => xAt(i, labels.length) + "," + yAt(v, max)).join(" ") })));
+    return h("div", null, svg, legend(sets));
+  }
+
+  function barChart(labels, sets) {
+    const max = Math.max(1, ...sets.flatMap((set) => set.values));
+    const slot = (W - PAD.l - PAD.r) / Math.max(labels.length, 1);
+    const width = Math.max(1, (slot * 0.8) / sets.length);
+    const bars = sets.flatMap((set, k) => set.values.map((v, i) => s("rect", { x: PAD.l + slot * i + slot * 0.1 + width * k, y: yAt(v, max), width, height: Math.max(0, H - PAD.b - yAt(v, max)), fill: set.color }, s("title", null, labels[i] + ": " + set.name + " " + number(v)))));
+    const svg = s("svg", { class: "chart", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": sets.map((x) => x.name).join(" and ") }, axes(labels, max), bars);
+    return h("div", null, svg, legend(sets));
+  }
+
+  // ---- import and export ---------------------------------------------------
+
+  function saveBlob(blob, name) {
+    const url = URL.createObjectURL(blob);
+    const a = h("a", { href: url, download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
+  async function renderTransfer() {
+    const file = h("input", { type: "file", accept: ".csv,text/csv", id: "import-file" });
+    const form = h("form", { class: "stack", id: "import-form", novalidate: true },
+      field("file", "CSV file", file, "From Smile.io, LoyaltyLion or Yotpo as they export it, or with the columns email, customer_id, points and tier. A file with any bad row imports nothing."),
+      h("div", { class: "row" }, h("button", { class: "primary", type: "submit", id: "start-import" }, "Import")));
+    const status = h("div", { id: "import-status", class: "stack" });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!file.files.length) return showErrors(form, { file: "choose a CSV file to import" });
+      const data = new FormData();
+      data.append("file", file.files[0]);
+      try {
+        const { job } = await api.post("/api/imports", data);
+        showErrors(form, {});
+        await follow(job, status);
+      } catch (error) {
+        showErrors(form, error.fields && Object.keys(error.fields).length ? error.fields : { file: error.message });
+      }
+    });
+    const exportButton = (id, path, name, text) => h("button", { type: "button", id, onclick: async () => {
+      const response = await request("GET", path, undefined, true);
+      saveBlob(await response.blob(), name);
+    } }, text);
+    const { jobs } = await api.get("/api/imports");
+    page("Import and export", null, h("div", { class: "stack" },
+      card("Import members and points", form, status),
+      card("Export", h("p", { class: "muted" }, "Your data, whenever you want it: nothing is locked in."), h("div", { class: "row" },
+        exportButton("export-members", "/api/exports/members.csv", "perks-members.csv", "Export members"),
+        exportButton("export-ledger", "/api/exports/ledger.csv", "perks-ledger.csv", "Export points ledger"))),
+      card("Recent imports", jobs.length
+        ? h("table", null, h("tbody", null, jobs.map((j) => h("tr", null, h("td", null, j.filename), h("td", null, j.layout || ""), h("td", null, h("span", { class: "badge " + tone(j.status) }, j.status)), h("td", { class: "num" }, number(j.imported_rows) + " rows"), h("td", null, when(j.created_at))))))
+        : h("p", { class: "muted" }, "No imports yet."))));
+  }
+  const tone = (state) => ({ done: "success", failed: "critical", running: "attention", queued: "attention" })[state] || "";
+
+  async function follow(job, slot) {
+    const bar = h("div", { style: "width:0%" });
+    const text = h("p", { class: "muted" }, "Queued…");
+    slot.replaceChildren(h("div", { class: "progress", id: "import-progress" }, bar), text);
+    // Polls while the worker runs; each answer says how far it got.
+    while (job.status === "queued" || job.status === "running") {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      ({ job } = await api.get("/api/imports/" + job.id));
+      const p = job.progress || { done: 0, total: 0 };
+      bar.style.width = (p.total ? (100 * p.done) / p.total : 5) + "%";
+      text.textContent = p.total ? "Checked " + number(p.done) + " of " + number(p.total) + " rows" : "Starting…";
+    }
+    bar.style.width = "100%";
+    if (job.status === "done") {
+      slot.replaceChildren(h("div", { class: "banner success", id: "import-result", dataset: { status: "done" } },
+        "Imported " + number(job.imported_rows) + " members and " + number(job.points_imported) + " points (" + job.layout + " layout)."));
+    } else {
+      slot.replaceChildren(h("div", { class: "banner critical", id: "import-result", dataset: { status: "failed" } },
+        h("p", null, "Nothing was imported: fix these rows and import the file again."),
+        h("table", { id: "import-errors" }, h("thead", null, h("tr", null, h("th", null, "Row"), h("th", null, "Problem"))),
+          h("tbody", null, job.errors.map((e) => h("tr", null, h("td", { class: "num" }, e.row), h("td", null, e.message)))))));
+    }
+  }
+
+  route();
+})();

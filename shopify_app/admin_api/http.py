@@ -1,0 +1,71 @@
+"""What every admin endpoint shares: the caller, the body, and errors as JSON a form can show by field."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import g, jsonify, request
+
+from shopify_app.loyalty.program_settings import InvalidSettings
+from shopify_app.models import Shop
+
+from . import bp
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.error, self.fields = status, error, fields or {}
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    body: dict[str, Any] = {"error": error.error, "message": str(error)}
+    if error.fields:
+        body["fields"] = error.fields
+    return jsonify(body), error.status
+
+
+@bp.errorhandler(InvalidSettings)
+def _invalid_settings(error: InvalidSettings):
+    return _api_error(ApiError(400, "invalid", str(error), error.errors))
+
+
+def actor() -> str:
+    """The staff user behind the request: the verified session token's `sub`."""
+    return g.caller.staff_user or "unknown"
+
+
+def shop_of(session) -> Shop:
+    return session.get(Shop, g.caller.shop_id)
+
+
+def json_object() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_json", "the body must be a JSON object")
+    return data
+
+
+def query_int(name: str, default: int, low: int, high: int) -> int:
+    text = request.args.get(name)
+    if text is None or text == "":
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ApiError(400, "invalid", f"{name} must be a whole number from {low} to {high}", {name: f"must be from {low} to {high}"})
+    return int(text)
+
+
+def query_date(name: str, default: date) -> date:
+    text = request.args.get(name)
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ApiError(400, "invalid", f"{name} must be a date as YYYY-MM-DD", {name: "must be a date as YYYY-MM-DD"}) from None
+
+
+def not_found(what: str) -> ApiError:
+    return ApiError(404, "not_found", f"no {what} in this shop")

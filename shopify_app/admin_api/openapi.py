@@ -1,0 +1,201 @@
+"""The OpenAPI document of everything under /api, served at /api/openapi.json.
+
+A test compares it with the app's routes both ways, so it cannot drift.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify
+
+from . import bp
+
+JSON = "application/json"
+SESSION = [{"sessionToken": []}]
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def op(
+    summary: str, *, body: dict | None = None, ok: str = "200", returns: str = JSON, params: list | None = None, security=SESSION
+) -> dict:
+    """One operation; session-token operations all answer 401 on a bad token and 400 on bad input."""
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "security": security,
+        "responses": {ok: {"description": "OK", "content": {returns: {}}}},
+    }
+    if security == SESSION:
+        operation["responses"]["401"] = _error("missing, forged or expired session token, or shop not installed")
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": body}
+        operation["responses"]["400"] = _error("invalid input; `fields` names each field's problem")
+    if params:
+        operation["parameters"] = params
+        operation["responses"].setdefault("400", _error("invalid parameter; `fields` names it"))
+    return operation
+
+
+def path_param(name: str, kind: str = "integer") -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+
+
+def query(name: str, kind: str = "string", fmt: str | None = None, description: str = "") -> dict:
+    schema = {"type": kind} | ({"format": fmt} if fmt else {})
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def json_body(properties: dict[str, dict]) -> dict:
+    return {JSON: {"schema": {"type": "object", "properties": properties}}}
+
+
+PROGRAM_FIELDS = {
+    "enabled": {"type": "boolean"},
+    "points_per_unit": {"type": "string", "description": "points per whole unit of the shop's currency, up to 4 decimals"},
+    "rounding": {"type": "string", "enum": ["down", "nearest", "up"]},
+    "minimum_order": {"type": "string", "description": "money, 2 decimals"},
+    "count_shipping": {"type": "boolean"},
+    "count_tax": {"type": "boolean"},
+    "count_discounts": {"type": "boolean"},
+    "signup_points": {"type": "integer"},
+    "guest_points": {"type": "boolean"},
+    "expire_after_days": {"type": ["integer", "null"]},
+    "expiry_reminder_days": {"type": "integer"},
+}
+PERIOD = [
+    query("from", fmt="date", description="first day, in the shop's zone; default 29 days before `to`"),
+    query("to", fmt="date", description="last day, in the shop's zone; default today"),
+    query("bucket", description="day, week or month; default by the period's length"),
+]
+CUSTOMER = path_param("customer_id")
+
+PATHS: dict[str, dict[str, dict]] = {
+    "/api/shop": {"get": op("The shop and its purchase rule (platform)")},
+    "/api/program": {
+        "get": op("The program's settings and the setup checklist"),
+        "patch": op("Change some of the program's settings; recorded in the change log", body=json_body(PROGRAM_FIELDS)),
+    },
+    "/api/program/changes": {"get": op("The change log, newest first", params=[query("before", "integer")])},
+    "/api/earn-rules": {"get": op("The earn actions and their rules")},
+    "/api/earn-rules/{name}": {
+        "put": op(
+            "Create or change the rule of an action (`custom:<handle>` for a custom action); recorded in the change log",
+            body=json_body(
+                {
+                    "points": {"type": "integer"},
+                    "limit_count": {"type": "integer"},
+                    "limit_period": {"type": "string", "enum": ["ever", "day", "month", "year"]},
+                    "enabled": {"type": "boolean"},
+                    "name": {"type": "string"},
+                }
+            ),
+            params=[path_param("name", "string")],
+        )
+    },
+    "/api/members": {
+        "get": op(
+            "Members matching a name, an email or a customer id",
+            params=[query("q"), query("limit", "integer"), query("offset", "integer")],
+        )
+    },
+    "/api/members/{customer_id}": {"get": op("A member and their ledger history", params=[CUSTOMER, query("before", "integer")])},
+    "/api/analytics": {"get": op("The dashboard's figures and series over a period", params=PERIOD)},
+    "/api/analytics.csv": {"get": op("The same as CSV", returns="text/csv", params=PERIOD)},
+    "/api/imports": {
+        "get": op("Recent imports"),
+        "post": op(
+            "Import members and balances from a CSV (Smile.io, LoyaltyLion, Yotpo or email/customer_id/points/tier); "
+            "runs in the background, all rows or none",
+            body={"multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}
+            | {"text/csv": {"schema": {"type": "string"}}},
+            ok="202",
+        ),
+    },
+    "/api/imports/{job_id}": {"get": op("An import's status, progress and errors by row", params=[path_param("job_id")])},
+    "/api/exports/members.csv": {"get": op("Members and balances as CSV", returns="text/csv")},
+    "/api/exports/ledger.csv": {"get": op("Every ledger entry as CSV", returns="text/csv")},
+    "/api/openapi.json": {"get": op("This document", security=[])},
+    "/api/actions": {
+        "post": op(
+            "Report an action a member did (review, follow, survey, custom); signed like a webhook",
+            body=json_body({"shop": {"type": "string"}, "customer_id": {"type": "integer"}, "action": {"type": "string"}}),
+            security=[{"bodyHmac": []}],
+        )
+    },
+    "/api/birthday": {
+        "post": op(
+            "Give a member's birthday; signed like a webhook",
+            body=json_body({"shop": {"type": "string"}, "customer_id": {"type": "integer"}, "birthday": {"type": "string"}}),
+            security=[{"bodyHmac": []}],
+        )
+    },
+}
+
+# Rewards and redemptions (issue 5), described from their agreed contract and
+# included once their routes are registered.
+REWARD_PATHS: dict[str, dict[str, dict]] = {
+    "/api/rewards": {
+        "get": op("The reward catalogue"),
+        "post": op("Add a reward; recorded in the change log", body=json_body({}), ok="201"),
+    },
+    "/api/rewards/{reward_id}": {"patch": op("Change a reward", body=json_body({}), params=[path_param("reward_id")])},
+    "/api/members/{customer_id}/redemptions": {"get": op("A member's redemptions", params=[CUSTOMER])},
+    "/api/members/{customer_id}/adjustments": {
+        "post": op(
+            "Add or take away points by hand, with a reason",
+            body=json_body({"points": {"type": "integer"}, "reason": {"type": "string"}}),
+            params=[CUSTOMER],
+            ok="201",
+        )
+    },
+}
+
+
+def openapi_path(rule: str) -> str:
+    """Flask's /api/members/<int:customer_id> as OpenAPI's /api/members/{customer_id}."""
+    parts = []
+    for part in rule.split("/"):
+        if part.startswith("<") and part.endswith(">"):
+            part = "{" + part[1:-1].split(":")[-1] + "}"
+        parts.append(part)
+    return "/".join(parts)
+
+
+def document() -> dict:
+    served = {openapi_path(rule.rule) for rule in current_app.url_map.iter_rules()}
+    paths = dict(PATHS) | {path: item for path, item in REWARD_PATHS.items() if path in served}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Perks admin API",
+            "version": "1",
+            "description": "The JSON API behind Perks' embedded admin. Every call carries an App Bridge session token as "
+            "`Authorization: Bearer <token>`; money and rates are strings, ids of Shopify objects are strings.",
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "sessionToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (Shopify App Bridge session token)"},
+                "bodyHmac": {"type": "apiKey", "in": "header", "name": "X-Perks-Hmac-Sha256"},
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error", "message"],
+                    "properties": {
+                        "error": {"type": "string"},
+                        "message": {"type": "string"},
+                        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                    },
+                }
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    return jsonify(document())

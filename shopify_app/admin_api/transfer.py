@@ -1,0 +1,114 @@
+"""Import members and balances from a CSV (a background job, all rows or none); export members and the ledger."""
+
+from __future__ import annotations
+
+from flask import Response, g, jsonify, request, stream_with_context
+from rq.job import Job
+from sqlalchemy import select
+
+from shopify_app.admin_jobs import enqueue_import, import_job_id
+from shopify_app.loyalty import transfer
+from shopify_app.models import ImportJob
+from shopify_app.platform.guards import merchant_required
+from shopify_app.runtime import perks
+from shopify_app.unit_of_work import UnitOfWork
+
+from . import bp
+from .http import ApiError, actor, not_found
+
+MAX_BYTES = 25 * 1024 * 1024
+
+
+@bp.post("/imports")
+@merchant_required
+def start_import():
+    """A CSV as the `file` of a multipart form, or as a text/csv body."""
+    request.max_content_length = MAX_BYTES
+    upload = request.files.get("file")
+    raw = upload.read() if upload is not None else request.get_data()
+    filename = (upload.filename if upload is not None else request.args.get("filename")) or "import.csv"
+    if not raw.strip():
+        raise ApiError(400, "invalid", "file: choose a CSV file to import", {"file": "choose a CSV file to import"})
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid", "file: must be a CSV saved as UTF-8", {"file": "must be a CSV saved as UTF-8"}) from None
+    try:
+        # The header is checked now, so a wrong file is refused before it is queued.
+        layout = transfer.layout_of(text)
+    except transfer.UnreadableFile as error:
+        raise ApiError(400, "invalid", f"file: {error}", {"file": str(error)}) from None
+    with UnitOfWork(perks().sessions) as uow:
+        job = ImportJob(shop_id=g.caller.shop_id, actor=actor(), filename=filename[:255], layout=layout.name, content=text)
+        uow.session.add(job)
+        uow.commit()
+        job_id = job.id
+        answer = _job_json(job)
+    enqueue_import(perks().queue, job_id)
+    return jsonify(job=answer), 202
+
+
+@bp.get("/imports")
+@merchant_required
+def list_imports():
+    with UnitOfWork(perks().sessions) as uow:
+        jobs = uow.session.scalars(select(ImportJob).where(ImportJob.shop_id == g.caller.shop_id).order_by(ImportJob.id.desc()).limit(20))
+        return jsonify(jobs=[_job_json(j) for j in jobs])
+
+
+@bp.get("/imports/<int:job_id>")
+@merchant_required
+def import_status(job_id: int):
+    with UnitOfWork(perks().sessions) as uow:
+        job = uow.session.scalar(select(ImportJob).where(ImportJob.shop_id == g.caller.shop_id, ImportJob.id == job_id))
+        if job is None:
+            raise not_found("such import")
+        return jsonify(job=_job_json(job))
+
+
+def _job_json(job: ImportJob) -> dict:
+    progress = {"done": job.total_rows, "total": job.total_rows} if job.status in ("done", "failed") else _progress(job.id)
+    return {
+        "id": job.id,
+        "filename": job.filename,
+        "layout": job.layout,
+        "status": job.status,
+        "progress": progress,
+        "total_rows": job.total_rows,
+        "imported_rows": job.imported_rows,
+        "points_imported": job.points_imported,
+        "errors": job.errors,
+        "created_at": job.created_at.isoformat() if job.created_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+def _progress(job_id: int) -> dict:
+    try:
+        meta = Job.fetch(import_job_id(job_id), connection=perks().queue.connection).get_meta(refresh=False)
+    except Exception:  # no such rq job yet, or Redis unreachable: progress is unknown, not an error
+        return {"done": 0, "total": 0}
+    return meta.get("progress") or {"done": 0, "total": 0}
+
+
+@bp.get("/exports/members.csv")
+@merchant_required
+def export_members():
+    return _csv_download("perks-members.csv", transfer.members_csv, g.caller.shop_id)
+
+
+@bp.get("/exports/ledger.csv")
+@merchant_required
+def export_ledger():
+    return _csv_download("perks-ledger.csv", transfer.ledger_csv, g.caller.shop_id)
+
+
+def _csv_download(name: str, rows, shop_id: int) -> Response:
+    sessions = perks().sessions
+
+    def generate():
+        # Streamed: a shop with millions of entries is never held in memory at once.
+        with UnitOfWork(sessions) as uow:
+            yield from transfer.csv_text(rows(uow.session, shop_id))
+
+    return Response(stream_with_context(generate()), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})

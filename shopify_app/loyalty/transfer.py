@@ -1,0 +1,294 @@
+"""Moving in and out: members and balances imported from another loyalty app's CSV; members and ledger exported.
+
+The layouts below are the column names those apps' customer exports use, as
+their help pages describe them; headers are compared case- and
+punctuation-insensitively ("Points Balance" = "points_balance"), and the
+layout is told apart by the columns only it has. A plain layout
+(email, customer_id, points, tier) is always understood.
+
+An import is all or nothing: every row is checked first, and only a file
+without errors is written, in one transaction, each balance as a ledger
+entry keyed `import:<job>:<row>` so a job run twice credits once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shopify_app.models import LedgerEntry, Member
+
+from . import ledger
+from .commands import CustomerProfile
+from .members import ensure_member, surviving
+
+MAX_ROWS = 200_000
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    label: str
+    # Columns only this layout has: their presence picks it.
+    marks: tuple[str, ...]
+    points: str
+    email: str | None = "email"
+    customer_id: str | None = None
+    first_name: str | None = "first name"
+    last_name: str | None = "last name"
+    tier: str | None = None
+
+
+# Most specific first: each is picked by the columns only it has.
+LAYOUTS = (
+    # LoyaltyLion's customer export: merchant_id is the platform's (Shopify's) customer id.
+    Layout("loyaltylion", "LoyaltyLion", ("points approved", "merchant id"), "points approved", customer_id="merchant id", tier="tier"),
+    # Yotpo Loyalty's customer export.
+    Layout("yotpo", "Yotpo", ("points balance", "points earned"), "points balance", tier="vip tier"),
+    # Smile.io's customer export (VIP tier only when VIP is on); its "id" is Smile's own,
+    # not Shopify's, so members are matched by email.
+    Layout("smile.io", "Smile.io", ("points balance",), "points balance", tier="vip tier name"),
+    Layout("plain", "email / customer_id / points / tier", ("points",), "points", customer_id="customer id", tier="tier"),
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int  # as a spreadsheet numbers it: the header is line 1
+    customer_id: int | None
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    points: int
+    tier: str | None
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+    def as_json(self) -> dict:
+        return {"row": self.line, "message": self.message}
+
+
+class UnreadableFile(ValueError):
+    """The file as a whole cannot be imported (not CSV, no known layout, too long)."""
+
+
+def normalise_header(name: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", name.lower()).split())
+
+
+def detect(header: Iterable[str]) -> Layout:
+    columns = {normalise_header(h) for h in header}
+    for layout in LAYOUTS:
+        if set(layout.marks) <= columns and (
+            (layout.email and layout.email in columns) or (layout.customer_id and layout.customer_id in columns)
+        ):
+            return layout
+    raise UnreadableFile(
+        "the header matches no known layout: expected a Smile.io, LoyaltyLion or Yotpo customer export, "
+        "or the columns email and/or customer_id, points, and optionally tier"
+    )
+
+
+def layout_of(text: str) -> Layout:
+    """The layout of a file from its header alone."""
+    try:
+        header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), None)
+    except csv.Error as error:
+        raise UnreadableFile(f"not a CSV file: {error}") from error
+    if not header:
+        raise UnreadableFile("the file is empty")
+    return detect(header)
+
+
+def parse(text: str) -> tuple[Layout, list[Row], list[RowError]]:
+    """Every row read and checked on its own; errors name the row and the problem."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise UnreadableFile("the file is empty") from None
+    except csv.Error as error:
+        raise UnreadableFile(f"not a CSV file: {error}") from error
+    layout = detect(header)
+    index = {normalise_header(h): i for i, h in enumerate(header)}
+    rows: list[Row] = []
+    errors: list[RowError] = []
+    try:
+        for line, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) + len(errors) >= MAX_ROWS:
+                raise UnreadableFile(f"more than {MAX_ROWS:,} rows; split the file")
+            row = _row(layout, index, line, cells)
+            (errors if isinstance(row, RowError) else rows).append(row)
+    except csv.Error as error:
+        raise UnreadableFile(f"not a CSV file: {error}") from error
+    return layout, rows, errors
+
+
+def _row(layout: Layout, index: dict[str, int], line: int, cells: list[str]) -> Row | RowError:
+    def cell(column: str | None) -> str | None:
+        if column is None or column not in index or index[column] >= len(cells):
+            return None
+        return cells[index[column]].strip() or None
+
+    email = cell(layout.email)
+    customer = cell(layout.customer_id)
+    points = cell(layout.points)
+    problems = []
+    if email is not None and not EMAIL.match(email):
+        problems.append(f"email {email!r} is not an email address")
+    customer_id = None
+    if customer is not None:
+        digits = customer.removeprefix("gid://shopify/Customer/")
+        if digits.isdigit() and 0 < int(digits) < 2**63:
+            customer_id = int(digits)
+        else:
+            problems.append(f"customer id {customer!r} is not a Shopify customer id")
+    if email is None and customer is None:
+        problems.append("needs an email or a customer id")
+    value = None
+    if points is None:
+        problems.append("points are missing")
+    else:
+        # Spreadsheets like to write 1,250 or 1250.0; both mean 1250 points.
+        cleaned = points.replace(",", "").replace(" ", "")
+        cleaned = cleaned[:-2] if cleaned.endswith(".0") else cleaned
+        if re.fullmatch(r"\d{1,12}", cleaned):
+            value = int(cleaned)
+        else:
+            problems.append(f"points {points!r} is not a whole number of 0 or more")
+    if problems:
+        return RowError(line, "; ".join(problems))
+    return Row(
+        line, customer_id, email.lower() if email else None, cell(layout.first_name), cell(layout.last_name), value, cell(layout.tier)
+    )
+
+
+def import_rows(
+    session: Session,
+    shop_id: int,
+    job_id: int,
+    source: str,
+    rows: list[Row],
+    progress: Callable[[int], None] = lambda done: None,
+) -> tuple[int, int, list[RowError]]:
+    """Credit each row's balance; (rows imported, points imported, errors).
+
+    On any error the caller rolls back: nothing of the file stays.
+    """
+    errors: list[RowError] = []
+    by_email = _members_by_email(session, shop_id, [r.email for r in rows if r.customer_id is None and r.email])
+    seen: dict[int, int] = {}
+    imported = points = 0
+    for done, row in enumerate(rows, start=1):
+        member = _member_for(session, shop_id, row, by_email)
+        if member is None:
+            errors.append(
+                RowError(
+                    row.line, f"no member with email {row.email}: add a customer_id column, or import after the customer has an account"
+                )
+            )
+        elif member.id in seen:
+            errors.append(RowError(row.line, f"the same member as row {seen[member.id]}"))
+        else:
+            seen[member.id] = row.line
+            if not errors and row.points:
+                ledger.post(session, member, row.points, kind="import", key=f"import:{job_id}:{row.line}", reason=f"Imported from {source}")
+            imported += 1
+            points += row.points
+        if done % 500 == 0:
+            progress(done)
+    progress(len(rows))
+    return imported, points, errors
+
+
+def _members_by_email(session: Session, shop_id: int, emails: list[str]) -> dict[str, Member]:
+    found: dict[str, Member] = {}
+    for start in range(0, len(emails), 1000):
+        chunk = emails[start : start + 1000]
+        for member in session.scalars(
+            select(Member).where(Member.shop_id == shop_id, func.lower(Member.email).in_(chunk), Member.deleted_at.is_(None))
+        ):
+            found.setdefault(member.email.lower(), surviving(session, member))
+    return found
+
+
+def _member_for(session: Session, shop_id: int, row: Row, by_email: dict[str, Member]) -> Member | None:
+    if row.customer_id is None:
+        return by_email.get(row.email or "")
+    member, _created = ensure_member(
+        session, shop_id, CustomerProfile(customer_id=row.customer_id, email=row.email, first_name=row.first_name, last_name=row.last_name)
+    )
+    return member
+
+
+MEMBER_COLUMNS = ["customer_id", "email", "first_name", "last_name", "points", "joined_at"]
+LEDGER_COLUMNS = ["entry_id", "created_at", "customer_id", "email", "points", "kind", "reason", "order_id", "idempotency_key"]
+
+
+def members_csv(session: Session, shop_id: int) -> Iterator[list[str]]:
+    """Members as the plain import layout reads them back (customer_id, email, points), plus names and join time."""
+    yield MEMBER_COLUMNS
+    query = (
+        select(Member)
+        .where(Member.shop_id == shop_id, Member.merged_into_id.is_(None), Member.redacted_at.is_(None))
+        .order_by(Member.id)
+        .execution_options(yield_per=2000)
+    )
+    for m in session.scalars(query):
+        yield [str(m.customer_id), m.email or "", m.first_name or "", m.last_name or "", str(m.points_balance), m.created_at.isoformat()]
+
+
+def ledger_csv(session: Session, shop_id: int) -> Iterator[list[str]]:
+    yield LEDGER_COLUMNS
+    query = (
+        select(LedgerEntry, Member.customer_id, Member.email)
+        .join(Member, Member.id == LedgerEntry.member_id)
+        .where(LedgerEntry.shop_id == shop_id)
+        .order_by(LedgerEntry.id)
+        .execution_options(yield_per=5000)
+    )
+    for entry, customer_id, email in session.execute(query):
+        yield [
+            str(entry.id),
+            entry.created_at.isoformat(),
+            str(customer_id),
+            email or "",
+            str(entry.points),
+            entry.kind,
+            entry.reason,
+            "" if entry.order_id is None else str(entry.order_id),
+            entry.idempotency_key,
+        ]
+
+
+def csv_text(rows: Iterable[list[str]]) -> Iterator[str]:
+    """Rows as CSV text, a line at a time, with spreadsheet formula injection defused."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([_safe(cell) for cell in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _safe(cell: str) -> str:
+    # A name like "=HYPERLINK(...)" would run as a formula when the merchant opens the file.
+    return "'" + cell if cell[:1] in ("=", "+", "@") or (cell[:1] == "-" and not _is_number(cell)) else cell
+
+
+def _is_number(text: str) -> bool:
+    return re.fullmatch(r"-?\d+(\.\d+)?", text) is not None
