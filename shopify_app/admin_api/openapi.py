@@ -134,6 +134,12 @@ PATHS: dict[str, dict[str, dict]] = {
     },
 }
 
+PATHS["/api/imports"]["post"]["responses"]["409"] = _error(
+    "this very file was imported before; importing it again would add its points twice"
+)
+PATHS["/api/members/{customer_id}"]["get"]["responses"]["404"] = _error("no such member in this shop")
+PATHS["/api/imports/{job_id}"]["get"]["responses"]["404"] = _error("no such import in this shop")
+
 # Rewards and redemptions (issue 5), described from their agreed contract and
 # included once their routes are registered.
 REWARD_PATHS: dict[str, dict[str, dict]] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Response, g, jsonify, request, stream_with_context
 from rq.job import Job
 from sqlalchemy import select
@@ -38,8 +40,17 @@ def start_import():
         layout = transfer.layout_of(text)
     except transfer.UnreadableFile as error:
         raise ApiError(400, "invalid", f"file: {error}", {"file": str(error)}) from None
+    digest = hashlib.sha256(raw).hexdigest()
     with UnitOfWork(perks().sessions) as uow:
-        job = ImportJob(shop_id=g.caller.shop_id, actor=actor(), filename=filename[:255], layout=layout.name, content=text)
+        done = uow.session.scalar(
+            select(ImportJob).where(ImportJob.shop_id == g.caller.shop_id, ImportJob.digest == digest, ImportJob.status == "done")
+        )
+        if done is not None:
+            message = (
+                f"this file was already imported on {done.finished_at:%Y-%m-%d %H:%M} UTC; importing it again would add its points twice"
+            )
+            raise ApiError(409, "already_imported", f"file: {message}", {"file": message})
+        job = ImportJob(shop_id=g.caller.shop_id, actor=actor(), filename=filename[:255], layout=layout.name, content=text, digest=digest)
         uow.session.add(job)
         uow.commit()
         job_id = job.id
