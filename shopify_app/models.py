@@ -429,3 +429,65 @@ class Unsubscribe(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- the embedded admin (issue 8) ---------------------------------------------
+
+
+class ProgramChange(Base):
+    """One change to the program made in the admin: who (the session token's
+    `sub`, a staff user id), when, and the changed fields before and after."""
+
+    __tablename__ = "program_changes"
+    __table_args__ = (Index("ix_program_changes_shop", "shop_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    actor: Mapped[str] = mapped_column(String(100))
+    # What was changed: "program", "earn_rule:review", "reward:12", ...
+    subject: Mapped[str] = mapped_column(String(100))
+    before: Mapped[dict] = mapped_column(JSON, default=dict)
+    after: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ImportJob(Base):
+    """A CSV of members and balances being imported: all rows or none.
+
+    The file is kept in the row so any worker on any host can run it; the
+    progress of a running job lives in its rq job's meta, not here, so the
+    import's one transaction is never interleaved with progress writes.
+    """
+
+    __tablename__ = "import_jobs"
+    __table_args__ = (
+        Index("ix_import_jobs_shop", "shop_id", "id"),
+        Index("ix_import_jobs_digest", "shop_id", "digest"),
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="import_status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    actor: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    # smile.io | loyaltylion | yotpo | plain, detected from the header.
+    layout: Mapped[str | None] = mapped_column(String(32))
+    content: Mapped[str] = mapped_column(Text)
+    # SHA-256 of the file: the same file imported twice would credit its points twice.
+    digest: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    total_rows: Mapped[int] = mapped_column(default=0)
+    imported_rows: Mapped[int] = mapped_column(default=0)
+    points_imported: Mapped[int] = mapped_column(BigInteger, default=0)
+    # [{"row": 3, "message": "..."}], rows counted as a spreadsheet shows them (header = 1).
+    errors: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+# Analytics reads orders by shop and payment time, members by shop and join
+# time and the ledger by shop and time; declared here, beside the admin that
+# needs them, rather than inside the tables' own classes.
+Index("ix_orders_shop_paid", Order.shop_id, Order.paid_at)
+Index("ix_members_shop_created", Member.shop_id, Member.created_at)
+Index("ix_ledger_entries_shop_created", LedgerEntry.shop_id, LedgerEntry.created_at)
