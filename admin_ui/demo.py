@@ -136,7 +136,7 @@ def seed(session: Session, shop: Shop, *, members: int = 600, days: int = 120, n
         if n % 9 == 0 and member.points_balance >= 100:
             key = f"demo:redeem:{member.id}"
             ledger.post(session, member, -100, kind="redeem", key=key, reason="Redeemed 5 USD off")
-            when[key] = min(now, moment)
+            when[key] = joined + (min(now, moment) - joined) * rng.random()
     for _ in range(members // 2):
         order_id += 1
         session.add(
