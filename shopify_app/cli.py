@@ -46,6 +46,7 @@ def cron(sweep_every: int, reconcile_every: int) -> None:
     scheduler = CronScheduler(connection=connection(settings.redis_url), name="perks-cron")
     scheduler.register(jobs.sweep, settings.queue_name, interval=sweep_every)
     scheduler.register(rule_jobs.birthdays_and_expiry, settings.queue_name, interval=3600)
+    scheduler.register(rule_jobs.deliver_notifications, settings.queue_name, interval=60)
     scheduler.register(reconcile.reconcile_all_job, settings.queue_name, interval=reconcile_every)
     scheduler.start()
 
@@ -214,3 +215,30 @@ def rules_run(shop_domain: str | None) -> None:
 
     totals = rule_jobs.run_rules(runtime().sessions, datetime.now(UTC), shop_domain)
     click.echo(", ".join(f"{name} {count}" for name, count in totals.items()))
+
+
+@perks.command("notify")
+@click.option("--shop", "shop_domain", default=None, help="Only this shop's events.")
+def notify(shop_domain: str | None) -> None:
+    """Deliver waiting member events now: mail (PERKS_SMTP_URL) and customer metafields."""
+    from datetime import UTC, datetime
+
+    from .notifier import deliver
+
+    settings = runtime().settings
+    click.echo(deliver(runtime().sessions, rule_jobs.channels(settings), datetime.now(UTC), shop_domain=shop_domain))
+
+
+@perks.command("mail-sink")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=1025, show_default=True)
+@click.option("--folder", default="var/mail", show_default=True, help="Where each mail is written as an .eml file.")
+def mail_sink(host: str, port: int, folder: str) -> None:
+    """A local SMTP server keeping every mail, for the demo (set PERKS_SMTP_URL=smtp://HOST:PORT)."""
+    from pathlib import Path
+
+    from .notifier.smtp_sink import SmtpSink
+
+    sink = SmtpSink(host, port, Path(folder))
+    click.echo(f"SMTP sink on {host}:{sink.port}, mails in {folder}/")
+    sink.serve_forever()

@@ -47,3 +47,33 @@ def run_rules(sessions: sessionmaker[Session], now: datetime, shop_domain: str |
         totals["expired"] += done.expired
         totals["points_expired"] += done.points
     return totals
+
+
+def deliver_notifications() -> dict[str, int]:
+    """Member events out to their channels: mail when PERKS_SMTP_URL is set, metafields always."""
+    from shopify_app.notifier import deliver
+
+    settings = Settings.from_env()
+    return deliver(session_factory(settings.database_url), channels(settings), datetime.now(UTC))
+
+
+def channels(settings: Settings) -> list:
+    """The channels this deployment has: SMTP from PERKS_SMTP_URL (smtp://host:port) and
+    PERKS_MAIL_FROM, and Shopify customer metafields through each shop's Admin client."""
+    import os
+    from urllib.parse import urlsplit
+
+    from shopify_app.notifier.channels import Email, Metafields, admin_locale
+    from shopify_app.platform import tokens
+
+    sessions = session_factory(settings.database_url)
+
+    def client_for(shop_domain: str):
+        return tokens.admin_client(sessions, settings, shop_domain)
+
+    found: list = [Metafields(client_for=client_for)]
+    if smtp := os.environ.get("PERKS_SMTP_URL"):
+        url = urlsplit(smtp)
+        sender = os.environ.get("PERKS_MAIL_FROM", "rewards@perks.example")
+        found.insert(0, Email(url.hostname or "127.0.0.1", url.port or 25, sender, locale_of=admin_locale(client_for)))
+    return found

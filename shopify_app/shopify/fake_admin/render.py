@@ -88,7 +88,7 @@ def customer(ctx: Ctx, record: dict) -> dict[str, Any]:
         "tags": list(record["tags"]), "numberOfOrders": str(record["number_of_orders"]),
         "amountSpent": money_v2(record["amount_spent"], ctx.shop.currency),
         "createdAt": record["created_at"], "updatedAt": record["updated_at"],
-        "state": "ENABLED", "verifiedEmail": True, "locale": "en",
+        "state": "ENABLED", "verifiedEmail": True, "locale": record.get("locale") or "en",
         "metafields": _metafields(record), "metafield": _one_metafield(record),
         "storeCreditAccounts": _page(accounts),
     }

@@ -345,7 +345,7 @@ def _customer_record(spec: dict[str, Any], next_id: int) -> dict:
     return {
         "id": gid("Customer", spec.get("id") or next_id),
         "first_name": spec.get("first_name"), "last_name": spec.get("last_name"),
-        "email": spec.get("email"), "tags": list(spec.get("tags", [])),
+        "email": spec.get("email"), "tags": list(spec.get("tags", [])), "locale": spec.get("locale", "en"),
         "metafields": {}, "number_of_orders": int(spec.get("number_of_orders", 0)),
         "amount_spent": money(spec.get("amount_spent", "0")),
         "created_at": spec.get("created_at", stamp), "updated_at": spec.get("updated_at", stamp),

@@ -1,0 +1,102 @@
+# ruff: noqa: E501  (messages read better one to a line)
+"""What each member event says, in the shopper's language, with the shop's name on it."""
+
+from __future__ import annotations
+
+from string import Template
+
+# (subject, body) per event and language; $shop, $name, $points, $balance, $reason, $expires_at.
+MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
+    "points_earned": {
+        "en": (
+            "You earned $points points at $shop",
+            "Hi $name,\n\nYou earned $points points ($reason). Your balance is now $balance points.",
+        ),
+        "fr": (
+            "Vous avez gagné $points points chez $shop",
+            "Bonjour $name,\n\nVous avez gagné $points points ($reason). Votre solde est de $balance points.",
+        ),
+        "de": (
+            "Sie haben $points Punkte bei $shop gesammelt",
+            "Hallo $name,\n\nSie haben $points Punkte gesammelt ($reason). Ihr Kontostand: $balance Punkte.",
+        ),
+        "es": (
+            "Has ganado $points puntos en $shop",
+            "Hola $name,\n\nHas ganado $points puntos ($reason). Tu saldo es ahora de $balance puntos.",
+        ),
+    },
+    "points_expiring": {
+        "en": (
+            "Your $points points at $shop expire soon",
+            "Hi $name,\n\nYour $points points expire on $expires_at. A purchase keeps them.",
+        ),
+        "fr": (
+            "Vos $points points chez $shop expirent bientôt",
+            "Bonjour $name,\n\nVos $points points expirent le $expires_at. Un achat les conserve.",
+        ),
+        "de": (
+            "Ihre $points Punkte bei $shop verfallen bald",
+            "Hallo $name,\n\nIhre $points Punkte verfallen am $expires_at. Ein Einkauf erhält sie.",
+        ),
+        "es": (
+            "Tus $points puntos en $shop caducan pronto",
+            "Hola $name,\n\nTus $points puntos caducan el $expires_at. Una compra los conserva.",
+        ),
+    },
+    "points_expired": {
+        "en": (
+            "Your points at $shop have expired",
+            "Hi $name,\n\n$points points expired after a long quiet spell. Come back and earn again.",
+        ),
+        "fr": (
+            "Vos points chez $shop ont expiré",
+            "Bonjour $name,\n\n$points points ont expiré faute d'activité. Revenez en gagner de nouveaux.",
+        ),
+        "de": (
+            "Ihre Punkte bei $shop sind verfallen",
+            "Hallo $name,\n\n$points Punkte sind mangels Aktivität verfallen. Sammeln Sie wieder neue.",
+        ),
+        "es": ("Tus puntos en $shop han caducado", "Hola $name,\n\n$points puntos han caducado por inactividad. Vuelve y gana más."),
+    },
+    "birthday": {
+        "en": (
+            "Happy birthday from $shop!",
+            "Hi $name,\n\nHappy birthday! Here are $points points from us. Your balance: $balance points.",
+        ),
+        "fr": (
+            "Joyeux anniversaire de la part de $shop !",
+            "Bonjour $name,\n\nJoyeux anniversaire ! Voici $points points offerts. Votre solde : $balance points.",
+        ),
+        "de": (
+            "Alles Gute zum Geburtstag von $shop!",
+            "Hallo $name,\n\nAlles Gute zum Geburtstag! Hier sind $points Punkte. Ihr Kontostand: $balance Punkte.",
+        ),
+        "es": (
+            "¡Feliz cumpleaños de parte de $shop!",
+            "Hola $name,\n\n¡Feliz cumpleaños! Aquí tienes $points puntos. Tu saldo: $balance puntos.",
+        ),
+    },
+}
+FALLBACK = {
+    "en": ("News about your points at $shop", "Hi $name,\n\nYour balance is $balance points."),
+}
+UNSUBSCRIBE = {
+    "en": "You get these mails as a member of $shop's rewards program. To stop them, unsubscribe from the rewards page.",
+    "fr": "Vous recevez ces messages en tant que membre du programme de fidélité de $shop. Pour ne plus les recevoir, désabonnez-vous depuis la page des récompenses.",
+    "de": "Sie erhalten diese E-Mails als Mitglied des Treueprogramms von $shop. Abmelden können Sie sich auf der Prämienseite.",
+    "es": "Recibes estos correos como miembro del programa de recompensas de $shop. Para dejar de recibirlos, date de baja en la página de recompensas.",
+}
+
+
+def language(locale: str | None) -> str:
+    """ "fr-CA" -> "fr"; a language we do not write in -> English."""
+    code = (locale or "en").split("-")[0].lower()
+    return code if code in UNSUBSCRIBE else "en"
+
+
+def render(kind: str, locale: str | None, values: dict) -> tuple[str, str]:
+    lang = language(locale)
+    texts = MESSAGES.get(kind, FALLBACK)
+    subject, body = texts.get(lang) or texts.get("en") or FALLBACK["en"]
+    body = body + "\n\n-- \n" + UNSUBSCRIBE[lang]
+    return Template(subject).safe_substitute(values), Template(body).safe_substitute(values)
