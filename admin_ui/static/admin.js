@@ -310,6 +310,7 @@
       });
       return h("tr", { dataset: { rule: rule.name } }, h("td", null, label(rule.name), error), h("td", null, points), h("td", null, limit), h("td", null, period), h("td", null, enabled), h("td", null, save));
     });
+    const boosts = await renderBoosts();
     page(
       "Earn rules",
       null,
@@ -317,11 +318,73 @@
         "div",
         { class: "stack" },
         card("Purchases", form),
+        ...boosts,
         card("Actions", h("p", { class: "muted" }, "Points for things members do besides buying; each has a limit so it cannot be farmed."),
           h("table", null, h("thead", null, h("tr", null, h("th", null, "Action"), h("th", null, "Points"), h("th", null, "Times"), h("th", null, "Per"), h("th", null, "On"), h("th"))), h("tbody", null, actionRows)))
       )
     );
   }
+  // Promotions and product or collection multipliers: two small cards under the purchase rule.
+  async function renderBoosts() {
+    const [{ promotions, timezone }, { multipliers }] = await Promise.all([api.get("/api/promotions"), api.get("/api/multipliers")]);
+    const promoForm = h("form", { class: "stack", id: "promotion-form", novalidate: true },
+      h("div", { class: "grid" },
+        field("name", "Name", h("input", { type: "text", placeholder: "Double points weekend" })),
+        field("multiplier", "Multiplier", h("input", { type: "text", inputmode: "decimal", value: "2" }), "2 = double points"),
+        field("starts_local", "Starts (" + timezone + ")", h("input", { type: "datetime-local" })),
+        field("ends_local", "Ends (" + timezone + ")", h("input", { type: "datetime-local" }))),
+      h("div", { class: "row" }, h("button", { type: "submit", id: "add-promotion" }, "Add promotion")));
+    promoForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const f = promoForm.elements;
+      try {
+        await api.post("/api/promotions", { name: f.name.value, multiplier: f.multiplier.value, starts_local: f.starts_local.value, ends_local: f.ends_local.value });
+        toast("Promotion added");
+        await renderEarn();
+      } catch (error) {
+        showErrors(promoForm, error.fields);
+      }
+    });
+    const remove = (p) => async () => {
+      await request("DELETE", "/api/promotions/" + p.id);
+      toast("Promotion removed");
+      await renderEarn();
+    };
+    const multForm = h("form", { class: "row", id: "multiplier-form", novalidate: true },
+      field("target", "For a", h("select", null, h("option", { value: "product" }, "product"), h("option", { value: "collection" }, "collection"))),
+      field("target_id", "Shopify id", h("input", { type: "text", placeholder: "gid://shopify/Product/… or 123" })),
+      field("multiplier", "Multiplier", h("input", { type: "text", inputmode: "decimal", value: "2" })),
+      h("button", { type: "submit", id: "set-multiplier" }, "Set"));
+    // Its multiplier field shares a name with the promotion's: keep the ids apart.
+    multForm.querySelectorAll("[id]").forEach((el) => (el.id = "mult-" + el.id));
+    multForm.querySelectorAll("label[for]").forEach((el) => el.setAttribute("for", "mult-" + el.getAttribute("for")));
+    multForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const f = multForm.elements;
+      try {
+        await api.put("/api/multipliers", { target: f.target.value, target_id: f.target_id.value.trim(), multiplier: f.multiplier.value.trim() });
+        toast("Multiplier set");
+        await renderEarn();
+      } catch (error) {
+        showErrors(multForm, error.fields);
+      }
+    });
+    return [
+      card("Promotions", h("p", { class: "muted" }, "Multiply earning for a while; overlapping promotions do not compound, the largest applies."),
+        promotions.length
+          ? h("table", { id: "promotions" }, h("tbody", null, promotions.map((p) => h("tr", null, h("td", null, p.name, " ", p.running ? h("span", { class: "badge success" }, "Running") : null),
+              h("td", { class: "num" }, "×" + p.multiplier), h("td", null, p.starts_local.replace("T", " ") + " → " + p.ends_local.replace("T", " ")),
+              h("td", null, h("button", { type: "button", class: "plain", onclick: remove(p) }, "Remove"))))))
+          : null,
+        promoForm),
+      card("Product and collection multipliers", h("p", { class: "muted" }, "More points on high-margin goods."),
+        multipliers.length
+          ? h("table", { id: "multipliers" }, h("tbody", null, multipliers.map((m) => h("tr", null, h("td", null, m.target + " " + m.target_id), h("td", { class: "num" }, "×" + m.multiplier)))))
+          : null,
+        multForm),
+    ];
+  }
+
   const LABELS = { signup: "Creating an account", birthday: "Birthday", review: "Product review", social_follow: "Social follow", social_share: "Social share", newsletter: "Newsletter sign-up", profile: "Completed profile", survey: "Survey answered" };
   const label = (name) => LABELS[name] || name.replace("custom:", "Custom: ");
 

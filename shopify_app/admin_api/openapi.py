@@ -95,6 +95,37 @@ PATHS: dict[str, dict[str, dict]] = {
             params=[path_param("name", "string")],
         )
     },
+    "/api/promotions": {
+        "get": op("Promotions, running or not, with the shop's time zone"),
+        "post": op(
+            "Add a time-boxed promotion (wall-clock start and end in the shop's zone); recorded in the change log",
+            body=json_body(
+                {
+                    "name": {"type": "string"},
+                    "multiplier": {"type": "string"},
+                    "starts_local": {"type": "string", "description": "YYYY-MM-DDTHH:MM"},
+                    "ends_local": {"type": "string", "description": "YYYY-MM-DDTHH:MM"},
+                    "purchases": {"type": "boolean"},
+                    "actions": {"type": "array", "items": {"type": "string"}},
+                }
+            ),
+            ok="201",
+        ),
+    },
+    "/api/promotions/{promotion_id}": {"delete": op("Remove a promotion; recorded in the change log", params=[path_param("promotion_id")])},
+    "/api/multipliers": {
+        "get": op("Product and collection multipliers"),
+        "put": op(
+            "Set the multiplier of a product or collection; recorded in the change log",
+            body=json_body(
+                {
+                    "target": {"type": "string", "enum": ["product", "collection"]},
+                    "target_id": {"type": "string"},
+                    "multiplier": {"type": "string"},
+                }
+            ),
+        ),
+    },
     "/api/members": {
         "get": op(
             "Members matching a name, an email or a customer id",
