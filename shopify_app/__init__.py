@@ -20,16 +20,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["perks"] = Runtime(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    from admin_ui import register as register_admin_ui
     from webhooks import bp as webhooks_bp
 
-    from . import actions_api, storefront
+    from . import actions_api, admin_api, flow_api, storefront
     from .cli import perks
     from .platform import views as platform
 
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(actions_api.bp)
+    app.register_blueprint(flow_api.bp)
     app.register_blueprint(platform.bp)
     app.register_blueprint(storefront.bp)
+    app.register_blueprint(admin_api.bp)
+    register_admin_ui(app)
     app.cli.add_command(perks)
 
     @app.get("/healthz")

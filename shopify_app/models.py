@@ -99,6 +99,8 @@ class Program(Base):
     # False: points are earned on what the shopper paid after discounts.
     count_discounts: Mapped[bool] = mapped_column(default=False)
     signup_points: Mapped[int] = mapped_column(default=0)
+    # A reward code that expires unused: False keeps its points spent (the default).
+    refund_expired_codes: Mapped[bool] = mapped_column(default=False)
     # Guests' paid orders earn points held against their email until an account appears.
     guest_points: Mapped[bool] = mapped_column(default=True)
     # Points expire after this many days without a purchase or redemption; None: never.
@@ -428,6 +430,89 @@ class Unsubscribe(Base):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- rewards and redemptions (issue 5) ----------------------------------------
+
+REWARD_KINDS = ("fixed_amount", "percentage", "free_shipping", "free_product", "store_credit", "points_for_money")
+
+
+class Reward(Base):
+    """Something a member can spend points on; the catalogue is per shop."""
+
+    __tablename__ = "rewards"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {REWARD_KINDS}", name="reward_kind_known"),
+        CheckConstraint("points_cost > 0", name="reward_points_cost_positive"),
+        CheckConstraint("value >= 0", name="reward_value_not_negative"),
+        Index("ix_rewards_shop", "shop_id", "enabled"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    # Points for the reward; for points-for-money, the points of one step.
+    points_cost: Mapped[int] = mapped_column(BigInteger)
+    # Money off or credited (per step for points-for-money); a percentage as 0-100.
+    value: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    variant_id: Mapped[int | None] = mapped_column(BigInteger)
+    minimum_order: Mapped[Decimal | None]
+    limit_per_member: Mapped[int | None]
+    code_valid_days: Mapped[int | None] = mapped_column(default=30)
+    combines_with_order: Mapped[bool] = mapped_column(default=False)
+    combines_with_product: Mapped[bool] = mapped_column(default=True)
+    combines_with_shipping: Mapped[bool] = mapped_column(default=True)
+    min_points: Mapped[int | None] = mapped_column(BigInteger)
+    max_points: Mapped[int | None] = mapped_column(BigInteger)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Redemption(Base):
+    """Points spent on a reward, and what Shopify made of it.
+
+    pending -> issued -> used | expired, or pending -> failed (points refunded).
+    """
+
+    __tablename__ = "redemptions"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "request_key"),
+        UniqueConstraint("shop_id", "code"),
+        Index("ix_redemptions_member", "member_id", "reward_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    reward_id: Mapped[int] = mapped_column(ForeignKey("rewards.id", ondelete="CASCADE"))
+    # The shopper's Idempotency-Key, scoped to the customer.
+    request_key: Mapped[str] = mapped_column(String(200))
+    points: Mapped[int] = mapped_column(BigInteger)
+    value: Mapped[Decimal]
+    code: Mapped[str | None] = mapped_column(String(64))
+    shopify_id: Mapped[str | None] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    error: Mapped[str | None] = mapped_column(String(1000))
+    order_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    used_at: Mapped[datetime | None]
+
+
+class Adjustment(Base):
+    """A manual change to a member's points: who made it and why."""
+
+    __tablename__ = "adjustments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    points: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(500))
+    staff_user: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -31,6 +31,7 @@ from shopify_app.loyalty.shops import add_shop, installed_shop
 from shopify_app.queue import delivery_job_id
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks
+from tests.fixtures.app_proxy import signed_query
 
 pytest_plugins = ["tests.plugins.fake_admin"]
 
@@ -189,6 +190,11 @@ class Platform:
         self.settings = self.app.extensions["perks"].settings
         self.client = self.app.test_client()
         self.shop = f"i{uuid.uuid4().hex[:12]}.myshopify.com"
+
+    def proxy(self, method: str, path: str, customer: int | None, **kwargs):
+        """A request through Shopify's app proxy, signed, for the logged-in `customer`."""
+        query = signed_query(self.shop, customer, self.fake.client_secret)
+        return self.client.open(f"/proxy{path}", method=method, query_string=query, **kwargs)
 
     def install(self, shop: str | None = None):
         response = self.client.get("/", query_string={"shop": shop or self.shop, "id_token": self.fake.session_token(shop or self.shop)})

@@ -15,6 +15,7 @@ from shopify_app.platform.app_proxy import signature
 from shopify_app.platform.token_vault import TokenVault
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks as shopify
+from tests.fixtures.app_proxy import signed_query
 
 ADA, GRACE = 7012345678901, 7012345678902
 
@@ -120,14 +121,7 @@ def test_a_wrong_session_token_gets_401_with_a_json_error(platform, case, make):
 
 
 def proxy_query(app, shop: str, customer: int | None, **changes) -> dict[str, str]:
-    params = {
-        "shop": shop,
-        "logged_in_customer_id": str(customer) if customer else "",
-        "path_prefix": "/apps/perks",
-        "timestamp": str(int(time.time())),
-    } | changes
-    params["signature"] = signature(params.items(), app.extensions["perks"].settings.shopify_api_secret)
-    return params
+    return signed_query(shop, customer, app.extensions["perks"].settings.shopify_api_secret, **changes)
 
 
 @pytest.fixture

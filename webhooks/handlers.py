@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from shopify_app.loyalty import customers, orders, privacy
+from shopify_app.loyalty import checkout, customers, orders, privacy
 from shopify_app.shopify import collections
 
 from . import translate
@@ -14,7 +14,7 @@ from . import translate
 Handler = Callable[[Session, str, dict], object]
 
 HANDLERS: dict[str, Handler] = {
-    "orders/paid": lambda s, shop, p: orders.pay_order(s, translate.order_paid(shop, p), collections=collections.for_shop(shop)),
+    "orders/paid": lambda s, shop, p: checkout.order_paid(s, translate.order_paid(shop, p), collections=collections.for_shop(shop)),
     "refunds/create": lambda s, shop, p: orders.refund_order(s, translate.refund_created(shop, p)),
     "orders/cancelled": lambda s, shop, p: orders.cancel_order(s, translate.order_cancelled(shop, p)),
     "customers/create": lambda s, shop, p: customers.save_customer(s, translate.customer_created(shop, p)),

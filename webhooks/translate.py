@@ -94,6 +94,7 @@ def order_paid(shop_domain: str, payload: dict) -> PayOrder:
         purchase=purchase,
         email=payload.get("email") or payload.get("contact_email"),
         placed_at=_timestamp(payload.get("processed_at") or payload.get("created_at")),
+        codes=tuple(str(code["code"]) for code in payload.get("discount_codes") or []),
     )
 
 

@@ -49,6 +49,8 @@ class PayOrder:
     email: str | None = None
     # When the shopper bought: what promotions are judged by, however late the webhook.
     placed_at: datetime | None = None
+    # Discount codes used at checkout: Perks' own mark their redemptions used.
+    codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from shopify_app.models import Program, Shop
 
 from .errors import InvalidCommand, UnknownShop
+from .rewards import default_reward
 
 
 def normalise_domain(domain: str) -> str:
@@ -26,6 +27,7 @@ def add_shop(session: Session, domain: str, *, name: str = "", currency: str = "
         session.add(shop)
         session.flush()
         session.add(Program(shop_id=shop.id))
+        session.add(default_reward(shop.id, currency))
         session.flush()
     shop.uninstalled_at = None
     return shop

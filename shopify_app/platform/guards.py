@@ -13,7 +13,7 @@ from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 
 from .app_proxy import InvalidProxyRequest, verify
-from .session_tokens import InvalidSessionToken, shop_from_authorization
+from .session_tokens import InvalidSessionToken, merchant_from_authorization
 
 
 def unauthorized(error: str, message: str):
@@ -25,6 +25,7 @@ class Caller:
     shop_id: int
     shop_domain: str
     customer_id: int | None = None
+    staff_user: str | None = None
 
 
 def merchant_required(view):
@@ -34,8 +35,10 @@ def merchant_required(view):
     def guarded(*args, **kwargs):
         settings = perks().settings
         try:
-            domain = shop_from_authorization(request.headers.get("Authorization"), settings.shopify_api_key, settings.shopify_api_secret)
-            g.caller = Caller(*_installed(domain))
+            merchant = merchant_from_authorization(
+                request.headers.get("Authorization"), settings.shopify_api_key, settings.shopify_api_secret
+            )
+            g.caller = Caller(*_installed(merchant.shop), staff_user=merchant.user)
         except InvalidSessionToken as error:
             return unauthorized("invalid_session_token", str(error))
         except UnknownShop as error:

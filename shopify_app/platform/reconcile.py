@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.config import Settings
 from shopify_app.db import session_factory
-from shopify_app.loyalty import orders
+from shopify_app.loyalty import checkout, orders
 from shopify_app.loyalty.commands import CancelOrder, CustomerProfile, PayOrder, Purchase, PurchaseLine, RefundOrder
 from shopify_app.loyalty.shops import installed_shop
 from shopify_app.models import Shop
@@ -70,7 +70,7 @@ def installed_shops_with_tokens(session: Session) -> list[str]:
 def _apply(session: Session, command) -> None:
     match command:
         case PayOrder():
-            orders.pay_order(session, command)
+            checkout.order_paid(session, command)
         case RefundOrder():
             orders.refund_order(session, command)
         case CancelOrder():
@@ -96,6 +96,7 @@ def commands_for(shop_domain: str, order: dict) -> list[PayOrder | RefundOrder |
                     tax=_money(order["totalTaxSet"]),
                     taxes_included=order["taxesIncluded"],
                 ),
+                codes=tuple(order["discountCodes"]),
             )
         )
     for refund in order["refunds"]:

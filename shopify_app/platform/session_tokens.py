@@ -8,6 +8,7 @@ present, which it does not.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from shopify import session_token
@@ -17,14 +18,20 @@ class InvalidSessionToken(Exception):
     pass
 
 
-def shop_from_authorization(header: str | None, api_key: str, secret: str) -> str:
-    """The shop domain a valid `Authorization: Bearer <session token>` speaks for."""
+@dataclass(frozen=True)
+class Merchant:
+    shop: str
+    user: str  # the staff member's id (`sub`), for "who did it"
+
+
+def merchant_from_authorization(header: str | None, api_key: str, secret: str) -> Merchant:
+    """Who a valid `Authorization: Bearer <session token>` speaks for."""
     if not header or not header.startswith("Bearer "):
         raise InvalidSessionToken("missing session token")
-    return shop_from_token(header.removeprefix("Bearer ").strip(), api_key, secret)
+    return merchant_from_token(header.removeprefix("Bearer ").strip(), api_key, secret)
 
 
-def shop_from_token(token: str, api_key: str, secret: str) -> str:
+def merchant_from_token(token: str, api_key: str, secret: str) -> Merchant:
     if not token:
         raise InvalidSessionToken("missing session token")
     try:
@@ -36,4 +43,4 @@ def shop_from_token(token: str, api_key: str, secret: str) -> str:
     shop = urlparse(claims["dest"]).hostname or ""
     if not shop.endswith(".myshopify.com"):
         raise InvalidSessionToken("session token names no shop")
-    return shop
+    return Merchant(shop=shop, user=str(claims["sub"]))

@@ -94,10 +94,11 @@ def _fresh(shop: Shop) -> bool:
     return shop.access_token_expires_at is None or shop.access_token_expires_at > datetime.now(UTC) + MARGIN
 
 
-def admin_client(sessions: sessionmaker[Session], settings: Settings, shop_domain: str) -> AdminClient:
-    """The one way the app reaches a shop's Admin API."""
+def admin_client(sessions: sessionmaker[Session], settings: Settings, shop_domain: str, **options) -> AdminClient:
+    """The one way the app reaches a shop's Admin API; `options` tune the client's retries."""
     return AdminClient(
         shop_domain,
         lambda: access_token(sessions, settings, shop_domain),
         base_url=admin_base_url(settings, shop_domain),
+        **options,
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, make_response, request
 from sqlalchemy import select
 
+from admin_ui import shell as admin_shell
 from shopify_app.models import Program, Shop
 from shopify_app.runtime import perks
 from shopify_app.shopify.errors import AdminApiError, TokenRequestError
 from shopify_app.unit_of_work import UnitOfWork
 
 from .guards import merchant_required, unauthorized
-from .session_tokens import InvalidSessionToken, shop_from_token
+from .session_tokens import InvalidSessionToken, merchant_from_token
 from .tokens import install
 
 bp = Blueprint("platform", __name__)
@@ -23,7 +24,7 @@ def app_home():
     runtime = perks()
     settings = runtime.settings
     try:
-        domain = shop_from_token(request.args.get("id_token", ""), settings.shopify_api_key, settings.shopify_api_secret)
+        domain = merchant_from_token(request.args.get("id_token", ""), settings.shopify_api_key, settings.shopify_api_secret).shop
     except InvalidSessionToken as error:
         return unauthorized("invalid_session_token", str(error))
     with UnitOfWork(runtime.sessions) as uow:
@@ -35,7 +36,7 @@ def app_home():
                 return jsonify(error="install_failed", message=str(error)), 502
             uow.commit()
         name = shop.name
-    response = make_response(f"<!doctype html><title>Perks</title><p>Perks is installed on {name}.</p>")
+    response = make_response(admin_shell(domain, name, request.args["id_token"], settings.shopify_api_key))
     response.headers["Content-Security-Policy"] = f"frame-ancestors https://{domain} https://admin.shopify.com;"
     return response
 

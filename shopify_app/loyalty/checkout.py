@@ -1,0 +1,18 @@
+"""An order paid: its points, and the Perks codes it used."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from . import orders, redemptions
+from .commands import PayOrder
+from .shops import installed_shop
+
+
+def order_paid(session: Session, cmd: PayOrder, **options) -> int:
+    earned = orders.pay_order(session, cmd, **options)
+    if cmd.codes:
+        redemptions.mark_used(session, installed_shop(session, cmd.shop_domain).id, list(cmd.codes), cmd.order_id, datetime.now(UTC))
+    return earned

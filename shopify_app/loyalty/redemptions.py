@@ -1,0 +1,220 @@
+"""Spending points on a reward: never twice, never lost.
+
+A redemption is three steps. First, in one transaction under the member's
+row lock, the points are taken (idempotency key per request) and a pending
+redemption recorded with its code. Then Shopify is asked to create the
+discount or credit, with no transaction held open. Last, the redemption is
+marked issued, or failed with the points given back in an entry of their own.
+A second request with the same key finds the first and answers its code.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from shopify_app.models import Member, Redemption, Reward, Shop
+from shopify_app.unit_of_work import UnitOfWork
+
+from . import ledger
+from .commands import CustomerProfile
+from .errors import LoyaltyError
+from .members import ensure_member
+from .rewards import get_reward
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+class RedemptionRefused(LoyaltyError):
+    """The shopper's request cannot be granted; `reason` is a stable code for the launcher."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+class IssueFailed(Exception):
+    """Shopify refused, or could not be reached after retries."""
+
+
+@dataclass(frozen=True)
+class Issued:
+    shopify_id: str
+
+
+class Issuer(Protocol):
+    """Creates in Shopify what a redemption bought (a discount code, store credit)."""
+
+    def issue(self, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued: ...
+
+
+@dataclass(frozen=True)
+class RedeemRequest:
+    shop_id: int
+    customer_id: int
+    reward_id: int
+    request_key: str
+    points: int | None = None  # only for points-for-money
+
+
+def redeem(sessions: sessionmaker[Session], issuer: Issuer, request: RedeemRequest, now: datetime) -> Redemption:
+    """The whole redemption; raises RedemptionRefused, or returns it issued or failed."""
+    with UnitOfWork(sessions) as uow:
+        redemption, new = _reserve(uow.session, request, now)
+        uow.commit()
+        if not new:  # the same request again: answer what the first one got
+            if redemption.state == "pending":
+                raise RedemptionRefused("in_progress", "This redemption is still being created; try again in a moment.")
+            return _detached(uow.session, redemption)
+        shop = uow.session.get(Shop, request.shop_id)
+        reward = uow.session.get(Reward, request.reward_id)
+        uow.session.expunge_all()
+    try:
+        outcome: Issued | IssueFailed = issuer.issue(shop, reward, redemption, request.customer_id)
+    except IssueFailed as failure:
+        outcome = failure
+    with UnitOfWork(sessions) as uow:
+        settled = _settle(uow.session, redemption.id, outcome)
+        uow.commit()
+        return _detached(uow.session, settled)
+
+
+def _reserve(session: Session, request: RedeemRequest, now: datetime) -> tuple[Redemption, bool]:
+    member, _ = ensure_member(session, request.shop_id, CustomerProfile(customer_id=request.customer_id))
+    # Every redemption of this member queues here, so the balance read below
+    # is the one the debit lands on: two requests can never both spend it.
+    member = session.scalars(select(Member).where(Member.id == member.id).with_for_update().execution_options(populate_existing=True)).one()
+    earlier = session.scalar(select(Redemption).where(Redemption.shop_id == request.shop_id, Redemption.request_key == request.request_key))
+    if earlier is not None:
+        if earlier.member_id != member.id:
+            raise RedemptionRefused("key_reused", "This Idempotency-Key was used for another request.")
+        return earlier, False
+    reward = get_reward(session, request.shop_id, request.reward_id)
+    if not reward.enabled:
+        raise RedemptionRefused("reward_unavailable", "This reward is not available any more.")
+    points = _points_to_spend(reward, request.points)
+    if reward.limit_per_member is not None and _times_redeemed(session, member, reward) >= reward.limit_per_member:
+        raise RedemptionRefused("limit_reached", f"You have already redeemed this reward {reward.limit_per_member} times.")
+    if member.points_balance < points:
+        raise RedemptionRefused("insufficient_points", f"You need {points - member.points_balance} more points for this reward.")
+    redemption = Redemption(
+        shop_id=request.shop_id,
+        member_id=member.id,
+        reward_id=reward.id,
+        request_key=request.request_key,
+        points=points,
+        value=_value(reward, points),
+        code=None if reward.kind == "store_credit" else new_code(),
+        state="pending",
+        created_at=now,
+        expires_at=now + timedelta(days=reward.code_valid_days) if reward.code_valid_days else None,
+    )
+    session.add(redemption)
+    session.flush()
+    ledger.post(session, member, -points, kind="redeem", key=f"redemption:{redemption.id}:debit", reason=f"Redeemed {reward.title}")
+    return redemption, True
+
+
+def _settle(session: Session, redemption_id: int, outcome: Issued | IssueFailed) -> Redemption:
+    redemption = session.scalars(select(Redemption).where(Redemption.id == redemption_id).with_for_update()).one()
+    if redemption.state != "pending":
+        return redemption
+    if isinstance(outcome, Issued):
+        redemption.state, redemption.shopify_id = "issued", outcome.shopify_id
+    else:
+        redemption.state, redemption.error = "failed", str(outcome)[:1000]
+        member = session.get(Member, redemption.member_id)
+        ledger.post(
+            session,
+            member,
+            redemption.points,
+            kind="refund",
+            key=f"redemption:{redemption.id}:refund",
+            reason="Points returned: Shopify did not create the reward",
+        )
+    return redemption
+
+
+def _points_to_spend(reward: Reward, asked: int | None) -> int:
+    if reward.kind != "points_for_money":
+        return reward.points_cost
+    low, high, step = reward.min_points or reward.points_cost, reward.max_points, reward.points_cost
+    if asked is None or isinstance(asked, bool) or not isinstance(asked, int):
+        raise RedemptionRefused("invalid_points", "Choose how many points to spend.")
+    if asked < low or (high is not None and asked > high) or asked % step:
+        limit = f" and at most {high}" if high else ""
+        raise RedemptionRefused("invalid_points", f"Spend at least {low}{limit} points, in steps of {step}.")
+    return asked
+
+
+def _value(reward: Reward, points: int) -> Decimal:
+    if reward.kind == "points_for_money":
+        return reward.value * (points // reward.points_cost)
+    return reward.value
+
+
+def _times_redeemed(session: Session, member: Member, reward: Reward) -> int:
+    return session.scalar(
+        select(func.count()).where(
+            Redemption.member_id == member.id, Redemption.reward_id == reward.id, Redemption.state.in_(("pending", "issued", "used"))
+        )
+    )
+
+
+def new_code() -> str:
+    return "PERKS-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+def _detached(session: Session, redemption: Redemption) -> Redemption:
+    session.refresh(redemption)
+    session.expunge(redemption)
+    return redemption
+
+
+def mark_used(session: Session, shop_id: int, codes: list[str], order_id: int, now: datetime) -> int:
+    """An order paid with Perks codes: those redemptions are used, with their order."""
+    used = 0
+    for redemption in session.scalars(
+        select(Redemption).where(
+            Redemption.shop_id == shop_id, func.upper(Redemption.code).in_([c.upper() for c in codes]), Redemption.state == "issued"
+        )
+    ):
+        redemption.state, redemption.order_id, redemption.used_at = "used", order_id, now
+        used += 1
+    return used
+
+
+def expire_unused(session: Session, shop: Shop, refund_points: bool, now: datetime) -> int:
+    """Codes past their end unused: expired, and their points back only if the program says so."""
+    expired = 0
+    for redemption in session.scalars(
+        select(Redemption)
+        .where(Redemption.shop_id == shop.id, Redemption.state == "issued", Redemption.expires_at <= now)
+        .with_for_update(skip_locked=True)
+    ):
+        redemption.state = "expired"
+        expired += 1
+        if refund_points:
+            ledger.post(
+                session,
+                session.get(Member, redemption.member_id),
+                redemption.points,
+                kind="refund",
+                key=f"redemption:{redemption.id}:expired",
+                reason=f"Points returned: code {redemption.code} expired unused",
+            )
+    return expired
+
+
+def member_redemptions(session: Session, shop_id: int, member_id: int) -> list[Redemption]:
+    return list(
+        session.scalars(
+            select(Redemption).where(Redemption.shop_id == shop_id, Redemption.member_id == member_id).order_by(Redemption.id.desc())
+        )
+    )

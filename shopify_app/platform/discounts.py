@@ -1,0 +1,83 @@
+"""Turning a redemption into what Shopify's checkout honours: a code bound to one
+customer, single use, with its minimum and end; or native store credit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from shopify_app.config import Settings
+from shopify_app.loyalty.redemptions import Issued, IssueFailed
+from shopify_app.models import Redemption, Reward, Shop
+from shopify_app.shopify.admin_client import AdminClient
+from shopify_app.shopify.errors import AdminApiError, UserErrors
+
+from .tokens import ReauthorizationNeeded, admin_client
+
+
+SHOPPER_WAITING = {"max_retries": 2, "backoff_base": 0.25, "backoff_cap": 1.0, "timeout": 5.0}
+
+
+class ShopifyIssuer:
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings):
+        self.sessions, self.settings = sessions, settings
+
+    def issue(self, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued:
+        # A shopper is waiting behind Shopify's app proxy: retry briefly, then give the points back.
+        client = admin_client(self.sessions, self.settings, shop.domain, **SHOPPER_WAITING)
+        try:
+            return issue_with(client, shop, reward, redemption, customer_id)
+        except UserErrors as refusal:
+            raise IssueFailed(
+                "; ".join(e.get("message", "refused") for e in refusal.field_errors) or "Shopify refused the reward"
+            ) from refusal
+        except (AdminApiError, ReauthorizationNeeded) as error:
+            raise IssueFailed("Shopify could not be reached") from error
+
+
+def issue_with(client: AdminClient, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued:
+    customer = f"gid://shopify/Customer/{customer_id}"
+    if reward.kind == "store_credit":
+        credit = {"creditAmount": {"amount": str(redemption.value), "currencyCode": shop.currency}}
+        if redemption.expires_at:
+            credit["expiresAt"] = _iso(redemption.expires_at)
+        data = client.execute("StoreCreditAccountCredit", {"id": customer, "creditInput": credit})
+        return Issued(data["storeCreditAccountCredit"]["storeCreditAccountTransaction"]["id"])
+    discount = {
+        "title": f"{reward.title} ({redemption.code})",
+        "code": redemption.code,
+        "startsAt": _iso(redemption.created_at),
+        "usageLimit": 1,
+        "appliesOncePerCustomer": True,
+        "context": {"customers": {"add": [customer]}},
+        "combinesWith": {
+            "orderDiscounts": reward.combines_with_order,
+            "productDiscounts": reward.combines_with_product,
+            "shippingDiscounts": reward.combines_with_shipping,
+        },
+    }
+    if redemption.expires_at:
+        discount["endsAt"] = _iso(redemption.expires_at)
+    if reward.minimum_order:
+        discount["minimumRequirement"] = {"subtotal": {"greaterThanOrEqualToSubtotal": str(reward.minimum_order)}}
+    if reward.kind == "free_shipping":
+        data = client.execute("DiscountCodeFreeShippingCreate", {"freeShippingCodeDiscount": discount | {"destination": {"all": True}}})
+        return Issued(data["discountCodeFreeShippingCreate"]["codeDiscountNode"]["id"])
+    discount["customerGets"] = _customer_gets(reward, redemption)
+    data = client.execute("DiscountCodeBasicCreate", {"basicCodeDiscount": discount})
+    return Issued(data["discountCodeBasicCreate"]["codeDiscountNode"]["id"])
+
+
+def _customer_gets(reward: Reward, redemption: Redemption) -> dict:
+    if reward.kind == "percentage":
+        return {"value": {"percentage": float(reward.value / 100)}, "items": {"all": True}}
+    if reward.kind == "free_product":
+        # A basic code discount cannot cap the quantity: usageLimit 1 keeps it to one order.
+        variant = f"gid://shopify/ProductVariant/{reward.variant_id}"
+        return {"value": {"percentage": 1.0}, "items": {"products": {"productVariantsToAdd": [variant]}}}
+    return {"value": {"discountAmount": {"amount": str(redemption.value), "appliesOnEachItem": False}}, "items": {"all": True}}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,218 @@
+"""Points become real Shopify discounts and store credit, never spent twice and never lost."""
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import select
+
+from shopify_app.loyalty import adjustments, ledger
+from shopify_app.loyalty.members import find_member
+from shopify_app.loyalty.rewards import create_reward
+from shopify_app.models import LedgerEntry, Redemption, Reward, Shop
+from shopify_app.unit_of_work import UnitOfWork
+from tests.fixtures import shopify_webhooks as shopify
+from webhooks.handlers import HANDLERS
+
+ADA = 7012345678901
+
+
+@pytest.fixture
+def shop_id(platform, sessions) -> int:
+    platform.install()
+    with UnitOfWork(sessions) as uow:
+        return uow.session.scalars(select(Shop.id).where(Shop.domain == platform.shop)).one()
+
+
+def give(sessions, shop_id: int, points: int, customer: int = ADA) -> None:
+    with UnitOfWork(sessions) as uow:
+        adjustments.adjust(uow.session, shop_id, customer, points, "Welcome gift", "staff-1")
+        uow.commit()
+
+
+def reward(sessions, shop_id: int, **fields) -> int:
+    with UnitOfWork(sessions) as uow:
+        made = create_reward(uow.session, shop_id, fields)
+        uow.commit()
+        return made.id
+
+
+def balance(sessions, shop_id: int, customer: int = ADA) -> int:
+    with UnitOfWork(sessions) as uow:
+        member = find_member(uow.session, shop_id, customer)
+        return ledger.balance(uow.session, shop_id, member.id)
+
+
+def redeem(platform, reward_id: int, points: int | None = None, key: str | None = None, customer: int = ADA):
+    headers = {"Idempotency-Key": key or uuid.uuid4().hex}
+    return platform.proxy("POST", "/redeem", customer, json={"reward_id": reward_id, "points": points}, headers=headers)
+
+
+def discount(platform, code: str) -> dict:
+    (found,) = [d for d in platform.fake.state.shop(platform.shop).discounts.values() if d["code"] == code]
+    return found
+
+
+def test_a_new_shop_offers_5_off_for_500_points(platform, sessions, shop_id):
+    with UnitOfWork(sessions) as uow:
+        (default,) = uow.session.scalars(select(Reward).where(Reward.shop_id == shop_id))
+        assert (default.kind, default.points_cost, default.value, default.enabled) == ("fixed_amount", 500, 5, True)
+
+
+def test_an_amount_off_reward_becomes_a_single_use_code_bound_to_the_customer(platform, sessions, shop_id):
+    give(sessions, shop_id, 800)
+    reward_id = reward(
+        sessions, shop_id, title="$10 off", kind="fixed_amount", points_cost=700, value="10.00", minimum_order="40.00", code_valid_days=30
+    )
+    response = redeem(platform, reward_id)
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["points_spent"] == 700 and body["balance"] == 100 and body["code"].startswith("PERKS-")
+    made = discount(platform, body["code"])
+    assert made["kind"] == "basic"
+    assert made["customer_ids"] == [f"gid://shopify/Customer/{ADA}"]
+    assert made["value"] == {"type": "amount", "amount": "10.0", "applies_on_each_item": False}
+    assert made["minimum_subtotal"] == "40.0"
+    assert made["usage_limit"] == 1 and made["applies_once_per_customer"] is True
+    assert made["ends_at"].startswith(body["expires_at"][:10])
+    assert made["combines_with"] == {"orderDiscounts": False, "productDiscounts": True, "shippingDiscounts": True}
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"kind": "percentage", "value": "15"}, {"type": "percentage", "percentage": 0.15}),
+        ({"kind": "free_product", "variant_id": 45012345678901, "value": "0"}, {"type": "percentage", "percentage": 1.0}),
+    ],
+)
+def test_percentage_and_free_product_rewards_become_basic_codes(platform, sessions, shop_id, fields, expected):
+    give(sessions, shop_id, 300)
+    body = redeem(platform, reward(sessions, shop_id, title="Reward", points_cost=300, **fields)).get_json()
+    made = discount(platform, body["code"])
+    assert made["value"] == expected
+    if fields["kind"] == "free_product":
+        assert made["items"]["variant_ids"] == ["gid://shopify/ProductVariant/45012345678901"]
+
+
+def test_a_free_shipping_reward_becomes_a_free_shipping_code(platform, sessions, shop_id):
+    give(sessions, shop_id, 200)
+    body = redeem(platform, reward(sessions, shop_id, title="Free shipping", kind="free_shipping", points_cost=200)).get_json()
+    assert discount(platform, body["code"])["kind"] == "free_shipping"
+
+
+def test_a_store_credit_reward_credits_the_customers_shopify_account(platform, sessions, shop_id):
+    give(sessions, shop_id, 1000)
+    body = redeem(platform, reward(sessions, shop_id, title="$8 credit", kind="store_credit", points_cost=1000, value="8.00")).get_json()
+    assert body["code"] is None and body["state"] == "issued"
+    (account,) = platform.fake.state.shop(platform.shop).store_credit_accounts.values()
+    assert account["owner_id"] == f"gid://shopify/Customer/{ADA}"
+    assert account["balance"] == "8.0"
+
+
+def test_points_for_money_spends_the_chosen_points_in_steps(platform, sessions, shop_id):
+    give(sessions, shop_id, 1000)
+    reward_id = reward(
+        sessions, shop_id, title="Points off", kind="points_for_money", points_cost=100, value="1.00", min_points=200, max_points=900
+    )
+    assert redeem(platform, reward_id, points=250).status_code == 422  # not a whole step
+    assert redeem(platform, reward_id, points=1000).status_code == 422  # over the maximum
+    assert redeem(platform, reward_id, points=None).status_code == 422
+    body = redeem(platform, reward_id, points=700).get_json()
+    assert body["points_spent"] == 700 and body["balance"] == 300
+    assert discount(platform, body["code"])["value"]["amount"] == "7.0"
+
+
+def test_twenty_concurrent_redemptions_by_a_member_who_can_afford_one_give_exactly_one_code(platform, sessions, shop_id):
+    give(sessions, shop_id, 600)
+    reward_id = reward(sessions, shop_id, title="$5 off", kind="fixed_amount", points_cost=500, value="5.00")
+    with ThreadPoolExecutor(20) as pool:
+        responses = list(pool.map(lambda _: redeem(platform, reward_id), range(20)))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] + [409] * 19
+    assert {r.get_json()["error"] for r in responses if r.status_code == 409} == {"insufficient_points"}
+    assert balance(sessions, shop_id) == 100
+    assert len(platform.fake.state.shop(platform.shop).discounts) == 1
+
+
+def test_the_same_request_sent_twice_gives_the_same_code_and_one_debit(platform, sessions, shop_id):
+    give(sessions, shop_id, 1200)
+    reward_id = reward(sessions, shop_id, title="$5 off", kind="fixed_amount", points_cost=500, value="5.00")
+    first, second = redeem(platform, reward_id, key="tap-1"), redeem(platform, reward_id, key="tap-1")
+    assert first.get_json()["code"] == second.get_json()["code"]
+    assert balance(sessions, shop_id) == 700
+    assert len(platform.fake.state.shop(platform.shop).discounts) == 1
+
+
+def ledger_kinds(sessions, shop_id: int) -> list[tuple[str, int]]:
+    with UnitOfWork(sessions) as uow:
+        return [
+            (e.kind, e.points)
+            for e in uow.session.scalars(select(LedgerEntry).where(LedgerEntry.shop_id == shop_id).order_by(LedgerEntry.id))
+        ]
+
+
+def test_when_shopify_refuses_the_code_the_points_come_back_and_the_shopper_is_told(platform, sessions, shop_id):
+    give(sessions, shop_id, 500)
+    reward_id = reward(sessions, shop_id, title="$5 off", kind="fixed_amount", points_cost=500, value="5.00")
+    platform.fake.state.refuse_next(
+        "discountCodeBasicCreate", 1, [{"field": ["basicCodeDiscount", "code"], "message": "Code is invalid", "code": "INVALID"}]
+    )
+    response = redeem(platform, reward_id)
+    assert response.status_code == 502
+    assert response.get_json()["error"] == "reward_not_issued"
+    assert "Code is invalid" in response.get_json()["message"] and "500 points are back" in response.get_json()["message"]
+    assert ledger_kinds(sessions, shop_id) == [("adjust", 500), ("redeem", -500), ("refund", 500)]
+    with UnitOfWork(sessions) as uow:
+        assert uow.session.scalars(select(Redemption.state).where(Redemption.shop_id == shop_id)).one() == "failed"
+
+
+def test_when_shopify_cannot_be_reached_after_retries_the_points_come_back(platform, sessions, shop_id):
+    give(sessions, shop_id, 500)
+    reward_id = reward(sessions, shop_id, title="$5 off", kind="fixed_amount", points_cost=500, value="5.00")
+    platform.fake.state.fail_next(50, 503)
+    response = redeem(platform, reward_id)
+    assert response.status_code == 502
+    assert "could not be reached" in response.get_json()["message"]
+    assert balance(sessions, shop_id) == 500
+    assert ledger_kinds(sessions, shop_id)[-2:] == [("redeem", -500), ("refund", 500)]
+
+
+def test_an_order_paid_with_a_perks_code_marks_the_redemption_used(platform, sessions, shop_id):
+    give(sessions, shop_id, 500)
+    code = redeem(platform, reward(sessions, shop_id, title="$5 off", kind="fixed_amount", points_cost=500, value="5.00")).get_json()[
+        "code"
+    ]
+    order = shopify.order_paid(7777, ADA)
+    order["discount_codes"] = [{"code": code.lower(), "amount": "5.00", "type": "fixed_amount"}]
+    with UnitOfWork(sessions) as uow:
+        HANDLERS["orders/paid"](uow.session, platform.shop, order)
+        uow.commit()
+    with UnitOfWork(sessions) as uow:
+        used = uow.session.scalars(select(Redemption).where(Redemption.shop_id == shop_id)).one()
+        assert (used.state, used.order_id) == ("used", 7777)
+
+
+def test_the_member_sees_affordable_rewards_first_and_their_codes(platform, sessions, shop_id):
+    give(sessions, shop_id, 600)
+    code = redeem(platform, reward(sessions, shop_id, title="$1 off", kind="fixed_amount", points_cost=100, value="1.00")).get_json()[
+        "code"
+    ]
+    body = platform.proxy("GET", "/member", ADA).get_json()
+    assert body["points"] == 500
+    assert [(r["title"], r["affordable"]) for r in body["rewards"]] == [("$1 off", True), ("5 USD off", True)]
+    assert [c["code"] for c in body["codes"]] == [code]
+    give(sessions, shop_id, -450)
+    assert [r["affordable"] for r in platform.proxy("GET", "/member", ADA).get_json()["rewards"]] == [False, False]
+
+
+def test_a_visitor_who_is_not_logged_in_cannot_redeem(platform, shop_id):
+    response = platform.proxy("POST", "/redeem", None, json={"reward_id": 1})
+    assert response.status_code == 401 and response.get_json()["error"] == "login_required"
+
+
+def test_a_disabled_or_other_shops_reward_cannot_be_redeemed(platform, sessions, shop_id):
+    give(sessions, shop_id, 1000)
+    off = reward(sessions, shop_id, title="Gone", kind="fixed_amount", points_cost=100, value="1.00", enabled=False)
+    assert redeem(platform, off).get_json()["error"] == "reward_unavailable"
+    assert redeem(platform, 999999).status_code == 404
+    assert balance(sessions, shop_id) == 1000
