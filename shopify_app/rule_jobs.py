@@ -59,11 +59,11 @@ def deliver_notifications() -> dict[str, int]:
 
 def channels(settings: Settings) -> list:
     """The channels this deployment has: SMTP from PERKS_SMTP_URL (smtp://host:port) and
-    PERKS_MAIL_FROM, and Shopify customer metafields through each shop's Admin client."""
+    PERKS_MAIL_FROM; Shopify customer metafields and Flow triggers through each shop's Admin client."""
     import os
     from urllib.parse import urlsplit
 
-    from shopify_app.notifier.channels import Email, Metafields, admin_locale
+    from shopify_app.notifier.channels import Email, FlowTriggers, Metafields, admin_locale
     from shopify_app.platform import tokens
 
     sessions = session_factory(settings.database_url)
@@ -71,7 +71,7 @@ def channels(settings: Settings) -> list:
     def client_for(shop_domain: str):
         return tokens.admin_client(sessions, settings, shop_domain)
 
-    found: list = [Metafields(client_for=client_for)]
+    found: list = [Metafields(client_for=client_for), FlowTriggers(client_for=client_for)]
     if smtp := os.environ.get("PERKS_SMTP_URL"):
         url = urlsplit(smtp)
         sender = os.environ.get("PERKS_MAIL_FROM", "rewards@perks.example")

@@ -175,3 +175,16 @@ def perform(session: Session, cmd: PerformAction, *, now: datetime) -> Outcome:
     # The report may come before Shopify's customers/create does.
     member = ensure_member(session, shop.id, CustomerProfile(cmd.customer_id))[0]
     return award(session, shop, program_of(session, shop), member, cmd.action, now=now, ref=cmd.ref, handle=cmd.handle)
+
+
+def award_from_flow(session: Session, shop_domain: str, customer_id: int, points: int, *, run_id: str, reason: str) -> bool:
+    """Points a merchant's Shopify Flow workflow gives; each Flow action run pays once. True if this call paid."""
+    if not 0 < points <= 1_000_000 or not run_id:
+        raise InvalidCommand("a Flow award needs points between 1 and 1,000,000 and its action run id")
+    shop = installed_shop(session, shop_domain)
+    member = ensure_member(session, shop.id, CustomerProfile(customer_id))[0]
+    key = f"flow:{run_id}"[:200]
+    if not ledger.post(session, member, points, kind="flow", key=key, reason=reason[:500]):
+        return False
+    events.emit(session, member, "points_earned", f"event:{key}", points=points, reason=reason[:500])
+    return True

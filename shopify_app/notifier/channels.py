@@ -149,3 +149,32 @@ def bulk_set(client: AdminClient, metafields: list[dict]) -> str:
         {"mutation": documents.load("MetafieldsSet"), "stagedUploadPath": form["key"], "clientIdentifier": "perks-metafields"},
     )["bulkOperationRunMutation"]["bulkOperation"]
     return operation["id"]
+
+
+# Member events Flow can start a workflow on, by trigger handle (flow_extensions/).
+FLOW_TRIGGERS = {"points_earned": "perks-points-earned", "birthday": "perks-points-earned", "points_expiring": "perks-points-expiring"}
+
+
+@dataclass
+class FlowTriggers:
+    """Each event with a Flow trigger sent through flowTriggerReceive; others pass through."""
+
+    client_for: Callable[[str], AdminClient]
+    name: str = "flow"
+
+    def deliver(self, shop: ShopCard, notices: list[Notice]) -> set[int]:
+        client = self.client_for(shop.domain)
+        for notice in notices:
+            handle = FLOW_TRIGGERS.get(notice.kind)
+            if handle:
+                client.execute("FlowTriggerReceive", {"handle": handle, "payload": flow_payload(notice)})
+        return {n.event_id for n in notices}
+
+
+def flow_payload(notice: Notice) -> dict:
+    payload = {"customer_id": notice.customer_id, "points": int(notice.data.get("points", 0))}
+    if notice.kind == "points_expiring":
+        payload["expires_at"] = str(notice.data.get("expires_at", ""))
+    else:
+        payload["balance"] = notice.balance
+    return payload

@@ -1,0 +1,71 @@
+"""Shopify Flow: the "award points" action Flow calls on Perks, and the triggers Perks sends Flow."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from shopify_app.loyalty import actions, expiry
+from shopify_app.loyalty.commands import PerformAction
+from shopify_app.notifier import deliver
+from shopify_app.notifier.channels import FlowTriggers
+from shopify_app.shopify import documents
+from shopify_app.shopify.schema import validate
+from tests.rules_helpers import configure, in_shop, keys, member, points
+from webhooks.signature import sign
+
+ADA = 7012345678901
+
+
+def flow_run(shop: str, run_id: str, points_: int = 25) -> bytes:
+    return json.dumps(
+        {
+            "shop_id": 1,
+            "shopify_domain": shop,
+            "action_run_id": run_id,
+            "action_definition_id": "perks-award-points",
+            "handle": "perks-award-points",
+            "properties": {"customer_id": ADA, "points": points_, "reason": "VIP event"},
+        }
+    ).encode()
+
+
+def call(client, body: bytes, secret: str):
+    return client.post("/flow/actions/award-points", data=body, headers={"X-Shopify-Hmac-Sha256": sign(body, secret)})
+
+
+def test_a_flow_action_with_a_bad_hmac_is_refused_and_a_good_one_pays_once_per_action_run(client, app, sessions, shop):
+    secret = app.extensions["perks"].settings.shopify_api_secret
+    assert call(client, flow_run(shop, "run-1"), "forged").status_code == 401
+    assert points(sessions, shop, ADA) == 0
+    assert call(client, flow_run(shop, "run-1"), secret).get_json() == {"status": "awarded"}
+    assert call(client, flow_run(shop, "run-1"), secret).get_json() == {"status": "repeat"}  # Flow retried the run
+    assert call(client, flow_run(shop, "run-2"), secret).get_json() == {"status": "awarded"}
+    assert points(sessions, shop, ADA) == 50
+    assert keys(sessions, shop) == [("flow:run-1", 25), ("flow:run-2", 25)]
+    assert call(client, flow_run(shop, "run-3", points_=0), secret).status_code == 400
+    assert call(client, b"{}", secret).status_code == 400
+
+
+def test_each_trigger_goes_to_flow_with_a_payload_the_admin_schema_accepts(sessions, shop, fake_admin):
+    now = datetime.now(UTC)
+
+    def earn(session, sh, p):
+        member(session, sh, ADA, email="ada@example.com")
+        actions.set_rule(session, sh, "review", points=40)
+
+    in_shop(sessions, shop, earn)
+    in_shop(sessions, shop, lambda s, sh, p: actions.perform(s, PerformAction(shop, ADA, "review", ref="9"), now=now))
+    configure(sessions, shop, expire_after_days=30, expiry_reminder_days=7)
+    in_shop(sessions, shop, lambda s, sh, p: expiry.run(s, sh, now + timedelta(days=25)))
+
+    flow = FlowTriggers(client_for=lambda domain: fake_admin.client(domain))
+    assert deliver(sessions, [flow], now, shop_domain=shop) == {"delivered": 2, "failed": 0}
+    sent = fake_admin.state.shop(shop).flow_triggers
+    assert [(t["handle"], t["payload"]) for t in sent] == [
+        ("perks-points-earned", {"customer_id": ADA, "points": 40, "balance": 40}),
+        ("perks-points-expiring", {"customer_id": ADA, "points": 40, "expires_at": sent[1]["payload"]["expires_at"]}),
+    ]
+    # The fake validated each call; check the document and variables once more, as Shopify would.
+    for trigger in sent:
+        assert validate(documents.load("FlowTriggerReceive"), {"handle": trigger["handle"], "payload": trigger["payload"]}) == []
