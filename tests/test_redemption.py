@@ -2,6 +2,7 @@
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -9,7 +10,8 @@ from sqlalchemy import select
 from shopify_app.loyalty import adjustments, ledger
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.rewards import create_reward
-from shopify_app.models import LedgerEntry, Redemption, Reward, Shop
+from shopify_app.models import LedgerEntry, Program, Redemption, Reward, Shop
+from shopify_app.reward_jobs import expire_codes_with
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks as shopify
 from webhooks.handlers import HANDLERS
@@ -216,3 +218,28 @@ def test_a_disabled_or_other_shops_reward_cannot_be_redeemed(platform, sessions,
     assert redeem(platform, off).get_json()["error"] == "reward_unavailable"
     assert redeem(platform, 999999).status_code == 404
     assert balance(sessions, shop_id) == 1000
+
+
+def expire_all_codes(sessions, shop_id: int) -> None:
+    with UnitOfWork(sessions) as uow:
+        for redemption in uow.session.scalars(select(Redemption).where(Redemption.shop_id == shop_id)):
+            redemption.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+        uow.commit()
+
+
+@pytest.mark.parametrize(("refund", "expected_balance"), [(False, 100), (True, 600)])
+def test_a_code_that_expires_unused_keeps_its_points_spent_unless_the_program_returns_them(
+    platform, sessions, shop_id, refund, expected_balance
+):
+    with UnitOfWork(sessions) as uow:
+        uow.session.scalars(select(Program).where(Program.shop_id == shop_id)).one().refund_expired_codes = refund
+        uow.commit()
+    give(sessions, shop_id, 600)
+    redeem(platform, reward(sessions, shop_id, title="$5 off", kind="fixed_amount", points_cost=500, value="5.00"))
+    expire_all_codes(sessions, shop_id)
+    later = datetime.now(UTC) + timedelta(days=1)  # the job may run late, and twice
+    assert expire_codes_with(sessions, later) >= 1
+    expire_codes_with(sessions, later)
+    with UnitOfWork(sessions) as uow:
+        assert uow.session.scalars(select(Redemption.state).where(Redemption.shop_id == shop_id)).one() == "expired"
+    assert balance(sessions, shop_id) == expected_balance
