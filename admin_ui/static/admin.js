@@ -717,7 +717,7 @@
     bar.style.width = "100%";
     if (job.status === "done") {
       slot.replaceChildren(h("div", { class: "banner success", id: "import-result", dataset: { status: "done" } },
-        "Imported " + number(job.imported_rows) + " members and " + number(job.points_imported) + " points (" + job.layout + " layout)."));
+        "Imported " + number(job.imported_rows) + (job.imported_rows === 1 ? " member and " : " members and ") + number(job.points_imported) + " points (" + job.layout + " layout)."));
     } else {
       slot.replaceChildren(h("div", { class: "banner critical", id: "import-result", dataset: { status: "failed" } },
         h("p", null, "Nothing was imported: fix these rows and import the file again."),
