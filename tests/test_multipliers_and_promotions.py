@@ -12,6 +12,7 @@ from shopify_app.loyalty.earning import purchase_points
 from shopify_app.loyalty.multipliers import set_multiplier
 from shopify_app.models import Program
 from shopify_app.shopify.collections import lookup
+from tests.fixtures import shopify_webhooks as shopify
 from tests.rules_helpers import configure, in_shop, local, points
 
 ADA = 7012345678901
@@ -143,3 +144,16 @@ def test_overlapping_promotions_do_not_compound_and_named_actions_are_multiplied
     survey = PerformAction(shop, ADA, "survey", ref="nps")
     assert in_shop(sessions, shop, lambda s, sh, p: actions.perform(s, review, now=at)) == actions.Outcome("awarded", 150)
     assert in_shop(sessions, shop, lambda s, sh, p: actions.perform(s, survey, now=at)) == actions.Outcome("awarded", 20)
+
+
+def test_a_late_orders_paid_delivery_earns_by_when_the_order_was_placed(webhooks, sessions, shop, balance):
+    """Through the pipeline: the promotion is judged at the order's processed_at, and lines carry their product."""
+    configure(sessions, shop, timezone=NY)
+    promo(sessions, shop, datetime(2026, 11, 20), datetime(2026, 11, 21))
+    in_shop(sessions, shop, lambda s, sh, p: set_multiplier(s, sh.id, "product", 9012345678901, Decimal(3)))
+    order = shopify.order_paid(5101, ADA, lines=(("10.00", 1, 0), ("5.00", 1, 0)))
+    order["line_items"][0]["product_id"] = 9012345678901
+    order["line_items"][1]["product_id"] = 9012345678902
+    order["processed_at"] = "2026-11-20T23:30:00-05:00"  # inside the promotion; delivered days later
+    assert webhooks.processed(webhooks.send("orders/paid", order)) == "done"
+    assert balance(ADA) == (10 * 3 + 5) * 2
