@@ -19,6 +19,7 @@ from shopify_app.models import Shop
 from shopify_app.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+BATCH = 200
 
 
 def birthdays_and_expiry() -> dict[str, int]:
@@ -35,11 +36,7 @@ def run_rules(sessions: sessionmaker[Session], now: datetime, shop_domain: str |
         shop_ids = list(uow.session.scalars(query.order_by(Shop.id)))
     for shop_id in shop_ids:
         try:
-            with UnitOfWork(sessions) as uow:
-                shop = uow.session.get(Shop, shop_id)
-                totals["birthdays"] += profile.award_birthdays(uow.session, shop, now)
-                done = expiry.run(uow.session, shop, now)
-                uow.commit()
+            done = _run_shop(sessions, shop_id, now, totals)
         except Exception:
             log.exception("birthdays and expiry failed for shop %s; the next run tries again", shop_id)
             continue
@@ -47,6 +44,25 @@ def run_rules(sessions: sessionmaker[Session], now: datetime, shop_domain: str |
         totals["expired"] += done.expired
         totals["points_expired"] += done.points
     return totals
+
+
+def _run_shop(sessions: sessionmaker[Session], shop_id: int, now: datetime, totals: dict[str, int]) -> expiry.Run:
+    with UnitOfWork(sessions) as uow:
+        shop = uow.session.get(Shop, shop_id)
+        totals["birthdays"] += profile.award_birthdays(uow.session, shop, now)
+        expiry.expire_pending(uow.session, shop, now)
+        due = expiry.due_members(uow.session, shop, now)
+        uow.commit()
+    done = expiry.Run()
+    # Small transactions: member row locks are held a moment, not while a whole shop is
+    # settled, so orders arriving meanwhile are not kept waiting.
+    for start in range(0, len(due), BATCH):
+        with UnitOfWork(sessions) as uow:
+            shop = uow.session.get(Shop, shop_id)
+            for member_id in due[start : start + BATCH]:
+                expiry.settle(uow.session, shop, member_id, now, done)
+            uow.commit()
+    return done
 
 
 def deliver_notifications() -> dict[str, int]:

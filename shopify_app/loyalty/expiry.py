@@ -39,11 +39,19 @@ class Run:
 
 
 def run(session: Session, shop: Shop, now: datetime) -> Run:
-    """Remind and expire what is due in one shop at `now`."""
-    program = program_of(session, shop)
+    """Remind and expire what is due in one shop at `now`, in the caller's one transaction."""
     done = Run()
+    for member_id in due_members(session, shop, now):
+        settle(session, shop, member_id, now, done)
+    done.pending_expired = expire_pending(session, shop, now)
+    return done
+
+
+def due_members(session: Session, shop: Shop, now: datetime) -> list[int]:
+    """Members with points whose reminder or expiry may be due (settle() decides under a lock)."""
+    program = program_of(session, shop)
     if not program.expire_after_days:
-        return done
+        return []
     period, notice = _durations(program)
     last = (
         select(LedgerEntry.member_id, func.max(LedgerEntry.created_at).label("at"))
@@ -57,25 +65,31 @@ def run(session: Session, shop: Shop, now: datetime) -> Run:
         .outerjoin(last, last.c.member_id == Member.id)
         .where(Member.shop_id == shop.id, Member.points_balance > 0, since <= now - period + notice)
     )
-    for member_id in session.scalars(due.order_by(Member.id)).all():
-        _settle(session, shop, program, member_id, now, done)
-    done.pending_expired = session.execute(
+    return list(session.scalars(due.order_by(Member.id)))
+
+
+def expire_pending(session: Session, shop: Shop, now: datetime) -> int:
+    """Guests' pending points past the period expire too; how many orders' worth."""
+    program = program_of(session, shop)
+    if not program.expire_after_days:
+        return 0
+    period, _ = _durations(program)
+    return session.execute(
         update(PendingPoints)
-        .where(
-            PendingPoints.shop_id == shop.id,
-            PendingPoints.status == "pending",
-            PendingPoints.created_at <= now - period,
-        )
+        .where(PendingPoints.shop_id == shop.id, PendingPoints.status == "pending", PendingPoints.created_at <= now - period)
         .values(status="expired", settled_at=now)
     ).rowcount
-    return done
 
 
 def _durations(program: Program) -> tuple[timedelta, timedelta]:
     return timedelta(days=program.expire_after_days), timedelta(days=max(program.expiry_reminder_days, 0))
 
 
-def _settle(session: Session, shop: Shop, program: Program, member_id: int, now: datetime, done: Run) -> None:
+def settle(session: Session, shop: Shop, member_id: int, now: datetime, done: Run) -> None:
+    """Remind or expire one member if due; under the member's row lock, so safe twice or concurrently."""
+    program = program_of(session, shop)
+    if not program.expire_after_days:
+        return
     # The member's row lock: ledger.post updates the same row, so no points
     # can arrive between reading the balance and expiring it.
     member = session.scalars(select(Member).where(Member.id == member_id).with_for_update().execution_options(populate_existing=True)).one()
