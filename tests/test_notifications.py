@@ -13,6 +13,7 @@ from shopify_app.loyalty.commands import GiveBirthday, PerformAction
 from shopify_app.notifier import deliver, unsubscribe
 from shopify_app.notifier.channels import Email, Metafields, admin_locale
 from shopify_app.notifier.smtp_sink import SmtpSink
+from tests.fixtures import shopify_webhooks as shopify
 from tests.rules_helpers import configure, events, in_shop, member, points
 
 ADA, BEA = 7012345678901, 7012345678902
@@ -136,3 +137,12 @@ def test_many_members_changing_at_once_go_to_shopify_as_one_bulk_operation(sessi
     operations = [r["operation"] for r in fake_admin.state.requests]
     assert "MetafieldsSet" not in operations and "BulkOperationRunMutation" in operations
     assert {metafield(fake_admin, shop, c) for c in many} == {"10"}
+
+
+def test_a_paid_order_tells_the_member_once(webhooks, sessions, shop, fake_admin, sink):
+    fake_admin.state.add_customer(shop, id=ADA, email="ada@example.com", locale="es")
+    for _ in range(2):
+        webhooks.processed(webhooks.send("orders/paid", shopify.order_paid(8001, ADA)))
+    assert deliver(sessions, channels(fake_admin, sink.port), datetime.now(UTC), shop_domain=shop)["delivered"] == 1
+    assert [m["Subject"] for m in sink.wait_for(1)] == ["Has ganado 30 puntos en Test shop"]
+    assert metafield(fake_admin, shop, ADA) == "30"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from shopify_app.db import insert_ignoring_conflicts
 from shopify_app.models import Member, Order, OrderRefund, Program
 
-from . import guests, ledger, multipliers, promotions
+from . import events, guests, ledger, multipliers, promotions
 from .commands import CancelOrder, PayOrder, Purchase, PurchaseLine, RefundOrder
 from .earning import eligible_amount, points_to_take_back, purchase_points
 from .members import ensure_member, surviving
@@ -61,15 +61,9 @@ def pay_order(
     if guest_email and order.member_id is None:
         guests.hold(session, shop, program, order, guest_email, now)
     if member is not None and order.member_id == member.id:
-        ledger.post(
-            session,
-            member,
-            order.points_earned,
-            kind="earn",
-            key=f"order:{order.order_id}:earn",
-            reason=f"Order {order.name}",
-            order_id=order.order_id,
-        )
+        key, reason = f"order:{order.order_id}:earn", f"Order {order.name}"
+        if ledger.post(session, member, order.points_earned, kind="earn", key=key, reason=reason, order_id=order.order_id):
+            events.emit(session, member, "points_earned", f"event:{key}", points=order.points_earned, reason=reason)
         # Refunds or a cancellation that arrived before the payment settle now.
         _take_back(session, program, order, key=f"order:{order.order_id}:settle", reason=f"Order {order.name} refunded or cancelled")
         if joined:
