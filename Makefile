@@ -3,7 +3,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app shopify_app
 STAMP := $(VENV)/.installed
-BENCH_PG_OPTIONS ?= -c shared_buffers=1GB -c max_wal_size=4GB
 
 .PHONY: run test lint bench install demo-order
 
@@ -13,8 +12,11 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# `npm install` from the lock rather than `npm ci`: with this machine's
+# omit-lockfile-registry-resolved setting npm ci rejects the lock's optional
+# platform packages (rollup's) that npm install handles.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm install --no-save --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(STAMP) node_modules/.installed
@@ -27,11 +29,12 @@ run: install
 demo-order: $(STAMP)
 	$(FLASK) perks demo-order
 
-/usr/bin/redis-server:
-	apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+# Debian's Redis for the tests and benchmarks, Chromium for the browser tests.
+/usr/bin/redis-server /usr/bin/chromium:
+	apt-get update -qq && apt-get install -y -qq redis-server chromium >/dev/null
 
 # The whole suite on PostgreSQL 15 and Redis started on loopback for the run.
-test: install /usr/bin/redis-server
+test: install /usr/bin/redis-server /usr/bin/chromium
 	$(VENV)/bin/ruff check .
 	PY=$(PY) scripts/with-test-services $(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -40,5 +43,6 @@ lint: $(STAMP)
 
 # The targets of ../shared/DESIGN.md on gunicorn, PostgreSQL (durable commits),
 # Redis and perks workers, as a table. QUICK=1: a tenth of the size.
+BENCH_PG_OPTIONS ?= -c shared_buffers=1GB -c max_wal_size=4GB
 bench: install /usr/bin/redis-server
 	PERKS_DURABLE=1 PERKS_PG_OPTIONS="$(BENCH_PG_OPTIONS)" PY=$(PY) scripts/with-test-services $(PY) -m bench.run $(if $(QUICK),--quick) $(BENCH_ARGS)

