@@ -10,7 +10,7 @@ from rq import SimpleWorker
 from rq.cron import CronScheduler
 from sqlalchemy import select
 
-from . import jobs, reward_jobs, rule_jobs
+from . import growth_jobs, jobs, reward_jobs, rule_jobs
 from .loyalty import ledger
 from .loyalty.errors import LoyaltyError
 from .loyalty.members import find_member
@@ -49,6 +49,9 @@ def cron(sweep_every: int, reconcile_every: int) -> None:
     scheduler.register(rule_jobs.deliver_notifications, settings.queue_name, interval=60)
     scheduler.register(reconcile.reconcile_all_job, settings.queue_name, interval=reconcile_every)
     scheduler.register(reward_jobs.expire_codes, settings.queue_name, interval=3600)
+    scheduler.register(growth_jobs.confirm_referrals, settings.queue_name, interval=3600)
+    scheduler.register(growth_jobs.review_tiers, settings.queue_name, interval=3600)
+    scheduler.register(growth_jobs.sync_tiers, settings.queue_name, interval=60)
     scheduler.start()
 
 

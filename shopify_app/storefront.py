@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, g, jsonify, request
 
+from shopify_app import storefront_growth
 from shopify_app.loyalty import ledger, redemptions, rewards
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.shops import program_of
@@ -61,8 +62,8 @@ def program():
             shop={"name": shop.name, "currency": shop.currency},
             earn=_earn_ways(uow.session, shop),
             rewards=[reward_json(r) for r in rewards.catalogue(uow.session, shop.id, enabled_only=True)],
-            tiers=[],
-            referral=None,
+            tiers=storefront_growth.tiers_json(uow.session, shop),
+            referral=storefront_growth.referral_offer_json(uow.session, shop),
         )
 
 
@@ -83,11 +84,11 @@ def member():
         return jsonify(
             customer={"id": str(caller.customer_id), "first_name": found.first_name if found else None},
             points=points,
-            tier=None,
+            tier=storefront_growth.tier_json(uow.session, shop, found),
             rewards=offers,
             codes=[redemption_json(r, titles.get(r.reward_id, "")) for r in codes if r.code],
             earn=[way | {"done": False} for way in _earn_ways(uow.session, shop)],
-            referral=None,
+            referral=storefront_growth.referral_json(uow.session, shop, found),
             birthday=None,
             history=[{"at": e.created_at.isoformat(), "points": e.points, "reason": e.reason} for e in entries],
         )

@@ -95,7 +95,21 @@ def order_paid(shop_domain: str, payload: dict) -> PayOrder:
         email=payload.get("email") or payload.get("contact_email"),
         placed_at=_timestamp(payload.get("processed_at") or payload.get("created_at")),
         codes=tuple(str(code["code"]) for code in payload.get("discount_codes") or []),
+        shipping_address=_address(payload.get("shipping_address")),
+        payment_fingerprint=_card(payload.get("payment_details")),
     )
+
+
+def _address(address: dict | None) -> str | None:
+    parts = [str(address.get(k) or "") for k in ("address1", "address2", "city", "zip", "country_code")] if address else []
+    return " ".join(p for p in parts if p) or None
+
+
+def _card(details: dict | None) -> str | None:
+    """Shopify's card details where the payment gives them; None otherwise (most wallets, gift cards)."""
+    if not details or not details.get("credit_card_number"):
+        return None
+    return ":".join(str(details.get(k) or "") for k in ("credit_card_company", "credit_card_bin", "credit_card_number"))
 
 
 @_strict

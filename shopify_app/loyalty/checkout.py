@@ -6,13 +6,16 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from . import orders, redemptions
+from . import orders, redemptions, referrals, tiers
 from .commands import PayOrder
 from .shops import installed_shop
 
 
 def order_paid(session: Session, cmd: PayOrder, **options) -> int:
     earned = orders.pay_order(session, cmd, **options)
+    now = options.get("now") or datetime.now(UTC)
+    referrals.order_paid(session, cmd, now)
+    tiers.order_paid(session, cmd, now)  # after the order's points: up at once, at the new rate from the next order
     if cmd.codes:
         redemptions.mark_used(session, installed_shop(session, cmd.shop_domain).id, list(cmd.codes), cmd.order_id, datetime.now(UTC))
     return earned

@@ -51,6 +51,10 @@ class PayOrder:
     placed_at: datetime | None = None
     # Discount codes used at checkout: Perks' own mark their redemptions used.
     codes: tuple[str, ...] = ()
+    # For telling a referred friend from the referrer: the shipping address as
+    # one line, and the card as Shopify identifies it (company, BIN, last digits).
+    shipping_address: str | None = None
+    payment_fingerprint: str | None = None
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ def purchase_points(
     *,
     line_multiplier: Callable[[PurchaseLine], Decimal] = lambda line: ONE,
     promotion: Decimal = ONE,
+    tier: Decimal = ONE,
 ) -> int:
     """An order's points with multipliers, in this order:
 
@@ -64,6 +65,8 @@ def purchase_points(
        any multiplier: a multiplier rewards goods, it does not lower the bar;
     4. times the points per unit, times the promotion's multiplier (the
        largest running one; promotions do not compound);
+       times the member's VIP tier multiplier (the tier held before this
+       order: the order that crosses a threshold earns at the old rate);
     5. rounded once, at the very end, by the program's rounding, so no
        line loses a fraction to rounding of its own.
 
@@ -75,7 +78,7 @@ def purchase_points(
         return 0
     weighted = sum((line_amount(line, purchase, rule) * line_multiplier(line) for line in purchase.lines), Decimal(0))
     weighted = max(weighted + order_amount(purchase, rule), Decimal(0))
-    return int((weighted * rule.points_per_unit * promotion).quantize(Decimal(1), rounding=ROUNDING[rule.rounding]))
+    return int((weighted * rule.points_per_unit * promotion * tier).quantize(Decimal(1), rounding=ROUNDING[rule.rounding]))
 
 
 def points_for(amount: Decimal, rule: PurchaseRule) -> int:

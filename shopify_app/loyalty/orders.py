@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from shopify_app.db import insert_ignoring_conflicts
 from shopify_app.models import Member, Order, OrderRefund, Program
 
-from . import events, guests, ledger, multipliers, promotions
+from . import events, guests, ledger, multipliers, promotions, tiers
 from .commands import CancelOrder, PayOrder, Purchase, PurchaseLine, RefundOrder
 from .earning import eligible_amount, points_to_take_back, purchase_points
 from .members import ensure_member, surviving
@@ -54,6 +54,7 @@ def pay_order(
                 program,
                 line_multiplier=multipliers.for_lines(session, shop.id, cmd.purchase.lines, collections, now),
                 promotion=promotions.multiplier(session, shop, cmd.placed_at or now, purchases=True),
+                tier=tiers.multiplier(session, member),
             )
             if program.enabled
             else 0

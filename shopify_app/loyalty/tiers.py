@@ -1,0 +1,260 @@
+"""VIP tiers: reached by points earned or money spent within a window, kept to the window's end.
+
+The rules:
+
+- The measure is the points earned (purchases net of their refunds, actions,
+  referrals; not adjustments, imports, redemptions, expiry or tier bonuses)
+  or the money spent (the eligible amount of paid, uncancelled orders)
+  within the window: the member's whole life, the calendar year in the
+  shop's zone, or the 12 months up to now. The rolling window includes its
+  start: an order paid exactly 12 months ago counts, one a moment earlier
+  does not.
+- Up at once: when an order is paid, after its points, the member moves to
+  the highest tier the measure reaches. The crossing order itself earns at
+  the old tier's multiplier; the next order earns at the new one (the tier
+  is read before the order's points are worked out, so an order's points
+  never depend on themselves).
+- The entry reward (points) is paid on moving up into a tier, once per tier
+  per window (ledger key `tier:<tier>:<member>:<window>:entry`); reaching
+  two tiers in one order pays the higher tier's only.
+- Down only at the window's end: a reached tier is held until the end of
+  its window (the calendar year's end in the shop's zone; 12 months after
+  it was reached; never for lifetime). Then the scheduled job measures the
+  window as of that moment: a member who still qualifies keeps the tier for
+  another window, one who does not moves to what the measure supports.
+- Each move bumps the member's version and marks it unsynced; the tier's tag
+  and metafield are written to Shopify afterwards (platform/tier_sync.py),
+  never in the ledger's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import ROUND_CEILING, Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shopify_app.db import insert_ignoring_conflicts
+from shopify_app.models import LedgerEntry, Member, MemberTier, Order, Shop, Tier, TierProgram
+
+from . import events, ledger
+from .commands import PayOrder
+from .members import find_member
+from .shops import installed_shop
+
+ONE = Decimal(1)
+# Ledger kinds that count as points earned towards a tier.
+EARNED_KINDS = ("earn", "reverse", "action", "signup", "flow", "referral")
+
+
+def program_of(session: Session, shop_id: int) -> TierProgram:
+    session.execute(insert_ignoring_conflicts(session, TierProgram, ["shop_id"]).values(shop_id=shop_id))
+    return session.scalars(select(TierProgram).where(TierProgram.shop_id == shop_id)).one()
+
+
+def ladder(session: Session, shop_id: int) -> list[Tier]:
+    """The shop's tiers, lowest threshold first."""
+    return list(session.scalars(select(Tier).where(Tier.shop_id == shop_id).order_by(Tier.threshold)))
+
+
+def current(session: Session, member: Member) -> Tier | None:
+    tier_id = session.scalar(select(MemberTier.tier_id).where(MemberTier.member_id == member.id))
+    return session.get(Tier, tier_id) if tier_id else None
+
+
+def multiplier(session: Session, member: Member | None) -> Decimal:
+    """The earn multiplier of the member's tier now; 1 without one."""
+    tier = current(session, member) if member is not None else None
+    return tier.multiplier if tier else ONE
+
+
+# --- windows --------------------------------------------------------------------
+
+
+def years_back(moment: datetime, years: int = 1) -> datetime:
+    """The same wall-clock instant `years` earlier; 29 February falls on the 28th."""
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:
+        return moment.replace(year=moment.year - years, day=28)
+
+
+def window_start(period: str, zone: str, now: datetime) -> datetime | None:
+    """Where the window that `now` is measured in begins; None for lifetime."""
+    if period == "lifetime":
+        return None
+    if period == "rolling_12_months":
+        return years_back(now)
+    local = now.astimezone(ZoneInfo(zone))
+    return local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def held_until(period: str, zone: str, reached: datetime) -> datetime | None:
+    """The end of the window a tier reached at `reached` is kept for; None: kept for good."""
+    if period == "lifetime":
+        return None
+    if period == "rolling_12_months":
+        return years_back(reached, -1)
+    local = reached.astimezone(ZoneInfo(zone))
+    return local.replace(year=local.year + 1, month=1, day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def window_key(period: str, zone: str, reached: datetime) -> str:
+    if period == "lifetime":
+        return "lifetime"
+    if period == "calendar_year":
+        return str(reached.astimezone(ZoneInfo(zone)).year)
+    return reached.astimezone(UTC).date().isoformat()
+
+
+def measure(session: Session, member: Member, basis: str, start: datetime | None, end: datetime) -> Decimal:
+    """Points earned or money spent by the member in [start, end]."""
+    if basis == "spend":
+        query = select(func.coalesce(func.sum(Order.eligible_amount), 0)).where(
+            Order.shop_id == member.shop_id, Order.member_id == member.id, Order.cancelled_at.is_(None), Order.paid_at <= end
+        )
+        if start is not None:
+            query = query.where(Order.paid_at >= start)
+    else:
+        query = select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
+            LedgerEntry.shop_id == member.shop_id,
+            LedgerEntry.member_id == member.id,
+            LedgerEntry.kind.in_(EARNED_KINDS),
+            LedgerEntry.created_at <= end,
+        )
+        if start is not None:
+            query = query.where(LedgerEntry.created_at >= start)
+    return Decimal(session.scalar(query))
+
+
+# --- moves ----------------------------------------------------------------------
+
+
+def order_paid(session: Session, cmd: PayOrder, now: datetime) -> None:
+    """After an order's points: move its member up if a threshold is now passed."""
+    if cmd.customer is None:
+        return
+    shop = installed_shop(session, cmd.shop_domain)
+    member = find_member(session, shop.id, cmd.customer.customer_id)
+    if member is not None and member.merged_into_id is None:
+        evaluate(session, shop, member, now)
+
+
+def evaluate(session: Session, shop: Shop, member: Member, now: datetime) -> Tier | None:
+    """Move the member up at once if the window's measure reaches a higher tier; never down."""
+    tiers = ladder(session, shop.id)
+    if not tiers:
+        return None
+    program = program_of(session, shop.id)
+    state = _locked_state(session, member)
+    held = session.get(Tier, state.tier_id) if state.tier_id else None
+    value = measure(session, member, program.basis, window_start(program.period, shop.timezone, now), now)
+    reached = _highest(tiers, value)
+    if reached is not None and (held is None or reached.threshold > held.threshold):
+        _move(session, shop, program, member, state, held, reached, now)
+        if reached.entry_points:
+            ledger.post(
+                session,
+                member,
+                reached.entry_points,
+                kind="tier",
+                key=f"tier:{reached.id}:{member.id}:{window_key(program.period, shop.timezone, now)}:entry",
+                reason=f"Welcome to {reached.name}",
+            )
+        return reached
+    return held
+
+
+def review_due(session: Session, shop: Shop, now: datetime) -> int:
+    """At each held tier's window end: keep it for another window if still earned, else move down. Moves made."""
+    program = program_of(session, shop.id)
+    tiers = ladder(session, shop.id)
+    moved = 0
+    due = session.scalars(
+        select(MemberTier)
+        .where(MemberTier.shop_id == shop.id, MemberTier.held_until <= now)
+        .order_by(MemberTier.member_id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for state in due:
+        member = session.get(Member, state.member_id)
+        held = session.get(Tier, state.tier_id) if state.tier_id else None
+        value = measure(session, member, program.basis, window_start(program.period, shop.timezone, now), now)
+        supported = _highest(tiers, value)
+        if held is not None and supported is not None and supported.threshold >= held.threshold:
+            state.achieved_at, state.held_until = now, held_until(program.period, shop.timezone, now)
+            continue
+        _move(session, shop, program, member, state, held, supported, now)
+        moved += 1
+    return moved
+
+
+def progress(session: Session, shop: Shop, member: Member, now: datetime) -> dict | None:
+    """The member's tier, its perks, and how far the next one is (for the launcher)."""
+    tiers = ladder(session, shop.id)
+    if not tiers:
+        return None
+    program = program_of(session, shop.id)
+    held = current(session, member)
+    value = measure(session, member, program.basis, window_start(program.period, shop.timezone, now), now)
+    above = [t for t in tiers if held is None or t.threshold > held.threshold]
+    following = above[0] if above else None
+    nxt = None
+    if following is not None:
+        base = held.threshold if held else Decimal(0)
+        span = following.threshold - base
+        remaining = max(following.threshold - value, Decimal(0))
+        share = ONE if span <= 0 else min(max((value - base) / span, Decimal(0)), ONE)
+        nxt = {
+            "name": following.name,
+            "remaining": int(remaining.to_integral_value(rounding=ROUND_CEILING)),
+            "progress": float(round(share, 4)),
+        }
+    if held is None:
+        return {"name": None, "perks": [], "next": nxt}
+    return {"name": held.name, "perks": perks_of(held), "next": nxt}
+
+
+def perks_of(tier: Tier) -> list[str]:
+    return [line.strip() for line in (tier.perks or "").splitlines() if line.strip()]
+
+
+def _highest(tiers: list[Tier], value: Decimal) -> Tier | None:
+    reached = [t for t in tiers if value >= t.threshold]
+    return reached[-1] if reached else None
+
+
+def _locked_state(session: Session, member: Member) -> MemberTier:
+    session.execute(
+        insert_ignoring_conflicts(session, MemberTier, ["member_id"]).values(
+            member_id=member.id, shop_id=member.shop_id, version=0, synced=True
+        )
+    )
+    return session.scalars(
+        select(MemberTier).where(MemberTier.member_id == member.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+
+
+def _move(
+    session: Session, shop: Shop, program: TierProgram, member: Member, state: MemberTier, old: Tier | None, new: Tier | None, now: datetime
+) -> None:
+    state.tier_id = new.id if new else None
+    state.achieved_at = now if new else None
+    state.held_until = held_until(program.period, shop.timezone, now) if new else None
+    state.version += 1
+    state.synced = False
+    events.emit(
+        session,
+        member,
+        "tier_changed",
+        f"tier:{member.id}:v{state.version}",
+        tier=new.name if new else None,
+        previous=old.name if old else None,
+    )
+
+
+def tag_for(name: str) -> str:
+    """The customer tag a tier is written to Shopify as."""
+    return f"Perks tier: {name}"

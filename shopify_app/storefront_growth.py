@@ -1,0 +1,116 @@
+"""The launcher's referral and tier parts, through Shopify's app proxy (/apps/perks -> /proxy).
+
+- `GET /proxy/r/<code>`: the member's referral link. Remembers the code (a
+  cookie on the shop's domain, and `?perks_ref=` for the launcher, since
+  Shopify's app proxy may strip cookies) and sends the friend to the shop's
+  home page with the welcome offer in the query.
+- `POST /proxy/referral/claim {"code"}`: the logged-in friend claims the
+  welcome code; the member is paid later, on the friend's first order.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from flask import Blueprint, g, jsonify, redirect, request
+
+from shopify_app.loyalty import referrals, tiers
+from shopify_app.loyalty.shops import installed_shop
+from shopify_app.models import Member, Shop
+from shopify_app.platform import referral_welcome
+from shopify_app.platform.guards import proxy_signed, shopper_required
+from shopify_app.runtime import perks
+from shopify_app.unit_of_work import UnitOfWork
+
+bp = Blueprint("storefront_growth", __name__, url_prefix="/proxy")
+
+CODE = re.compile(r"^[a-z0-9]{4,16}$")
+COOKIE = "perks_ref"
+CLAIM_STATUS = {"unknown_code": 404, "referrals_off": 404, "self_referral": 422, "ordered_before": 422, "already_referred": 409}
+
+
+def referral_json(session, shop: Shop, member: Member | None) -> dict | None:
+    """The member's link and what it has brought them; None when the shop runs no referrals."""
+    if member is None or not referrals.settings_of(session, shop.id).enabled:
+        return None
+    friends, points = referrals.stats(session, member)
+    code = referrals.existing_code(session, member) or _made_link(member.id)
+    return {
+        "url": f"https://{shop.domain}/apps/perks/r/{code}",
+        "friends": friends,
+        "points_earned": points,
+    }
+
+
+def _made_link(member_id: int) -> str:
+    """The member's first code, committed in a transaction of its own (the page's own is read-only)."""
+    with UnitOfWork(perks().sessions) as uow:
+        code = referrals.link_code(uow.session, uow.session.get(Member, member_id))
+        uow.commit()
+        return code
+
+
+def referral_offer_json(session, shop: Shop) -> dict | None:
+    program = referrals.settings_of(session, shop.id)
+    if not program.enabled:
+        return None
+    _, friend_words = referral_welcome.welcome_reward(program, shop)
+    member_words = f"{program.referrer_points} points when your friend's first order"
+    if program.minimum_order:
+        member_words += f" of {program.minimum_order} {shop.currency} or more"
+    return {"friend_reward": friend_words, "member_reward": member_words + " is paid"}
+
+
+def tier_json(session, shop: Shop, member: Member | None) -> dict | None:
+    if member is None:
+        return None
+    found = tiers.progress(session, shop, member, datetime.now(UTC))
+    return found if found and found["name"] else None
+
+
+def tiers_json(session, shop: Shop) -> list[dict]:
+    return [{"name": t.name, "threshold": int(t.threshold), "perks": tiers.perks_of(t)} for t in tiers.ladder(session, shop.id)]
+
+
+@bp.get("/r/<code>")
+@proxy_signed
+def follow(code: str):
+    code = code.lower()
+    with UnitOfWork(perks().sessions) as uow:
+        shop = uow.session.get(Shop, g.caller.shop_id)
+        known = CODE.match(code) and referrals.referrer_of(uow.session, shop.id, code) is not None
+        offer = referral_offer_json(uow.session, shop) if known else None
+    if not offer:
+        return redirect("/", 302)
+    response = redirect("/?" + urlencode({COOKIE: code, "perks_offer": offer["friend_reward"]}), 302)
+    response.set_cookie(COOKIE, code, max_age=30 * 24 * 3600, secure=True, httponly=False, samesite="Lax")
+    return response
+
+
+@bp.post("/referral/claim")
+@shopper_required
+def claim():
+    body = request.get_json(silent=True)
+    code = body.get("code") if isinstance(body, dict) else None
+    code = (code if isinstance(code, str) else request.cookies.get(COOKIE, "")).lower()
+    if not CODE.match(code):
+        return jsonify(error="invalid_request", message="Send the referral code you followed."), 400
+    runtime, caller = perks(), g.caller
+    try:
+        referral = referral_welcome.claim(
+            runtime.sessions, runtime.settings, caller.shop_domain, code, caller.customer_id, datetime.now(UTC)
+        )
+    except referrals.ReferralRefused as refusal:
+        return jsonify(error=refusal.reason, message=str(refusal)), CLAIM_STATUS.get(refusal.reason, 409)
+    except referral_welcome.ShopifyUnavailable as error:
+        return jsonify(error="try_again", message=str(error)), 503
+    if referral.welcome_shopify_id is None:
+        return jsonify(
+            error="reward_not_issued", message=f"We could not create your welcome code ({referral.welcome_error}). Try again."
+        ), 502
+    with UnitOfWork(runtime.sessions) as uow:
+        shop = installed_shop(uow.session, caller.shop_domain)
+        _, words = referral_welcome.welcome_reward(referrals.settings_of(uow.session, shop.id), shop)
+    return jsonify(code=referral.welcome_code, title=words, state=referral.state)
