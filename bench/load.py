@@ -25,8 +25,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from bench import month, payloads
+from shopify_app.config import Settings
 
-SECRET = os.environ.get("SHOPIFY_API_SECRET", "perks-dev-secret")
+SECRET = Settings.from_env().shopify_api_secret
 E2E_FIRST_CUSTOMER = 7_200_000_000_000
 INGEST_FIRST_CUSTOMER = 7_300_000_000_000
 
@@ -63,14 +64,12 @@ def month_plan(host: str, shop: str, scale: float, seed: int) -> list:
                 redemptions.append((event.at, Redemption((event.number, event.customer_id, event.points))))
     requests = []
     for topic, body in deliveries:
-        request, webhook_id, event_id = payloads.http_request(host, shop, SECRET, topic, body)
+        request, _webhook_id, event_id = payloads.http_request(host, shop, SECRET, topic, body)
         requests.append(request)
         if rng.random() < 0.10:
             # Shopify repeats a delivery as it was, or re-sends the event under a new webhook id.
             same_webhook = rng.random() < 0.5
-            requests.append(
-                request if same_webhook else payloads.http_request(host, shop, SECRET, topic, body, event_id=event_id)[0]
-            )
+            requests.append(request if same_webhook else payloads.http_request(host, shop, SECRET, topic, body, event_id=event_id)[0])
     rng.shuffle(requests)
     plan: list = list(requests)
     for at, redemption in reversed(redemptions):

@@ -1,16 +1,16 @@
 """Signed Shopify-shaped deliveries for the load generator, as raw HTTP/1.1 requests.
 
 The bodies come from the test fixtures' builders (whole payloads as Shopify
-sends them). Those builders deep-copy an 11 KB template per line item, which
-costs about a millisecond per order; `fast_builders` swaps in copies only as
-deep as the builders mutate, and `check_fast_builders` proves the result is
-byte-for-byte the same as the fixtures' own before a run relies on it.
+sends them). Those builders copy.deepcopy an 11 KB template per line item,
+about a millisecond per order; `fast_builders` makes the same deep copies
+through json.loads, and `check_fast_builders` proves the result is
+byte-for-byte the fixtures' own before a run relies on it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
+import functools
 import json
 import uuid
 
@@ -18,19 +18,14 @@ from tests.fixtures import shopify_webhooks as fixtures
 from webhooks.signature import sign
 
 
-def _shallow_order(base: dict) -> dict:
-    body = dict(base)
-    body["shipping_lines"] = [dict(line) for line in base["shipping_lines"]]
-    body["customer"] = dict(base["customer"])
-    body["line_items"] = [dict(base["line_items"][0])]
-    return body
+@functools.cache
+def _template_json(name: str) -> str:
+    return json.dumps(fixtures._template(name))
 
 
 def _fast_template(topic: str) -> dict:
-    base = fixtures._template(topic.replace("/", "_"))
-    if topic == "orders/paid":
-        return _shallow_order(base)
-    return copy.deepcopy(base)
+    # A deep copy all the same (the templates are JSON), in C rather than copy.deepcopy.
+    return json.loads(_template_json(topic.replace("/", "_")))
 
 
 @contextlib.contextmanager

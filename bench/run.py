@@ -65,6 +65,9 @@ class Services:
         self.web: subprocess.Popen | None = None
         self.workers: list[subprocess.Popen] = []
 
+    def _log(self, name: str):
+        return open(self.workdir / name, "ab")
+
     def start_web(self) -> None:
         command = [
             str(VENV_BIN / "gunicorn"),
@@ -77,7 +80,7 @@ class Services:
             "--log-level", "warning",
             "shopify_app:create_app()",
         ]  # fmt: skip
-        self.web = subprocess.Popen(command, cwd=ROOT, stdout=open(self.workdir / "gunicorn.log", "ab"), stderr=subprocess.STDOUT)
+        self.web = subprocess.Popen(command, cwd=ROOT, stdout=self._log("gunicorn.log"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -98,7 +101,7 @@ class Services:
                 subprocess.Popen(
                     [str(VENV_BIN / "flask"), "--app", "shopify_app", "perks", "worker", "--name", name],
                     cwd=ROOT,
-                    stdout=open(self.workdir / f"{name}.log", "ab"),
+                    stdout=self._log(f"{name}.log"),
                     stderr=subprocess.STDOUT,
                 )
             )
@@ -135,6 +138,15 @@ def load(services: Services, workdir: Path, name: str, *args: str, time_limit: f
         time.sleep(0.05)
     go.touch()
     started = time.time()
+    if os.environ.get("BENCH_PROFILE"):
+        # py-spy on every gunicorn and rq worker process while this row runs (collapsed stacks).
+        for pid in [services.web.pid, *(w.pid for w in services.workers)]:
+            subprocess.Popen(
+                ["py-spy", "record", "--subprocesses", "--nonblocking", "--format", "raw", "--rate", "200", "--duration",
+                 os.environ.get("BENCH_PROFILE_SECONDS", "10"), "--pid", str(pid),
+                 "--output", f"{os.environ['BENCH_PROFILE']}/{name}-{pid}.txt"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
     return process, out, started
 
 
@@ -212,7 +224,7 @@ def row_ingest(services, workdir, shop_ids, count, connections) -> tuple[Row, di
 
 def row_end_to_end(services, workdir, shop_ids, count, connections) -> tuple[Row, dict]:
     shop_id = shop_ids["e2e"]
-    process, out, started = load(services, workdir, "e2e", "--shop", SHOPS["e2e"], "--scenario", "e2e", "--count", str(count),
+    process, out, _started = load(services, workdir, "e2e", "--shop", SHOPS["e2e"], "--scenario", "e2e", "--count", str(count),
                                  "--customers", str(E2E_MEMBERS), "--seed", "2", "--connections", str(connections),
                                  time_limit=300)  # fmt: skip
     with database() as db:
@@ -245,7 +257,7 @@ def row_month(services, workdir, shop_ids, scale, connections) -> tuple[Row, dic
     expected = month.expected_balances(events)
     facts = month.summary(events)
     shop_id = shop_ids["month"]
-    process, out, started = load(services, workdir, "month", "--shop", SHOPS["month"], "--scenario", "month", "--scale", str(scale),
+    process, out, _started = load(services, workdir, "month", "--shop", SHOPS["month"], "--scenario", "month", "--scale", str(scale),
                                  "--seed", "2025", "--connections", str(connections), time_limit=1200)  # fmt: skip
     result = finish(process, out)
     with database() as db:
@@ -258,14 +270,18 @@ def row_month(services, workdir, shop_ids, scale, connections) -> tuple[Row, dic
 
         done_at = wait_until(settled, timeout=1200, every=0.1)
         seconds = (done_at or time.time()) - result["started_at"]
-        statuses = dict(db.execute("SELECT status, count(*) FROM webhook_deliveries WHERE shop_id = %s GROUP BY status", (shop_id,)).fetchall())
+        statuses = dict(
+            db.execute("SELECT status, count(*) FROM webhook_deliveries WHERE shop_id = %s GROUP BY status", (shop_id,)).fetchall()
+        )
         rows = db.execute(
             "SELECT m.customer_id, m.points_balance, coalesce(sum(l.points), 0) FROM members m"
             " LEFT JOIN ledger_entries l ON l.member_id = m.id AND l.shop_id = m.shop_id"
             " WHERE m.shop_id = %s GROUP BY m.id",
             (shop_id,),
         ).fetchall()
-        issued = db.execute("SELECT coalesce(sum(points), 0) FROM ledger_entries WHERE shop_id = %s AND points > 0", (shop_id,)).fetchone()[0]
+        issued = db.execute("SELECT coalesce(sum(points), 0) FROM ledger_entries WHERE shop_id = %s AND points > 0", (shop_id,)).fetchone()[
+            0
+        ]
     actual = {customer: ledger_sum for customer, _, ledger_sum in rows}
     drifted = sum(1 for _, cached, ledger_sum in rows if cached != ledger_sum)
     differing = sum(1 for customer in expected.keys() | actual.keys() if expected.get(customer) != actual.get(customer))
@@ -300,7 +316,9 @@ def row_launcher() -> Row:
 
 def table(rows: list[Row]) -> str:
     header = ("#", "row", "figure", "unit", "target", "met?")
-    body = [(str(r.number), r.name, r.figure, r.unit, r.target, {True: "yes", False: "no", None: "no (not built yet)"}[r.met]) for r in rows]
+    body = [
+        (str(r.number), r.name, r.figure, r.unit, r.target, {True: "yes", False: "no", None: "no (not built yet)"}[r.met]) for r in rows
+    ]
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
 
     def fmt(cells):

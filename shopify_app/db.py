@@ -16,7 +16,11 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         # psycopg 3 is the driver we ship; plain postgresql:// URLs should use it.
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No pool_pre_ping: it costs a round trip per transaction (a fifth of a
+    # webhook's answer time in bench/). After a database restart the first
+    # use of a stale connection fails, SQLAlchemy then discards the whole
+    # pool, and the failure is answered 503 (Shopify retries) or retried by rq.
+    return create_engine(url, pool_size=10, max_overflow=20)
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -27,11 +27,16 @@ def delivery_job_id(delivery_id: int) -> str:
 
 
 def enqueue_delivery(q: Queue, delivery_id: int):
-    return q.enqueue(
-        "shopify_app.jobs.process_delivery",
-        delivery_id,
-        job_id=delivery_job_id(delivery_id),
-        retry=DELIVERY_RETRY,
-        result_ttl=3600,
-        failure_ttl=7 * 24 * 3600,
-    )
+    # One MULTI/EXEC round trip: without a pipeline rq's enqueue makes two.
+    with q.connection.pipeline() as pipe:
+        job = q.enqueue(
+            "shopify_app.jobs.process_delivery",
+            delivery_id,
+            job_id=delivery_job_id(delivery_id),
+            retry=DELIVERY_RETRY,
+            result_ttl=3600,
+            failure_ttl=7 * 24 * 3600,
+            pipeline=pipe,
+        )
+        pipe.execute()
+    return job

@@ -49,6 +49,59 @@ def record(session: Session, shop: Shop, headers: dict[str, str], body: bytes) -
     ).scalar()
 
 
+# Shop lookup and insert-or-nothing in one statement. On PostgreSQL it runs
+# in autocommit: the server commits (and flushes the WAL) before it answers,
+# so a delivery is recorded durably in one round trip.
+_RECORD_FOR_DOMAIN = """
+WITH shop AS (
+    SELECT id FROM shops WHERE domain = %(domain)s AND (uninstalled_at IS NULL OR %(after_uninstall)s)
+), recorded AS (
+    INSERT INTO webhook_deliveries
+        (shop_id, webhook_id, event_id, topic, api_version, headers, payload, status, attempts, received_at)
+    SELECT id, %(webhook_id)s, %(event_id)s, %(topic)s, %(api_version)s, %(headers)s::json, %(payload)s, 'received', 0, %(received_at)s
+    FROM shop
+    ON CONFLICT (shop_id, webhook_id) DO NOTHING
+    RETURNING id
+)
+SELECT (SELECT id FROM shop), (SELECT id FROM recorded)
+"""
+
+
+def record_for_domain(
+    sessions: sessionmaker[Session], domain: str, headers: dict[str, str], body: bytes, *, after_uninstall: bool
+) -> tuple[bool, int | None]:
+    """Keep the delivery for the shop of `domain`, committed on return: (shop found, id or None when seen before).
+
+    The shop counts while installed, and after an uninstall only for the
+    topics Shopify sends then (`after_uninstall`).
+    """
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        with UnitOfWork(sessions) as uow:
+            shop = uow.session.scalar(select(Shop).where(Shop.domain == domain))
+            if shop is None or (shop.uninstalled_at is not None and not after_uninstall):
+                return False, None
+            delivery_id = record(uow.session, shop, headers, body)
+            uow.commit()
+            return True, delivery_id
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        shop_id, delivery_id = connection.exec_driver_sql(
+            _RECORD_FOR_DOMAIN,
+            {
+                "domain": domain,
+                "after_uninstall": after_uninstall,
+                "webhook_id": headers["X-Shopify-Webhook-Id"],
+                "event_id": headers.get("X-Shopify-Event-Id"),
+                "topic": headers["X-Shopify-Topic"],
+                "api_version": headers.get("X-Shopify-API-Version"),
+                "headers": json.dumps({name: headers[name] for name in KEPT_HEADERS if name in headers}),
+                "payload": body.decode(),
+                "received_at": datetime.now(UTC),
+            },
+        ).one()
+    return shop_id is not None, delivery_id
+
+
 def process(sessions: sessionmaker[Session], delivery_id: int) -> str:
     """Run one delivery's handler in one transaction; returns the delivery's status.
 

@@ -12,13 +12,10 @@ import logging
 
 from flask import Blueprint, current_app, jsonify, request
 from redis.exceptions import RedisError
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from shopify_app.models import Shop
 from shopify_app.queue import enqueue_delivery
 from shopify_app.runtime import perks
-from shopify_app.unit_of_work import UnitOfWork
 
 from . import deliveries, signature
 from .handlers import AFTER_UNINSTALL, HANDLERS
@@ -54,16 +51,15 @@ def receive():
         return jsonify(status="ignored", reason="topic not handled"), 200
 
     try:
-        with UnitOfWork(runtime.sessions) as uow:
-            shop = uow.session.scalar(select(Shop).where(Shop.domain == headers["X-Shopify-Shop-Domain"]))
-            if shop is None or (shop.uninstalled_at is not None and headers["X-Shopify-Topic"] not in AFTER_UNINSTALL):
-                return jsonify(status="ignored", reason="shop not installed"), 200
-            delivery_id = deliveries.record(uow.session, shop, headers, body)
-            uow.commit()
+        installed, delivery_id = deliveries.record_for_domain(
+            runtime.sessions, headers["X-Shopify-Shop-Domain"], headers, body, after_uninstall=headers["X-Shopify-Topic"] in AFTER_UNINSTALL
+        )
     except SQLAlchemyError:
         log.exception("could not record a %s delivery", headers["X-Shopify-Topic"])
         return _refuse(503, "unavailable", "could not record the delivery; retry later")
 
+    if not installed:
+        return jsonify(status="ignored", reason="shop not installed"), 200
     if delivery_id is not None:
         try:
             enqueue_delivery(runtime.queue, delivery_id)
