@@ -169,6 +169,25 @@ ISOLATION = {
         and "Ours" not in [r["title"] for r in t.theirs.get("/api/rewards").get_json()["rewards"]]
     ),
     ("PATCH", "/api/rewards/{reward_id}"): lambda t: t.ours.patch(f"/api/rewards/{t.their_reward}", {"title": "Mine"}).status_code == 404,
+    ("GET", "/api/referrals"): lambda t: (
+        t.theirs.put("/api/referrals/settings", {"referrer_points": 9}).status_code == 200
+        and t.ours.get("/api/referrals").get_json()["settings"]["referrer_points"] == 500
+    ),
+    ("PUT", "/api/referrals/settings"): lambda t: (
+        t.ours.put("/api/referrals/settings", {"referrer_points": 7}).status_code == 200
+        and t.theirs.get("/api/referrals").get_json()["settings"]["referrer_points"] == 500
+    ),
+    ("GET", "/api/tiers"): lambda t: (
+        t.theirs.put("/api/tiers", {"basis": "spend", "period": "lifetime", "tiers": [{"name": "Theirs", "threshold": "1"}]}).status_code
+        == 200
+        and t.ours.get("/api/tiers").get_json()["tiers"] == []
+    ),
+    ("PUT", "/api/tiers"): lambda t: (
+        t.theirs.put("/api/tiers", {"basis": "spend", "period": "lifetime", "tiers": [{"name": "Theirs", "threshold": "1"}]}).status_code
+        == 200
+        and t.ours.put("/api/tiers", {"basis": "points", "period": "lifetime", "tiers": []}).status_code == 200
+        and [x["name"] for x in t.theirs.get("/api/tiers").get_json()["tiers"]] == ["Theirs"]
+    ),
 }
 
 

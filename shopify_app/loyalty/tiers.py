@@ -217,6 +217,10 @@ def progress(session: Session, shop: Shop, member: Member, now: datetime) -> dic
     return {"name": held.name, "perks": perks_of(held), "next": nxt}
 
 
+def holders(session: Session, tier: Tier) -> int:
+    return session.scalar(select(func.count()).where(MemberTier.shop_id == tier.shop_id, MemberTier.tier_id == tier.id))
+
+
 def perks_of(tier: Tier) -> list[str]:
     return [line.strip() for line in (tier.perks or "").splitlines() if line.strip()]
 
