@@ -16,6 +16,7 @@ from shopify_app.platform.token_vault import TokenVault
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks as shopify
 from tests.fixtures.app_proxy import signed_query
+from webhooks.handlers import HANDLERS
 
 ADA, GRACE = 7012345678901, 7012345678902
 
@@ -174,3 +175,23 @@ def test_the_signature_covers_repeated_parameters_joined_by_commas():
         ("timestamp", "1317327555"),
     ]
     assert signature(params, "hush") == signature([("extra", "1,2"), *params[2:]], "hush")
+
+
+def test_a_reinstall_after_uninstall_keeps_the_program_and_gets_a_new_token(platform, sessions):
+    platform.install()
+    with UnitOfWork(sessions) as uow:
+        shop = uow.session.scalars(select(Shop).where(Shop.domain == platform.shop)).one()
+        uow.session.scalars(select(Program).where(Program.shop_id == shop.id)).one().signup_points = 25
+        uow.commit()
+    with UnitOfWork(sessions) as uow:
+        HANDLERS["app/uninstalled"](uow.session, platform.shop, shopify.template("app/uninstalled"))
+        uow.commit()
+    assert shop_row(sessions, platform.shop).access_token_encrypted is None
+    token = platform.fake.session_token(platform.shop)
+    assert platform.client.get("/api/shop", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+    platform.install()
+    again = shop_row(sessions, platform.shop)
+    assert again.uninstalled_at is None and again.access_token_encrypted is not None
+    assert platform.client.get("/api/shop", headers={"Authorization": f"Bearer {token}"}).get_json()["program"]["signup_points"] == 25
+    assert platform.fake.state.exchange_count[platform.shop] == 2
