@@ -45,3 +45,10 @@ def test_the_app_proxy_sends_apps_perks_to_the_proxy_endpoints():
     proxy = CONFIG["app_proxy"]
     assert (proxy["prefix"], proxy["subpath"]) == ("apps", "perks")
     assert proxy["url"].endswith("/proxy")
+
+
+def test_the_extension_directories_hold_the_theme_and_every_flow_extension():
+    root = Path(__file__).parent.parent
+    declared = [path for pattern in CONFIG["extension_directories"] for path in root.glob(pattern)]
+    assert {path.name for path in declared} >= {"theme_extension", "perks-award-points", "perks-move-to-tier"}
+    assert all((path / "shopify.extension.toml").exists() for path in declared)

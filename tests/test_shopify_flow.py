@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
 
 from shopify_app.loyalty import actions, expiry
 from shopify_app.loyalty.commands import PerformAction
+from shopify_app.models import Member, MemberTier, Tier
 from shopify_app.notifier import deliver
 from shopify_app.notifier.channels import FlowTriggers
 from shopify_app.shopify import documents
@@ -69,3 +73,35 @@ def test_each_trigger_goes_to_flow_with_a_payload_the_admin_schema_accepts(sessi
     # The fake validated each call; check the document and variables once more, as Shopify would.
     for trigger in sent:
         assert validate(documents.load("FlowTriggerReceive"), {"handle": trigger["handle"], "payload": trigger["payload"]}) == []
+
+
+def test_the_move_to_tier_action_puts_the_member_in_the_tier_once_and_refuses_a_bad_hmac_or_tier(client, app, sessions, shop):
+    secret = app.extensions["perks"].settings.shopify_api_secret
+
+    def ladder(session, sh, _):
+        session.add(Tier(shop_id=sh.id, name="Gold", threshold=Decimal(300), multiplier=Decimal(2), entry_points=100, perks="Early access"))
+
+    in_shop(sessions, shop, ladder)
+
+    def move(tier: str, run_id: str, key: str = secret):
+        body = json.dumps(
+            {
+                "shopify_domain": shop,
+                "action_run_id": run_id,
+                "handle": "perks-move-to-tier",
+                "properties": {"customer_id": ADA, "tier": tier},
+            }
+        ).encode()
+        return client.post("/flow/actions/move-to-tier", data=body, headers={"X-Shopify-Hmac-Sha256": sign(body, key)})
+
+    assert move("Gold", "run-1", key="forged").status_code == 401
+    assert move("Platinum", "run-1").status_code == 400
+    assert move("gold", "run-1").get_json() == {"status": "moved"}
+    assert move("Gold", "run-1").get_json() == {"status": "unchanged"}  # Flow retried the run
+    assert points(sessions, shop, ADA) == 100  # the entry reward, once
+
+    def tier_now(session, sh, _):
+        state = session.scalars(select(MemberTier).join(Member, Member.id == MemberTier.member_id).where(Member.customer_id == ADA)).one()
+        return session.get(Tier, state.tier_id).name
+
+    assert in_shop(sessions, shop, tier_now) == "Gold"

@@ -40,8 +40,9 @@ from shopify_app.db import insert_ignoring_conflicts
 from shopify_app.models import LedgerEntry, Member, MemberTier, Order, Shop, Tier, TierProgram
 
 from . import events, ledger
-from .commands import PayOrder
-from .members import find_member
+from .commands import CustomerProfile, PayOrder
+from .errors import InvalidCommand
+from .members import ensure_member, find_member
 from .shops import installed_shop
 
 ONE = Decimal(1)
@@ -262,3 +263,31 @@ def _move(
 def tag_for(name: str) -> str:
     """The customer tag a tier is written to Shopify as."""
     return f"Perks tier: {name}"
+
+
+def move_by_flow(session: Session, shop_domain: str, customer_id: int, tier_name: str, now: datetime) -> bool:
+    """A merchant's Flow workflow puts the member in a tier; True if that moved them.
+
+    The tier is held like a reached one, to its window's end, and its entry
+    reward follows the same key, so a retried Flow run changes nothing.
+    """
+    shop = installed_shop(session, shop_domain)
+    wanted = next((tier for tier in ladder(session, shop.id) if tier.name.casefold() == tier_name.strip().casefold()), None)
+    if wanted is None:
+        raise InvalidCommand(f"no tier named {tier_name!r}")
+    member = ensure_member(session, shop.id, CustomerProfile(customer_id))[0]
+    state = _locked_state(session, member)
+    if state.tier_id == wanted.id:
+        return False
+    program = program_of(session, shop.id)
+    _move(session, shop, program, member, state, session.get(Tier, state.tier_id) if state.tier_id else None, wanted, now)
+    if wanted.entry_points:
+        ledger.post(
+            session,
+            member,
+            wanted.entry_points,
+            kind="tier",
+            key=f"tier:{wanted.id}:{member.id}:{window_key(program.period, shop.timezone, now)}:entry",
+            reason=f"Welcome to {wanted.name}",
+        )
+    return True
