@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app shopify_app
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench install demo-order
+.PHONY: run test lint bench install demo-order lighthouse
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -46,3 +46,8 @@ lint: $(STAMP)
 BENCH_PG_OPTIONS ?= -c shared_buffers=1GB -c max_wal_size=4GB
 bench: install /usr/bin/redis-server
 	PERKS_DURABLE=1 PERKS_PG_OPTIONS="$(BENCH_PG_OPTIONS)" PY=$(PY) scripts/with-test-services $(PY) -m bench.run $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+# Lighthouse on the demo storefront with and without the launcher embed (median of 3 a page);
+# on a running `make run`: node scripts/lighthouse.mjs http://127.0.0.1:8000
+lighthouse: install /usr/bin/redis-server
+	PERKS_LIGHTHOUSE_RUNS=3 PERKS_LIGHTHOUSE_PAGES=/demo/shop,/demo/products/house-blend PY=$(PY) scripts/with-test-services $(VENV)/bin/pytest -q -s tests/test_storefront_lighthouse.py

@@ -17,12 +17,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 
-@pytest.fixture(scope="session")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
+# `browser`: the one shared Chromium of tests/plugins/chromium.py (Playwright's sync API allows one per run).
 
 
 class LiveAdmin:

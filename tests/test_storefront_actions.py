@@ -1,0 +1,137 @@
+"""The launcher's earn actions through the app proxy: a birthday, a social follow or share.
+
+Only Shopify's signed `logged_in_customer_id` is ever acted for; unsigned or
+forged requests are refused with 401 and change nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from shopify_app.loyalty import actions
+from shopify_app.loyalty.members import find_member
+from shopify_app.models import MemberBirthday, Shop
+from shopify_app.unit_of_work import UnitOfWork
+from tests.fixtures.app_proxy import signed_query
+
+ADA, GRACE = 7012345678901, 7012345678902
+
+
+@pytest.fixture
+def installed(platform, sessions):
+    platform.install()
+    with UnitOfWork(sessions) as uow:
+        shop = uow.session.scalars(select(Shop).where(Shop.domain == platform.shop)).one()
+        actions.set_rule(uow.session, shop, "birthday", points=100, limit_period="year")
+        actions.set_rule(uow.session, shop, "social_follow", points=50, name="Follow us on Instagram")
+        actions.set_rule(uow.session, shop, "social_share", points=10, limit_count=5, limit_period="ever")
+        actions.set_rule(uow.session, shop, "newsletter", points=30)
+        uow.commit()
+        return shop.id
+
+
+def post(platform, path: str, customer: int | None, json=None, **changes):
+    query = signed_query(platform.shop, customer, platform.fake.client_secret, **changes)
+    return platform.client.post(f"/proxy{path}", query_string=query, json=json if json is not None else {})
+
+
+def member_of(sessions, shop_id: int, customer: int):
+    with UnitOfWork(sessions) as uow:
+        found = find_member(uow.session, shop_id, customer)
+        birthday = uow.session.get(MemberBirthday, found.id) if found else None
+        return (found.points_balance if found else 0), (f"{birthday.month:02d}-{birthday.day:02d}" if birthday else None)
+
+
+@pytest.mark.parametrize("path", ["/birthday", "/actions/social_follow"])
+def test_unsigned_forged_stale_and_anonymous_requests_are_refused(platform, sessions, installed, path):
+    body = {"date": "04-23"}
+    assert platform.client.post(f"/proxy{path}", json=body).status_code == 401
+    unsigned = {"shop": platform.shop, "logged_in_customer_id": str(ADA)}
+    assert platform.client.post(f"/proxy{path}", query_string=unsigned, json=body).status_code == 401
+    # Signed for Ada, then the customer swapped: the signature no longer matches.
+    forged = signed_query(platform.shop, ADA, platform.fake.client_secret) | {"logged_in_customer_id": str(GRACE)}
+    answer = platform.client.post(f"/proxy{path}", query_string=forged, json=body)
+    assert answer.status_code == 401 and answer.get_json()["error"] == "invalid_signature"
+    # Signed with another secret.
+    assert post_with_secret(platform, path, "not-the-secret", body).status_code == 401
+    # Too old.
+    assert post(platform, path, ADA, body, timestamp="1000000000").status_code == 401
+    # Signed but nobody logged in.
+    anonymous = post(platform, path, None, body)
+    assert anonymous.status_code == 401 and anonymous.get_json()["error"] == "login_required"
+    assert member_of(sessions, installed, ADA) == (0, None) and member_of(sessions, installed, GRACE) == (0, None)
+
+
+def post_with_secret(platform, path, secret, body):
+    return platform.client.post(f"/proxy{path}", query_string=signed_query(platform.shop, ADA, secret), json=body)
+
+
+def test_a_birthday_is_kept_for_the_logged_in_customer_only(platform, sessions, installed):
+    answer = post(platform, "/birthday", ADA, {"date": "04-23", "customer_id": GRACE, "logged_in_customer_id": GRACE})
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json() == {"birthday": "04-23"}
+    assert member_of(sessions, installed, ADA) == (0, "04-23")  # paid on the day by the cron job, not now
+    assert member_of(sessions, installed, GRACE) == (0, None)
+
+    member = platform.proxy("GET", "/member", ADA).get_json()
+    assert member["birthday"] == "04-23"
+    (way,) = [w for w in member["earn"] if w["key"] == "birthday"]
+    assert (way["points"], way["per"]) == (100, "year")
+    assert platform.proxy("GET", "/member", GRACE).get_json()["birthday"] is None
+
+
+@pytest.mark.parametrize("date", ["4-23", "13-01", "02-30", "", "04/23", None, 423])
+def test_a_wrong_date_is_refused_in_the_shoppers_language(platform, sessions, installed, date):
+    answer = post(platform, "/birthday", ADA, {"date": date}, locale="fr")
+    assert answer.status_code == 400
+    assert answer.get_json()["error"] == "invalid_date" and "MM-JJ" in answer.get_json()["message"]
+    assert member_of(sessions, installed, ADA)[1] is None
+
+
+def test_29_february_is_a_birthday(platform, sessions, installed):
+    assert post(platform, "/birthday", ADA, {"date": "02-29"}).get_json() == {"birthday": "02-29"}
+
+
+def test_a_social_follow_pays_once_and_only_the_logged_in_customer(platform, sessions, installed):
+    first = post(platform, "/actions/social_follow", ADA, {"customer_id": GRACE})
+    assert first.status_code == 200, first.get_json()
+    assert first.get_json() == {"points": 50, "balance": 50}
+    again = post(platform, "/actions/social_follow", ADA, {"network": "instagram"}, locale="de")
+    assert again.status_code == 409
+    assert again.get_json()["error"] in {"already_done", "limit_reached"} and again.get_json()["balance"] == 50
+    assert member_of(sessions, installed, ADA)[0] == 50 and member_of(sessions, installed, GRACE)[0] == 0
+
+    member = platform.proxy("GET", "/member", ADA).get_json()
+    (way,) = [w for w in member["earn"] if w["key"] == "social_follow"]
+    assert way["done"] is True and way["title"] == "Follow us on Instagram" and way["points"] == 50
+    assert member["history"][0]["points"] == 50
+    grace = platform.proxy("GET", "/member", GRACE).get_json()
+    assert [w["done"] for w in grace["earn"] if w["key"] == "social_follow"] == [False]
+
+
+def test_a_shopper_cannot_farm_by_inventing_networks(platform, sessions, installed):
+    # social_share allows 5 payouts ever, one per network: made-up names are one occurrence.
+    paid = [post(platform, "/actions/social_share", ADA, {"network": f"made-up-{n}"}).status_code for n in range(4)]
+    assert paid == [200, 409, 409, 409]
+    assert post(platform, "/actions/social_share", ADA, {"network": "facebook"}).status_code == 200
+    assert member_of(sessions, installed, ADA)[0] == 20
+
+
+def test_newsletter_points_wait_for_shopify_and_unknown_actions_are_404(platform, sessions, installed):
+    newsletter = post(platform, "/actions/newsletter", ADA, {})
+    assert newsletter.status_code == 409 and newsletter.get_json()["error"] == "newsletter_in_account"
+    for key in ("signup", "birthday", "custom", "review", "no-such-thing"):
+        answer = post(platform, f"/actions/{key}", ADA, {}, locale="pt-BR")
+        assert answer.status_code == 404 and answer.get_json()["message"].startswith("Esta forma")
+    assert member_of(sessions, installed, ADA)[0] == 0
+
+
+def test_a_rule_switched_off_pays_nothing(platform, sessions, installed):
+    with UnitOfWork(sessions) as uow:
+        shop = uow.session.get(Shop, installed)
+        actions.set_rule(uow.session, shop, "social_follow", points=50, enabled=False)
+        uow.commit()
+    answer = post(platform, "/actions/social_follow", ADA, {})
+    assert answer.status_code == 404 and answer.get_json()["error"] == "not_available"
+    assert "social_follow" not in [w["key"] for w in platform.proxy("GET", "/program", None).get_json()["earn"]]
