@@ -8,6 +8,7 @@ registered only when PERKS_DEMO=1: production never mints a session token.
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 import time
@@ -16,7 +17,7 @@ from decimal import Decimal
 
 import jwt
 from flask import Blueprint, jsonify, redirect, request, url_for
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from shopify_app.loyalty import ledger
@@ -24,7 +25,7 @@ from shopify_app.loyalty.commands import CustomerProfile
 from shopify_app.loyalty.errors import UnknownShop
 from shopify_app.loyalty.members import ensure_member
 from shopify_app.loyalty.shops import add_shop, installed_shop
-from shopify_app.models import LedgerEntry, Member, Order, Shop
+from shopify_app.models import LedgerEntry, Member, Order, Shop, WebhookDelivery
 from shopify_app.platform import tokens
 from shopify_app.platform.token_vault import TokenVault
 from shopify_app.runtime import perks
@@ -100,6 +101,8 @@ def seed(session: Session, shop: Shop, *, members: int = 600, days: int = 120, n
     rng = random.Random(rng_seed)
     order_id = 9_000_000_000
     when: dict[str, datetime] = {}
+    # The orders/paid payloads as Shopify would have sent them: what the forecast replays.
+    payloads: list[dict] = []
     for n in range(members):
         joined = now - timedelta(days=days * (1 - (n / members) ** 0.7), hours=rng.random() * 12)
         first, last = rng.choice(FIRST), rng.choice(LAST)
@@ -132,6 +135,7 @@ def seed(session: Session, shop: Shop, *, members: int = 600, days: int = 120, n
             key = f"order:{order_id}:earn"
             ledger.post(session, member, points, kind="earn", key=key, reason=f"Order #{order_id % 100000}", order_id=order_id)
             when[key] = moment
+            payloads.append(_paid_delivery(shop, member, order_id, amount, moment))
             moment += timedelta(days=rng.randrange(5, 40), hours=rng.random() * 10)
         if n % 9 == 0 and member.points_balance >= 100:
             key = f"demo:redeem:{member.id}"
@@ -156,4 +160,33 @@ def seed(session: Session, shop: Shop, *, members: int = 600, days: int = 120, n
         .values(created_at=bindparam("moment"))
     )
     session.connection().execute(backdate, [{"key": key, "moment": moment} for key, moment in when.items()])
+    if payloads:
+        session.execute(insert(WebhookDelivery), payloads)
     return members
+
+
+def _paid_delivery(shop: Shop, member: Member, order_id: int, amount: Decimal, moment: datetime) -> dict:
+    """A recorded, processed orders/paid delivery of a demo order: one coffee line, no shipping or tax."""
+    money = {"shop_money": {"amount": f"{amount:.2f}", "currency_code": shop.currency}}
+    payload = {
+        "id": order_id,
+        "name": f"#{order_id % 100000}",
+        "email": member.email,
+        "processed_at": moment.isoformat(),
+        "taxes_included": False,
+        "total_tax": "0.00",
+        "total_shipping_price_set": {"shop_money": {"amount": "0.00", "currency_code": shop.currency}},
+        "line_items": [{"price": f"{amount:.2f}", "price_set": money, "quantity": 1, "product_id": 9_100_000_000, "tax_lines": []}],
+        "customer": {"id": member.customer_id, "email": member.email, "first_name": member.first_name, "last_name": member.last_name},
+    }
+    return {
+        "shop_id": shop.id,
+        "webhook_id": f"demo-{order_id}",
+        "topic": "orders/paid",
+        "headers": {},
+        "payload": json.dumps(payload),
+        "status": "done",
+        "attempts": 1,
+        "received_at": moment,
+        "processed_at": moment,
+    }

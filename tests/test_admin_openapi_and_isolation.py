@@ -16,7 +16,9 @@ from shopify_app.loyalty.shops import installed_shop
 from shopify_app.models import ImportJob, Member, Reward
 from shopify_app.unit_of_work import UnitOfWork
 from tests.admin_support import Admin, add_member
+from tests.fixtures import shopify_webhooks
 from tests.test_install_and_auth import session_token
+from webhooks import deliveries
 
 OURS, THEIRS = 7200000000001, 7200000000002
 # Signed with the app secret like webhooks, not session tokens (see actions_api.py).
@@ -116,6 +118,16 @@ def _text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def _their_orders_stay_out_of_our_forecast(t: TwoShops) -> bool:
+    with UnitOfWork(t.sessions) as uow:
+        shop = installed_shop(uow.session, t.theirs_domain)
+        body, headers = shopify_webhooks.delivery("orders/paid", shopify_webhooks.order_paid(9100, THEIRS), shop=shop.domain, secret="-")
+        deliveries.record(uow.session, shop, headers, body)
+        uow.commit()
+    ours, theirs = (a.post("/api/forecast", json={}).get_json() for a in (t.ours, t.theirs))
+    return ours["orders"] == 0 and theirs["orders"] == 1
+
+
 # One check per route, with the other shop's ids where a route takes one. A new
 # route fails test_every_route_has_an_isolation_check until it gets its own.
 ISOLATION = {
@@ -169,6 +181,7 @@ ISOLATION = {
         and "Ours" not in [r["title"] for r in t.theirs.get("/api/rewards").get_json()["rewards"]]
     ),
     ("PATCH", "/api/rewards/{reward_id}"): lambda t: t.ours.patch(f"/api/rewards/{t.their_reward}", {"title": "Mine"}).status_code == 404,
+    ("POST", "/api/forecast"): _their_orders_stay_out_of_our_forecast,
     ("GET", "/api/referrals"): lambda t: (
         t.theirs.put("/api/referrals/settings", {"referrer_points": 9}).status_code == 200
         and t.ours.get("/api/referrals").get_json()["settings"]["referrer_points"] == 500

@@ -263,10 +263,10 @@
       field("expiry_reminder_days", "Remind members this many days before", h("input", { type: "number", min: 0, step: 1, value: program.expiry_reminder_days })),
       h("div", { class: "row" }, h("button", { class: "primary", type: "submit", id: "save-purchase" }, "Save"))
     );
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
+    // What an order earns: saved with the rest, and the draft the forecast replays.
+    const purchaseRule = () => {
       const f = form.elements;
-      const changes = {
+      return {
         points_per_unit: f.points_per_unit.value.trim(),
         rounding: f.rounding.value,
         minimum_order: f.minimum_order.value.trim(),
@@ -274,6 +274,13 @@
         count_tax: f.count_tax.checked,
         count_discounts: f.count_discounts.checked,
         guest_points: f.guest_points.checked,
+      };
+    };
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const f = form.elements;
+      const changes = {
+        ...purchaseRule(),
         signup_points: f.signup_points.value === "" ? null : Number(f.signup_points.value),
         expire_after_days: f.expire_after_days.value === "" ? null : Number(f.expire_after_days.value),
         expiry_reminder_days: f.expiry_reminder_days.value === "" ? null : Number(f.expiry_reminder_days.value),
@@ -311,14 +318,29 @@
       return h("tr", { dataset: { rule: rule.name } }, h("td", null, label(rule.name), error), h("td", null, points), h("td", null, limit), h("td", null, period), h("td", null, enabled), h("td", null, save));
     });
     const boosts = await renderBoosts();
+    const forecast = forecastPanel("earn-forecast");
+    // The draft: the purchase rule as typed, and the multipliers with the one being typed (if it names a target).
+    const draft = () => {
+      const m = boosts.form.elements;
+      const pending = m.target_id.value.trim() ? [{ target: m.target.value, target_id: m.target_id.value.trim(), multiplier: m.multiplier.value.trim() }] : [];
+      return {
+        program: purchaseRule(),
+        multipliers: boosts.multipliers.filter((x) => !pending.some((p) => p.target === x.target && p.target_id.replace(/.*\//, "") === x.target_id)).concat(pending),
+      };
+    };
+    for (const source of [form, boosts.form]) {
+      source.addEventListener("input", () => forecast.update(draft()));
+      source.addEventListener("change", () => forecast.update(draft()));
+    }
+    forecast.run(draft());
     page(
       "Earn rules",
       null,
       h(
         "div",
         { class: "stack" },
-        card("Purchases", form),
-        ...boosts,
+        h("div", { class: "layout halves" }, card("Purchases", form), forecast.el),
+        ...boosts.cards,
         card("Actions", h("p", { class: "muted" }, "Points for things members do besides buying; each has a limit so it cannot be farmed."),
           h("table", null, h("thead", null, h("tr", null, h("th", null, "Action"), h("th", null, "Points"), h("th", null, "Times"), h("th", null, "Per"), h("th", null, "On"), h("th"))), h("tbody", null, actionRows)))
       )
@@ -369,7 +391,7 @@
         showErrors(multForm, error.fields);
       }
     });
-    return [
+    const cards = [
       card("Promotions", h("p", { class: "muted" }, "Multiply earning for a while; overlapping promotions do not compound, the largest applies."),
         promotions.length
           ? h("table", { id: "promotions" }, h("tbody", null, promotions.map((p) => h("tr", null, h("td", null, p.name, " ", p.running ? h("span", { class: "badge success" }, "Running") : null),
@@ -383,10 +405,74 @@
           : null,
         multForm),
     ];
+    return { cards, multipliers, form: multForm };
   }
 
   const LABELS = { signup: "Creating an account", birthday: "Birthday", review: "Product review", social_follow: "Social follow", social_share: "Social share", newsletter: "Newsletter sign-up", profile: "Completed profile", survey: "Survey answered" };
   const label = (name) => LABELS[name] || name.replace("custom:", "Custom: ");
+
+  // ---- forecast: the last 90 days replayed through the draft, beside today's rules ----
+
+  function forecastPanel(id) {
+    const body = h("div", { id, class: "stack forecast", dataset: { state: "idle" } }, h("p", { class: "muted" }, "Replaying the last 90 days…"));
+    let timer;
+    let sequence = 0;
+    // Typing fires many drafts; only the newest answer is shown.
+    async function run(draft) {
+      clearTimeout(timer);
+      const mine = ++sequence;
+      body.dataset.state = "loading";
+      try {
+        const data = await api.post("/api/forecast", draft);
+        if (mine !== sequence) return;
+        body.replaceChildren(...forecastView(data));
+        body.dataset.state = "ready";
+      } catch (error) {
+        if (mine !== sequence) return;
+        const problems = Object.entries(error.fields || {}).map(([k, v]) => k.replace(/^program\./, "").replace(/_/g, " ") + " " + v);
+        body.replaceChildren(h("div", { class: "banner warning", id: id + "-invalid" }, "The forecast waits for valid values: " + (problems.join("; ") || error.message)));
+        body.dataset.state = "invalid";
+      }
+      body.dataset.runs = String(mine);
+    }
+    function update(draft) {
+      clearTimeout(timer);
+      timer = setTimeout(() => run(draft), 250);
+    }
+    const help = h("p", { class: "help" }, "What your draft would have done to your paid orders of the last 90 days, beside today's rules. Nothing is saved until you save.");
+    return { el: h("section", { class: "card forecast-card" }, h("h2", null, "Forecast"), help, body), run, update };
+  }
+
+  function forecastView(data) {
+    currency = data.currency;
+    const { today, draft } = data;
+    const delta = (a, b, format) => {
+      if (a === null || b === null || a === undefined || b === undefined) return "—";
+      const d = Number(b) - Number(a);
+      if (Math.abs(d) < 1e-9) return "same";
+      const pct = Number(a) ? " (" + (d > 0 ? "+" : "") + ((100 * d) / Number(a)).toFixed(0) + "%)" : "";
+      return (d > 0 ? "+" : "−") + format(Math.abs(d)) + pct;
+    };
+    const row = (key, label, a, b, format, note) =>
+      h("tr", { dataset: { row: key, changed: String(a) !== String(b) ? "yes" : "no" } },
+        h("th", { scope: "row" }, label, note ? h("div", { class: "help" }, note) : null),
+        h("td", { class: "num", id: "fc-" + key + "-today" }, a === null ? "—" : format(a)),
+        h("td", { class: "num", id: "fc-" + key + "-draft" }, b === null ? "—" : format(b)),
+        h("td", { class: "num delta" }, delta(a, b, format)));
+    const rewardsNote = draft.cheapest_reward_points ? "at the cheapest reward, " + number(draft.cheapest_reward_points) + " points" : "no reward to redeem";
+    return [
+      h("p", { class: "muted" }, number(data.orders) + " paid orders since " + new Date(data.since).toLocaleDateString("en-US", { dateStyle: "medium" }) + "."),
+      h("table", { class: "forecast-table" },
+        h("thead", null, h("tr", null, h("th"), h("th", { class: "num" }, "Today"), h("th", { class: "num" }, "Draft"), h("th", { class: "num" }, "Change"))),
+        h("tbody", null,
+          row("points", "Points issued", today.points_issued, draft.points_issued, number, "after refunds and cancellations"),
+          row("orders", "Orders earning", today.orders_earning, draft.orders_earning, number),
+          row("liability", "Outstanding liability", today.liability, draft.liability, money, draft.point_value ? "a point is worth " + money(draft.point_value) : "add a money reward to value points"),
+          row("redeemed", "Projected redemptions", today.projected_redemption_value, draft.projected_redemption_value, money, draft.projected_redeemed_points === null ? null : number(draft.projected_redeemed_points) + " points"),
+          row("rewards", "Rewards redeemed", today.projected_rewards, draft.projected_rewards, number, rewardsNote))),
+      h("ul", { class: "assumptions help" }, data.assumptions.map((a) => h("li", null, a))),
+    ];
+  }
 
   // ---- rewards -------------------------------------------------------------
 
@@ -405,12 +491,12 @@
           h("tbody", null, rewards.map((r) => h("tr", { dataset: { reward: r.id } }, h("td", null, r.title), h("td", null, REWARD_KINDS[r.kind] || r.kind), h("td", { class: "num" }, number(r.points_cost)),
             h("td", { class: "num" }, r.kind === "percentage" ? r.value + "%" : ["fixed_amount", "store_credit", "points_for_money"].includes(r.kind) ? money(r.value) : "—"),
             h("td", null, h("span", { class: "badge " + (r.enabled ? "success" : "") }, r.enabled ? "Active" : "Off")),
-            h("td", null, h("button", { type: "button", class: "plain", onclick: () => rewardForm(r) }, "Edit"))))))
+            h("td", null, h("button", { type: "button", class: "plain", onclick: () => rewardForm(r, rewards) }, "Edit"))))))
       : h("div", { class: "empty" }, h("h2", null, "No rewards yet"), h("p", null, "Add what members can spend their points on."));
-    page("Rewards", h("button", { class: "primary", id: "new-reward", onclick: () => rewardForm(null) }, "Add reward"), card(null, list), h("div", { id: "reward-editor" }));
+    page("Rewards", h("button", { class: "primary", id: "new-reward", onclick: () => rewardForm(null, rewards) }, "Add reward"), card(null, list), h("div", { id: "reward-editor" }));
   }
 
-  function rewardForm(reward) {
+  function rewardForm(reward, catalogue) {
     const r = reward || { title: "", kind: "fixed_amount", points_cost: 500, value: "5", enabled: true, minimum_order: null };
     const kind = h("select", null, Object.entries(REWARD_KINDS).map(([k, v]) => h("option", { value: k, selected: k === r.kind }, v)));
     const form = h(
@@ -439,7 +525,18 @@
         toast(error.message, true);
       }
     });
-    document.getElementById("reward-editor").replaceChildren(card(reward ? "Edit " + reward.title : "New reward", form));
+    // The catalogue as it would be with this reward saved: what a point is worth, and what members could redeem.
+    const forecast = forecastPanel("reward-forecast");
+    const draft = () => {
+      const f = form.elements;
+      const edited = { kind: f.kind.value, points_cost: Number(f.points_cost.value), value: f.value.value.trim() || "0", enabled: f.enabled.checked };
+      const others = (catalogue || []).filter((x) => !reward || x.id !== reward.id).map((x) => ({ kind: x.kind, points_cost: x.points_cost, value: x.value, enabled: x.enabled }));
+      return { rewards: others.concat([edited]) };
+    };
+    form.addEventListener("input", () => forecast.update(draft()));
+    form.addEventListener("change", () => forecast.update(draft()));
+    forecast.run(draft());
+    document.getElementById("reward-editor").replaceChildren(h("div", { class: "layout halves" }, card(reward ? "Edit " + reward.title : "New reward", form), forecast.el));
     form.elements.title.focus();
   }
 

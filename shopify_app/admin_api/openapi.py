@@ -148,6 +148,20 @@ PATHS: dict[str, dict[str, dict]] = {
     "/api/imports/{job_id}": {"get": op("An import's status, progress and errors by row", params=[path_param("job_id")])},
     "/api/exports/members.csv": {"get": op("Members and balances as CSV", returns="text/csv")},
     "/api/exports/ledger.csv": {"get": op("Every ledger entry as CSV", returns="text/csv")},
+    "/api/forecast": {
+        "post": op(
+            "Replay the shop's paid orders of the last `days` through a draft of the purchase rule, multipliers and rewards, "
+            "beside today's rules: points issued, liability and projected redemptions. Nothing is saved",
+            body=json_body(
+                {
+                    "days": {"type": "integer", "description": "7 to 365; default 90"},
+                    "program": {"type": "object", "description": "draft purchase-rule settings, as PATCH /api/program takes them"},
+                    "multipliers": {"type": "array", "items": {"type": "object"}, "description": "replaces today's multipliers"},
+                    "rewards": {"type": "array", "items": {"type": "object"}, "description": "replaces today's rewards"},
+                }
+            ),
+        )
+    },
     "/api/openapi.json": {"get": op("This document", security=[])},
     "/api/actions": {
         "post": op(

@@ -81,7 +81,7 @@ _BAD = object()
 
 def _number(places: int, high: Decimal):
     def read(value: Any) -> Decimal | object:
-        number = _decimal(value)
+        number = parse_decimal(value)
         if number is None or number < 0 or number > high or number.as_tuple().exponent < -places:
             return _BAD
         return number
@@ -113,7 +113,7 @@ RULES = {
 }
 
 
-def _decimal(value: Any) -> Decimal | None:
+def parse_decimal(value: Any) -> Decimal | None:
     # Numbers arrive as strings from the form; a JSON float would already have
     # lost digits, so it is read through its shortest repr.
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
