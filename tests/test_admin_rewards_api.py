@@ -30,6 +30,18 @@ def test_rewards_are_listed_created_edited_and_switched_off(merchant):
     }
 
 
+def test_creating_and_changing_a_reward_are_recorded_in_the_change_log_with_before_and_after(merchant):
+    created = merchant("POST", "/api/rewards", json={"title": "15% off", "kind": "percentage", "points_cost": 900, "value": "15"})
+    reward_id = created.get_json()["reward"]["id"]
+    merchant("PATCH", f"/api/rewards/{reward_id}", json={"points_cost": 800, "title": "15% off"})
+    merchant("PATCH", f"/api/rewards/{reward_id}", json={"points_cost": 800})  # changes nothing: no record
+    edit, create = merchant("GET", "/api/program/changes").get_json()["changes"]
+    assert create["subject"] == edit["subject"] == f"reward:{reward_id}"
+    assert create["before"]["points_cost"] is None and create["after"]["points_cost"] == 900 and create["after"]["title"] == "15% off"
+    assert (edit["before"], edit["after"]) == ({"points_cost": 900}, {"points_cost": 800})
+    assert edit["actor"] == create["actor"] != "unknown"
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from shopify_app.loyalty import adjustments, ledger, rewards
+from shopify_app.loyalty import adjustments, audit, ledger, rewards
 from shopify_app.loyalty.errors import InvalidCommand
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.redemptions import member_redemptions
@@ -14,6 +14,7 @@ from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 
 from . import bp
+from .http import actor
 
 
 def _body() -> dict:
@@ -50,6 +51,7 @@ def list_rewards():
 def create_reward():
     with UnitOfWork(perks().sessions) as uow:
         reward = rewards.create_reward(uow.session, g.caller.shop_id, _body())
+        audit.record(uow.session, g.caller.shop_id, actor(), f"reward:{reward.id}", {}, reward_json(reward))
         uow.commit()
         return jsonify(reward=reward_json(reward)), 201
 
@@ -58,7 +60,9 @@ def create_reward():
 @merchant_required
 def update_reward(reward_id: int):
     with UnitOfWork(perks().sessions) as uow:
+        before = reward_json(rewards.get_reward(uow.session, g.caller.shop_id, reward_id))
         reward = rewards.update_reward(uow.session, g.caller.shop_id, reward_id, _body())
+        audit.record(uow.session, g.caller.shop_id, actor(), f"reward:{reward_id}", before, reward_json(reward))
         uow.commit()
         return jsonify(reward=reward_json(reward))
 
