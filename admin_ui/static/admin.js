@@ -156,6 +156,9 @@
     member: renderMember,
     analytics: renderAnalytics,
     transfer: renderTransfer,
+    expiry: renderExpiry,
+    referrals: renderReferrals,
+    tiers: renderTiers,
   };
 
   function route() {
@@ -247,7 +250,6 @@
     const [{ shop: info, program }, { rules, periods }] = await Promise.all([api.get("/api/program"), api.get("/api/earn-rules")]);
     currency = info.currency;
     const rounding = h("select", null, ["down", "nearest", "up"].map((r) => h("option", { value: r, selected: program.rounding === r }, "Round " + r)));
-    const expiry = h("input", { type: "number", min: 1, step: 1, value: program.expire_after_days === null ? "" : program.expire_after_days, placeholder: "Never" });
     const form = h(
       "form",
       { class: "stack", id: "purchase-form", novalidate: true },
@@ -259,8 +261,6 @@
       checkbox("count_discounts", "Earn on the price before discounts", program.count_discounts),
       checkbox("guest_points", "Guests' orders earn points, credited when they create an account", program.guest_points),
       field("signup_points", "Points for joining", h("input", { type: "number", min: 0, step: 1, value: program.signup_points })),
-      field("expire_after_days", "Points expire after this many days without activity", expiry, "Leave empty: points never expire"),
-      field("expiry_reminder_days", "Remind members this many days before", h("input", { type: "number", min: 0, step: 1, value: program.expiry_reminder_days })),
       h("div", { class: "row" }, h("button", { class: "primary", type: "submit", id: "save-purchase" }, "Save"))
     );
     // What an order earns: saved with the rest, and the draft the forecast replays.
@@ -282,8 +282,6 @@
       const changes = {
         ...purchaseRule(),
         signup_points: f.signup_points.value === "" ? null : Number(f.signup_points.value),
-        expire_after_days: f.expire_after_days.value === "" ? null : Number(f.expire_after_days.value),
-        expiry_reminder_days: f.expiry_reminder_days.value === "" ? null : Number(f.expiry_reminder_days.value),
       };
       try {
         await api.patch("/api/program", changes);
@@ -410,6 +408,123 @@
 
   const LABELS = { signup: "Creating an account", birthday: "Birthday", review: "Product review", social_follow: "Social follow", social_share: "Social share", newsletter: "Newsletter sign-up", profile: "Completed profile", survey: "Survey answered" };
   const label = (name) => LABELS[name] || name.replace("custom:", "Custom: ");
+
+  // ---- points expiry and reminders ------------------------------------------
+
+  // A form that saves its fields with one call and shows the server's errors by field.
+  function savingForm(id, fields, buttonText, save, savedText) {
+    const form = h("form", { class: "stack", id, novalidate: true }, ...fields, h("div", { class: "row" }, h("button", { class: "primary", type: "submit", id: id + "-save" }, buttonText)));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await save(form.elements);
+        showErrors(form, {});
+        toast(savedText);
+      } catch (error) {
+        showErrors(form, error.fields || {});
+        toast(error.fields && Object.keys(error.fields).length ? "Fix the highlighted fields" : error.message, true);
+      }
+    });
+    return form;
+  }
+  const wholeOrNull = (input) => (input.value.trim() === "" ? null : Number(input.value));
+
+  async function renderExpiry() {
+    const { program } = await api.get("/api/program");
+    const form = savingForm("expiry-form", [
+      field("expire_after_days", "Points expire after this many days without a purchase or redemption", h("input", { type: "number", min: 1, step: 1, value: program.expire_after_days ?? "", placeholder: "Never" }), "Leave empty: points never expire. Any purchase or redemption restarts the clock."),
+      field("expiry_reminder_days", "Remind members this many days before", h("input", { type: "number", min: 0, step: 1, value: program.expiry_reminder_days }), "0: no reminder. Sent once per period, by every notification channel that is on."),
+    ], "Save", (f) => api.patch("/api/program", { expire_after_days: wholeOrNull(f.expire_after_days), expiry_reminder_days: wholeOrNull(f.expiry_reminder_days) }), "Expiry saved");
+    page("Points expiry", null, h("div", { class: "layout two" }, card("Expiry and reminders", form),
+      card("How it works", h("p", { class: "muted" }, "Points left unused for the whole period expire at once, with a ledger entry the member sees. Members are reminded first, and a purchase or a redemption starts a new period."))));
+  }
+
+  // ---- referrals -------------------------------------------------------------
+
+  const FRIEND_KINDS = { fixed_amount: "Amount off", percentage: "Percentage off", free_shipping: "Free shipping" };
+
+  async function renderReferrals() {
+    const { settings: r, referrals } = await api.get("/api/referrals");
+    const kind = h("select", null, Object.entries(FRIEND_KINDS).map(([k, v]) => h("option", { value: k, selected: k === r.friend_reward_kind }, v)));
+    const form = savingForm("referral-form", [
+      checkbox("enabled", "Members can refer friends", r.enabled),
+      field("referrer_points", "Points for the member, once the friend's first order is confirmed", h("input", { type: "number", min: 0, step: 1, value: r.referrer_points })),
+      h("div", { class: "grid" },
+        field("friend_reward_kind", "The friend's welcome reward", kind),
+        field("friend_reward_value", "Its value (money, or percent)", h("input", { type: "text", inputmode: "decimal", value: r.friend_reward_value })),
+        field("friend_reward_minimum", "Minimum order for the friend's code", h("input", { type: "text", inputmode: "decimal", value: r.friend_reward_minimum || "", placeholder: "None" })),
+        field("friend_code_valid_days", "The code is valid for (days)", h("input", { type: "number", min: 1, step: 1, value: r.friend_code_valid_days ?? "", placeholder: "Always" }))),
+      h("div", { class: "grid" },
+        field("minimum_order", "The friend's order must be at least", h("input", { type: "text", inputmode: "decimal", value: r.minimum_order })),
+        field("waiting_days", "Days to wait for refunds before paying the member", h("input", { type: "number", min: 0, step: 1, value: r.waiting_days }))),
+    ], "Save", (f) => api.put("/api/referrals/settings", {
+      enabled: f.enabled.checked,
+      referrer_points: wholeOrNull(f.referrer_points),
+      friend_reward_kind: f.friend_reward_kind.value,
+      friend_reward_value: f.friend_reward_value.value.trim(),
+      friend_reward_minimum: f.friend_reward_minimum.value.trim() || null,
+      friend_code_valid_days: wholeOrNull(f.friend_code_valid_days),
+      minimum_order: f.minimum_order.value.trim(),
+      waiting_days: wholeOrNull(f.waiting_days),
+    }), "Referral offer saved");
+    const list = referrals.length
+      ? h("table", { id: "referrals" }, h("thead", null, h("tr", null, h("th", null, "Member"), h("th", null, "Friend"), h("th", null, "State"), h("th", { class: "num" }, "Revenue"), h("th", { class: "num" }, "Points"), h("th", null, "Since"))),
+          h("tbody", null, referrals.map((x) => h("tr", null, h("td", null, x.referrer.email || x.referrer.customer_id), h("td", null, x.friend.email || x.friend.customer_id),
+            h("td", null, h("span", { class: "badge " + ({ rewarded: "success", rejected: "critical", qualified: "attention" }[x.state] || "") }, x.state), x.reason ? h("div", { class: "help" }, x.reason.replace(/_/g, " ")) : null),
+            h("td", { class: "num" }, money(x.revenue)), h("td", { class: "num" }, number(x.points)), h("td", null, when(x.created_at))))))
+      : h("p", { class: "muted" }, "No referrals yet: each member's link is in the launcher.");
+    page("Referrals", null, h("div", { class: "stack" }, card("The offer", form), card("Referrals", list)));
+  }
+
+  // ---- VIP tiers -------------------------------------------------------------
+
+  async function renderTiers() {
+    const data = await api.get("/api/tiers");
+    const rows = h("tbody", { id: "tier-rows" });
+    const addRow = (t) => {
+      // The .field box sits inside the cell: a grid on the <td> itself would take it out of the table's layout.
+      const cell = (name, input) => h("td", null, h("div", { class: "field", dataset: { field: name } }, input, h("div", { class: "field-error" })));
+      rows.append(h("tr", { dataset: { id: t.id ?? "" } },
+        cell("name", h("input", { type: "text", value: t.name, "aria-label": "Tier name" })),
+        cell("threshold", h("input", { type: "text", inputmode: "decimal", value: t.threshold, "aria-label": "Threshold" })),
+        cell("multiplier", h("input", { type: "text", inputmode: "decimal", value: t.multiplier, "aria-label": "Earn multiplier" })),
+        cell("entry_points", h("input", { type: "number", min: 0, step: 1, value: t.entry_points, "aria-label": "Entry points" })),
+        cell("perks", h("textarea", { rows: 2, "aria-label": "Perks, one a line" }, (t.perks || []).join("\n"))),
+        h("td", { class: "num" }, t.members === undefined ? "new" : number(t.members)),
+        h("td", null, h("button", { type: "button", class: "plain", onclick: (e) => e.target.closest("tr").remove() }, "Remove"))));
+    };
+    data.tiers.forEach(addRow);
+    const basis = h("select", null, [["points", "Points earned"], ["spend", "Money spent"]].map(([v, t]) => h("option", { value: v, selected: v === data.basis }, t)));
+    const period = h("select", null, [["lifetime", "Lifetime"], ["calendar_year", "Calendar year"], ["rolling_12_months", "Rolling 12 months"]].map(([v, t]) => h("option", { value: v, selected: v === data.period }, t)));
+    const form = h("form", { class: "stack", id: "tiers-form", novalidate: true },
+      h("div", { class: "grid" }, field("basis", "Members move up by", basis), field("period", "Counted over", period, "Members move up at once and down only at the window's end.")),
+      h("table", null, h("thead", null, h("tr", null, h("th", null, "Tier"), h("th", null, "Threshold"), h("th", null, "Multiplier"), h("th", null, "Entry points"), h("th", null, "Perks"), h("th", { class: "num" }, "Members"), h("th"))), rows),
+      h("div", { class: "field-error", id: "e-tiers" }),
+      h("div", { class: "row" }, h("button", { type: "button", id: "add-tier", onclick: () => addRow({ name: "", threshold: "", multiplier: "1", entry_points: 0, perks: [] }) }, "Add tier"),
+        h("button", { class: "primary", type: "submit", id: "save-tiers" }, "Save tiers")));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const tiers = [...rows.children].map((tr) => {
+        const [name, threshold, multiplier, entry, perks] = tr.querySelectorAll("input, textarea");
+        return { id: tr.dataset.id ? Number(tr.dataset.id) : null, name: name.value, threshold: threshold.value.trim(), multiplier: multiplier.value.trim(), entry_points: Number(entry.value || 0), perks: perks.value.split("\n").map((p) => p.trim()).filter(Boolean) };
+      });
+      try {
+        await api.put("/api/tiers", { basis: basis.value, period: period.value, tiers });
+        toast("Tiers saved");
+        await renderTiers();
+      } catch (error) {
+        const fields = error.fields || {};
+        [...rows.children].forEach((tr, n) => tr.querySelectorAll(".field").forEach((box) => {
+          const message = fields["tiers." + n + "." + box.dataset.field];
+          box.classList.toggle("invalid", !!message);
+          box.querySelector(".field-error").textContent = message || "";
+        }));
+        form.querySelector("#e-tiers").textContent = fields.tiers || fields.basis || fields.period || "";
+        toast(Object.keys(fields).length ? "Fix the highlighted fields" : error.message, true);
+      }
+    });
+    page("VIP tiers", null, card("Tiers", h("p", { class: "muted" }, "Each tier multiplies what its members earn and can give points once on entry."), form));
+  }
 
   // ---- forecast: the last 90 days replayed through the draft, beside today's rules ----
 
