@@ -107,6 +107,8 @@ class Program(Base):
     expire_after_days: Mapped[int | None]
     # The member is reminded this many days before their points expire; 0: no reminder.
     expiry_reminder_days: Mapped[int] = mapped_column(default=14)
+    # Members with points who have not earned or spent for this many days get one nudge; None: off.
+    nudge_after_days: Mapped[int | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

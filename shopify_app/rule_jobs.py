@@ -1,4 +1,4 @@
-"""The program's scheduled work: birthdays and points expiry, every hour for every shop.
+"""The program's scheduled work: birthdays, points expiry and dormant-member nudges, every hour for every shop.
 
 Hourly, so a birthday lands soon after midnight in each shop's own zone;
 both are safe to run twice or late (see loyalty/profile.py and expiry.py).
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.config import Settings
 from shopify_app.db import session_factory
-from shopify_app.loyalty import expiry, profile
+from shopify_app.loyalty import dormancy, expiry, profile
 from shopify_app.models import Shop
 from shopify_app.unit_of_work import UnitOfWork
 
@@ -28,7 +28,7 @@ def birthdays_and_expiry() -> dict[str, int]:
 
 def run_rules(sessions: sessionmaker[Session], now: datetime, shop_domain: str | None = None) -> dict[str, int]:
     """One transaction per shop, so one shop's trouble never holds up another's."""
-    totals = {"birthdays": 0, "reminded": 0, "expired": 0, "points_expired": 0}
+    totals = {"birthdays": 0, "reminded": 0, "expired": 0, "points_expired": 0, "nudged": 0}
     with UnitOfWork(sessions) as uow:
         query = select(Shop.id).where(Shop.uninstalled_at.is_(None))
         if shop_domain:
@@ -50,6 +50,7 @@ def _run_shop(sessions: sessionmaker[Session], shop_id: int, now: datetime, tota
     with UnitOfWork(sessions) as uow:
         shop = uow.session.get(Shop, shop_id)
         totals["birthdays"] += profile.award_birthdays(uow.session, shop, now)
+        totals["nudged"] += dormancy.nudge(uow.session, shop, now)
         expiry.expire_pending(uow.session, shop, now)
         due = expiry.due_members(uow.session, shop, now)
         uow.commit()

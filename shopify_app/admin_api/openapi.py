@@ -64,6 +64,7 @@ PROGRAM_FIELDS = {
     "guest_points": {"type": "boolean"},
     "expire_after_days": {"type": ["integer", "null"]},
     "expiry_reminder_days": {"type": "integer"},
+    "nudge_after_days": {"type": ["integer", "null"]},
 }
 PERIOD = [
     query("from", fmt="date", description="first day, in the shop's zone; default 29 days before `to`"),

@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session
 from shopify_app.db import insert_ignoring_conflicts
 from shopify_app.models import Member, MemberEvent
 
-KINDS = ("points_earned", "points_expiring", "points_expired", "birthday", "reward_affordable", "tier_changed", "referral_credited")
+KINDS = (
+    "points_earned",
+    "points_expiring",
+    "points_expired",
+    "birthday",
+    "reward_affordable",
+    "tier_changed",
+    "referral_credited",
+    "dormant_nudge",
+)
 
 
 def emit(session: Session, member: Member, kind: str, key: str, **data) -> bool:

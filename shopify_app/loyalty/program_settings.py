@@ -39,6 +39,7 @@ def as_dict(program: Program) -> dict[str, Any]:
         "guest_points": program.guest_points,
         "expire_after_days": program.expire_after_days,
         "expiry_reminder_days": program.expiry_reminder_days,
+        "nudge_after_days": program.nudge_after_days,
     }
 
 
@@ -110,6 +111,7 @@ RULES = {
     "signup_points": (_whole(0, 1_000_000), "must be a whole number of points from 0 to 1,000,000"),
     "expire_after_days": (_whole(1, 3650, empty_allowed=True), "must be empty (points never expire) or a number of days from 1 to 3650"),
     "expiry_reminder_days": (_whole(0, 365), "must be a number of days from 0 (no reminder) to 365"),
+    "nudge_after_days": (_whole(7, 730, empty_allowed=True), "must be empty (no nudges) or a number of days from 7 to 730"),
 }
 
 

@@ -76,6 +76,24 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "Hola $name,\n\n¡Feliz cumpleaños! Aquí tienes $points puntos. Tu saldo: $balance puntos.",
         ),
     },
+    "dormant_nudge": {
+        "en": (
+            "You have $points points waiting at $shop",
+            "Hi $name,\n\nYou have $points points waiting, enough for $reward. Come back and use them.",
+        ),
+        "fr": (
+            "$points points vous attendent chez $shop",
+            "Bonjour $name,\n\n$points points vous attendent, de quoi obtenir $reward. Revenez les utiliser.",
+        ),
+        "de": (
+            "$points Punkte warten bei $shop auf Sie",
+            "Hallo $name,\n\n$points Punkte warten auf Sie, genug für $reward. Kommen Sie vorbei und lösen Sie sie ein.",
+        ),
+        "es": (
+            "Tienes $points puntos esperándote en $shop",
+            "Hola $name,\n\nTienes $points puntos esperándote, suficientes para $reward. Vuelve y úsalos.",
+        ),
+    },
 }
 FALLBACK = {
     "en": ("News about your points at $shop", "Hi $name,\n\nYour balance is $balance points."),
