@@ -155,3 +155,19 @@ def test_the_rewards_page_block_shows_the_program(live, page_factory):
     body.locator(".perks-sec").first.wait_for()
     assert "120 points" in body.inner_text() and "380 more points" in body.inner_text()
     shot(page, "rewards-page-en", full_page=True)
+
+
+def test_a_friend_who_followed_a_referral_link_gets_the_welcome_code_once_logged_in(live, page_factory):
+    referrer = 5550001
+    live.give(10, customer=referrer)
+    code = live.member(referrer)["referral"]["url"].rsplit("/", 1)[1]
+    page = page_factory(logged_in=True)
+    with page.expect_response(lambda response: response.url.split("?")[0].endswith("/apps/perks/referral/claim")) as claimed:
+        page.goto(live.url(f"/demo/shop?perks_ref={code}"))
+    assert claimed.value.status == 200
+    # (The response body is not read: Playwright can wait forever for the body of a routed fetch.)
+    discounts = live.platform.fake.state.shop(live.platform.shop).discounts.values()
+    assert [d["customer_ids"] for d in discounts] == [[f"gid://shopify/Customer/{ADA}"]]  # the friend's welcome code
+    # Claimed once: the next page view does not claim again.
+    page.goto(live.url("/demo/shop"))
+    assert page.evaluate("localStorage.getItem('perks_ref')") is None

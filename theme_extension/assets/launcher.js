@@ -139,7 +139,26 @@
     loadUI(cfg.ui).then(function (UI) { UI.mount(root.querySelector('[data-perks-body]'), cfg); }, function () {});
   }
 
+  /* A friend who followed a referral link (?perks_ref=): remember the code and
+   * claim it once, as soon as they are logged in; the server refuses fraud. */
+  function claimReferral(cfg) {
+    var code = new URLSearchParams(location.search).get('perks_ref');
+    try {
+      if (code) localStorage.setItem('perks_ref', code);
+      code = localStorage.getItem('perks_ref');
+    } catch (e) { /* storage blocked: the cookie still carries it */ }
+    if (!code || !cfg.customer) return;
+    fetch(cfg.base + '/referral/claim', {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code: code })
+    }).then(function (r) {
+      if (r.status < 500) try { localStorage.removeItem('perks_ref'); } catch (e) { /* ignore */ }
+    }, function () {});
+  }
+
   function init() {
+    var first = document.querySelector('[data-perks-launcher],[data-perks-page]');
+    if (first && !first.perksReady) claimReferral(config(first));
     [].forEach.call(document.querySelectorAll('[data-perks-launcher],[data-perks-page]'), function (root) {
       if (root.perksReady) return;
       root.perksReady = true;
