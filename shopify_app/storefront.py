@@ -24,6 +24,7 @@ from shopify_app.platform.discounts import ShopifyIssuer
 from shopify_app.platform.guards import proxy_signed, shopper_required
 from shopify_app.presenters import redemption_json, reward_json
 from shopify_app.runtime import perks
+from shopify_app.storefront_texts import TEXTS, say
 from shopify_app.unit_of_work import UnitOfWork
 
 bp = Blueprint("storefront", __name__, url_prefix="/proxy")
@@ -41,7 +42,7 @@ def _earn_ways(session, shop: Shop) -> list[dict]:
     ways = [
         {
             "key": "purchase",
-            "title": f"{program.points_per_unit.normalize()} points per {shop.currency} spent",
+            "title": _say("earn.purchase", points=program.points_per_unit.normalize(), currency=shop.currency),
             "points": int(program.points_per_unit) or 1,
             "per": "currency_unit",
             "network": None,
@@ -50,7 +51,7 @@ def _earn_ways(session, shop: Shop) -> list[dict]:
     ]
     if program.signup_points:
         ways.append(
-            {"key": "signup", "title": "Create an account", "points": program.signup_points, "per": "once", "network": None, "url": None}
+            {"key": "signup", "title": _say("earn.signup"), "points": program.signup_points, "per": "once", "network": None, "url": None}
         )
     return ways + _rule_ways(session, shop)
 
@@ -98,6 +99,14 @@ def member():
         )
 
 
+def _refusal_text(refusal: redemptions.RedemptionRefused) -> str:
+    """The shopper's language for what the launcher shows; the domain's own words otherwise."""
+    key = {"limit_reached": "limit_reached_reward"}.get(refusal.reason, refusal.reason)
+    if key not in TEXTS:
+        return str(refusal)
+    return _say(key, **refusal.details)
+
+
 @bp.post("/redeem")
 @shopper_required
 def redeem():
@@ -116,19 +125,14 @@ def redeem():
     try:
         done = redemptions.redeem(runtime.sessions, ShopifyIssuer(runtime.sessions, runtime.settings), wanted, datetime.now(UTC))
     except redemptions.RedemptionRefused as refusal:
-        return _refuse(REFUSAL_STATUS.get(refusal.reason, 409), refusal.reason, str(refusal))
+        return _refuse(REFUSAL_STATUS.get(refusal.reason, 409), refusal.reason, _refusal_text(refusal))
     except rewards.UnknownReward:
-        return _refuse(404, "reward_unavailable", "This reward does not exist.")
+        return _refuse(404, "reward_unavailable", _say("reward_unavailable"))
     with UnitOfWork(runtime.sessions) as uow:
         balance = ledger.balance(uow.session, caller.shop_id, done.member_id)
         title = rewards.get_reward(uow.session, caller.shop_id, done.reward_id).title
     if done.state == "failed":
-        return _refuse(
-            502,
-            "reward_not_issued",
-            f"We could not create your reward ({done.error}). Your {done.points} points are back.",
-            balance=balance,
-        )
+        return _refuse(502, "reward_not_issued", _say("reward_not_issued", points=done.points), balance=balance, detail=done.error)
     return jsonify(
         code=done.code,
         title=title,
@@ -145,64 +149,27 @@ def redeem():
 
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 # What the storefront shows of the merchant's earn rules, and the actions a shopper may report from it.
-SHOWN_ACTIONS = {"birthday": "Birthday", "social_follow": "Follow us", "social_share": "Share with friends",
-                 "newsletter": "Join our newsletter", "review": "Write a review", "profile": "Complete your profile"}
+SHOWN_ACTIONS = ("birthday", "social_follow", "social_share", "newsletter", "review", "profile")
 SHOPPER_REPORTABLE = ("social_follow", "social_share")
 NETWORKS = ("instagram", "facebook", "tiktok", "x", "youtube", "pinterest", "linkedin", "threads")
-MESSAGES = {
-    "invalid_date": {
-        "en": "Send your birthday as MM-DD, for example 04-23.", "de": "Gib deinen Geburtstag als MM-TT an, z. B. 04-23.",
-        "es": "Indica tu cumpleaños como MM-DD, por ejemplo 04-23.",
-        "fr": "Indiquez votre anniversaire au format MM-JJ, par exemple 04-23.",
-        "pt-BR": "Informe seu aniversário como MM-DD, por exemplo 04-23.", "ro": "Trimite ziua ta de naștere ca LL-ZZ, de exemplu 04-23.",
-        "zh-CN": "请按 MM-DD 格式填写生日，例如 04-23。", "zh-TW": "請以 MM-DD 格式填寫生日，例如 04-23。",  # noqa: RUF001
-    },
-    "not_available": {
-        "en": "This way to earn is not available.", "de": "Diese Möglichkeit, Punkte zu sammeln, gibt es nicht.",
-        "es": "Esta forma de ganar puntos no está disponible.", "fr": "Cette façon de gagner des points n'est pas disponible.",
-        "pt-BR": "Esta forma de ganhar pontos não está disponível.", "ro": "Această modalitate de a câștiga puncte nu este disponibilă.",
-        "zh-CN": "此赚取积分方式不可用。", "zh-TW": "此賺取點數方式無法使用。",
-    },
-    "already_done": {
-        "en": "You have already earned points for this.", "de": "Dafür hast du bereits Punkte erhalten.",
-        "es": "Ya has ganado puntos por esto.", "fr": "Vous avez déjà gagné des points pour cela.",
-        "pt-BR": "Você já ganhou pontos por isso.", "ro": "Ai primit deja puncte pentru asta.",
-        "zh-CN": "您已因此获得过积分。", "zh-TW": "您已因此獲得過點數。",
-    },
-    "limit_reached": {
-        "en": "You have reached the limit for this for now.", "de": "Dafür hast du das Limit vorerst erreicht.",
-        "es": "Has alcanzado el límite por ahora.", "fr": "Vous avez atteint la limite pour le moment.",
-        "pt-BR": "Você atingiu o limite por enquanto.", "ro": "Ai atins limita pentru moment.",
-        "zh-CN": "您暂时已达到此项上限。", "zh-TW": "您暫時已達到此項上限。",
-    },
-    "newsletter_in_account": {
-        "en": "Subscribe in your account or at checkout: your points arrive once the shop confirms it.",
-        "de": "Abonniere in deinem Konto oder an der Kasse: Die Punkte kommen, sobald der Shop es bestätigt.",
-        "es": "Suscríbete en tu cuenta o al pagar: tus puntos llegarán cuando la tienda lo confirme.",
-        "fr": "Abonnez-vous depuis votre compte ou au paiement : vos points arrivent dès que la boutique le confirme.",
-        "pt-BR": "Assine na sua conta ou no checkout: seus pontos chegam quando a loja confirmar.",
-        "ro": "Abonează-te din cont sau la finalizarea comenzii: punctele sosesc după confirmarea magazinului.",
-        "zh-CN": "请在账户或结账时订阅：商店确认后积分即到账。", "zh-TW": "請在帳戶或結帳時訂閱：商店確認後點數即入帳。",  # noqa: RUF001
-    },
-}
 
 
-def _say(error: str) -> str:
-    """A refusal in the shopper's language (?locale=, as the launcher sends it), else English."""
-    texts, wanted = MESSAGES[error], request.args.get("locale", "en")
-    return texts.get(wanted) or texts.get(wanted.split("-")[0]) or texts["en"]
+def _say(key: str, **values) -> str:
+    """A text in the shopper's language (?locale=, as the launcher sends it)."""
+    return say(key, request.args.get("locale"), **values)
 
 
 def _rule_ways(session, shop: Shop) -> list[dict]:
     """The merchant's enabled earn rules a shopper can see, as `earn` entries of the contract."""
     rules = session.scalars(
-        select(EarnRule).where(EarnRule.shop_id == shop.id, EarnRule.enabled.is_(True), EarnRule.action.in_(SHOWN_ACTIONS))
+        select(EarnRule)
+        .where(EarnRule.shop_id == shop.id, EarnRule.enabled.is_(True), EarnRule.action.in_(SHOWN_ACTIONS))
         .order_by(EarnRule.id)
     )
     return [
         {
             "key": rule.action,
-            "title": rule.name if rule.name and rule.name != rule.action else SHOWN_ACTIONS[rule.action],
+            "title": rule.name if rule.name and rule.name != rule.action else _say(f"earn.{rule.action}"),
             "points": rule.points,
             "per": "year" if rule.action == "birthday" or rule.limit_period == "year" else "once",
             "network": None,
@@ -221,8 +188,12 @@ def _member_extras(session, shop: Shop, member) -> tuple[str | None, set[str]]:
         session.scalars(
             select(EarnRule.action)
             .join(ActionClaim, ActionClaim.rule_id == EarnRule.id)
-            .where(ActionClaim.shop_id == shop.id, ActionClaim.member_id == member.id, EarnRule.limit_period == "ever",
-                   ActionClaim.ledger_key.is_not(None))
+            .where(
+                ActionClaim.shop_id == shop.id,
+                ActionClaim.member_id == member.id,
+                EarnRule.limit_period == "ever",
+                ActionClaim.ledger_key.is_not(None),
+            )
         )
     )
     return (f"{birthday.month:02d}-{birthday.day:02d}" if birthday else None), done

@@ -14,6 +14,7 @@ from shopify_app.models import LedgerEntry, Program, Redemption, Reward, Shop
 from shopify_app.reward_jobs import expire_codes_with
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks as shopify
+from tests.fixtures.app_proxy import signed_query
 from webhooks.handlers import HANDLERS
 
 ADA = 7012345678901
@@ -162,7 +163,8 @@ def test_when_shopify_refuses_the_code_the_points_come_back_and_the_shopper_is_t
     response = redeem(platform, reward_id)
     assert response.status_code == 502
     assert response.get_json()["error"] == "reward_not_issued"
-    assert "Code is invalid" in response.get_json()["message"] and "500 points are back" in response.get_json()["message"]
+    assert response.get_json()["message"] == "We could not create your reward. Your 500 points are back."
+    assert "Code is invalid" in response.get_json()["detail"]
     assert ledger_kinds(sessions, shop_id) == [("adjust", 500), ("redeem", -500), ("refund", 500)]
     with UnitOfWork(sessions) as uow:
         assert uow.session.scalars(select(Redemption.state).where(Redemption.shop_id == shop_id)).one() == "failed"
@@ -174,7 +176,7 @@ def test_when_shopify_cannot_be_reached_after_retries_the_points_come_back(platf
     platform.fake.state.fail_next(50, 503)
     response = redeem(platform, reward_id)
     assert response.status_code == 502
-    assert "could not be reached" in response.get_json()["message"]
+    assert "could not be reached" in response.get_json()["detail"]
     assert balance(sessions, shop_id) == 500
     assert ledger_kinds(sessions, shop_id)[-2:] == [("redeem", -500), ("refund", 500)]
 
@@ -243,3 +245,12 @@ def test_a_code_that_expires_unused_keeps_its_points_spent_unless_the_program_re
     with UnitOfWork(sessions) as uow:
         assert uow.session.scalars(select(Redemption.state).where(Redemption.shop_id == shop_id)).one() == "expired"
     assert balance(sessions, shop_id) == expected_balance
+
+
+def test_refusals_reach_the_shopper_in_their_language(platform, sessions, shop_id):
+    give(sessions, shop_id, 100)
+    reward_id = reward(sessions, shop_id, title="$5 off", kind="fixed_amount", points_cost=500, value="5.00")
+    signed = signed_query(platform.shop, ADA, platform.fake.client_secret, locale="fr")  # Shopify signs the launcher's ?locale= too
+    refused = platform.client.post("/proxy/redeem", query_string=signed, json={"reward_id": reward_id})
+    assert refused.status_code == 409
+    assert refused.get_json()["message"] == "Il vous manque 400 points pour cette récompense."

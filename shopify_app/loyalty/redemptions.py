@@ -34,9 +34,9 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 class RedemptionRefused(LoyaltyError):
     """The shopper's request cannot be granted; `reason` is a stable code for the launcher."""
 
-    def __init__(self, reason: str, message: str):
+    def __init__(self, reason: str, message: str, **details):
         super().__init__(message)
-        self.reason = reason
+        self.reason, self.details = reason, details
 
 
 class IssueFailed(Exception):
@@ -102,7 +102,8 @@ def _reserve(session: Session, request: RedeemRequest, now: datetime) -> tuple[R
     if reward.limit_per_member is not None and _times_redeemed(session, member, reward) >= reward.limit_per_member:
         raise RedemptionRefused("limit_reached", f"You have already redeemed this reward {reward.limit_per_member} times.")
     if member.points_balance < points:
-        raise RedemptionRefused("insufficient_points", f"You need {points - member.points_balance} more points for this reward.")
+        missing = points - member.points_balance
+        raise RedemptionRefused("insufficient_points", f"You need {missing} more points for this reward.", missing=missing)
     redemption = Redemption(
         shop_id=request.shop_id,
         member_id=member.id,
