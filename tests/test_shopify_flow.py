@@ -101,7 +101,9 @@ def test_the_move_to_tier_action_puts_the_member_in_the_tier_once_and_refuses_a_
     assert points(sessions, shop, ADA) == 100  # the entry reward, once
 
     def tier_now(session, sh, _):
-        state = session.scalars(select(MemberTier).join(Member, Member.id == MemberTier.member_id).where(Member.customer_id == ADA)).one()
+        state = session.scalars(
+            select(MemberTier).join(Member, Member.id == MemberTier.member_id).where(Member.shop_id == sh.id, Member.customer_id == ADA)
+        ).one()
         return session.get(Tier, state.tier_id).name
 
     assert in_shop(sessions, shop, tier_now) == "Gold"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import g, jsonify
 from sqlalchemy import select
 
 from shopify_app.loyalty import actions, audit, multipliers, promotions
+from shopify_app.loyalty.program_settings import parse_decimal
 from shopify_app.models import EarnMultiplier, Promotion
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
@@ -143,14 +144,11 @@ def _multiplier_json(row: EarnMultiplier) -> dict:
 
 
 def _multiplier(value, *, allow_one: bool = False) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
+    number = parse_decimal(value)
+    if number is None:
         return None
     low_ok = number > 0 if allow_one else number > 1
-    return number if number.is_finite() and low_ok and number <= 10 and number.as_tuple().exponent >= -3 else None
+    return number if low_ok and number <= 10 and number.as_tuple().exponent >= -3 else None
 
 
 def _wall(value) -> datetime | None:

@@ -154,16 +154,7 @@ def evaluate(session: Session, shop: Shop, member: Member, now: datetime) -> Tie
     value = measure(session, member, program.basis, window_start(program.period, shop.timezone, now), now)
     reached = _highest(tiers, value)
     if reached is not None and (held is None or reached.threshold > held.threshold):
-        _move(session, shop, program, member, state, held, reached, now)
-        if reached.entry_points:
-            ledger.post(
-                session,
-                member,
-                reached.entry_points,
-                kind="tier",
-                key=f"tier:{reached.id}:{member.id}:{window_key(program.period, shop.timezone, now)}:entry",
-                reason=f"Welcome to {reached.name}",
-            )
+        _enter(session, shop, program, member, state, held, reached, now)
         return reached
     return held
 
@@ -260,6 +251,22 @@ def _move(
     )
 
 
+def _enter(
+    session: Session, shop: Shop, program: TierProgram, member: Member, state: MemberTier, old: Tier | None, new: Tier, now: datetime
+) -> None:
+    """Move up into `new` and pay its entry reward, once per tier per window."""
+    _move(session, shop, program, member, state, old, new, now)
+    if new.entry_points:
+        ledger.post(
+            session,
+            member,
+            new.entry_points,
+            kind="tier",
+            key=f"tier:{new.id}:{member.id}:{window_key(program.period, shop.timezone, now)}:entry",
+            reason=f"Welcome to {new.name}",
+        )
+
+
 def tag_for(name: str) -> str:
     """The customer tag a tier is written to Shopify as."""
     return f"Perks tier: {name}"
@@ -280,14 +287,5 @@ def move_by_flow(session: Session, shop_domain: str, customer_id: int, tier_name
     if state.tier_id == wanted.id:
         return False
     program = program_of(session, shop.id)
-    _move(session, shop, program, member, state, session.get(Tier, state.tier_id) if state.tier_id else None, wanted, now)
-    if wanted.entry_points:
-        ledger.post(
-            session,
-            member,
-            wanted.entry_points,
-            kind="tier",
-            key=f"tier:{wanted.id}:{member.id}:{window_key(program.period, shop.timezone, now)}:entry",
-            reason=f"Welcome to {wanted.name}",
-        )
+    _enter(session, shop, program, member, state, session.get(Tier, state.tier_id) if state.tier_id else None, wanted, now)
     return True
