@@ -13,6 +13,8 @@ from flask import Blueprint, Flask, render_template
 
 bp = Blueprint("admin_ui", __name__, template_folder="templates", static_folder="static", static_url_path="/admin-static")
 
+from . import launcher_preview  # noqa: E402, F401  (its routes, on bp)
+
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)

@@ -749,3 +749,38 @@ class MemberTier(Base):
     # Bumped on every move; Shopify's tag and metafield follow, outside the ledger's transaction.
     version: Mapped[int] = mapped_column(default=0)
     synced: Mapped[bool] = mapped_column(default=True)
+
+
+class NotificationSettings(Base):
+    """A shop's notification channels (each can be turned off) and its own texts, which
+    override the built-in ones per event kind and language: {kind: {lang: {subject, body}}}."""
+
+    __tablename__ = "notification_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), unique=True)
+    email: Mapped[bool] = mapped_column(default=True)
+    metafields: Mapped[bool] = mapped_column(default=True)
+    flow: Mapped[bool] = mapped_column(default=True)
+    texts: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+LAUNCHER_POSITIONS = ("bottom-right", "bottom-left")
+
+
+class LauncherLook(Base):
+    """How the storefront launcher looks, as set in the admin: colours as #rrggbb, its corner,
+    and the button label and panel title per language ({lang: {button_label, title}}; empty: the translated default)."""
+
+    __tablename__ = "launcher_looks"
+    __table_args__ = (CheckConstraint(f"position IN {LAUNCHER_POSITIONS}", name="launcher_position_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), unique=True)
+    primary_color: Mapped[str] = mapped_column(String(7), default="#5c6ac4")
+    background_color: Mapped[str] = mapped_column(String(7), default="#ffffff")
+    text_color: Mapped[str] = mapped_column(String(7), default="#1f2124")
+    position: Mapped[str] = mapped_column(String(16), default="bottom-right")
+    texts: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

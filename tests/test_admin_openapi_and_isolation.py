@@ -201,6 +201,30 @@ ISOLATION = {
         and t.ours.put("/api/tiers", {"basis": "points", "period": "lifetime", "tiers": []}).status_code == 200
         and [x["name"] for x in t.theirs.get("/api/tiers").get_json()["tiers"]] == ["Theirs"]
     ),
+    ("GET", "/api/notifications"): lambda t: (
+        t.theirs.put("/api/notifications", {"texts": {"birthday": {"en": {"subject": "Theirs", "body": "Theirs"}}}}).status_code == 200
+        and t.ours.get("/api/notifications").get_json()["texts"] == {}
+    ),
+    ("PUT", "/api/notifications"): lambda t: (
+        t.ours.put("/api/notifications", {"channels": {"email": False}}).status_code == 200
+        and t.theirs.get("/api/notifications").get_json()["channels"]["email"] is True
+    ),
+    ("POST", "/api/notifications/preview"): lambda t: (
+        t.theirs.put("/api/notifications", {"texts": {"birthday": {"en": {"subject": "Theirs", "body": "Theirs"}}}}).status_code == 200
+        and t.ours.post("/api/notifications/preview", json={"kind": "birthday", "language": "en"}).get_json()["subject"] != "Theirs"
+    ),
+    ("GET", "/api/launcher"): lambda t: (
+        t.theirs.put("/api/launcher", {"primary_color": "#000000"}).status_code == 200
+        and t.ours.get("/api/launcher").get_json()["primary_color"] == "#5c6ac4"
+    ),
+    ("PUT", "/api/launcher"): lambda t: (
+        t.ours.put("/api/launcher", {"position": "bottom-left"}).status_code == 200
+        and t.theirs.get("/api/launcher").get_json()["position"] == "bottom-right"
+    ),
+    ("POST", "/api/launcher/check"): lambda t: (
+        t.theirs.put("/api/launcher", {"position": "bottom-left"}).status_code == 200
+        and t.ours.post("/api/launcher/check", json={}).get_json()["position"] == "bottom-right"
+    ),
 }
 
 

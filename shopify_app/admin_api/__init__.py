@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("admin_api", __name__, url_prefix="/api")
 
 # Importing an area registers its routes; add a new area here.
-from . import analytics, boosts, forecast, members, openapi, program, referrals_tiers, rewards, transfer  # noqa: E402, F401
+from . import analytics, boosts, forecast, launcher, members, notifications, openapi, program, referrals_tiers, rewards, transfer  # noqa: E402, F401

@@ -20,6 +20,7 @@ from shopify_app.loyalty.shops import installed_shop
 from shopify_app.models import Member, MemberEvent, Shop, Unsubscribe
 from shopify_app.unit_of_work import UnitOfWork
 
+from . import preferences
 from .channels import Channel, Notice, ShopCard
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,10 @@ def deliver(
 
 def _deliver_shop(session: Session, channels: list[Channel], events: list[MemberEvent], now: datetime, done: dict) -> None:
     shop = session.get(Shop, events[0].shop_id)
-    card = ShopCard(shop.domain, shop.name or shop.domain)
+    chosen = preferences.current(session, shop.id)
+    card = ShopCard(shop.domain, shop.name or shop.domain, (chosen.texts if chosen else None) or {})
+    # A channel the merchant turned off counts as served: turning it on later sends no backlog.
+    off = {name for name in preferences.CHANNELS if chosen is not None and not getattr(chosen, name)}
     members = {m.id: m for m in session.scalars(select(Member).where(Member.id.in_({e.member_id for e in events})))}
     opted_out = {
         (member_id, channel)
@@ -59,6 +63,10 @@ def _deliver_shop(session: Session, channels: list[Channel], events: list[Member
     outcome: dict[int, list[str]] = {e.id: list(e.data.get(SENT, [])) for e in events}
     errors: dict[int, str] = {}
     for channel in channels:
+        if channel.name in off:
+            for e in events:
+                outcome[e.id].append(channel.name)
+            continue
         wanted = [
             notices[e.id]
             for e in events

@@ -36,6 +36,8 @@ class Notice:
 class ShopCard:
     domain: str
     name: str
+    # The merchant's own texts, {kind: {lang: {subject, body}}}; empty: the built-in ones.
+    texts: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 class Channel(Protocol):
@@ -63,7 +65,7 @@ class Email:
                     delivered.add(notice.event_id)  # nowhere to send it; not worth retrying
                     continue
                 values = {"shop": shop.name, "name": notice.first_name or "", "balance": notice.balance, **notice.data}
-                subject, body = messages.render(notice.kind, self.locale_of(shop, notice.customer_id), values)
+                subject, body = messages.render(notice.kind, self.locale_of(shop, notice.customer_id), values, shop.texts)
                 mail = EmailMessage()
                 mail["From"] = formataddr((shop.name, self.sender))
                 mail["To"] = notice.email

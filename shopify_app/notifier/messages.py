@@ -112,9 +112,12 @@ def language(locale: str | None) -> str:
     return code if code in UNSUBSCRIBE else "en"
 
 
-def render(kind: str, locale: str | None, values: dict) -> tuple[str, str]:
+def render(kind: str, locale: str | None, values: dict, custom: dict | None = None) -> tuple[str, str]:
+    """The mail for an event: the merchant's own text for its kind and language when there is one
+    (`custom`: {kind: {lang: {subject, body}}}), the built-in one otherwise; the footer always."""
     lang = language(locale)
+    own = (custom or {}).get(kind, {}).get(lang)
     texts = MESSAGES.get(kind, FALLBACK)
-    subject, body = texts.get(lang) or texts.get("en") or FALLBACK["en"]
+    subject, body = (own["subject"], own["body"]) if own else texts.get(lang) or texts.get("en") or FALLBACK["en"]
     body = body + "\n\n-- \n" + UNSUBSCRIBE[lang]
     return Template(subject).safe_substitute(values), Template(body).safe_substitute(values)
