@@ -51,6 +51,19 @@ def as_dict(look: LauncherLook) -> dict[str, Any]:
     }
 
 
+def storefront_json(session: Session, shop_id: int, locale: str | None) -> dict[str, Any] | None:
+    """The look for GET /proxy/program: None until the merchant saves one (the theme block's
+    settings hold then); texts in the shopper's language, None where the merchant left the default."""
+    look = session.scalars(select(LauncherLook).where(LauncherLook.shop_id == shop_id)).one_or_none()
+    if look is None:
+        return None
+    texts = look.texts or {}
+    code = locale or "en"
+    own = texts.get(code) or next((t for lang, t in texts.items() if lang == code.split("-")[0]), {})
+    shown = {k: v for k, v in as_dict(look).items() if k != "texts"}
+    return shown | {"button_label": own.get("button_label"), "title": own.get("title")}
+
+
 def replace(session: Session, shop_id: int, data: dict[str, Any], actor: str) -> LauncherLook:
     values = checked(data)
     look = look_of(session, shop_id)

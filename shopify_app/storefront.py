@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 
-from shopify_app import storefront_growth
+from shopify_app import launcher_look, storefront_growth
 from shopify_app.loyalty import actions, ledger, profile, redemptions, rewards
 from shopify_app.loyalty.commands import GiveBirthday, PerformAction
 from shopify_app.loyalty.errors import InvalidCommand
@@ -68,6 +68,7 @@ def program():
             rewards=[reward_json(r) for r in rewards.catalogue(uow.session, shop.id, enabled_only=True)],
             tiers=storefront_growth.tiers_json(uow.session, shop),
             referral=storefront_growth.referral_offer_json(uow.session, shop),
+            look=launcher_look.storefront_json(uow.session, shop.id, request.args.get("locale")),
         )
 
 

@@ -14,6 +14,7 @@ from shopify_app.notifier import deliver
 from shopify_app.notifier.channels import Email, FlowTriggers, Metafields
 from shopify_app.notifier.smtp_sink import SmtpSink
 from tests.admin_support import Admin
+from tests.fixtures.app_proxy import signed_query
 from tests.rules_helpers import in_shop, member
 
 ADA = 7012345678901
@@ -267,3 +268,19 @@ def test_the_preview_is_the_real_launcher_block_with_the_draft_settings_and_a_st
     assert "Maison <\\/script> Lumi" in page  # the sample data cannot close its script element
     assert platform.client.get("/launcher-preview/assets/perks-ui.js").status_code == 200
     assert platform.client.get("/launcher-preview/assets/../blocks/launcher.liquid").status_code == 404
+
+
+def test_the_storefront_gets_the_saved_look_in_the_shoppers_language_and_none_before(admin, platform):
+    assert platform.proxy("GET", "/program", None).get_json()["look"] is None  # the theme block's settings hold
+    admin.put("/api/launcher", {"primary_color": "#0b6e4f", "position": "bottom-left", "texts": {"fr": {"button_label": "Mes avantages"}}})
+    query = signed_query(platform.shop, None, platform.fake.client_secret, locale="fr-CA")
+    look = platform.client.get("/proxy/program", query_string=query).get_json()["look"]
+    assert look == {
+        "primary_color": "#0b6e4f",
+        "background_color": "#ffffff",
+        "text_color": "#1f2124",
+        "position": "bottom-left",
+        "button_label": "Mes avantages",
+        "title": None,
+    }
+    assert platform.proxy("GET", "/program", None).get_json()["look"]["button_label"] is None  # English: the default
