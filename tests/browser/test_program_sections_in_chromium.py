@@ -23,7 +23,7 @@ def test_a_merchant_sets_points_to_expire_with_a_reminder_that_comes_first(page,
     assert "fewer days than points take to expire" in page.inner_text("#e-expiry_reminder_days")
     page.fill("#f-expiry_reminder_days", "7")
     page.click("#expiry-form-save")
-    saved(page, "Expiry saved")
+    saved(page, "Expiry and nudges saved")
     open_section(page, live, "expiry")
     assert page.input_value("#f-expire_after_days") == "30" and page.input_value("#f-expiry_reminder_days") == "7"
     shot(page, "13-expiry")
