@@ -66,3 +66,16 @@ def test_the_tier_ladder_is_replaced_as_a_whole_keeping_ids_and_refusing_duplica
         "/api/tiers", {"basis": "spend", "period": "lifetime", "tiers": [{"name": "A", "threshold": "1"}, {"name": "a", "threshold": "2"}]}
     )
     assert twice.status_code == 400 and "tiers" in twice.get_json()["fields"]
+
+
+def test_referral_and_tier_changes_are_in_the_change_log(platform):
+    platform.install()
+    admin = Admin(platform, platform.shop)
+    admin.put("/api/referrals/settings", {"waiting_days": 21})
+    admin.put("/api/tiers", {"basis": "points", "period": "lifetime", "tiers": [{"name": "Gold", "threshold": "1000"}]})
+    admin.put("/api/tiers", {"basis": "points", "period": "lifetime", "tiers": [{"name": "Gold", "threshold": "1000"}]})  # no change
+    changes = admin.get("/api/program/changes").get_json()["changes"]
+    by_subject = {c["subject"]: c for c in changes if c["subject"] in ("referrals", "tiers")}
+    assert by_subject["referrals"]["after"]["waiting_days"] == 21 and by_subject["referrals"]["actor"] == "42"
+    assert by_subject["tiers"]["after"]["tier:Gold"]["threshold"] == "1000.00"
+    assert [c["subject"] for c in changes].count("tiers") == 1

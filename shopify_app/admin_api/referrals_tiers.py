@@ -8,14 +8,14 @@ from decimal import Decimal, InvalidOperation
 from flask import g, jsonify
 from sqlalchemy import delete, select
 
-from shopify_app.loyalty import referrals, tiers
+from shopify_app.loyalty import audit, referrals, tiers
 from shopify_app.models import FRIEND_REWARD_KINDS, TIER_BASES, TIER_WINDOWS, ReferralProgram, Tier
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 
 from . import bp
-from .http import ApiError, json_object, query_int
+from .http import ApiError, actor, json_object, query_int
 from .openapi import PATHS, json_body, op
 
 REFERRAL_FIELDS = {
@@ -138,8 +138,11 @@ def change_referral_settings():
         raise ApiError(400, "invalid", "some referral settings are not valid", errors)
     with UnitOfWork(perks().sessions) as uow:
         program = referrals.settings_of(uow.session, g.caller.shop_id)
+        before = referral_settings_json(program)
         for field, value in changes.items():
             setattr(program, field, value)
+        uow.session.flush()
+        audit.record(uow.session, g.caller.shop_id, actor(), "referrals", before, referral_settings_json(program))
         uow.commit()
         return jsonify(settings=referral_settings_json(program))
 
@@ -213,6 +216,7 @@ def replace_tiers():
     with UnitOfWork(perks().sessions) as uow:
         session = uow.session
         program = tiers.program_of(session, shop_id)
+        before = _ladder_record(session, shop_id)
         program.basis, program.period = body["basis"], body["period"]
         existing = {t.id: t for t in session.scalars(select(Tier).where(Tier.shop_id == shop_id))}
         unknown = [w["id"] for w in wanted if w["id"] is not None and w["id"] not in existing]
@@ -233,5 +237,14 @@ def replace_tiers():
                 for field, value in fields.items():
                     setattr(existing[w["id"]], field, value)
         session.flush()
+        audit.record(session, shop_id, actor(), "tiers", before, _ladder_record(session, shop_id))
         uow.commit()
         return jsonify(_tiers_json(session, shop_id))
+
+
+def _ladder_record(session, shop_id: int) -> dict:
+    """The ladder as the change log keeps it: the window, and each tier by name."""
+    ladder = _tiers_json(session, shop_id)
+    return {"basis": ladder["basis"], "period": ladder["period"]} | {
+        f"tier:{t['name']}": {k: v for k, v in t.items() if k not in ("id", "members", "name")} for t in ladder["tiers"]
+    }
