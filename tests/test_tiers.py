@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from shopify_app.loyalty import checkout, tiers
+from shopify_app.loyalty import actions, checkout, tiers
+from shopify_app.loyalty.commands import PerformAction
 from shopify_app.loyalty.members import find_member
 from shopify_app.models import LedgerEntry, MemberTier, Shop, Tier
 from shopify_app.platform import tier_sync, tokens
@@ -191,3 +192,21 @@ def test_the_launcher_shows_the_tier_its_perks_and_the_way_to_the_next(platform,
         {"name": "Silver", "threshold": 100, "perks": ["Free shipping"]},
         {"name": "Gold", "threshold": 300, "perks": ["Free shipping", "Early access"]},
     ]
+
+
+def test_points_from_an_earn_action_move_the_member_up_at_once(platform, sessions):
+    platform.install()
+    now = datetime.now(UTC)
+    with UnitOfWork(sessions) as uow:
+        shop = uow.session.scalars(select(Shop).where(Shop.domain == platform.shop)).one()
+        program = tiers.program_of(uow.session, shop.id)
+        program.basis, program.period = "points", "lifetime"
+        uow.session.add(Tier(shop_id=shop.id, name="Silver", threshold=Decimal(100), multiplier=Decimal(1), entry_points=0, perks=""))
+        actions.set_rule(uow.session, shop, "review", points=150)
+        uow.commit()
+    with UnitOfWork(sessions) as uow:
+        assert actions.perform(uow.session, PerformAction(platform.shop, ADA, "review", ref="p1"), now=now).status == "awarded"
+        uow.commit()
+    with UnitOfWork(sessions) as uow:
+        shop_id = uow.session.scalars(select(Shop.id).where(Shop.domain == platform.shop)).one()
+    assert tier_of(sessions, shop_id) == "Silver"

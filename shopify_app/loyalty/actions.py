@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from shopify_app.db import insert_ignoring_conflicts
 from shopify_app.models import ActionClaim, EarnRule, Member, Program, Shop
 
-from . import calendar, events, ledger, promotions
+from . import calendar, events, ledger, promotions, tiers
 from .commands import CustomerProfile, PerformAction
 from .errors import InvalidCommand
 from .members import ensure_member
@@ -132,11 +132,12 @@ def award(
     reason = rule.name + (f" ({ref})" if ref else "")
     for n in range(1, count + 1):
         key = _key(action, name, member, period_name, n)
-        if ledger.post(session, member, points, kind="action", key=key, reason=reason):
+        if ledger.post(session, member, points, kind="action", key=key, reason=reason, at=now):
             session.execute(update(ActionClaim).where(ActionClaim.id == claim_id).values(ledger_key=key, points=points))
             events.emit(
                 session, member, "birthday" if action == "birthday" else "points_earned", f"event:{key}", points=points, reason=reason
             )
+            tiers.evaluate(session, shop, member, now)  # points earned this way count towards a tier at once too
             return Outcome("awarded", points)
     # Unpaid, the occurrence stays unclaimed: the same review reported when the limit allows again pays then.
     session.execute(delete(ActionClaim).where(ActionClaim.id == claim_id))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -18,11 +20,13 @@ def post(
     key: str,
     reason: str = "",
     order_id: int | None = None,
+    at: datetime | None = None,
 ) -> bool:
     """Record a movement once per idempotency key; True if this call recorded it.
 
     The cached balance moves in the same statement batch and transaction as
-    the entry, and only when the entry was really inserted.
+    the entry, and only when the entry was really inserted. `at` dates the
+    entry when the caller works to a clock of its own (a job judging `now`).
     """
     if points == 0:
         return False
@@ -36,6 +40,7 @@ def post(
             idempotency_key=key,
             reason=reason,
             order_id=order_id,
+            created_at=at or datetime.now(UTC),
         )
         .returning(LedgerEntry.id)
     ).scalar()

@@ -9,8 +9,8 @@ The rules:
   shop's zone, or the 12 months up to now. The rolling window includes its
   start: an order paid exactly 12 months ago counts, one a moment earlier
   does not.
-- Up at once: when an order is paid, after its points, the member moves to
-  the highest tier the measure reaches. The crossing order itself earns at
+- Up at once: when an order is paid, after its points (and likewise when
+  an earn action pays), the member moves to the highest tier the measure reaches. The crossing order itself earns at
   the old tier's multiplier; the next order earns at the new one (the tier
   is read before the order's points are worked out, so an order's points
   never depend on themselves).
