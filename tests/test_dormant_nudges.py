@@ -53,3 +53,12 @@ def test_the_nudge_reads_in_the_shoppers_language():
     subject, body = render("dormant_nudge", "fr-CA", values)
     assert subject == "600 points vous attendent chez Perks Demo"
     assert "de quoi obtenir 5 EUR de réduction" in body
+
+
+def test_tier_and_referral_news_have_their_own_words():
+    assert (
+        render("tier_changed", "de", {"shop": "Perks Demo", "tier": "Gold", "name": "Ada", "balance": 900})[0]
+        == "Sie sind jetzt Gold bei Perks Demo"
+    )
+    subject, body = render("referral_credited", "en", {"shop": "Perks Demo", "points": 500, "name": "Ada", "balance": 900})
+    assert subject == "Your friend's order earned you 500 points at Perks Demo" and "500 points are yours" in body

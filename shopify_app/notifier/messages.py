@@ -76,6 +76,18 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "Hola $name,\n\n¡Feliz cumpleaños! Aquí tienes $points puntos. Tu saldo: $balance puntos.",
         ),
     },
+    "tier_changed": {
+        "en": ("You are now $tier at $shop", "Hi $name,\n\nYou are now a $tier member. Your balance: $balance points."),
+        "fr": ("Vous êtes maintenant $tier chez $shop", "Bonjour $name,\n\nVous êtes désormais membre $tier. Votre solde : $balance points."),
+        "de": ("Sie sind jetzt $tier bei $shop", "Hallo $name,\n\nSie sind jetzt $tier-Mitglied. Ihr Kontostand: $balance Punkte."),
+        "es": ("Ahora eres $tier en $shop", "Hola $name,\n\nAhora eres miembro $tier. Tu saldo: $balance puntos."),
+    },
+    "referral_credited": {
+        "en": ("Your friend's order earned you $points points at $shop", "Hi $name,\n\nThank you for the referral: $points points are yours. Your balance: $balance points."),
+        "fr": ("La commande de votre ami vous rapporte $points points chez $shop", "Bonjour $name,\n\nMerci pour le parrainage : $points points pour vous. Votre solde : $balance points."),
+        "de": ("Die Bestellung Ihres Freundes bringt Ihnen $points Punkte bei $shop", "Hallo $name,\n\nDanke für die Empfehlung: $points Punkte für Sie. Ihr Kontostand: $balance Punkte."),
+        "es": ("El pedido de tu amigo te da $points puntos en $shop", "Hola $name,\n\nGracias por recomendarnos: $points puntos para ti. Tu saldo: $balance puntos."),
+    },
     "dormant_nudge": {
         "en": (
             "You have $points points waiting at $shop",
