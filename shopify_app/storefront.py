@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 
-from shopify_app import launcher_look, storefront_growth
+from shopify_app import launcher_look, notifier, storefront_growth
 from shopify_app.loyalty import actions, ledger, profile, redemptions, rewards
 from shopify_app.loyalty.commands import GiveBirthday, PerformAction
 from shopify_app.loyalty.errors import InvalidCommand
@@ -244,3 +244,14 @@ def perform_action(key: str):
     if outcome.status == "limit":
         return _refuse(409, "limit_reached", _say("limit_reached"), balance=balance)
     return _refuse(404, "not_available", _say("not_available"))
+
+
+@bp.post("/unsubscribe")
+@shopper_required
+def unsubscribe():
+    """The member stops the program's mails (the link in every mail leads to the rewards page)."""
+    caller = g.caller
+    with UnitOfWork(perks().sessions) as uow:
+        notifier.unsubscribe(uow.session, caller.shop_domain, caller.customer_id, "email")
+        uow.commit()
+    return jsonify(unsubscribed="email")

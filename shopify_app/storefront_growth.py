@@ -57,10 +57,11 @@ def referral_offer_json(session, shop: Shop) -> dict | None:
     if not program.enabled:
         return None
     _, friend_words = referral_welcome.welcome_reward(program, shop)
-    member_words = f"{program.referrer_points} points when your friend's first order"
+    # The launcher says "get {member} when they order": the words are the reward alone.
+    member_words = f"{program.referrer_points} points"
     if program.minimum_order:
-        member_words += f" of {program.minimum_order} {shop.currency} or more"
-    return {"friend_reward": friend_words, "member_reward": member_words + " is paid"}
+        member_words += f" (on a first order of {program.minimum_order} {shop.currency} or more)"
+    return {"friend_reward": friend_words, "member_reward": member_words}
 
 
 def tier_json(session, shop: Shop, member: Member | None) -> dict | None:

@@ -99,7 +99,7 @@ def test_the_link_is_short_unguessable_and_on_the_shops_own_domain(platform, ses
     program = platform.proxy("GET", "/program", None).get_json()
     assert program["referral"] == {
         "friend_reward": "10.00 USD off your first order",
-        "member_reward": "500 points when your friend's first order of 40.00 USD or more is paid",
+        "member_reward": "500 points (on a first order of 40.00 USD or more)",
     }
 
 

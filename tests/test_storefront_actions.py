@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from shopify_app.loyalty import actions
 from shopify_app.loyalty.members import find_member
-from shopify_app.models import MemberBirthday, Shop
+from shopify_app.models import Member, MemberBirthday, Shop, Unsubscribe
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures.app_proxy import signed_query
 
@@ -135,3 +135,17 @@ def test_a_rule_switched_off_pays_nothing(platform, sessions, installed):
     answer = post(platform, "/actions/social_follow", ADA, {})
     assert answer.status_code == 404 and answer.get_json()["error"] == "not_available"
     assert "social_follow" not in [w["key"] for w in platform.proxy("GET", "/program", None).get_json()["earn"]]
+
+
+def test_a_member_stops_the_programs_mails_for_themself_only(platform, sessions, installed):
+    assert post(platform, "/unsubscribe", None).status_code == 401
+    for customer in (ADA, GRACE):
+        post(platform, "/birthday", customer, {"date": "04-23"})  # both are members
+    response = post(platform, "/unsubscribe", ADA, {"customer_id": GRACE})  # a body cannot name anyone else
+    assert response.get_json() == {"unsubscribed": "email"}
+    with UnitOfWork(sessions) as uow:
+        stopped = {
+            uow.session.get(Member, row.member_id).customer_id
+            for row in uow.session.scalars(select(Unsubscribe).where(Unsubscribe.shop_id == installed))
+        }
+    assert stopped == {ADA}

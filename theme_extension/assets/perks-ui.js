@@ -210,6 +210,10 @@
             h('div', {}, [x.reason, h('small', { text: date(x.at) })]),
             h('span.perks-pos', { text: (x.points > 0 ? '+' : '') + num(x.points) })
           ]);
+        })]) : null,
+        // The member mails point here (the rewards page) to stop them.
+        cfg.page ? h('div.perks-acts', {}, [h('button.perks-ghost', {
+          type: 'button', text: t('unsubscribe'), onclick: function () { action('/unsubscribe', {}, this); }
         })]) : null
       ];
     }
