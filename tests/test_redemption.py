@@ -11,6 +11,9 @@ from shopify_app.loyalty import adjustments, ledger
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.rewards import create_reward
 from shopify_app.models import LedgerEntry, Program, Redemption, Reward, Shop
+from shopify_app.notifier import deliver
+from shopify_app.notifier.channels import FlowTriggers
+from shopify_app.notifier.messages import render
 from shopify_app.reward_jobs import expire_codes_with
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks as shopify
@@ -65,7 +68,14 @@ def test_a_new_shop_offers_5_off_for_500_points(platform, sessions, shop_id):
 def test_an_amount_off_reward_becomes_a_single_use_code_bound_to_the_customer(platform, sessions, shop_id):
     give(sessions, shop_id, 800)
     reward_id = reward(
-        sessions, shop_id, title="$10 off", kind="fixed_amount", points_cost=700, value="10.00", minimum_order="40.00", code_valid_days=30
+        sessions,
+        shop_id,
+        title="$10 off",
+        kind="fixed_amount",
+        points_cost=700,
+        value="10.00",
+        minimum_order="40.00",
+        code_valid_days=30,
     )
     response = redeem(platform, reward_id)
     assert response.status_code == 200, response.get_json()
@@ -85,7 +95,10 @@ def test_an_amount_off_reward_becomes_a_single_use_code_bound_to_the_customer(pl
     ("fields", "expected"),
     [
         ({"kind": "percentage", "value": "15"}, {"type": "percentage", "percentage": 0.15}),
-        ({"kind": "free_product", "variant_id": 45012345678901, "value": "0"}, {"type": "percentage", "percentage": 1.0}),
+        (
+            {"kind": "free_product", "variant_id": 45012345678901, "value": "0"},
+            {"type": "percentage", "percentage": 1.0},
+        ),
     ],
 )
 def test_percentage_and_free_product_rewards_become_basic_codes(platform, sessions, shop_id, fields, expected):
@@ -115,7 +128,14 @@ def test_a_store_credit_reward_credits_the_customers_shopify_account(platform, s
 def test_points_for_money_spends_the_chosen_points_in_steps(platform, sessions, shop_id):
     give(sessions, shop_id, 1000)
     reward_id = reward(
-        sessions, shop_id, title="Points off", kind="points_for_money", points_cost=100, value="1.00", min_points=200, max_points=900
+        sessions,
+        shop_id,
+        title="Points off",
+        kind="points_for_money",
+        points_cost=100,
+        value="1.00",
+        min_points=200,
+        max_points=900,
     )
     assert redeem(platform, reward_id, points=250).status_code == 422  # not a whole step
     assert redeem(platform, reward_id, points=1000).status_code == 422  # over the maximum
@@ -158,7 +178,9 @@ def test_when_shopify_refuses_the_code_the_points_come_back_and_the_shopper_is_t
     give(sessions, shop_id, 500)
     reward_id = reward(sessions, shop_id, title="$5 off", kind="fixed_amount", points_cost=500, value="5.00")
     platform.fake.state.refuse_next(
-        "discountCodeBasicCreate", 1, [{"field": ["basicCodeDiscount", "code"], "message": "Code is invalid", "code": "INVALID"}]
+        "discountCodeBasicCreate",
+        1,
+        [{"field": ["basicCodeDiscount", "code"], "message": "Code is invalid", "code": "INVALID"}],
     )
     response = redeem(platform, reward_id)
     assert response.status_code == 502
@@ -254,3 +276,20 @@ def test_refusals_reach_the_shopper_in_their_language(platform, sessions, shop_i
     refused = platform.client.post("/proxy/redeem", query_string=signed, json={"reward_id": reward_id})
     assert refused.status_code == 409
     assert refused.get_json()["message"] == "Il vous manque 400 points pour cette récompense."
+
+
+def test_a_redeemed_reward_goes_to_shopify_flow_and_the_members_mail(platform, sessions, shop_id):
+    give(sessions, shop_id, 500)
+    code = redeem(platform, reward(sessions, shop_id, title="$5 off", kind="fixed_amount", points_cost=500, value="5.00")).get_json()[
+        "code"
+    ]
+    flow = FlowTriggers(client_for=lambda domain: platform.fake.client(domain))
+    assert deliver(sessions, [flow], datetime.now(UTC), shop_domain=platform.shop)["failed"] == 0
+    sent = [t for t in platform.fake.state.shop(platform.shop).flow_triggers if t["handle"] == "perks-reward-redeemed"]
+    assert [t["payload"] for t in sent] == [{"customer_id": ADA, "points": 500, "balance": 0, "reward": "$5 off"}]
+    subject, body = render(
+        "reward_redeemed",
+        "en",
+        {"shop": "Perks Demo", "name": "Ada", "points": 500, "reward": "$5 off", "code": code, "balance": 0},
+    )
+    assert subject == "Your reward from Perks Demo: $5 off" and code in body

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from shopify_app.loyalty import actions, expiry
+from shopify_app.loyalty import actions, expiry, tiers
 from shopify_app.loyalty.commands import PerformAction
 from shopify_app.models import Member, MemberTier, Tier
 from shopify_app.notifier import deliver
@@ -79,7 +79,16 @@ def test_the_move_to_tier_action_puts_the_member_in_the_tier_once_and_refuses_a_
     secret = app.extensions["perks"].settings.shopify_api_secret
 
     def ladder(session, sh, _):
-        session.add(Tier(shop_id=sh.id, name="Gold", threshold=Decimal(300), multiplier=Decimal(2), entry_points=100, perks="Early access"))
+        session.add(
+            Tier(
+                shop_id=sh.id,
+                name="Gold",
+                threshold=Decimal(300),
+                multiplier=Decimal(2),
+                entry_points=100,
+                perks="Early access",
+            )
+        )
 
     in_shop(sessions, shop, ladder)
 
@@ -107,3 +116,16 @@ def test_the_move_to_tier_action_puts_the_member_in_the_tier_once_and_refuses_a_
         return session.get(Tier, state.tier_id).name
 
     assert in_shop(sessions, shop, tier_now) == "Gold"
+
+
+def test_a_tier_change_goes_to_shopify_flow_with_the_new_and_the_old_tier(sessions, shop, fake_admin):
+    in_shop(
+        sessions,
+        shop,
+        lambda s, sh, p: s.add(Tier(shop_id=sh.id, name="Gold", threshold=Decimal(300), multiplier=Decimal(2), entry_points=0)),
+    )
+    in_shop(sessions, shop, lambda s, sh, p: tiers.move_by_flow(s, shop, ADA, "Gold", datetime.now(UTC)))
+    flow = FlowTriggers(client_for=lambda domain: fake_admin.client(domain))
+    assert deliver(sessions, [flow], datetime.now(UTC), shop_domain=shop)["failed"] == 0
+    sent = [t["payload"] for t in fake_admin.state.shop(shop).flow_triggers if t["handle"] == "perks-tier-changed"]
+    assert sent == [{"customer_id": ADA, "balance": 0, "tier": "Gold", "previous_tier": ""}]

@@ -21,6 +21,7 @@ KINDS = (
     "tier_changed",
     "referral_credited",
     "dormant_nudge",
+    "reward_redeemed",
 )
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shopify_app.models import Member, Redemption, Reward, Shop
 from shopify_app.unit_of_work import UnitOfWork
 
-from . import ledger
+from . import events, ledger
 from .commands import CustomerProfile
 from .errors import LoyaltyError
 from .members import ensure_member
@@ -128,6 +128,16 @@ def _settle(session: Session, redemption_id: int, outcome: Issued | IssueFailed)
         return redemption
     if isinstance(outcome, Issued):
         redemption.state, redemption.shopify_id = "issued", outcome.shopify_id
+        reward = session.get(Reward, redemption.reward_id)
+        events.emit(
+            session,
+            session.get(Member, redemption.member_id),
+            "reward_redeemed",
+            f"redemption:{redemption.id}:issued",
+            points=redemption.points,
+            reward=reward.title,
+            code=redemption.code or "",
+        )
     else:
         redemption.state, redemption.error = "failed", str(outcome)[:1000]
         member = session.get(Member, redemption.member_id)

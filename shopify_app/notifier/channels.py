@@ -154,7 +154,13 @@ def bulk_set(client: AdminClient, metafields: list[dict]) -> str:
 
 
 # Member events Flow can start a workflow on, by trigger handle (flow_extensions/).
-FLOW_TRIGGERS = {"points_earned": "perks-points-earned", "birthday": "perks-points-earned", "points_expiring": "perks-points-expiring"}
+FLOW_TRIGGERS = {
+    "points_earned": "perks-points-earned",
+    "birthday": "perks-points-earned",
+    "points_expiring": "perks-points-expiring",
+    "reward_redeemed": "perks-reward-redeemed",
+    "tier_changed": "perks-tier-changed",
+}
 
 
 @dataclass
@@ -179,4 +185,10 @@ def flow_payload(notice: Notice) -> dict:
         payload["expires_at"] = str(notice.data.get("expires_at", ""))
     else:
         payload["balance"] = notice.balance
+    if notice.kind == "reward_redeemed":
+        payload["reward"] = str(notice.data.get("reward", ""))
+    if notice.kind == "tier_changed":
+        del payload["points"]
+        payload["tier"] = str(notice.data.get("tier") or "")
+        payload["previous_tier"] = str(notice.data.get("previous") or "")
     return payload

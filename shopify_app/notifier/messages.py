@@ -88,6 +88,12 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "de": ("Die Bestellung Ihres Freundes bringt Ihnen $points Punkte bei $shop", "Hallo $name,\n\nDanke für die Empfehlung: $points Punkte für Sie. Ihr Kontostand: $balance Punkte."),
         "es": ("El pedido de tu amigo te da $points puntos en $shop", "Hola $name,\n\nGracias por recomendarnos: $points puntos para ti. Tu saldo: $balance puntos."),
     },
+    "reward_redeemed": {
+        "en": ("Your reward from $shop: $reward", "Hi $name,\n\nYou spent $points points on $reward. Your code: $code. Your balance: $balance points."),
+        "fr": ("Votre récompense chez $shop : $reward", "Bonjour $name,\n\nVous avez utilisé $points points pour $reward. Votre code : $code. Votre solde : $balance points."),
+        "de": ("Ihre Prämie bei $shop: $reward", "Hallo $name,\n\nSie haben $points Punkte für $reward eingelöst. Ihr Code: $code. Ihr Kontostand: $balance Punkte."),
+        "es": ("Tu recompensa en $shop: $reward", "Hola $name,\n\nHas usado $points puntos en $reward. Tu código: $code. Tu saldo: $balance puntos."),
+    },
     "dormant_nudge": {
         "en": (
             "You have $points points waiting at $shop",
