@@ -24,7 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from admin_ui import register as register_admin_ui
     from webhooks import bp as webhooks_bp
 
-    from . import actions_api, admin_api, flow_api, storefront, storefront_growth
+    from . import actions_api, admin_api, flow_api, proxy_openapi, storefront, storefront_growth
     from .cli import perks
     from .platform import views as platform
 
@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(flow_api.bp)
     app.register_blueprint(platform.bp)
     app.register_blueprint(storefront.bp)
+    app.register_blueprint(proxy_openapi.bp)
     app.register_blueprint(storefront_growth.bp)
     app.register_blueprint(admin_api.bp)
     register_admin_ui(app)
