@@ -34,8 +34,17 @@ def add_shop(session: Session, domain: str, *, name: str = "", currency: str = "
 
 
 def installed_shop(session: Session, domain: str) -> Shop:
-    shop = session.scalar(select(Shop).where(Shop.domain == domain, Shop.uninstalled_at.is_(None)))
+    """The installed shop, looked up once per session: one paid order asks for it from
+    checkout, orders, tiers, referrals and redemptions alike. A session is one unit of
+    work, and the cached row is the session's own object, so an uninstall in the same
+    transaction is still seen."""
+    known: dict[str, Shop] = session.info.setdefault("installed_shops", {})
+    shop = known.get(domain)
     if shop is None:
+        shop = session.scalar(select(Shop).where(Shop.domain == domain))
+        if shop is not None:
+            known[domain] = shop
+    if shop is None or shop.uninstalled_at is not None:
         raise UnknownShop(f"{domain} has not installed Perks")
     return shop
 
