@@ -46,6 +46,8 @@ class UTCDateTime(TypeDecorator):
 
 
 Money = Numeric(14, 2, asdecimal=True)
+# Money times a multiplier (Numeric(8, 3)): exact to 5 places.
+WeightedMoney = Numeric(19, 5, asdecimal=True)
 # SQLite only autoincrements a column declared INTEGER.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -174,6 +176,11 @@ class Order(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(64), default="")
     eligible_amount: Mapped[Decimal | None]
+    # The eligible amount with each line at its multiplier (shipping and tax
+    # at 1x), fixed when paid: what refunds are weighed against. Money times a
+    # 3-place multiplier needs 5 places to stay exact. Null for orders paid
+    # before schema 0009: they are taken back in proportion to money.
+    weighted_amount: Mapped[Decimal | None] = mapped_column(WeightedMoney)
     points_earned: Mapped[int] = mapped_column(BigInteger, default=0)
     points_reversed: Mapped[int] = mapped_column(BigInteger, default=0)
     taxes_included: Mapped[bool] = mapped_column(default=False)
@@ -196,6 +203,49 @@ class OrderRefund(Base):
     tax: Mapped[Decimal]
     shipping: Mapped[Decimal]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OrderLine(Base):
+    """A paid order's line and the multiplier it earned at: a refund of the line takes back at the same rate.
+
+    Written only for orders with a multiplied line; a line not found here
+    counts at its order's average multiplier (1 for an order without any).
+    """
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "order_id", "line_id", name="uq_order_lines_line"),
+        CheckConstraint("multiplier > 0", name="order_line_multiplier_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(BigInteger)
+    line_id: Mapped[int] = mapped_column(BigInteger)
+    multiplier: Mapped[Decimal] = mapped_column(Numeric(8, 3))
+
+
+class OrderRefundLine(Base):
+    """One refunded line of a refund, kept as Shopify reported it, so the refund can be
+    weighed by the line's multiplier once the order is known (a refund may come first)."""
+
+    __tablename__ = "order_refund_lines"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "refund_id", "position", name="uq_order_refund_lines_position"),
+        Index("ix_order_refund_lines_order", "shop_id", "order_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(BigInteger)
+    refund_id: Mapped[int] = mapped_column(BigInteger)
+    # The line's place in the refund: with refund_id, what a repeated delivery cannot add twice.
+    position: Mapped[int]
+    # Shopify's line item id; None when the payload did not say.
+    line_id: Mapped[int | None] = mapped_column(BigInteger)
+    gross: Mapped[Decimal]
+    discount: Mapped[Decimal]
+    tax: Mapped[Decimal]
 
 
 class WebhookDelivery(Base):
