@@ -147,8 +147,8 @@ def test_the_notifier_sends_the_merchants_own_text_in_the_members_language(admin
     assert deliver(sessions, _channels(platform, sink), datetime.now(UTC), shop_domain=platform.shop) == {"delivered": 1, "failed": 0}
     (mail,) = sink.wait_for(1)
     assert mail["Subject"] == "Merci Ada : +50 chez Maison Lumière"
-    assert mail.get_content().startswith("Votre solde : 50 points (")
-    assert "désabonnez-vous" in mail.get_content()  # the footer stays, whatever the merchant writes
+    assert mail.get_body(("plain",)).get_content().startswith("Votre solde : 50 points (")
+    assert "désabonnez-vous" in mail.get_body(("plain",)).get_content()  # the footer stays, whatever the merchant writes
 
 
 def test_channels_turned_off_send_nothing_and_the_event_is_settled(admin, platform, sessions, sink):

@@ -71,7 +71,7 @@ def test_each_event_reaches_the_sink_in_the_shoppers_language_and_the_metafields
     assert len(mails) == 5
     earned = mails[("ada@example.com", "points_earned")]
     assert earned["Subject"] == "Vous avez gagné 50 points chez Maison Lumière"
-    assert "Votre solde est de 250 points" in earned.get_content()  # the balance now, after the birthday too
+    assert "Votre solde est de 250 points" in earned.get_body(("plain",)).get_content()  # the balance now, after the birthday too
     assert mails[("ada@example.com", "birthday")]["Subject"] == "Joyeux anniversaire de la part de Maison Lumière !"
     assert mails[("bea@example.com", "points_earned")]["Subject"] == "Sie haben 50 Punkte bei Maison Lumière gesammelt"
     assert mails[("bea@example.com", "points_expiring")]["Subject"] == "Ihre 50 Punkte bei Maison Lumière verfallen bald"

@@ -20,7 +20,7 @@ from shopify_app.loyalty.shops import installed_shop
 from shopify_app.models import Member, MemberEvent, Shop, Unsubscribe
 from shopify_app.unit_of_work import UnitOfWork
 
-from . import preferences
+from . import branding, preferences
 from .channels import Channel, Notice, ShopCard
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def deliver(
 def _deliver_shop(session: Session, channels: list[Channel], events: list[MemberEvent], now: datetime, done: dict) -> None:
     shop = session.get(Shop, events[0].shop_id)
     chosen = preferences.current(session, shop.id)
-    card = ShopCard(shop.domain, shop.name or shop.domain, (chosen.texts if chosen else None) or {})
+    card = ShopCard(shop.domain, shop.name or shop.domain, (chosen.texts if chosen else None) or {}, branding.brand_of(session, shop.id))
     # A channel the merchant turned off counts as served: turning it on later sends no backlog.
     off = {name for name in preferences.CHANNELS if chosen is not None and not getattr(chosen, name)}
     members = {m.id: m for m in session.scalars(select(Member).where(Member.id.in_({e.member_id for e in events})))}

@@ -16,7 +16,7 @@ import requests
 from shopify_app.shopify import documents
 from shopify_app.shopify.admin_client import AdminClient
 
-from . import messages
+from . import branding, messages
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class ShopCard:
     name: str
     # The merchant's own texts, {kind: {lang: {subject, body}}}; empty: the built-in ones.
     texts: dict = field(default_factory=dict, compare=False, hash=False)
+    brand: branding.Brand = field(default_factory=branding.Brand, compare=False)
 
 
 class Channel(Protocol):
@@ -49,7 +50,8 @@ class Channel(Protocol):
 
 @dataclass
 class Email:
-    """Mail over SMTP, in the shopper's language (asked of Shopify, English when unknown)."""
+    """Mail over SMTP, in the shopper's language (asked of Shopify, English when unknown): plain text
+    and, as its alternative, HTML in the merchant's colours with a button to the rewards page."""
 
     host: str
     port: int
@@ -65,14 +67,16 @@ class Email:
                     delivered.add(notice.event_id)  # nowhere to send it; not worth retrying
                     continue
                 values = {"shop": shop.name, "name": notice.first_name or "", "balance": notice.balance, **notice.data}
-                subject, body = messages.render(notice.kind, self.locale_of(shop, notice.customer_id), values, shop.texts)
+                words = messages.compose(notice.kind, self.locale_of(shop, notice.customer_id), values, shop.texts)
+                url = branding.rewards_url(shop.domain)
                 mail = EmailMessage()
                 mail["From"] = formataddr((shop.name, self.sender))
                 mail["To"] = notice.email
-                mail["Subject"] = subject
+                mail["Subject"] = words.subject
                 mail["Message-ID"] = make_msgid(idstring=f"perks-{notice.event_id}")
                 mail["X-Perks-Event"] = notice.kind
-                mail.set_content(body)
+                mail.set_content(branding.plain_text(words, url))
+                mail.add_alternative(branding.html(words, shop.name, shop.brand, url), subtype="html")
                 smtp.send_message(mail)
                 delivered.add(notice.event_id)
         return delivered

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from string import Template
 
 # (subject, body) per event and language; $shop, $name, $points, $balance, $reason, $expires_at.
@@ -130,12 +131,36 @@ def language(locale: str | None) -> str:
     return code if code in UNSUBSCRIBE else "en"
 
 
-def render(kind: str, locale: str | None, values: dict, custom: dict | None = None) -> tuple[str, str]:
+# The call to action of the HTML mail (and its line in the text mail): to the rewards page.
+BUTTON = {"en": "See your rewards", "fr": "Voir vos récompenses", "de": "Ihre Prämien ansehen", "es": "Ver tus recompensas"}
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One mail's words, filled in: the text part is `body`, then the footer; the HTML part lays the same out."""
+
+    lang: str
+    subject: str
+    body: str
+    footer: str
+    button: str
+
+
+def compose(kind: str, locale: str | None, values: dict, custom: dict | None = None) -> Mail:
     """The mail for an event: the merchant's own text for its kind and language when there is one
     (`custom`: {kind: {lang: {subject, body}}}), the built-in one otherwise; the footer always."""
     lang = language(locale)
     own = (custom or {}).get(kind, {}).get(lang)
     texts = MESSAGES.get(kind, FALLBACK)
     subject, body = (own["subject"], own["body"]) if own else texts.get(lang) or texts.get("en") or FALLBACK["en"]
-    body = body + "\n\n-- \n" + UNSUBSCRIBE[lang]
-    return Template(subject).safe_substitute(values), Template(body).safe_substitute(values)
+
+    def fill(text: str) -> str:
+        return Template(text).safe_substitute(values)
+
+    return Mail(lang, fill(subject), fill(body), fill(UNSUBSCRIBE[lang]), BUTTON[lang])
+
+
+def render(kind: str, locale: str | None, values: dict, custom: dict | None = None) -> tuple[str, str]:
+    """The subject and the plain text, footer included (what the admin's preview shows)."""
+    mail = compose(kind, locale, values, custom)
+    return mail.subject, mail.body + "\n\n-- \n" + mail.footer
