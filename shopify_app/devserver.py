@@ -103,6 +103,9 @@ def _install_demo_shop(settings: Settings) -> None:
             with UnitOfWork(session_factory(settings.database_url)) as uow:
                 install(uow.session, settings, DEMO_SHOP, session_token(DEMO_SHOP, settings.shopify_api_key, settings.shopify_api_secret))
                 uow.commit()
+            # Ada as Shopify knows her: with an email, so she can subscribe to the newsletter from the launcher.
+            ada = {"id": DEMO_CUSTOMER, "email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace"}
+            requests.post(f"http://127.0.0.1:{FAKE_ADMIN_PORT}/_fake/customers", json={"shop": DEMO_SHOP, "customers": [ada]}, timeout=5)
             return
         except (requests.ConnectionError, TokenRequestError):
             if time.monotonic() > deadline:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from shopify_app.loyalty.actions import NETWORKS
+
 bp = Blueprint("proxy_openapi", __name__)
 
 JSON = "application/json"
@@ -147,12 +149,20 @@ PATHS = {
     },
     "/proxy/actions/{key}": {
         "post": {
-            "summary": "Report an action the shopper did (social follow or share)",
+            "summary": "Report an action the shopper did (social_follow or social_share, with the network), or subscribe "
+            "the logged-in member to the shop's newsletter (newsletter): Shopify records the email marketing consent, "
+            "then the points come at once, once ever (the later customers/update webhook pays nothing more)",
             "parameters": [LOCALE, {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "requestBody": {
+                "required": False,
+                "content": {JSON: {"schema": {"type": "object", "properties": {"network": {"type": "string", "enum": list(NETWORKS)}}}}},
+            },
             "responses": _answers(
                 {"type": "object", "properties": {"points": {"type": "integer"}, "balance": {"type": "integer"}}},
                 ("404", "no such way to earn"),
                 ("409", "already done or limit reached"),
+                ("422", "newsletter: Shopify refused the subscription (e.g. no email on the account); nothing changed"),
+                ("502", "newsletter: Shopify could not be reached; nothing changed"),
             ),
         }
     },

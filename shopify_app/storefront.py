@@ -14,7 +14,7 @@ from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 
 from shopify_app import launcher_look, notifier, storefront_growth
-from shopify_app.loyalty import actions, ledger, profile, redemptions, rewards
+from shopify_app.loyalty import actions, ledger, newsletter, profile, redemptions, rewards
 from shopify_app.loyalty.commands import GiveBirthday, PerformAction
 from shopify_app.loyalty.errors import InvalidCommand
 from shopify_app.loyalty.members import find_member
@@ -22,6 +22,7 @@ from shopify_app.loyalty.shops import program_of
 from shopify_app.models import ActionClaim, EarnRule, MemberBirthday, Shop
 from shopify_app.platform.discounts import ShopifyIssuer
 from shopify_app.platform.guards import proxy_signed, shopper_required
+from shopify_app.platform.marketing import ShopifySubscriber
 from shopify_app.presenters import redemption_json, reward_json
 from shopify_app.runtime import perks
 from shopify_app.storefront_texts import TEXTS, say
@@ -145,14 +146,13 @@ def redeem():
 
 
 # ---------------------------------------------------------------------------
-# Earn actions from the launcher: a birthday, a social follow or share (issue 6's domain).
+# Earn actions from the launcher: a birthday, a social follow or share, the newsletter (issue 6's domain).
 # The customer is always g.caller.customer_id (Shopify's logged_in_customer_id).
 
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 # What the storefront shows of the merchant's earn rules, and the actions a shopper may report from it.
 SHOWN_ACTIONS = ("birthday", "social_follow", "social_share", "newsletter", "review", "profile")
 SHOPPER_REPORTABLE = ("social_follow", "social_share")
-NETWORKS = ("instagram", "facebook", "tiktok", "x", "youtube", "pinterest", "linkedin", "threads")
 
 
 def _say(key: str, **values) -> str:
@@ -222,19 +222,41 @@ def birthday():
 @bp.post("/actions/<key>")
 @shopper_required
 def perform_action(key: str):
-    """A social follow or share the shopper did from the launcher: {"network": "instagram"} optional."""
+    """A social follow or share the shopper did from the launcher ({"network": "instagram"} optional),
+    or the newsletter subscribed from it."""
     if key == "newsletter":
-        # Paid when Shopify reports the email subscribed (customers/update), never on the shopper's word.
-        return _refuse(409, "newsletter_in_account", _say("newsletter_in_account"))
+        return _subscribe_newsletter()
     if key not in SHOPPER_REPORTABLE:
         return _refuse(404, "not_available", _say("not_available"))
     body = request.get_json(silent=True)
     network = body.get("network") if isinstance(body, dict) else None
-    ref = network if network in NETWORKS else key  # never a free-form ref a shopper could vary to farm
+    ref = network if network in actions.NETWORKS else key  # never a free-form ref a shopper could vary to farm
     caller = g.caller
     with UnitOfWork(perks().sessions) as uow:
         outcome = actions.perform(uow.session, PerformAction(caller.shop_domain, caller.customer_id, key, ref=ref), now=datetime.now(UTC))
         uow.commit()
+    return _earned(outcome)
+
+
+def _subscribe_newsletter():
+    """Shopify records the member's email marketing consent, then the newsletter rule pays at once,
+    under the key the customers/update webhook Shopify sends next uses: never twice. If Shopify
+    refuses or cannot be reached, nothing has changed."""
+    runtime, caller = perks(), g.caller
+    subscriber = ShopifySubscriber(runtime.sessions, runtime.settings)
+    try:
+        outcome = newsletter.subscribe(runtime.sessions, subscriber, caller.shop_domain, caller.customer_id, now=datetime.now(UTC))
+    except newsletter.SubscriptionFailed as failure:
+        if failure.refused:
+            return _refuse(422, "newsletter_refused", _say("newsletter_refused"), detail=str(failure))
+        return _refuse(502, "newsletter_unavailable", _say("newsletter_unavailable"))
+    return _earned(outcome)
+
+
+def _earned(outcome: actions.Outcome):
+    """An earn action's outcome as the launcher reads it, with the member's balance."""
+    caller = g.caller
+    with UnitOfWork(perks().sessions) as uow:
         found = find_member(uow.session, caller.shop_id, caller.customer_id)
         balance = found.points_balance if found else 0
     if outcome.status == "awarded":

@@ -301,3 +301,34 @@ def test_http_control_and_seeding(fake_admin, admin):
     dumped = fake_admin.dump(SHOP)["shops"][SHOP]
     assert dumped["customers"][0]["tags"] == ["a", "b"]
     assert dumped["orders"][0]["total"] == "30.0"
+
+
+def _consent(customer_id: str, state: str = "SUBSCRIBED") -> dict:
+    return {
+        "input": {"customerId": customer_id, "emailMarketingConsent": {"marketingState": state, "marketingOptInLevel": "SINGLE_OPT_IN"}}
+    }
+
+
+def test_email_marketing_consent_is_recorded_on_the_customer(fake_admin, admin, customer):
+    answer = admin.execute("CustomerEmailMarketingConsentUpdate", _consent(customer["id"]))
+    address = answer["customerEmailMarketingConsentUpdate"]["customer"]["defaultEmailAddress"]
+    assert (address["marketingState"], address["marketingOptInLevel"]) == ("SUBSCRIBED", "SINGLE_OPT_IN")
+    assert address["marketingUpdatedAt"]
+    assert fake_admin.state.shop(SHOP).customers[customer["id"]]["email_marketing"]["state"] == "SUBSCRIBED"
+    admin.execute("CustomerEmailMarketingConsentUpdate", _consent(customer["id"], "UNSUBSCRIBED"))
+    assert fake_admin.state.shop(SHOP).customers[customer["id"]]["email_marketing"]["state"] == "UNSUBSCRIBED"
+
+
+@pytest.mark.parametrize("case", ["unknown customer", "no email", "read-only state"])
+def test_email_marketing_consent_refusals_change_nothing(fake_admin, admin, case):
+    fake_admin.state.auto_create_customers = case != "unknown customer"
+    record = fake_admin.state.add_customer(SHOP, email=None if case == "no email" else "ada@example.com")
+    target = "gid://shopify/Customer/404" if case == "unknown customer" else record["id"]
+    with pytest.raises(UserErrors) as caught:
+        admin.execute(
+            "CustomerEmailMarketingConsentUpdate", _consent(target, "NOT_SUBSCRIBED" if case == "read-only state" else "SUBSCRIBED")
+        )
+    assert caught.value.codes == ["INCLUSION" if case == "read-only state" else "INVALID"]
+    assert caught.value.field_errors[0]["field"][0] == "input"
+    assert record["email_marketing"]["state"] == "NOT_SUBSCRIBED"
+    assert "gid://shopify/Customer/404" not in fake_admin.state.shop(SHOP).customers

@@ -1,4 +1,4 @@
-"""The launcher's earn actions through the app proxy: a birthday, a social follow or share.
+"""The launcher's earn actions through the app proxy: a birthday, a social follow or share, the newsletter.
 
 Only Shopify's signed `logged_in_customer_id` is ever acted for; unsigned or
 forged requests are refused with 401 and change nothing.
@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from shopify_app.loyalty import actions
 from shopify_app.loyalty.members import find_member
-from shopify_app.models import Member, MemberBirthday, Shop, Unsubscribe
+from shopify_app.models import LedgerEntry, Member, MemberBirthday, Shop, Unsubscribe
 from shopify_app.unit_of_work import UnitOfWork
+from tests.fixtures import shopify_webhooks
 from tests.fixtures.app_proxy import signed_query
+from webhooks.handlers import HANDLERS
 
 ADA, GRACE = 7012345678901, 7012345678902
 
@@ -118,13 +120,117 @@ def test_a_shopper_cannot_farm_by_inventing_networks(platform, sessions, install
     assert member_of(sessions, installed, ADA)[0] == 20
 
 
-def test_newsletter_points_wait_for_shopify_and_unknown_actions_are_404(platform, sessions, installed):
-    newsletter = post(platform, "/actions/newsletter", ADA, {})
-    assert newsletter.status_code == 409 and newsletter.get_json()["error"] == "newsletter_in_account"
+def test_unknown_actions_are_404_in_the_shoppers_language(platform, sessions, installed):
     for key in ("signup", "birthday", "custom", "review", "no-such-thing"):
         answer = post(platform, f"/actions/{key}", ADA, {}, locale="pt-BR")
         assert answer.status_code == 404 and answer.get_json()["message"].startswith("Esta forma")
     assert member_of(sessions, installed, ADA)[0] == 0
+
+
+def marketing_state(platform, customer: int) -> str:
+    return platform.fake.state.shop(platform.shop).customers[f"gid://shopify/Customer/{customer}"]["email_marketing"]["state"]
+
+
+def newsletter_keys(sessions, shop_id: int) -> list[str]:
+    with UnitOfWork(sessions) as uow:
+        return list(
+            uow.session.scalars(
+                select(LedgerEntry.idempotency_key).where(
+                    LedgerEntry.shop_id == shop_id, LedgerEntry.idempotency_key.like("action:newsletter:%")
+                )
+            )
+        )
+
+
+def customers_update(sessions, shop: str, customer: int, state: str) -> None:
+    """What the worker does with the customers/update delivery Shopify sends after the consent changed."""
+    payload = shopify_webhooks.template("customers/update") | {"id": customer}
+    payload["email_marketing_consent"] = {"state": state, "opt_in_level": "single_opt_in", "consent_updated_at": None}
+    with UnitOfWork(sessions) as uow:
+        HANDLERS["customers/update"](uow.session, shop, payload)
+        uow.commit()
+
+
+def test_the_newsletter_subscribed_from_the_launcher_pays_at_once_and_never_twice(platform, sessions, installed):
+    platform.fake.state.add_customer(platform.shop, id=ADA, email="ada@example.com")
+    assert marketing_state(platform, ADA) == "NOT_SUBSCRIBED"
+
+    first = post(platform, "/actions/newsletter", ADA, {"customer_id": GRACE})
+    assert first.status_code == 200, first.get_json()
+    assert first.get_json() == {"points": 30, "balance": 30}
+    assert marketing_state(platform, ADA) == "SUBSCRIBED"
+    (call,) = [r for r in platform.fake.state.requests if r["operation"] == "CustomerEmailMarketingConsentUpdate"]
+    assert call["variables"]["input"]["customerId"] == f"gid://shopify/Customer/{ADA}"  # never the body's customer
+    assert member_of(sessions, installed, GRACE)[0] == 0
+
+    again = post(platform, "/actions/newsletter", ADA, {}, locale="fr")
+    assert again.status_code == 409 and again.get_json()["error"] == "already_done"
+    assert again.get_json()["balance"] == 30 and "déjà" in again.get_json()["message"]
+
+    # Shopify then reports the consent; the webhook finds the newsletter paid, however often it comes.
+    customers_update(sessions, platform.shop, ADA, "subscribed")
+    customers_update(sessions, platform.shop, ADA, "unsubscribed")
+    customers_update(sessions, platform.shop, ADA, "subscribed")
+    assert member_of(sessions, installed, ADA)[0] == 30
+    assert newsletter_keys(sessions, installed) == [f"action:newsletter:{ADA}:ever:1"]
+
+    member = platform.proxy("GET", "/member", ADA).get_json()
+    assert [w["done"] for w in member["earn"] if w["key"] == "newsletter"] == [True]
+
+
+def test_a_newsletter_paid_by_the_webhook_first_is_not_paid_again_from_the_launcher(platform, sessions, installed):
+    platform.fake.state.add_customer(platform.shop, id=ADA, email="ada@example.com")
+    customers_update(sessions, platform.shop, ADA, "subscribed")
+    answer = post(platform, "/actions/newsletter", ADA, {})
+    assert answer.status_code == 409 and answer.get_json() == {
+        "error": "already_done",
+        "message": "You have already earned points for this.",
+        "balance": 30,
+    }
+    assert marketing_state(platform, ADA) == "NOT_SUBSCRIBED"  # paid before: Shopify is not asked again
+    assert newsletter_keys(sessions, installed) == [f"action:newsletter:{ADA}:ever:1"]
+
+
+@pytest.mark.parametrize("why", ["no email", "unknown customer"])
+def test_a_newsletter_shopify_refuses_changes_nothing_and_says_why_in_the_shoppers_language(platform, sessions, installed, why):
+    if why == "no email":
+        platform.fake.state.add_customer(platform.shop, id=ADA)
+    else:
+        platform.fake.state.auto_create_customers = False
+    answer = post(platform, "/actions/newsletter", ADA, {}, locale="de")
+    assert answer.status_code == 422, answer.get_json()
+    body = answer.get_json()
+    assert body["error"] == "newsletter_refused" and body["message"].startswith("Der Shop konnte dieses Konto nicht")
+    assert ("email" if why == "no email" else "not found") in body["detail"]
+    assert member_of(sessions, installed, ADA) == (0, None)
+    with UnitOfWork(sessions) as uow:
+        assert find_member(uow.session, installed, ADA) is None  # not even a member row
+    if why == "no email":
+        assert marketing_state(platform, ADA) == "NOT_SUBSCRIBED"
+    # Once Shopify can, the same shopper subscribes and is paid.
+    platform.fake.state.auto_create_customers = True
+    platform.fake.state.add_customer(platform.shop, id=ADA, email="ada@example.com")
+    assert post(platform, "/actions/newsletter", ADA, {}).get_json() == {"points": 30, "balance": 30}
+
+
+def test_a_newsletter_when_shopify_cannot_be_reached_is_a_502_and_changes_nothing(platform, sessions, installed):
+    platform.fake.state.add_customer(platform.shop, id=ADA, email="ada@example.com")
+    platform.fake.state.fail_next(10, status=503)
+    answer = post(platform, "/actions/newsletter", ADA, {}, locale="es")
+    platform.fake.state.fail_next(0)
+    assert answer.status_code == 502 and answer.get_json()["error"] == "newsletter_unavailable"
+    assert answer.get_json()["message"].startswith("No pudimos contactar con la tienda")
+    assert marketing_state(platform, ADA) == "NOT_SUBSCRIBED" and member_of(sessions, installed, ADA)[0] == 0
+
+
+def test_the_newsletter_is_not_offered_when_its_rule_is_off(platform, sessions, installed):
+    platform.fake.state.add_customer(platform.shop, id=ADA, email="ada@example.com")
+    with UnitOfWork(sessions) as uow:
+        actions.set_rule(uow.session, uow.session.get(Shop, installed), "newsletter", points=30, enabled=False)
+        uow.commit()
+    answer = post(platform, "/actions/newsletter", ADA, {})
+    assert answer.status_code == 404 and answer.get_json()["error"] == "not_available"
+    assert marketing_state(platform, ADA) == "NOT_SUBSCRIBED"
 
 
 def test_a_rule_switched_off_pays_nothing(platform, sessions, installed):

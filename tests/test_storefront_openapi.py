@@ -23,3 +23,10 @@ def test_the_document_is_served_to_anyone_as_openapi_3_1(client):
     body = client.get("/proxy/openapi.json").get_json()
     assert body["openapi"] == "3.1.0" and "/proxy/redeem" in body["paths"]
     assert all("401" in op["responses"] for ops in body["paths"].values() for op in ops.values())
+
+
+def test_the_newsletter_subscription_and_its_refusals_are_documented():
+    operation = PATHS["/proxy/actions/{key}"]["post"]
+    assert "newsletter" in operation["summary"] and "once ever" in operation["summary"]
+    assert {"200", "401", "404", "409", "422", "502"} <= set(operation["responses"])
+    assert "instagram" in operation["requestBody"]["content"]["application/json"]["schema"]["properties"]["network"]["enum"]

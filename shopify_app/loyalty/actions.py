@@ -46,6 +46,8 @@ ACTIONS: dict[str, str | None] = {
 # Actions the storefront or a merchant's app may report through the signed API;
 # the rest follow from Shopify's own facts or the calendar.
 REPORTABLE = ("review", "social_follow", "social_share", "survey", "custom", "profile")
+# The social networks a follow or share can name; any other name is no occurrence of its own.
+NETWORKS = ("instagram", "facebook", "tiktok", "x", "youtube", "pinterest", "linkedin", "threads")
 HANDLE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 

@@ -81,10 +81,19 @@ def customer(ctx: Ctx, record: dict) -> dict[str, Any]:
     accounts = [store_credit_account(ctx, a) for a in ctx.shop.store_credit_accounts.values()
                 if a["owner_id"] == record["id"]]
     email = record.get("email")
+    marketing = record.get("email_marketing") or {"state": "NOT_SUBSCRIBED"}
     return {
         "__typename": "Customer", "id": record["id"], "firstName": first, "lastName": last,
         "displayName": display, "email": email,
-        "defaultEmailAddress": {"emailAddress": email} if email else None,
+        "defaultEmailAddress": {
+            "emailAddress": email, "marketingState": marketing["state"],
+            "marketingOptInLevel": marketing.get("opt_in_level"), "marketingUpdatedAt": marketing.get("updated_at"),
+            "validFormat": "@" in email,
+        } if email else None,
+        "emailMarketingConsent": {
+            "marketingState": marketing["state"], "marketingOptInLevel": marketing.get("opt_in_level"),
+            "consentUpdatedAt": marketing.get("updated_at"),
+        } if email else None,
         "tags": list(record["tags"]), "numberOfOrders": str(record["number_of_orders"]),
         "amountSpent": money_v2(record["amount_spent"], ctx.shop.currency),
         "createdAt": record["created_at"], "updatedAt": record["updated_at"],

@@ -343,6 +343,44 @@ def _account_for(ctx: Ctx, id: str, currency: str) -> dict:
     return account
 
 
+# --- email marketing consent -------------------------------------------------------------
+
+_SETTABLE_MARKETING_STATES = ("SUBSCRIBED", "UNSUBSCRIBED", "PENDING")
+
+
+def m_customer_email_marketing_consent_update(ctx: Ctx, input: dict) -> dict:
+    customer_id, consent = input["customerId"], input["emailMarketingConsent"]
+    record = ctx.fake.ensure_customer(ctx.shop.domain, customer_id)
+    errors = _consent_errors(record, consent)
+    if errors:
+        return {"customer": None, "userErrors": errors}
+    assert record is not None  # checked by _consent_errors
+    stamp = now_iso()
+    record["email_marketing"] = {
+        "state": consent["marketingState"],
+        "opt_in_level": consent.get("marketingOptInLevel") or record["email_marketing"].get("opt_in_level"),
+        "updated_at": consent.get("consentUpdatedAt") or stamp,
+    }
+    record["updated_at"] = stamp
+    return {"customer": render.customer(ctx, record), "userErrors": []}
+
+
+def _consent_errors(record: dict | None, consent: dict) -> list[dict]:
+    if record is None:
+        return [_err(["input", "customerId"], "Customer not found", "INVALID")]
+    if not record.get("email"):
+        return [_err(["input", "customerId"], "Customer must have an email address to update email marketing consent",
+                     "INVALID")]
+    if consent["marketingState"] not in _SETTABLE_MARKETING_STATES:
+        return [_err(["input", "emailMarketingConsent", "marketingState"],
+                     "Marketing state is not included in the list", "INCLUSION")]
+    updated = consent.get("consentUpdatedAt")
+    if updated and parse_time(updated) > datetime.now(UTC):
+        return [_err(["input", "emailMarketingConsent", "consentUpdatedAt"],
+                     "Consent updated at cannot be in the future", "INVALID")]
+    return []
+
+
 # --- metafields & tags ----------------------------------------------------------------
 
 _METAFIELD_VALUE_CHECKS: dict[str, Callable[[str], bool]] = {
@@ -578,6 +616,7 @@ MUTATION_FIELDS: dict[str, Handler] = {
     "discountCodeDeactivate": m_discount_code_deactivate,
     "discountCodeDelete": m_discount_code_delete,
     "storeCreditAccountCredit": m_store_credit_account_credit,
+    "customerEmailMarketingConsentUpdate": m_customer_email_marketing_consent_update,
     "metafieldsSet": m_metafields_set, "tagsAdd": m_tags_add, "tagsRemove": m_tags_remove,
     "flowTriggerReceive": m_flow_trigger_receive,
     "stagedUploadsCreate": m_staged_uploads_create,

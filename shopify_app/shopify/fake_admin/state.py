@@ -346,6 +346,9 @@ def _customer_record(spec: dict[str, Any], next_id: int) -> dict:
         "id": gid("Customer", spec.get("id") or next_id),
         "first_name": spec.get("first_name"), "last_name": spec.get("last_name"),
         "email": spec.get("email"), "tags": list(spec.get("tags", [])), "locale": spec.get("locale", "en"),
+        # What customerEmailMarketingConsentUpdate changes (Shopify's CustomerEmailMarketingState).
+        "email_marketing": {"state": spec.get("email_marketing_state", "NOT_SUBSCRIBED"),
+                            "opt_in_level": spec.get("email_marketing_opt_in_level"), "updated_at": None},
         "metafields": {}, "number_of_orders": int(spec.get("number_of_orders", 0)),
         "amount_spent": money(spec.get("amount_spent", "0")),
         "created_at": spec.get("created_at", stamp), "updated_at": spec.get("updated_at", stamp),
