@@ -148,7 +148,7 @@ def load(services: Services, workdir: Path, name: str, *args: str, time_limit: f
         # py-spy on every gunicorn and rq worker process while this row runs (collapsed stacks).
         for pid in [services.web.pid, *(w.pid for w in services.workers)]:
             subprocess.Popen(
-                ["py-spy", "record", "--subprocesses", "--nonblocking", "--format", "raw", "--rate", "200", "--duration",
+                [str(VENV_BIN / "py-spy"), "record", "--subprocesses", "--nonblocking", "--format", "raw", "--rate", "200", "--duration",
                  os.environ.get("BENCH_PROFILE_SECONDS", "10"), "--pid", str(pid),
                  "--output", f"{os.environ['BENCH_PROFILE']}/{name}-{pid}.txt"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
