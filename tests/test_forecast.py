@@ -105,7 +105,8 @@ def test_the_point_value_is_the_best_rate_of_the_enabled_money_rewards():
 
 def record_history(webhooks, sessions, shop) -> list[int]:
     """A small shop's paid orders through the real webhooks and workers: discounts, shipping, a product and a
-    collection multiplier, a promotion for some, a repeat delivery, a refund, a cancellation, a guest and a small order."""
+    collection multiplier, a promotion for some, a repeat delivery, refunds (one of a multiplied line), a cancellation,
+    a guest and a small order."""
     configure(sessions, shop, points_per_unit=Decimal("1.5"), rounding="nearest", minimum_order=Decimal(10), count_shipping=True)
 
     def boosts(session, sh, program):
@@ -136,6 +137,8 @@ def record_history(webhooks, sessions, shop) -> list[int]:
     webhooks.processed(webhooks.send("orders/paid", orders[8101]))  # Shopify delivers again
     refund = shopify.refund(8204, 8104, lines=[(Decimal("50.00"), 1, Decimal("20.00"))])
     assert webhooks.processed(webhooks.send("refunds/create", refund)) == "done"
+    mug = shopify.refund(8205, 8102, lines=[(Decimal("9.99"), 1, Decimal("9.99"), 1)])  # the 3x gift: back at 3x
+    assert webhooks.processed(webhooks.send("refunds/create", mug)) == "done"
     assert webhooks.processed(webhooks.send("orders/cancelled", shopify.order_cancelled(8105, ADA))) == "done"
     return list(orders)
 

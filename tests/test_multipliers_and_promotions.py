@@ -1,19 +1,22 @@
 """Product and collection multipliers and time-boxed promotions: the documented order of
-multiplication and rounding, and promotions that end exactly at their end in the shop's zone."""
+multiplication and rounding, promotions that end exactly at their end in the shop's zone, and
+refunds of multiplied lines that take back what those lines earned."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import delete, update
+
 from shopify_app.loyalty import actions, orders, promotions
 from shopify_app.loyalty.commands import CustomerProfile, PayOrder, PerformAction, Purchase, PurchaseLine
 from shopify_app.loyalty.earning import purchase_points
 from shopify_app.loyalty.multipliers import set_multiplier
-from shopify_app.models import Program
+from shopify_app.models import Order, OrderLine, Program
 from shopify_app.shopify.collections import lookup
 from tests.fixtures import shopify_webhooks as shopify
-from tests.rules_helpers import configure, in_shop, local, points
+from tests.rules_helpers import configure, in_shop, keys, local, points
 
 ADA = 7012345678901
 NY = "America/New_York"
@@ -157,3 +160,113 @@ def test_a_late_orders_paid_delivery_earns_by_when_the_order_was_placed(webhooks
     order["processed_at"] = "2026-11-20T23:30:00-05:00"  # inside the promotion; delivered days later
     assert webhooks.processed(webhooks.send("orders/paid", order)) == "done"
     assert balance(ADA) == (10 * 3 + 5) * 2
+
+
+# --- refunds of multiplied lines: buying and refunding farms nothing ------------------
+
+
+TRIPLED, PLAIN = 9012345678901, 9012345678902  # products: 3x and none
+
+
+def mixed_order(sessions, shop, order_id: int, tripled_quantity: int = 1) -> dict:
+    """An orders/paid body: 10.00 each of a 3x product (line 0) and of a plain one (line 1)."""
+    in_shop(sessions, shop, lambda s, sh, p: set_multiplier(s, sh.id, "product", TRIPLED, Decimal(3)))
+    order = shopify.order_paid(order_id, ADA, lines=(("10.00", tripled_quantity, 0), ("10.00", 1, 0)))
+    order["line_items"][0]["product_id"] = TRIPLED
+    order["line_items"][1]["product_id"] = PLAIN
+    return order
+
+
+def refund_of(refund_id: int, order_id: int, line: int, quantity: int = 1) -> dict:
+    """A refunds/create body giving back `quantity` of the order's line `line` (10.00 each)."""
+    return shopify.refund(refund_id, order_id, lines=[(Decimal("10.00"), quantity, Decimal("10.00") * quantity, line)])
+
+
+def deliver(webhooks, topic: str, body: dict) -> None:
+    assert webhooks.processed(webhooks.send(topic, body)) == "done"
+
+
+def test_refunding_the_multiplied_line_takes_back_what_it_earned_then_the_plain_line_the_rest(webhooks, sessions, shop, balance):
+    deliver(webhooks, "orders/paid", mixed_order(sessions, shop, 6001))
+    assert balance(ADA) == 10 * 3 + 10
+    deliver(webhooks, "refunds/create", refund_of(6101, 6001, line=0))
+    assert balance(ADA) == 10  # all 30 of the 3x line, not half of 40 by money
+    deliver(webhooks, "refunds/create", refund_of(6102, 6001, line=1))
+    assert balance(ADA) == 0
+
+
+def test_refunding_the_plain_line_first_takes_back_only_its_own_points(webhooks, sessions, shop, balance):
+    deliver(webhooks, "orders/paid", mixed_order(sessions, shop, 6002))
+    deliver(webhooks, "refunds/create", refund_of(6103, 6002, line=1))
+    assert balance(ADA) == 30
+    deliver(webhooks, "refunds/create", refund_of(6104, 6002, line=0))
+    assert balance(ADA) == 0
+
+
+def test_a_multiplied_line_refunded_a_unit_at_a_time_takes_back_its_rate_each_time(webhooks, sessions, shop, balance):
+    deliver(webhooks, "orders/paid", mixed_order(sessions, shop, 6003, tripled_quantity=2))
+    assert balance(ADA) == 2 * 10 * 3 + 10
+    deliver(webhooks, "refunds/create", refund_of(6105, 6003, line=0))
+    assert balance(ADA) == 40
+    deliver(webhooks, "refunds/create", refund_of(6106, 6003, line=0))
+    assert balance(ADA) == 10
+    deliver(webhooks, "refunds/create", refund_of(6107, 6003, line=1))
+    assert balance(ADA) == 0
+
+
+def test_a_refund_of_the_multiplied_line_before_its_order_settles_at_the_lines_rate(webhooks, sessions, shop, balance):
+    order, refund = mixed_order(sessions, shop, 6004), refund_of(6108, 6004, line=0)
+    deliver(webhooks, "refunds/create", refund)
+    assert balance(ADA) == 0
+    deliver(webhooks, "orders/paid", order)
+    assert balance(ADA) == 40 - 30
+    deliver(webhooks, "refunds/create", refund)
+    assert balance(ADA) == 10
+
+
+def test_the_same_refund_delivered_twice_takes_back_once(webhooks, sessions, shop, balance):
+    deliver(webhooks, "orders/paid", mixed_order(sessions, shop, 6005))
+    refund = refund_of(6109, 6005, line=0)
+    deliver(webhooks, "refunds/create", refund)
+    deliver(webhooks, "refunds/create", refund)
+    assert balance(ADA) == 10
+    assert keys(sessions, shop, ADA) == [("order:6005:earn", 40), ("refund:6109:reverse", -30)]
+
+
+def test_a_promotion_applies_to_the_whole_order_so_it_comes_back_in_the_same_proportion(webhooks, sessions, shop, balance):
+    promo(sessions, shop, datetime(2026, 11, 20), datetime(2026, 11, 21))
+    order = mixed_order(sessions, shop, 6006)
+    order["processed_at"] = "2026-11-20T12:00:00+00:00"
+    deliver(webhooks, "orders/paid", order)
+    assert balance(ADA) == (10 * 3 + 10) * 2
+    deliver(webhooks, "refunds/create", refund_of(6110, 6006, line=0))
+    assert balance(ADA) == 10 * 2
+
+
+def test_rounding_never_takes_back_more_than_was_earned_and_a_cancellation_the_exact_rest(webhooks, sessions, shop, balance):
+    """1.5x and 1x lines of 3.33: 3.33 x 1.5 + 3.33 = 8.325 points, 8 rounded down. The 1.5x line is
+    4.995 of the 8.325: 8 x 0.6 = 4.8, 5 back, half up; then the cancellation takes the other 3."""
+    in_shop(sessions, shop, lambda s, sh, p: set_multiplier(s, sh.id, "product", TRIPLED, Decimal("1.5")))
+    order = shopify.order_paid(6007, ADA, lines=(("3.33", 1, 0), ("3.33", 1, 0)))
+    order["line_items"][0]["product_id"], order["line_items"][1]["product_id"] = TRIPLED, PLAIN
+    deliver(webhooks, "orders/paid", order)
+    assert balance(ADA) == 8
+    deliver(webhooks, "refunds/create", shopify.refund(6111, 6007, lines=[(Decimal("3.33"), 1, Decimal("3.33"), 0)]))
+    assert balance(ADA) == 3
+    deliver(webhooks, "orders/cancelled", shopify.order_cancelled(6007, ADA))
+    assert balance(ADA) == 0
+
+
+def test_an_order_paid_before_line_multipliers_were_kept_is_taken_back_by_money(webhooks, sessions, shop, balance):
+    """Orders paid before schema 0009 have no weighted amount and no line multipliers: the money proportion, as then."""
+    deliver(webhooks, "orders/paid", mixed_order(sessions, shop, 6008))
+
+    def as_before_0009(session, sh, program):
+        session.execute(update(Order).where(Order.shop_id == sh.id, Order.order_id == 6008).values(weighted_amount=None))
+        session.execute(delete(OrderLine).where(OrderLine.shop_id == sh.id, OrderLine.order_id == 6008))
+
+    in_shop(sessions, shop, as_before_0009)
+    deliver(webhooks, "refunds/create", refund_of(6112, 6008, line=0))
+    assert balance(ADA) == 40 - 20
+    deliver(webhooks, "refunds/create", refund_of(6113, 6008, line=1))
+    assert balance(ADA) == 0

@@ -70,6 +70,7 @@ def _line(item: dict, quantity: int | None = None) -> PurchaseLine:
         ),
         tax=sum((_money(t["price"], t.get("price_set")) for t in item.get("tax_lines") or []), Decimal(0)),
         product_id=int(item["product_id"]) if item.get("product_id") else None,
+        line_id=int(item["id"]) if item.get("id") else None,
     )
 
 
@@ -128,6 +129,7 @@ def refund_created(shop_domain: str, payload: dict) -> RefundOrder:
                 quantity=quantity,
                 discount=gross - subtotal,
                 tax=_money(refunded.get("total_tax"), refunded.get("total_tax_set")),
+                line_id=_refunded_line_id(refunded),
             )
         )
     # Shipping refunds come as negative order adjustments.
@@ -145,6 +147,11 @@ def refund_created(shop_domain: str, payload: dict) -> RefundOrder:
         refund_id=int(payload["id"]),
         refunded=Purchase(lines=tuple(lines), shipping=shipping),
     )
+
+
+def _refunded_line_id(refunded: dict) -> int | None:
+    line_id = refunded.get("line_item_id") or refunded["line_item"].get("id")
+    return int(line_id) if line_id else None
 
 
 @_strict

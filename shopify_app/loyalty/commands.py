@@ -26,6 +26,9 @@ class PurchaseLine:
     tax: Decimal = Decimal(0)
     # For product and collection multipliers.
     product_id: int | None = None
+    # Shopify's line item id: how a refunded line is matched to the line it
+    # refunds, to take back at the multiplier that line earned at.
+    line_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -76,9 +76,27 @@ def purchase_points(
     plain = eligible_amount(purchase, rule)
     if plain <= 0 or plain < rule.minimum_order:
         return 0
-    weighted = sum((line_amount(line, purchase, rule) * line_multiplier(line) for line in purchase.lines), Decimal(0))
-    weighted = max(weighted + order_amount(purchase, rule), Decimal(0))
+    weighted = weighted_amount(purchase, rule, line_multiplier)
     return int((weighted * rule.points_per_unit * promotion * tier).quantize(Decimal(1), rounding=ROUNDING[rule.rounding]))
+
+
+def weighted_amount(
+    purchase: Purchase, rule: PurchaseRule, line_multiplier: Callable[[PurchaseLine], Decimal] = lambda line: ONE
+) -> Decimal:
+    """Steps 1 and 2 of purchase_points: each line's eligible amount times its multiplier, plus shipping and tax at 1x.
+
+    Also what a refund is weighed by: its refunded lines at the multipliers
+    they earned at, so a refund of a 3x line takes back 3x.
+    """
+    weighted = sum((line_amount(line, purchase, rule) * line_multiplier(line) for line in purchase.lines), Decimal(0))
+    return max(weighted + order_amount(purchase, rule), Decimal(0))
+
+
+def average_multiplier(weighted: Decimal | None, plain: Decimal | None) -> Decimal:
+    """An order's money-weighted mean line multiplier; 1 when unknown (orders paid before weighted amounts were kept)."""
+    if weighted is None or not plain or plain <= 0:
+        return ONE
+    return weighted / plain
 
 
 def points_for(amount: Decimal, rule: PurchaseRule) -> int:
@@ -89,6 +107,19 @@ def points_for(amount: Decimal, rule: PurchaseRule) -> int:
 
 def points_to_take_back(earned: int, eligible: Decimal, refunded: Decimal, cancelled: bool) -> int:
     """How much of an order's points refunds and a cancellation remove, in all.
+
+    `eligible` and `refunded` are multiplier-weighted (weighted_amount): the
+    order's, and all its refunds' together, each refunded line at the
+    multiplier it earned at. So a refund takes back what its lines earned,
+    not a money share that would leave part of a 3x line's points with the
+    member. The promotion and tier multipliers applied to the whole order,
+    so they come back in that same proportion.
+
+    Rounding: the running total is rounded once, half up, to the nearest
+    point and capped at `earned`; each refund posts only the difference from
+    what was already taken back, so repeated refunds never add up rounding,
+    the total never exceeds what was earned, and a full refund or a
+    cancellation takes back exactly `earned`.
 
     Depends only on the totals, never on the order the facts arrived in, so
     any interleaving of deliveries settles at the same balance.

@@ -15,13 +15,13 @@ liability and the dashboard's are one measure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from .commands import Purchase, PurchaseLine
-from .earning import eligible_amount, points_to_take_back, purchase_points
+from .earning import average_multiplier, eligible_amount, points_to_take_back, purchase_points, weighted_amount
 
 ONE = Decimal(1)
 CENT = Decimal("0.01")
@@ -107,11 +107,22 @@ def order_points(order: PastOrder, rules: Rules) -> tuple[int, int]:
     """(points the order earns, points its refunds and cancellation take back) under `rules`."""
     if not order.member and not (rules.guest_points and order.has_email):
         return 0, 0
-    earned = purchase_points(order.purchase, rules, line_multiplier=_line_multiplier(order, rules), promotion=order.promotion)
+    multiplier = _line_multiplier(order, rules)
+    earned = purchase_points(order.purchase, rules, line_multiplier=multiplier, promotion=order.promotion)
     if earned <= 0:
         return 0, 0
-    refunded = sum((eligible_amount(refund, rules) for refund in order.refunds), Decimal(0))
-    return earned, points_to_take_back(earned, eligible_amount(order.purchase, rules), refunded, order.cancelled)
+    worth = weighted_amount(order.purchase, rules, multiplier)
+    as_paid = _as_paid(order, rules, multiplier, worth)
+    refunded = sum((weighted_amount(refund, rules, as_paid) for refund in order.refunds), Decimal(0))
+    return earned, points_to_take_back(earned, worth, refunded, order.cancelled)
+
+
+def _as_paid(order: PastOrder, rules: Rules, multiplier: Callable[[PurchaseLine], Decimal], worth: Decimal):
+    """A refunded line at the multiplier of the order's line it refunds, as orders._line_multipliers
+    weighs it; a line it cannot match at the order's average multiplier."""
+    paid = {line.line_id: line for line in order.purchase.lines if line.line_id is not None}
+    average = average_multiplier(worth, eligible_amount(order.purchase, rules))
+    return lambda line: multiplier(paid[line.line_id]) if line.line_id in paid else average
 
 
 def _line_multiplier(order: PastOrder, rules: Rules):

@@ -32,9 +32,10 @@ from shopify_app.models import (
 from webhooks.translate import order_paid
 
 from . import promotions
-from .commands import PayOrder, Purchase, PurchaseLine
+from .commands import PayOrder
 from .errors import InvalidCommand
 from .forecast import PastOrder, RewardTerms, Rules
+from .orders import refund_lines, refund_purchase
 from .shops import program_of
 
 BATCH = 500
@@ -113,6 +114,7 @@ def _past_orders(
     refunds: dict[int, list[OrderRefund]] = {}
     for refund in session.scalars(select(OrderRefund).where(OrderRefund.shop_id == shop.id, OrderRefund.order_id.in_(ids))):
         refunds.setdefault(refund.order_id, []).append(refund)
+    lines = refund_lines(session, shop.id, ids)
     memberships = _collections(session, shop.id, commands) if collections else {}
     for command, received_at in commands:
         purchase = command.purchase
@@ -125,20 +127,12 @@ def _past_orders(
             has_email=bool((command.email or "").strip()),
             promotion=max((p.multiplier for p in running if promotions.is_running(p, shop, placed)), default=Decimal(1)),
             collections=memberships,
-            refunds=tuple(_refund(r, purchase.taxes_included) for r in refunds.get(command.order_id, ())),
+            refunds=tuple(
+                refund_purchase(r, lines.get(r.refund_id, ()), purchase.taxes_included) for r in refunds.get(command.order_id, ())
+            ),
             cancelled=command.order_id in cancelled,
             placed_at=placed,
         )
-
-
-def _refund(refund: OrderRefund, taxes_included: bool) -> Purchase:
-    """A refund as orders._refunded_amount reads it: its money as one line, judged by the order's tax setting."""
-    return Purchase(
-        lines=(PurchaseLine(refund.gross, 1, refund.discounts, refund.tax),),
-        shipping=refund.shipping,
-        tax=refund.tax,
-        taxes_included=taxes_included,
-    )
 
 
 def _collections(session: Session, shop_id: int, commands: list[tuple[PayOrder, datetime]]) -> dict[int, tuple[int, ...]]:

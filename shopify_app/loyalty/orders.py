@@ -7,6 +7,7 @@ writes entries under idempotency keys the database keeps unique.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -14,13 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts
-from shopify_app.models import Member, Order, OrderRefund, Program
+from shopify_app.models import Member, Order, OrderLine, OrderRefund, OrderRefundLine, Program
 
 from . import events, guests, ledger, multipliers, promotions, tiers
 from .commands import CancelOrder, PayOrder, Purchase, PurchaseLine, RefundOrder
-from .earning import eligible_amount, points_to_take_back, purchase_points
+from .earning import ONE, average_multiplier, eligible_amount, points_to_take_back, purchase_points, weighted_amount
 from .members import ensure_member, surviving
 from .shops import installed_shop, program_of
+
+LineMultiplier = Callable[[PurchaseLine], Decimal]
 
 
 def pay_order(
@@ -48,11 +51,14 @@ def pay_order(
         order.member_id = member.id if member else None
         order.taxes_included = cmd.purchase.taxes_included
         order.eligible_amount = eligible_amount(cmd.purchase, program)
+        line_multiplier = multipliers.for_lines(session, shop.id, cmd.purchase.lines, collections, now) if program.enabled else _at_1x
+        order.weighted_amount = weighted_amount(cmd.purchase, program, line_multiplier)
+        _record_line_multipliers(session, order, cmd.purchase.lines, line_multiplier)
         order.points_earned = (
             purchase_points(
                 cmd.purchase,
                 program,
-                line_multiplier=multipliers.for_lines(session, shop.id, cmd.purchase.lines, collections, now),
+                line_multiplier=line_multiplier,
                 promotion=promotions.multiplier(session, shop, cmd.placed_at or now, purchases=True),
                 tier=tiers.multiplier(session, member),
             )
@@ -88,6 +94,7 @@ def refund_order(session: Session, cmd: RefundOrder) -> None:
             shipping=refunded.shipping,
         )
     )
+    _record_refund_lines(session, shop.id, cmd)
     _take_back(
         session,
         program_of(session, shop),
@@ -111,13 +118,50 @@ def cancel_order(session: Session, cmd: CancelOrder) -> None:
     )
 
 
+def _at_1x(line: PurchaseLine) -> Decimal:
+    return ONE
+
+
+def _record_line_multipliers(session: Session, order: Order, lines: Iterable[PurchaseLine], multiplier: LineMultiplier) -> None:
+    """Keep each line's multiplier as the order was priced, for weighing its refunds later.
+
+    Nothing is kept for an order without a multiplied line: its average, 1,
+    is every line's multiplier (see _line_multipliers).
+    """
+    rates = {line.line_id: multiplier(line) for line in lines if line.line_id is not None}
+    if any(rate != ONE for rate in rates.values()):
+        session.add_all(
+            OrderLine(shop_id=order.shop_id, order_id=order.order_id, line_id=line_id, multiplier=rate) for line_id, rate in rates.items()
+        )
+
+
+def _record_refund_lines(session: Session, shop_id: int, cmd: RefundOrder) -> None:
+    """Keep the refund's lines as reported; they are weighed when the order is known, which may be later."""
+    for position, line in enumerate(cmd.refunded.lines):
+        session.execute(
+            insert_ignoring_conflicts(session, OrderRefundLine, ["shop_id", "refund_id", "position"]).values(
+                shop_id=shop_id,
+                order_id=cmd.order_id,
+                refund_id=cmd.refund_id,
+                position=position,
+                line_id=line.line_id,
+                gross=line.unit_price * line.quantity,
+                discount=line.discount,
+                tax=line.tax,
+            )
+        )
+
+
 def _take_back(session: Session, program: Program, order: Order, *, key: str, reason: str) -> None:
     """Bring the points taken back from the order up to what its facts now call for."""
     if order.paid_at is None or order.member_id is None:
         return
+    # Orders paid before schema 0009 have no weighted amount: their refunds are
+    # weighed by money alone (every line at 1x), against the plain amount.
+    worth = order.eligible_amount if order.weighted_amount is None else order.weighted_amount
     target = points_to_take_back(
         order.points_earned,
-        order.eligible_amount,
+        worth,
         _refunded_amount(session, program, order),
         order.cancelled_at is not None,
     )
@@ -130,22 +174,56 @@ def _take_back(session: Session, program: Program, order: Order, *, key: str, re
 
 
 def _refunded_amount(session: Session, program: Program, order: Order) -> Decimal:
-    refunds = session.scalars(select(OrderRefund).where(OrderRefund.shop_id == order.shop_id, OrderRefund.order_id == order.order_id))
-    return sum(
-        (
-            eligible_amount(
-                Purchase(
-                    lines=(PurchaseLine(refund.gross, 1, refund.discounts, refund.tax),),
-                    shipping=refund.shipping,
-                    tax=refund.tax,
-                    taxes_included=order.taxes_included,
-                ),
-                program,
-            )
-            for refund in refunds
-        ),
-        Decimal(0),
+    """All the order's refunds, weighed as the order was: each refunded line at the multiplier it earned at."""
+    multiplier = _line_multipliers(session, order)
+    return sum((weighted_amount(refund, program, multiplier) for refund in _refunds(session, order)), Decimal(0))
+
+
+def _line_multipliers(session: Session, order: Order) -> LineMultiplier:
+    """Each line's multiplier as recorded when the order was paid.
+
+    A line with none recorded (no id in the payload, or an order without
+    multiplied lines, or paid before schema 0009) counts at the order's
+    average: for such a line, exactly the money proportion the take-back used before.
+    """
+    rows = session.execute(
+        select(OrderLine.line_id, OrderLine.multiplier).where(OrderLine.shop_id == order.shop_id, OrderLine.order_id == order.order_id)
     )
+    recorded = {line_id: multiplier for line_id, multiplier in rows}
+    average = average_multiplier(order.weighted_amount, order.eligible_amount)
+    return lambda line: recorded.get(line.line_id, average)
+
+
+def _refunds(session: Session, order: Order) -> list[Purchase]:
+    """Each refund's money as its lines, judged by the order's tax setting (only the order says if taxes are included)."""
+    lines = refund_lines(session, order.shop_id, [order.order_id])
+    refunds = session.scalars(select(OrderRefund).where(OrderRefund.shop_id == order.shop_id, OrderRefund.order_id == order.order_id))
+    return [refund_purchase(refund, lines.get(refund.refund_id, ()), order.taxes_included) for refund in refunds]
+
+
+def refund_lines(session: Session, shop_id: int, order_ids: list[int]) -> dict[int, list[OrderRefundLine]]:
+    """The orders' refunded lines per refund id, in the refund's order."""
+    lines: dict[int, list[OrderRefundLine]] = {}
+    for line in session.scalars(
+        select(OrderRefundLine)
+        .where(OrderRefundLine.shop_id == shop_id, OrderRefundLine.order_id.in_(order_ids))
+        .order_by(OrderRefundLine.refund_id, OrderRefundLine.position)
+    ):
+        lines.setdefault(line.refund_id, []).append(line)
+    return lines
+
+
+def refund_purchase(refund: OrderRefund, lines: Sequence[OrderRefundLine], taxes_included: bool) -> Purchase:
+    """A refund as the purchase rule reads it: its recorded lines, each with the id of the line it refunds.
+
+    A refund recorded before schema 0009 has no lines: its money is one line
+    of unknown id, which counts at the order's average multiplier.
+    """
+    if lines:
+        refunded = tuple(PurchaseLine(line.gross, 1, line.discount, line.tax, line_id=line.line_id) for line in lines)
+    else:
+        refunded = (PurchaseLine(refund.gross, 1, refund.discounts, refund.tax),)
+    return Purchase(lines=refunded, shipping=refund.shipping, tax=refund.tax, taxes_included=taxes_included)
 
 
 def _locked_order(session: Session, shop_id: int, order_id: int) -> Order:

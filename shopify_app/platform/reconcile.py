@@ -105,7 +105,13 @@ def commands_for(shop_domain: str, order: dict) -> list[PayOrder | RefundOrder |
             unit = _money(lines[item["lineItem"]["id"]]["originalUnitPriceSet"]) if item["lineItem"]["id"] in lines else Decimal(0)
             gross = unit * item["quantity"]
             refunded.append(
-                PurchaseLine(unit, item["quantity"], discount=gross - _money(item["subtotalSet"]), tax=_money(item["totalTaxSet"]))
+                PurchaseLine(
+                    unit,
+                    item["quantity"],
+                    discount=gross - _money(item["subtotalSet"]),
+                    tax=_money(item["totalTaxSet"]),
+                    line_id=_number(item["lineItem"]["id"]),
+                )
             )
         commands.append(
             RefundOrder(
@@ -127,6 +133,7 @@ def _line(line: dict) -> PurchaseLine:
         quantity=line["quantity"],
         discount=sum((_money(a["allocatedAmountSet"]) for a in line["discountAllocations"]), Decimal(0)),
         tax=sum((_money(t["priceSet"]) for t in line["taxLines"]), Decimal(0)),
+        line_id=_number(line["id"]),
     )
 
 
