@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.db import insert_ignoring_conflicts
 from shopify_app.loyalty.errors import LoyaltyError
+from shopify_app.loyalty.shops import shop_by_id
 from shopify_app.models import Shop, WebhookDelivery
 from shopify_app.unit_of_work import UnitOfWork
 
@@ -117,7 +118,7 @@ def process(sessions: sessionmaker[Session], delivery_id: int) -> str:
                 return delivery.status
             status = "duplicate" if _event_already_processed(uow.session, delivery) else "done"
             if status == "done":
-                shop_domain = uow.session.get(Shop, delivery.shop_id).domain
+                shop_domain = shop_by_id(uow.session, delivery.shop_id).domain
                 HANDLERS[delivery.topic](uow.session, shop_domain, json.loads(delivery.payload))
             # A statement, not the loaded object: shop/redact deletes this very row.
             uow.session.execute(

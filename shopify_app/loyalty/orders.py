@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts
-from shopify_app.models import Member, Order, OrderLine, OrderRefund, OrderRefundLine, Program
+from shopify_app.models import Member, Order, OrderLine, OrderRefund, OrderRefundLine, Program, Shop
 
 from . import events, guests, ledger, multipliers, promotions, tiers
 from .commands import CancelOrder, PayOrder, Purchase, PurchaseLine, RefundOrder
@@ -46,25 +46,7 @@ def pay_order(
     if order.paid_at is None:
         # The first payment fixes what the order is worth: a later program
         # change or a repeated delivery does not re-price it.
-        order.paid_at = now
-        order.name = cmd.name
-        order.member_id = member.id if member else None
-        order.taxes_included = cmd.purchase.taxes_included
-        order.eligible_amount = eligible_amount(cmd.purchase, program)
-        line_multiplier = multipliers.for_lines(session, shop.id, cmd.purchase.lines, collections, now) if program.enabled else _at_1x
-        order.weighted_amount = weighted_amount(cmd.purchase, program, line_multiplier)
-        _record_line_multipliers(session, order, cmd.purchase.lines, line_multiplier)
-        order.points_earned = (
-            purchase_points(
-                cmd.purchase,
-                program,
-                line_multiplier=line_multiplier,
-                promotion=promotions.multiplier(session, shop, cmd.placed_at or now, purchases=True),
-                tier=tiers.multiplier(session, member),
-            )
-            if program.enabled
-            else 0
-        )
+        _price(session, shop, program, order, member, cmd, collections, now)
     if guest_email and order.member_id is None:
         guests.hold(session, shop, program, order, guest_email, now)
     if member is not None and order.member_id == member.id:
@@ -77,6 +59,40 @@ def pay_order(
             # A new member may have shopped as a guest before.
             guests.claim(session, shop, program, member, now)
     return order.points_earned
+
+
+def _price(
+    session: Session,
+    shop: Shop,
+    program: Program,
+    order: Order,
+    member: Member | None,
+    cmd: PayOrder,
+    collections: multipliers.CollectionLookup | None,
+    now: datetime,
+) -> None:
+    """Fix the order's worth at its first payment. The rules are read before the
+    order is touched, so its row is written once rather than at each autoflush."""
+    line_multiplier = multipliers.for_lines(session, shop.id, cmd.purchase.lines, collections, now) if program.enabled else _at_1x
+    points = (
+        purchase_points(
+            cmd.purchase,
+            program,
+            line_multiplier=line_multiplier,
+            promotion=promotions.multiplier(session, shop, cmd.placed_at or now, purchases=True),
+            tier=tiers.multiplier(session, member),
+        )
+        if program.enabled
+        else 0
+    )
+    order.paid_at = now
+    order.name = cmd.name
+    order.member_id = member.id if member else None
+    order.taxes_included = cmd.purchase.taxes_included
+    order.eligible_amount = eligible_amount(cmd.purchase, program)
+    order.weighted_amount = weighted_amount(cmd.purchase, program, line_multiplier)
+    order.points_earned = points
+    _record_line_multipliers(session, order, cmd.purchase.lines, line_multiplier)
 
 
 def refund_order(session: Session, cmd: RefundOrder) -> None:
@@ -175,8 +191,11 @@ def _take_back(session: Session, program: Program, order: Order, *, key: str, re
 
 def _refunded_amount(session: Session, program: Program, order: Order) -> Decimal:
     """All the order's refunds, weighed as the order was: each refunded line at the multiplier it earned at."""
+    refunds = _refunds(session, order)
+    if not refunds:
+        return Decimal(0)  # most orders, when paid: no need to read their lines
     multiplier = _line_multipliers(session, order)
-    return sum((weighted_amount(refund, program, multiplier) for refund in _refunds(session, order)), Decimal(0))
+    return sum((weighted_amount(refund, program, multiplier) for refund in refunds), Decimal(0))
 
 
 def _line_multipliers(session: Session, order: Order) -> LineMultiplier:
@@ -196,8 +215,10 @@ def _line_multipliers(session: Session, order: Order) -> LineMultiplier:
 
 def _refunds(session: Session, order: Order) -> list[Purchase]:
     """Each refund's money as its lines, judged by the order's tax setting (only the order says if taxes are included)."""
+    refunds = session.scalars(select(OrderRefund).where(OrderRefund.shop_id == order.shop_id, OrderRefund.order_id == order.order_id)).all()
+    if not refunds:
+        return []
     lines = refund_lines(session, order.shop_id, [order.order_id])
-    refunds = session.scalars(select(OrderRefund).where(OrderRefund.shop_id == order.shop_id, OrderRefund.order_id == order.order_id))
     return [refund_purchase(refund, lines.get(refund.refund_id, ()), order.taxes_included) for refund in refunds]
 
 

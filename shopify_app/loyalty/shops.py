@@ -38,7 +38,7 @@ def installed_shop(session: Session, domain: str) -> Shop:
     checkout, orders, tiers, referrals and redemptions alike. A session is one unit of
     work, and the cached row is the session's own object, so an uninstall in the same
     transaction is still seen."""
-    known: dict[str, Shop] = session.info.setdefault("installed_shops", {})
+    known = _known_shops(session)
     shop = known.get(domain)
     if shop is None:
         shop = session.scalar(select(Shop).where(Shop.domain == domain))
@@ -47,6 +47,19 @@ def installed_shop(session: Session, domain: str) -> Shop:
     if shop is None or shop.uninstalled_at is not None:
         raise UnknownShop(f"{domain} has not installed Perks")
     return shop
+
+
+def shop_by_id(session: Session, shop_id: int) -> Shop | None:
+    """The shop by its id, remembered for `installed_shop` in this session: a
+    delivery's handler looks its shop up by domain right after."""
+    shop = session.get(Shop, shop_id)
+    if shop is not None:
+        _known_shops(session)[shop.domain] = shop
+    return shop
+
+
+def _known_shops(session: Session) -> dict[str, Shop]:
+    return session.info.setdefault("installed_shops", {})
 
 
 def program_of(session: Session, shop: Shop) -> Program:

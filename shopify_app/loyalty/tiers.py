@@ -138,14 +138,19 @@ def order_paid(session: Session, cmd: PayOrder, now: datetime) -> None:
     if cmd.customer is None:
         return
     shop = installed_shop(session, cmd.shop_domain)
+    tiers = ladder(session, shop.id)
+    if not tiers:
+        return  # most shops run no tiers: one query, not three
     member = find_member(session, shop.id, cmd.customer.customer_id)
     if member is not None and member.merged_into_id is None:
-        evaluate(session, shop, member, now)
+        evaluate(session, shop, member, now, tiers)
 
 
-def evaluate(session: Session, shop: Shop, member: Member, now: datetime) -> Tier | None:
-    """Move the member up at once if the window's measure reaches a higher tier; never down."""
-    tiers = ladder(session, shop.id)
+def evaluate(session: Session, shop: Shop, member: Member, now: datetime, tiers: list[Tier] | None = None) -> Tier | None:
+    """Move the member up at once if the window's measure reaches a higher tier; never down.
+
+    `tiers`: the shop's ladder when the caller has just read it."""
+    tiers = ladder(session, shop.id) if tiers is None else tiers
     if not tiers:
         return None
     program = program_of(session, shop.id)
