@@ -304,6 +304,7 @@ class EarnRule(Base):
         CheckConstraint("points > 0", name="earn_rule_points_positive"),
         CheckConstraint("limit_count >= 1", name="earn_rule_limit_positive"),
         CheckConstraint("limit_period IN ('ever', 'day', 'month', 'year')", name="earn_rule_period_known"),
+        CheckConstraint("url IS NULL OR (url LIKE 'https://%' AND network IS NOT NULL)", name="earn_rule_url_https_with_network"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -317,6 +318,9 @@ class EarnRule(Base):
     limit_period: Mapped[str] = mapped_column(String(8), default="ever")
     enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A social follow's profile (https) and the network it is on, which the launcher links to.
+    url: Mapped[str | None] = mapped_column(String(500))
+    network: Mapped[str | None] = mapped_column(String(16))
 
 
 class ActionClaim(Base):

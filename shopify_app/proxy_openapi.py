@@ -40,6 +40,12 @@ EARN = {
         "title": {"type": "string"},
         "points": {"type": "integer"},
         "per": {"type": "string", "enum": ["order", "currency_unit", "once", "year"]},
+        "network": {
+            "type": ["string", "null"],
+            "enum": [*NETWORKS, None],
+            "description": "social_follow with a profile: its network, to send to /proxy/actions/social_follow",
+        },
+        "url": {"type": ["string", "null"], "format": "uri", "description": "social_follow: the shop's https profile to open"},
     },
 }
 

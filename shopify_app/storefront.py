@@ -173,8 +173,9 @@ def _rule_ways(session, shop: Shop) -> list[dict]:
             "title": rule.name if rule.name and rule.name != rule.action else _say(f"earn.{rule.action}"),
             "points": rule.points,
             "per": "year" if rule.action == "birthday" or rule.limit_period == "year" else "once",
-            "network": None,
-            "url": None,
+            # A social follow's profile: the launcher links to it, and claims with its network.
+            "network": rule.network if rule.url else None,
+            "url": rule.url,
         }
         for rule in rules
     ]

@@ -99,7 +99,9 @@ def test_an_earn_action_is_switched_on_and_logged(admin):
     response = admin.put("/api/earn-rules/review", {"points": 50, "limit_count": 3, "limit_period": "month", "enabled": True})
     assert response.status_code == 200, response.get_json()
     rules = {r["name"]: r for r in admin.get("/api/earn-rules").get_json()["rules"]}
-    assert rules["review"] == {"name": "review", "points": 50, "limit_count": 3, "limit_period": "month", "enabled": True}
+    assert rules["review"] == {
+        "name": "review", "points": 50, "limit_count": 3, "limit_period": "month", "enabled": True, "url": None, "network": None
+    }  # fmt: skip
     assert rules["signup"]["enabled"] is False
     [change] = admin.get("/api/program/changes").get_json()["changes"]
     assert change["subject"] == "earn_rule:review" and change["after"]["points"] == 50
@@ -110,6 +112,48 @@ def test_a_bad_earn_rule_gets_400_by_field(admin):
     assert response.status_code == 400
     assert set(response.get_json()["fields"]) == {"points", "limit_count", "limit_period"}
     assert admin.put("/api/earn-rules/teleport", {"points": 5}).status_code == 400
+
+
+def test_a_social_follow_links_to_the_shops_profile_and_its_network_follows_from_it(platform, admin):
+    saved = admin.put("/api/earn-rules/social_follow", {"points": 50, "url": " https://www.instagram.com/perks.demo "})
+    assert saved.status_code == 200, saved.get_json()
+    assert (saved.get_json()["rule"]["url"], saved.get_json()["rule"]["network"]) == ("https://www.instagram.com/perks.demo", "instagram")
+    # Saved again without a url (an older client): the profile stays.
+    admin.put("/api/earn-rules/social_follow", {"points": 60})
+    rules = {r["name"]: r for r in admin.get("/api/earn-rules").get_json()["rules"]}
+    assert (rules["social_follow"]["points"], rules["social_follow"]["network"]) == (60, "instagram")
+    [*_, change] = admin.get("/api/program/changes").get_json()["changes"]
+    assert change["after"]["url"] == "https://www.instagram.com/perks.demo"
+    program = platform.proxy("GET", "/program", None).get_json()
+    (follow,) = [w for w in program["earn"] if w["key"] == "social_follow"]
+    assert (follow["network"], follow["url"]) == ("instagram", "https://www.instagram.com/perks.demo")
+    # null takes it away.
+    admin.put("/api/earn-rules/social_follow", {"points": 60, "url": None})
+    (follow,) = [w for w in platform.proxy("GET", "/program", None).get_json()["earn"] if w["key"] == "social_follow"]
+    assert (follow["network"], follow["url"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("rule", "url", "problem"),
+    [
+        ("social_follow", "http://instagram.com/perks", "https://"),
+        ("social_follow", "javascript:alert(1)", "https://"),
+        ("social_follow", "https://user:pw@instagram.com/perks", "https://"),
+        ("social_follow", "https://instagram.com.evil.example/perks", "one of instagram"),
+        ("social_follow", "https://example.com/perks", "one of instagram"),
+        ("social_follow", 42, "https://"),
+        ("social_share", "https://instagram.com/perks", "only a social follow"),
+        ("review", "https://instagram.com/perks", "only a social follow"),
+    ],
+)
+def test_a_profile_url_that_is_not_https_on_a_known_network_gets_400_on_its_field(admin, rule, url, problem):
+    admin.put("/api/earn-rules/social_follow", {"points": 50, "url": "https://tiktok.com/@perks"})
+    response = admin.put(f"/api/earn-rules/{rule}", {"points": 50, "url": url})
+    assert response.status_code == 400
+    assert set(response.get_json()["fields"]) == {"url"} and problem in response.get_json()["fields"]["url"]
+    rules = {r["name"]: r for r in admin.get("/api/earn-rules").get_json()["rules"]}
+    assert (rules["social_follow"]["url"], rules["social_follow"]["network"]) == ("https://tiktok.com/@perks", "tiktok")
+    assert rules[rule]["url"] is None or rule == "social_follow"
 
 
 @pytest.fixture

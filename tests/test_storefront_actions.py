@@ -255,3 +255,19 @@ def test_a_member_stops_the_programs_mails_for_themself_only(platform, sessions,
             for row in uow.session.scalars(select(Unsubscribe).where(Unsubscribe.shop_id == installed))
         }
     assert stopped == {ADA}
+
+
+def test_a_follow_rule_with_a_profile_shows_its_link_and_pays_once_for_its_network(platform, sessions, installed):
+    with UnitOfWork(sessions) as uow:
+        actions.set_rule(uow.session, uow.session.get(Shop, installed), "social_follow", points=50, url="https://www.tiktok.com/@perks")
+        uow.commit()
+    (way,) = [w for w in platform.proxy("GET", "/program", None).get_json()["earn"] if w["key"] == "social_follow"]
+    assert (way["network"], way["url"]) == ("tiktok", "https://www.tiktok.com/@perks")
+    assert [
+        (w["network"], w["url"]) for w in platform.proxy("GET", "/program", None).get_json()["earn"] if w["key"] != "social_follow"
+    ] == [(None, None)] * 4  # purchase, birthday, share, newsletter: no profile
+    assert post(platform, "/actions/social_follow", ADA, {"network": "tiktok"}).get_json() == {"points": 50, "balance": 50}
+    assert post(platform, "/actions/social_follow", ADA, {"network": "tiktok"}).get_json()["error"] == "already_done"
+    (way,) = [w for w in platform.proxy("GET", "/member", ADA).get_json()["earn"] if w["key"] == "social_follow"]
+    assert way["done"] is True and way["url"] == "https://www.tiktok.com/@perks"
+    assert member_of(sessions, installed, ADA)[0] == 50

@@ -30,3 +30,9 @@ def test_the_newsletter_subscription_and_its_refusals_are_documented():
     assert "newsletter" in operation["summary"] and "once ever" in operation["summary"]
     assert {"200", "401", "404", "409", "422", "502"} <= set(operation["responses"])
     assert "instagram" in operation["requestBody"]["content"]["application/json"]["schema"]["properties"]["network"]["enum"]
+
+
+def test_earn_entries_document_a_follows_network_and_profile_url():
+    earn = PATHS["/proxy/program"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["earn"]["items"]
+    assert {"network", "url"} <= set(earn["properties"]) and "tiktok" in earn["properties"]["network"]["enum"]
+    assert earn["properties"]["url"]["type"] == ["string", "null"]

@@ -299,6 +299,10 @@
       const limit = h("input", { type: "number", min: 1, step: 1, value: rule.limit_count, "aria-label": rule.name + " limit" });
       const period = h("select", { "aria-label": rule.name + " period" }, periods.map((p) => h("option", { value: p, selected: p === rule.limit_period }, p === "ever" ? "ever" : "per " + p)));
       const enabled = h("input", { type: "checkbox", checked: rule.enabled, "aria-label": rule.name + " on" });
+      // A social follow links the launcher to the shop's profile; the network follows from the address.
+      const url = rule.name === "social_follow"
+        ? h("input", { type: "url", name: "url", value: rule.url || "", placeholder: "https://instagram.com/yourshop", "aria-label": rule.name + " profile URL", style: "margin-top:4px" })
+        : null;
       const error = h("div", { class: "field-error" });
       const save = h("button", { type: "button" }, "Save");
       save.addEventListener("click", async () => {
@@ -308,14 +312,18 @@
             limit_count: Number(limit.value),
             limit_period: period.value,
             enabled: enabled.checked,
+            ...(url ? { url: url.value.trim() || null } : {}),
           });
+          if (url) url.removeAttribute("aria-invalid");
           error.textContent = "";
           toast(label(rule.name) + " saved");
         } catch (e) {
-          error.textContent = Object.values(e.fields).join("; ") || e.message;
+          const fields = e.fields || {};
+          if (url && "url" in fields) url.setAttribute("aria-invalid", "true");
+          error.textContent = Object.entries(fields).map(([k, v]) => (k === "url" ? "Profile URL " : "") + v).join("; ") || e.message;
         }
       });
-      return h("tr", { dataset: { rule: rule.name } }, h("td", null, label(rule.name), error), h("td", null, points), h("td", null, limit), h("td", null, period), h("td", null, enabled), h("td", null, save));
+      return h("tr", { dataset: { rule: rule.name } }, h("td", null, label(rule.name), url, error), h("td", null, points), h("td", null, limit), h("td", null, period), h("td", null, enabled), h("td", null, save));
     });
     const boosts = await renderBoosts();
     const forecast = forecastPanel("earn-forecast");

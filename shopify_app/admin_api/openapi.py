@@ -91,6 +91,12 @@ PATHS: dict[str, dict[str, dict]] = {
                     "limit_period": {"type": "string", "enum": ["ever", "day", "month", "year"]},
                     "enabled": {"type": "boolean"},
                     "name": {"type": "string"},
+                    "url": {
+                        "type": ["string", "null"],
+                        "format": "uri",
+                        "description": "social_follow only: the shop's https:// profile on instagram, facebook, tiktok, x, youtube, "
+                        "pinterest, linkedin or threads (the network follows from it); absent keeps it, null removes it",
+                    },
                 }
             ),
             params=[path_param("name", "string")],

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from types import EllipsisType
+
 from flask import g, jsonify
 from sqlalchemy import exists, select
 
 from shopify_app.loyalty import actions, audit, program_settings
+from shopify_app.loyalty.errors import InvalidCommand
 from shopify_app.loyalty.shops import program_of
 from shopify_app.models import EarnRule, ProgramChange, Reward
 from shopify_app.platform.guards import merchant_required
@@ -82,6 +85,7 @@ def set_earn_rule(name: str):
         errors["limit_period"] = "must be ever, day, month or year"
     if not isinstance(data.get("enabled", True), bool):
         errors["enabled"] = "must be true or false"
+    url = _profile_url(action, data, errors)
     if errors:
         raise ApiError(400, "invalid", "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
     with UnitOfWork(perks().sessions) as uow:
@@ -100,6 +104,7 @@ def set_earn_rule(name: str):
             limit_period=data.get("limit_period", "ever"),
             name=str(data.get("name") or ""),
             enabled=data.get("enabled", True),
+            url=url,
         )
         after = _rule_json(name, rule)
         audit.record(uow.session, shop.id, actor(), f"earn_rule:{name}", before, after)
@@ -107,15 +112,36 @@ def set_earn_rule(name: str):
         return jsonify(rule=after)
 
 
+def _profile_url(action: str, data: dict, errors: dict) -> str | EllipsisType | None:
+    """A social follow's profile URL: absent keeps the one saved, null or "" removes it."""
+    if "url" not in data:
+        return ...
+    url = data["url"].strip() if isinstance(data["url"], str) else data["url"]
+    if url in (None, ""):
+        return None
+    if action != "social_follow":
+        errors["url"] = "only a social follow rule links to a profile"
+    elif not isinstance(url, str):
+        errors["url"] = "must be an https:// address or null"
+    else:
+        try:
+            actions.profile_network(url)
+        except InvalidCommand as problem:
+            errors["url"] = str(problem)
+    return url
+
+
 def _rule_json(name: str, rule: EarnRule | None) -> dict:
     if rule is None:
-        return {"name": name, "points": None, "limit_count": 1, "limit_period": "ever", "enabled": False}
+        return {"name": name, "points": None, "limit_count": 1, "limit_period": "ever", "enabled": False, "url": None, "network": None}
     return {
         "name": name,
         "points": rule.points,
         "limit_count": rule.limit_count,
         "limit_period": rule.limit_period,
         "enabled": rule.enabled,
+        "url": rule.url,
+        "network": rule.network,
     }
 
 

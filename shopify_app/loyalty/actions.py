@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from types import EllipsisType
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -48,6 +50,12 @@ ACTIONS: dict[str, str | None] = {
 REPORTABLE = ("review", "social_follow", "social_share", "survey", "custom", "profile")
 # The social networks a follow or share can name; any other name is no occurrence of its own.
 NETWORKS = ("instagram", "facebook", "tiktok", "x", "youtube", "pinterest", "linkedin", "threads")
+# Where each network's profiles live: a follow rule's URL tells its network.
+NETWORK_HOSTS = {
+    "instagram.com": "instagram", "facebook.com": "facebook", "fb.com": "facebook", "tiktok.com": "tiktok",
+    "x.com": "x", "twitter.com": "x", "youtube.com": "youtube", "youtu.be": "youtube", "pinterest.com": "pinterest",
+    "linkedin.com": "linkedin", "threads.net": "threads", "threads.com": "threads",
+}  # fmt: skip
 HANDLE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -74,10 +82,15 @@ def set_rule(
     limit_period: str = "ever",
     name: str = "",
     enabled: bool = True,
+    url: str | EllipsisType | None = ...,
 ) -> EarnRule:
-    """Create or change the rule for an action (custom actions by handle)."""
+    """Create or change the rule for an action (custom actions by handle). A social follow may
+    link to the shop's profile (`url`, https, on a known network); `...` keeps the one it has."""
     if action not in ACTIONS:
         raise InvalidCommand(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
+    if url not in (None, ...) and action != "social_follow":
+        raise InvalidCommand("only a social follow rule links to a profile")
+    network = profile_network(url) if isinstance(url, str) else None
     if (action == "custom") != bool(handle) or (handle and not HANDLE.match(handle)):
         raise InvalidCommand("a custom action needs a handle of lowercase letters, digits, - and _; other actions take none")
     if points <= 0 or limit_count < 1 or limit_period not in calendar.PERIODS:
@@ -88,8 +101,22 @@ def set_rule(
         session.add(rule)
     rule.points, rule.limit_count, rule.limit_period = points, limit_count, limit_period
     rule.name, rule.enabled = name or rule_name(action, handle), enabled
+    if url is not ...:
+        rule.url, rule.network = url, network
     session.flush()
     return rule
+
+
+def profile_network(url: str) -> str:
+    """The network of a social profile's address; InvalidCommand unless it is https on a known network."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.").removeprefix("m.") if parts.scheme == "https" else ""
+    if len(url) > 500 or parts.username or parts.password or any(c.isspace() for c in url) or not host:
+        raise InvalidCommand("a profile address must be an https:// URL, at most 500 characters")
+    network = next((n for domain, n in NETWORK_HOSTS.items() if host == domain or host.endswith("." + domain)), None)
+    if network is None:
+        raise InvalidCommand(f"a profile address must be on one of {', '.join(NETWORKS)}")
+    return network
 
 
 def award(

@@ -54,3 +54,29 @@ def test_a_newsletter_shopify_refuses_shows_why_and_changes_nothing(live, page_f
     shot(page, "newsletter-refused-fr")
     assert marketing_state(live) == "NOT_SUBSCRIBED" and live.member()["points"] == 0
     page.errors[:] = [e for e in page.errors if "status of 422" not in e]  # the refusal itself, logged by Chromium
+
+
+def test_a_follow_shows_the_profile_link_and_a_claim_button(live, page_factory, sessions):
+    with UnitOfWork(sessions) as uow:
+        actions.set_rule(
+            uow.session,
+            uow.session.get(Shop, live.shop_id),
+            "social_follow",
+            points=50,
+            name="Follow us",
+            url="https://www.instagram.com/perks.demo",
+        )
+        uow.commit()
+    page = page_factory(logged_in=True)
+    page.goto(live.url("/demo/shop"))
+    open_launcher(page)
+    row = page.locator("#perks-panel .perks-row", has_text="Follow us")
+    link = row.get_by_role("link", name="Follow on Instagram")
+    assert link.get_attribute("href") == "https://www.instagram.com/perks.demo"
+    assert (link.get_attribute("target"), link.get_attribute("rel")) == ("_blank", "noopener")
+    shot(page, "follow-link-and-claim")
+    row.get_by_role("button", name="Claim points").click()  # the link itself is not followed: nothing leaves 127.0.0.1
+    page.locator("#perks-panel .perks-card", has_text="You earned 50 points!").wait_for()
+    done = page.locator("#perks-panel .perks-row", has_text="Follow us").first  # the way to earn, above the history
+    assert "✓ Done" in done.inner_text() and done.get_by_role("link").count() == 0
+    assert live.member()["points"] == 50

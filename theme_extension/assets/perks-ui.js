@@ -2,6 +2,7 @@
  * Talks only to the app proxy on the shop's domain; Shopify adds logged_in_customer_id. */
 (function () {
   'use strict';
+  var NETS = { instagram: 'Instagram', facebook: 'Facebook', tiktok: 'TikTok', x: 'X', youtube: 'YouTube', pinterest: 'Pinterest', linkedin: 'LinkedIn', threads: 'Threads' };
 
   function mount(body, cfg) {
     var T = cfg.t, program = null, member = null, flash = null, shareable = !!navigator.share;
@@ -302,12 +303,12 @@
           }
         }, [h('label.perks-sr', { for: id, text: t('birthday') }), input, save]);
       } else if (e.url || e.key === 'newsletter') {
-        var b = h('button.perks-ghost', { type: 'button', text: e.url ? t('follow', { network: e.network || e.title }) : t('subscribe') });
-        b.onclick = function () {
-          if (e.url) window.open(e.url, '_blank', 'noopener');
-          action('/actions/' + encodeURIComponent(e.key), {}, b);
-        };
-        act = h('div.perks-acts', {}, [b]);
+        // A follow: the profile (a new tab) and the claim, once per network; the newsletter: subscribe.
+        var n = e.network || '', b = h('button.perks-ghost', { type: 'button', text: t(e.url ? 'claim' : 'subscribe') });
+        b.onclick = function () { action('/actions/' + e.key, { network: n }, b); };
+        act = h('div.perks-acts', {}, [e.url && h('a.perks-btn', {
+          href: e.url, target: '_blank', rel: 'noopener', text: t('follow', { network: NETS[n] || n })
+        }), b]);
       }
       return h('li.perks-row', {}, [h('div', {}, [h('strong', { text: e.title }), h('small', { text: earnText(e) })]), act]);
     }
