@@ -99,7 +99,7 @@ def test_the_mail_is_text_and_html_in_the_merchants_colours_with_a_button_to_the
     mail = send(sessions, shop, fake_admin, sink, name="Ann & <Bob>", look=look)[ADA]
     text, html = parts(mail)
     page = Page(html)
-    rewards = f"https://{shop}/pages/rewards"
+    rewards = f"https://{shop}/#perks"
 
     assert page.lang == "en"
     assert "#e4572e" in html and "#fffaf0" in html and "#2b2118" in html  # the launcher's colours, as saved

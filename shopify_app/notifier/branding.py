@@ -25,9 +25,10 @@ from shopify_app.models import LauncherLook
 
 from .messages import Mail
 
-# Where every mail points: the rewards page (its app block, theme_extension/blocks/rewards_page.liquid),
-# at the handle a page titled "Rewards" gets; members also stop the mails there.
-REWARDS_PATH = "/pages/rewards"
+# Where every mail points: the shop with the launcher open (launcher.js opens on #perks). The
+# launcher is on every page of a theme with the app embed on, whereas a page holding the rewards
+# block lives wherever the merchant put it; members also stop the mails in the launcher.
+REWARDS_PATH = "/#perks"
 _DEFAULTS = {name: LauncherLook.__table__.c[name].default.arg for name in ("primary_color", "background_color", "text_color")}
 _TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),

@@ -26,7 +26,7 @@ def test_the_french_mail_in_the_merchants_colours_reads_on_a_desktop_and_a_phone
         button = page.get_by_role("link", name="Voir vos récompenses")
         assert button.evaluate("a => getComputedStyle(a.parentElement).backgroundColor") == "rgb(228, 87, 46)"
         assert button.evaluate("a => getComputedStyle(a).color") == "rgb(0, 0, 0)"
-        assert button.get_attribute("href") == f"https://{shop}/pages/rewards"
+        assert button.get_attribute("href") == f"https://{shop}/#perks"
         assert page.get_by_text("Maison Lumière & Fils", exact=True).is_visible()
         assert page.evaluate("document.documentElement.lang") == "fr"
         assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling on a phone

@@ -37,6 +37,15 @@ def test_a_visitor_sees_how_to_join_then_joins(live, page_factory):
     assert "Your points" in panel.inner_text() and "0 points" in panel.inner_text()
 
 
+def test_the_link_in_the_programs_mails_opens_the_launcher_with_the_stop_button(live, page_factory):
+    page = page_factory(logged_in=True)
+    page.goto(live.url("/demo/shop#perks"))  # notifier/branding.py: every mail's button leads here
+    panel = page.locator("#perks-panel")
+    panel.get_by_role("button", name="Stop reward emails").wait_for()
+    assert page.locator(".perks-fab").get_attribute("aria-expanded") == "true"
+    assert "Your points" in panel.inner_text()
+
+
 def test_a_member_redeems_copies_and_applies_the_code(live, page_factory):
     live.give(800)
     page = page_factory(logged_in=True)

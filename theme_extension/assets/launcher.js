@@ -128,6 +128,7 @@
     function onOutside(e) { if (!root.contains(e.target)) close(); }
 
     btn.addEventListener('click', function () { panel.hidden ? open() : close(); });
+    if (location.hash == '#perks') open(); // where the program's mails lead
     panel.querySelector('[data-perks-close]').addEventListener('click', close);
     ['pointerenter', 'focus', 'touchstart'].forEach(function (ev) {
       btn.addEventListener(ev, function () { warm().catch(function () {}); }, { once: true, passive: true });

@@ -212,10 +212,10 @@
             h('span.perks-pos', { text: (x.points > 0 ? '+' : '') + num(x.points) })
           ]);
         })]) : null,
-        // The member mails point here (the rewards page) to stop them.
-        cfg.page ? h('div.perks-acts', {}, [h('button.perks-ghost', {
+        // Where the member mails lead (the launcher opened by #perks, or the rewards page), to stop them.
+        h('div.perks-acts', {}, [h('button.perks-ghost', {
           type: 'button', text: t('unsubscribe'), onclick: function () { action('/unsubscribe', {}, this); }
-        })]) : null
+        })])
       ];
     }
 
