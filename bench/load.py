@@ -1,6 +1,6 @@
 """The load generator: its own process, signed deliveries over HTTP/1.1 keep-alive to 127.0.0.1.
 
-    python -m bench.load --port P --shop S --scenario ingest|e2e|month --count N --out result.json
+    python -m bench.load --port P --shop S --scenario ingest|e2e|month|storefront --count N --out result.json
 
 Builds its plan first (outside the timed window), then sends it from
 `--connections` threads, one keep-alive socket each, each request timed.
@@ -74,6 +74,28 @@ def month_plan(host: str, shop: str, scale: float, seed: int) -> list:
     plan: list = list(requests)
     for at, redemption in reversed(redemptions):
         plan.insert(int(at / month.MONTH * len(requests)), redemption)
+    return plan
+
+
+def storefront_plan(host: str, shop: str, count: int, first_customer: int, customers: int, seed: int) -> list:
+    """`GET /proxy/member` for random members, each signed as Shopify's app proxy signs the query."""
+    from urllib.parse import urlencode
+
+    from shopify_app.platform.app_proxy import signature
+
+    rng = random.Random(seed)
+    timestamp = str(int(time.time()))
+    plan = []
+    for _ in range(count):
+        params = {
+            "shop": shop,
+            "logged_in_customer_id": str(first_customer + rng.randrange(customers)),
+            "path_prefix": "/apps/perks",
+            "timestamp": timestamp,
+            "locale": "en",
+        }
+        params["signature"] = signature(params.items(), SECRET)
+        plan.append(f"GET /proxy/member?{urlencode(params)} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n\r\n".encode())
     return plan
 
 
@@ -234,9 +256,10 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--shop", required=True)
-    parser.add_argument("--scenario", choices=("ingest", "e2e", "month"), required=True)
+    parser.add_argument("--scenario", choices=("ingest", "e2e", "month", "storefront"), required=True)
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--first-customer", type=int, default=0, help="storefront: the first customer id")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--connections", type=int, default=32)
@@ -251,6 +274,8 @@ def main(argv=None) -> None:
     built = time.perf_counter()
     if args.scenario == "month":
         plan = month_plan(host, args.shop, args.scale, args.seed)
+    elif args.scenario == "storefront":
+        plan = storefront_plan(host, args.shop, args.count, args.first_customer, args.customers, args.seed)
     else:
         first = E2E_FIRST_CUSTOMER if args.scenario == "e2e" else INGEST_FIRST_CUSTOMER
         plan = ingest_plan(host, args.shop, args.count, first, args.customers, args.seed)
