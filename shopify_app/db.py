@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -60,3 +60,17 @@ def insert_ignoring_conflicts(session: Session, model, index_elements: list[str]
     """
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(model).on_conflict_do_nothing(index_elements=index_elements)
+
+
+def settings_row(session: Session, model, shop_id: int, **defaults):
+    """The shop's one row of `model` (its settings), made with the defaults the first time it is asked for.
+
+    Read first, since the row is there for nearly every read (a storefront GET asks
+    for two); insert-or-nothing when it is missing, so two first readers do not collide.
+    """
+    query = select(model).where(model.shop_id == shop_id)
+    row = session.scalars(query).one_or_none()
+    if row is None:
+        session.execute(insert_ignoring_conflicts(session, model, ["shop_id"]).values(shop_id=shop_id, **defaults))
+        row = session.scalars(query).one()
+    return row

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shopify_app.config import REPO_ROOT
-from shopify_app.db import insert_ignoring_conflicts
+from shopify_app.db import settings_row
 from shopify_app.loyalty import audit
 from shopify_app.loyalty.program_settings import InvalidSettings
 from shopify_app.models import LAUNCHER_POSITIONS, LauncherLook
@@ -37,8 +37,7 @@ LANGUAGES = languages()
 
 
 def look_of(session: Session, shop_id: int) -> LauncherLook:
-    session.execute(insert_ignoring_conflicts(session, LauncherLook, ["shop_id"]).values(shop_id=shop_id, texts={}))
-    return session.scalars(select(LauncherLook).where(LauncherLook.shop_id == shop_id)).one()
+    return settings_row(session, LauncherLook, shop_id, texts={})
 
 
 def as_dict(look: LauncherLook) -> dict[str, Any]:

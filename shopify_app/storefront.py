@@ -31,6 +31,8 @@ from shopify_app.unit_of_work import UnitOfWork
 bp = Blueprint("storefront", __name__, url_prefix="/proxy")
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
+# The launcher lists the member's latest codes; a long-time member's hundreds stay in the admin.
+CODES_SHOWN = 20
 REFUSAL_STATUS = {"insufficient_points": 409, "limit_reached": 409, "in_progress": 409, "key_reused": 422, "invalid_points": 422}
 
 
@@ -81,11 +83,11 @@ def member():
         shop = uow.session.get(Shop, caller.shop_id)
         found = find_member(uow.session, caller.shop_id, caller.customer_id)
         points = found.points_balance if found else 0
-        catalogue = rewards.catalogue(uow.session, shop.id, enabled_only=True)
-        titles = {r.id: r.title for r in rewards.catalogue(uow.session, shop.id)}
-        offers = [reward_json(r) | {"affordable": points >= (r.min_points or r.points_cost)} for r in catalogue]
+        catalogue = rewards.catalogue(uow.session, shop.id)  # codes may be of rewards since switched off
+        titles = {r.id: r.title for r in catalogue}
+        offers = [reward_json(r) | {"affordable": points >= (r.min_points or r.points_cost)} for r in catalogue if r.enabled]
         offers.sort(key=lambda offer: not offer["affordable"])  # what they can have first
-        codes = redemptions.member_redemptions(uow.session, shop.id, found.id) if found else []
+        codes = redemptions.member_redemptions(uow.session, shop.id, found.id, codes_only=True, limit=CODES_SHOWN) if found else []
         entries = ledger.history(uow.session, caller.shop_id, found.id, limit=20) if found else []
         birthday_given, done = _member_extras(uow.session, shop, found)
         return jsonify(
@@ -93,7 +95,7 @@ def member():
             points=points,
             tier=storefront_growth.tier_json(uow.session, shop, found),
             rewards=offers,
-            codes=[redemption_json(r, titles.get(r.reward_id, "")) for r in codes if r.code],
+            codes=[redemption_json(r, titles.get(r.reward_id, "")) for r in codes],
             earn=[way | {"done": way["key"] in done} for way in _earn_ways(uow.session, shop)],
             referral=storefront_growth.referral_json(uow.session, shop, found),
             birthday=birthday_given,

@@ -6,11 +6,15 @@ redemption recorded with its code. Then Shopify is asked to create the
 discount or credit, with no transaction held open. Last, the redemption is
 marked issued, or failed with the points given back in an entry of their own.
 A second request with the same key finds the first and answers its code.
+
+If the process dies between the first step and the last, the redemption stays
+pending with its points taken; `recover` settles it later from what Shopify has.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -53,6 +57,15 @@ class Issuer(Protocol):
 
     def issue(self, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued: ...
 
+    def find(self, shop: Shop, redemption: Redemption) -> Issued | None:
+        """What Shopify already holds under the redemption's code; None if nothing."""
+        ...
+
+
+# The shopper's own request gives Shopify seconds, never minutes: a redemption
+# pending for longer lost its answer (a crash, a deploy) and is recovered.
+STUCK_AFTER = timedelta(minutes=10)
+
 
 @dataclass(frozen=True)
 class RedeemRequest:
@@ -83,6 +96,52 @@ def redeem(sessions: sessionmaker[Session], issuer: Issuer, request: RedeemReque
         settled = _settle(uow.session, redemption.id, outcome)
         uow.commit()
         return _detached(uow.session, settled)
+
+
+def recover(sessions: sessionmaker[Session], issuer: Issuer, shop_id: int, now: datetime) -> Counter[str]:
+    """Settle the shop's redemptions stuck pending: issued if Shopify has the code,
+    else issued now (the shopper asked for it and the points are taken), else the
+    points come back. Safe to run twice or alongside a request: Shopify keeps a
+    code unique, and a redemption is settled once. Returns the states they end in.
+
+    Store credit has no code to look up, and crediting again could pay twice:
+    it waits for a person (counted as "left")."""
+    shop, stuck = _stuck(sessions, shop_id, now)
+    ended: Counter[str] = Counter()
+    for redemption, reward, customer_id in stuck:
+        if redemption.code is None:
+            ended["left"] += 1
+            continue
+        outcome = _recovered(issuer, shop, reward, redemption, customer_id)
+        with UnitOfWork(sessions) as uow:
+            ended[_settle(uow.session, redemption.id, outcome).state] += 1
+            uow.commit()
+    return ended
+
+
+def _stuck(sessions: sessionmaker[Session], shop_id: int, now: datetime) -> tuple[Shop, list[tuple[Redemption, Reward, int]]]:
+    with UnitOfWork(sessions) as uow:
+        shop = uow.session.get(Shop, shop_id)
+        rows = uow.session.execute(
+            select(Redemption, Reward, Member.customer_id)
+            .join(Reward, Reward.id == Redemption.reward_id)
+            .join(Member, Member.id == Redemption.member_id)
+            .where(Redemption.shop_id == shop_id, Redemption.state == "pending", Redemption.created_at <= now - STUCK_AFTER)
+            .order_by(Redemption.id)
+        ).all()
+        uow.session.expunge_all()
+    return shop, [(redemption, reward, customer_id) for redemption, reward, customer_id in rows]
+
+
+def _recovered(issuer: Issuer, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued | IssueFailed:
+    try:
+        return issuer.find(shop, redemption) or issuer.issue(shop, reward, redemption, customer_id)
+    except IssueFailed as failure:
+        # Refused, perhaps because the lost request's code landed after all: look once more before giving the points back.
+        try:
+            return issuer.find(shop, redemption) or failure
+        except IssueFailed:
+            return failure
 
 
 def _reserve(session: Session, request: RedeemRequest, now: datetime) -> tuple[Redemption, bool]:
@@ -223,9 +282,11 @@ def expire_unused(session: Session, shop: Shop, refund_points: bool, now: dateti
     return expired
 
 
-def member_redemptions(session: Session, shop_id: int, member_id: int) -> list[Redemption]:
-    return list(
-        session.scalars(
-            select(Redemption).where(Redemption.shop_id == shop_id, Redemption.member_id == member_id).order_by(Redemption.id.desc())
-        )
-    )
+def member_redemptions(
+    session: Session, shop_id: int, member_id: int, *, codes_only: bool = False, limit: int | None = None
+) -> list[Redemption]:
+    """The member's redemptions, newest first: all of them, or the latest that gave a code."""
+    query = select(Redemption).where(Redemption.shop_id == shop_id, Redemption.member_id == member_id)
+    if codes_only:
+        query = query.where(Redemption.code.is_not(None))
+    return list(session.scalars(query.order_by(Redemption.id.desc()).limit(limit)))

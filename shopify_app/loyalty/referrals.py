@@ -29,7 +29,7 @@ from decimal import Decimal
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from shopify_app.db import insert_ignoring_conflicts
+from shopify_app.db import insert_ignoring_conflicts, settings_row
 from shopify_app.models import Member, Order, OrderFingerprint, OrderRefund, Referral, ReferralLink, ReferralProgram, Shop
 
 from . import events, ledger
@@ -62,8 +62,7 @@ class Friend:
 
 def settings_of(session: Session, shop_id: int) -> ReferralProgram:
     """The shop's referral offer, with the defaults if the merchant never set one."""
-    session.execute(insert_ignoring_conflicts(session, ReferralProgram, ["shop_id"]).values(shop_id=shop_id))
-    return session.scalars(select(ReferralProgram).where(ReferralProgram.shop_id == shop_id)).one()
+    return settings_row(session, ReferralProgram, shop_id)
 
 
 def link_code(session: Session, member: Member) -> str:

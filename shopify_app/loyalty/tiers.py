@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shopify_app.db import insert_ignoring_conflicts
+from shopify_app.db import insert_ignoring_conflicts, settings_row
 from shopify_app.models import LedgerEntry, Member, MemberTier, Order, Shop, Tier, TierProgram
 
 from . import events, ledger
@@ -51,8 +51,7 @@ EARNED_KINDS = ("earn", "reverse", "action", "signup", "flow", "referral")
 
 
 def program_of(session: Session, shop_id: int) -> TierProgram:
-    session.execute(insert_ignoring_conflicts(session, TierProgram, ["shop_id"]).values(shop_id=shop_id))
-    return session.scalars(select(TierProgram).where(TierProgram.shop_id == shop_id)).one()
+    return settings_row(session, TierProgram, shop_id)
 
 
 def ladder(session: Session, shop_id: int) -> list[Tier]:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shopify_app.db import insert_ignoring_conflicts
+from shopify_app.db import settings_row
 from shopify_app.loyalty import audit
 from shopify_app.loyalty.program_settings import InvalidSettings
 from shopify_app.models import NotificationSettings
@@ -43,8 +43,7 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
 
 def settings_of(session: Session, shop_id: int) -> NotificationSettings:
     """The shop's preferences; every channel on and no texts of its own until the merchant says otherwise."""
-    session.execute(insert_ignoring_conflicts(session, NotificationSettings, ["shop_id"]).values(shop_id=shop_id, texts={}))
-    return session.scalars(select(NotificationSettings).where(NotificationSettings.shop_id == shop_id)).one()
+    return settings_row(session, NotificationSettings, shop_id, texts={})
 
 
 def current(session: Session, shop_id: int) -> NotificationSettings | None:
