@@ -49,6 +49,7 @@ def cron(sweep_every: int, reconcile_every: int) -> None:
     scheduler.register(rule_jobs.deliver_notifications, settings.queue_name, interval=60)
     scheduler.register(reconcile.reconcile_all_job, settings.queue_name, interval=reconcile_every)
     scheduler.register(reward_jobs.expire_codes, settings.queue_name, interval=3600)
+    scheduler.register(reward_jobs.recover_redemptions, settings.queue_name, interval=300)
     scheduler.register(growth_jobs.confirm_referrals, settings.queue_name, interval=3600)
     scheduler.register(growth_jobs.review_tiers, settings.queue_name, interval=3600)
     scheduler.register(growth_jobs.sync_tiers, settings.queue_name, interval=60)

@@ -1,7 +1,9 @@
-"""Scheduled work on rewards: codes that expired unused."""
+"""Scheduled work on rewards: codes that expired unused, and redemptions a crash left pending."""
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -9,10 +11,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.config import Settings
 from shopify_app.db import session_factory
-from shopify_app.loyalty.redemptions import expire_unused
+from shopify_app.loyalty.redemptions import expire_unused, recover
 from shopify_app.loyalty.shops import program_of
 from shopify_app.models import Shop
+from shopify_app.platform.discounts import ShopifyIssuer
 from shopify_app.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 def expire_codes() -> int:
@@ -23,11 +28,31 @@ def expire_codes() -> int:
 def expire_codes_with(sessions: sessionmaker[Session], now: datetime) -> int:
     """Mark past-due unused codes expired, shop by shop; safe to run twice or late."""
     expired = 0
-    with UnitOfWork(sessions) as uow:
-        shop_ids = list(uow.session.scalars(select(Shop.id).where(Shop.uninstalled_at.is_(None))))
-    for shop_id in shop_ids:
+    for shop_id in _installed(sessions):
         with UnitOfWork(sessions) as uow:
             shop = uow.session.get(Shop, shop_id)
             expired += expire_unused(uow.session, shop, program_of(uow.session, shop).refund_expired_codes, now)
             uow.commit()
     return expired
+
+
+def recover_redemptions() -> dict[str, int]:
+    """rq entry point for the cron."""
+    settings = Settings.from_env()
+    sessions = session_factory(settings.database_url)
+    return recover_redemptions_with(sessions, ShopifyIssuer(sessions, settings), datetime.now(UTC))
+
+
+def recover_redemptions_with(sessions: sessionmaker[Session], issuer, now: datetime) -> dict[str, int]:
+    """Settle redemptions stuck pending, shop by shop; the states they end in."""
+    ended: Counter[str] = Counter()
+    for shop_id in _installed(sessions):
+        ended += recover(sessions, issuer, shop_id, now)
+    if ended["left"]:
+        log.warning("%d store credit redemptions are stuck pending: check the customers' store credit in Shopify", ended["left"])
+    return dict(ended)
+
+
+def _installed(sessions: sessionmaker[Session]) -> list[int]:
+    with UnitOfWork(sessions) as uow:
+        return list(uow.session.scalars(select(Shop.id).where(Shop.uninstalled_at.is_(None))))

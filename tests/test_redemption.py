@@ -7,14 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from shopify_app.loyalty import adjustments, ledger
+from shopify_app.loyalty import adjustments, ledger, redemptions
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.rewards import create_reward
 from shopify_app.models import LedgerEntry, Program, Redemption, Reward, Shop
 from shopify_app.notifier import deliver
 from shopify_app.notifier.channels import FlowTriggers
 from shopify_app.notifier.messages import render
-from shopify_app.reward_jobs import expire_codes_with
+from shopify_app.platform.discounts import ShopifyIssuer
+from shopify_app.reward_jobs import expire_codes_with, recover_redemptions_with
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks as shopify
 from tests.fixtures.app_proxy import signed_query
@@ -293,3 +294,99 @@ def test_a_redeemed_reward_goes_to_shopify_flow_and_the_members_mail(platform, s
         {"shop": "Perks Demo", "name": "Ada", "points": 500, "reward": "$5 off", "code": code, "balance": 0},
     )
     assert subject == "Your reward from Perks Demo: $5 off" and code in body
+
+
+# --- a crash between the debit and Shopify's answer ---------------------------------
+
+
+class ProcessDied(Exception):
+    """The worker or web process is killed mid-redemption (not a refusal: nothing settles it)."""
+
+
+class LostAnswer:
+    """Shopify's answer never comes back: the process dies before the call, or after Shopify made the code."""
+
+    def __init__(self, real: ShopifyIssuer, *, reached_shopify: bool):
+        self.real, self.reached_shopify = real, reached_shopify
+
+    def issue(self, shop, reward, redemption, customer_id):
+        if self.reached_shopify:
+            self.real.issue(shop, reward, redemption, customer_id)
+        raise ProcessDied
+
+    def find(self, shop, redemption):
+        return self.real.find(shop, redemption)
+
+
+def stuck(platform, sessions, shop_id: int, *, reached_shopify: bool, age=timedelta(hours=1), **reward_fields) -> tuple[int, datetime]:
+    """A $5-off redemption (or of the reward described) left pending by a crash `age` ago, with 100
+    points to spare: its points taken, Shopify's answer lost. Its id, and now."""
+    fields = reward_fields or {"title": "$5 off", "kind": "fixed_amount", "points_cost": 500, "value": "5.00"}
+    give(sessions, shop_id, fields["points_cost"] + 100)
+    reward_id, now = reward(sessions, shop_id, **fields), datetime.now(UTC)
+    issuer = LostAnswer(ShopifyIssuer(sessions, platform.settings), reached_shopify=reached_shopify)
+    with pytest.raises(ProcessDied):
+        redemptions.redeem(sessions, issuer, redemptions.RedeemRequest(shop_id, ADA, reward_id, uuid.uuid4().hex), now - age)
+    with UnitOfWork(sessions) as uow:
+        return uow.session.scalars(select(Redemption.id).where(Redemption.shop_id == shop_id, Redemption.state == "pending")).one(), now
+
+
+def recover_now(platform, sessions, shop_id: int, now: datetime) -> dict[str, int]:
+    return dict(redemptions.recover(sessions, ShopifyIssuer(sessions, platform.settings), shop_id, now))
+
+
+def state_of(sessions, redemption_id: int) -> tuple[str, str | None, str | None]:
+    with UnitOfWork(sessions) as uow:
+        found = uow.session.get(Redemption, redemption_id)
+        return found.state, found.code, found.shopify_id
+
+
+def test_a_redemption_whose_code_reached_shopify_before_the_crash_is_recovered_as_issued(platform, sessions, shop_id):
+    redemption_id, now = stuck(platform, sessions, shop_id, reached_shopify=True)
+    assert state_of(sessions, redemption_id)[0] == "pending" and balance(sessions, shop_id) == 100
+
+    assert recover_now(platform, sessions, shop_id, now) == {"issued": 1}
+    assert recover_now(platform, sessions, shop_id, now) == {}  # a second run finds nothing left
+    state, code, shopify_id = state_of(sessions, redemption_id)
+    assert (state, shopify_id) == ("issued", discount(platform, code)["id"])
+    assert len(platform.fake.state.shop(platform.shop).discounts) == 1
+    assert ledger_kinds(sessions, shop_id) == [("adjust", 600), ("redeem", -500)]
+
+
+def test_a_redemption_that_never_reached_shopify_is_issued_by_the_recovery(platform, sessions, shop_id):
+    redemption_id, now = stuck(platform, sessions, shop_id, reached_shopify=False)
+    assert platform.fake.state.shop(platform.shop).discounts == {}
+
+    recover_redemptions_with(sessions, ShopifyIssuer(sessions, platform.settings), now)  # the cron's job, every installed shop
+    state, code, shopify_id = state_of(sessions, redemption_id)
+    made = discount(platform, code)
+    assert (state, shopify_id) == ("issued", made["id"]) and made["customer_ids"] == [f"gid://shopify/Customer/{ADA}"]
+    assert balance(sessions, shop_id) == 100
+
+
+def test_when_shopify_refuses_the_recovered_code_the_points_come_back_once(platform, sessions, shop_id):
+    redemption_id, now = stuck(platform, sessions, shop_id, reached_shopify=False)
+    platform.fake.state.refuse_next(
+        "discountCodeBasicCreate", 1, [{"field": ["basicCodeDiscount", "code"], "message": "Code is invalid", "code": "INVALID"}]
+    )
+    assert recover_now(platform, sessions, shop_id, now) == {"failed": 1}
+    assert recover_now(platform, sessions, shop_id, now) == {}
+    assert state_of(sessions, redemption_id)[0] == "failed"
+    assert ledger_kinds(sessions, shop_id) == [("adjust", 600), ("redeem", -500), ("refund", 500)]
+    assert balance(sessions, shop_id) == 600
+
+
+def test_a_redemption_still_within_its_request_is_left_alone(platform, sessions, shop_id):
+    redemption_id, now = stuck(platform, sessions, shop_id, reached_shopify=False, age=timedelta(minutes=2))
+    assert recover_now(platform, sessions, shop_id, now) == {}
+    assert state_of(sessions, redemption_id)[0] == "pending" and platform.fake.state.shop(platform.shop).discounts == {}
+
+
+def test_stuck_store_credit_waits_for_a_person_rather_than_crediting_twice(platform, sessions, shop_id):
+    redemption_id, now = stuck(
+        platform, sessions, shop_id, reached_shopify=True, title="$8 credit", kind="store_credit", points_cost=1000, value="8.00"
+    )
+    assert recover_now(platform, sessions, shop_id, now) == {"left": 1}
+    assert state_of(sessions, redemption_id)[0] == "pending"
+    (account,) = platform.fake.state.shop(platform.shop).store_credit_accounts.values()
+    assert account["balance"] == "8.0"

@@ -3,6 +3,8 @@ customer, single use, with its minimum and end; or native store credit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,14 +27,24 @@ class ShopifyIssuer:
     def issue(self, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued:
         # A shopper is waiting behind Shopify's app proxy: retry briefly, then give the points back.
         client = admin_client(self.sessions, self.settings, shop.domain, **SHOPPER_WAITING)
-        try:
+        with _as_issue_failure():
             return issue_with(client, shop, reward, redemption, customer_id)
-        except UserErrors as refusal:
-            raise IssueFailed(
-                "; ".join(e.get("message", "refused") for e in refusal.field_errors) or "Shopify refused the reward"
-            ) from refusal
-        except (AdminApiError, ReauthorizationNeeded) as error:
-            raise IssueFailed("Shopify could not be reached") from error
+
+    def find(self, shop: Shop, redemption: Redemption) -> Issued | None:
+        with _as_issue_failure():
+            client = admin_client(self.sessions, self.settings, shop.domain)
+            node = client.execute("CodeDiscountNodeByCode", {"code": redemption.code})["codeDiscountNodeByCode"]
+        return Issued(node["id"]) if node else None
+
+
+@contextmanager
+def _as_issue_failure() -> Iterator[None]:
+    try:
+        yield
+    except UserErrors as refusal:
+        raise IssueFailed("; ".join(e.get("message", "refused") for e in refusal.field_errors) or "Shopify refused the reward") from refusal
+    except (AdminApiError, ReauthorizationNeeded) as error:
+        raise IssueFailed("Shopify could not be reached") from error
 
 
 def issue_with(client: AdminClient, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued:
