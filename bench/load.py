@@ -215,7 +215,6 @@ def apply_redemptions(shop: str, inbox: queue.Queue, senders_done: threading.Eve
 
     from shopify_app.config import Settings
     from shopify_app.db import session_factory
-    from shopify_app.loyalty import ledger
     from shopify_app.loyalty.shops import installed_shop
     from shopify_app.models import Member
     from shopify_app.unit_of_work import UnitOfWork
@@ -226,30 +225,62 @@ def apply_redemptions(shop: str, inbox: queue.Queue, senders_done: threading.Eve
     pending: list = []
     applied = waits = 0
     while time.monotonic() < deadline:
-        try:
-            pending.append(inbox.get(timeout=0.05))
+        pending += _arrived(inbox)
+        if not pending:
+            if senders_done.is_set():
+                break
+            time.sleep(0.25)
             continue
-        except queue.Empty:
-            pass
-        if not pending and senders_done.is_set():
-            break
+        # An unlocked look first: most wait for their earlier orders, and locking
+        # every waiting member's row each round would hold up the workers paying them.
+        with UnitOfWork(sessions) as uow:
+            balances = dict(
+                uow.session.execute(
+                    select(Member.customer_id, Member.points_balance).where(
+                        Member.shop_id == shop_id, Member.customer_id.in_({customer for _, customer, _ in pending})
+                    )
+                ).all()
+            )
         still = []
         for number, customer_id, points in pending:
-            with UnitOfWork(sessions) as uow:
-                member = uow.session.scalars(
-                    select(Member).where(Member.shop_id == shop_id, Member.customer_id == customer_id).with_for_update()
-                ).one_or_none()
-                if member is None or member.points_balance < points:
-                    still.append(Redemption((number, customer_id, points)))
-                    continue
-                ledger.post(uow.session, member, -points, kind="redeem", key=f"redemption:{number}", reason="Reward redeemed")
-                uow.commit()
-                applied += 1
+            if balances.get(customer_id, 0) < points or not _debit(sessions, shop_id, number, customer_id, points):
+                still.append(Redemption((number, customer_id, points)))
+                continue
+            balances[customer_id] -= points
+            applied += 1
         waits += len(still)
         pending = still
         if pending:
-            time.sleep(0.05)
+            time.sleep(0.25)  # their orders are still in the queue
     result.update(applied=applied, unapplied=len(pending) + inbox.qsize(), retries=waits)
+
+
+def _arrived(inbox: queue.Queue) -> list:
+    arrived = []
+    while True:
+        try:
+            arrived.append(inbox.get_nowait())
+        except queue.Empty:
+            return arrived
+
+
+def _debit(sessions, shop_id: int, number: int, customer_id: int, points: int) -> bool:
+    """The redemption's debit under the member's row lock, if the balance covers it there."""
+    from sqlalchemy import select
+
+    from shopify_app.loyalty import ledger
+    from shopify_app.models import Member
+    from shopify_app.unit_of_work import UnitOfWork
+
+    with UnitOfWork(sessions) as uow:
+        member = uow.session.scalars(
+            select(Member).where(Member.shop_id == shop_id, Member.customer_id == customer_id).with_for_update()
+        ).one_or_none()
+        if member is None or member.points_balance < points:
+            return False
+        ledger.post(uow.session, member, -points, kind="redeem", key=f"redemption:{number}", reason="Reward redeemed")
+        uow.commit()
+        return True
 
 
 def main(argv=None) -> None:
