@@ -155,10 +155,10 @@ def contrast(a: str, b: str) -> float:
 def checks(look: dict[str, Any]) -> dict[str, Any]:
     """The contrast of the text on the background, and warnings a merchant should read before saving."""
     ratio = contrast(look["text_color"], look["background_color"])
-    on_primary = _black_or_white(look["primary_color"])
+    on_primary = black_or_white(look["primary_color"])
     warnings = []
     if ratio < READABLE:
-        substitute = _black_or_white(look["background_color"])
+        substitute = black_or_white(look["background_color"])
         warnings.append(
             {
                 "field": "text_color",
@@ -169,7 +169,7 @@ def checks(look: dict[str, Any]) -> dict[str, Any]:
     return {"text_on_background": round(ratio, 2), "label_on_primary": on_primary, "warnings": warnings}
 
 
-def _black_or_white(background: str) -> str:
+def black_or_white(background: str) -> str:
     """What launcher.js puts on a colour: whichever of black and white reads better."""
     return "#000000" if contrast("#000000", background) >= contrast("#ffffff", background) else "#ffffff"
 

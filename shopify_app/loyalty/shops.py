@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shopify_app.models import Program, Shop
+from shopify_app.models import Program, ReferralProgram, Shop, TierProgram
 
 from .errors import InvalidCommand, UnknownShop
 from .rewards import default_reward
@@ -27,6 +27,8 @@ def add_shop(session: Session, domain: str, *, name: str = "", currency: str = "
         session.add(shop)
         session.flush()
         session.add(Program(shop_id=shop.id))
+        # The offers' settings with their defaults now, so the storefront's reads find them.
+        session.add_all([ReferralProgram(shop_id=shop.id), TierProgram(shop_id=shop.id)])
         session.add(default_reward(shop.id, currency))
         session.flush()
     shop.uninstalled_at = None

@@ -19,8 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shopify_app.launcher_look import READABLE, contrast, normal_colour
-from shopify_app.launcher_look import _black_or_white as black_or_white
+from shopify_app.launcher_look import READABLE, black_or_white, contrast, normal_colour
 from shopify_app.models import LauncherLook
 
 from .messages import Mail
