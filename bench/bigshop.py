@@ -177,10 +177,13 @@ def _config(shop_domain: str) -> int:
         for action, name, points, period in (("birthday", "Birthday", 100, "year"), ("social_follow", "Follow us", 50, "ever"),
                                              ("newsletter", "Newsletter", 100, "ever")):  # fmt: skip
             s.add(EarnRule(shop_id=shop.id, action=action, name=name, points=points, limit_period=period))
-        s.add(TierProgram(shop_id=shop.id, basis="points", period="rolling_12_months"))
+        # add_shop made the tier and referral settings with their defaults; the big shop's differ.
+        tier_program = s.scalars(select(TierProgram).where(TierProgram.shop_id == shop.id)).one()
+        tier_program.basis, tier_program.period = "points", "rolling_12_months"
         s.add(Tier(shop_id=shop.id, name="Silver", threshold=Decimal(500), multiplier=Decimal("1.25"), perks="Free shipping over $30"))
         s.add(Tier(shop_id=shop.id, name="Gold", threshold=Decimal(2000), multiplier=Decimal("1.5"), perks="Free shipping\nEarly access"))
-        s.add(ReferralProgram(shop_id=shop.id, referrer_points=500, friend_reward_value=Decimal(10)))
+        referral_program = s.scalars(select(ReferralProgram).where(ReferralProgram.shop_id == shop.id)).one()
+        referral_program.referrer_points, referral_program.friend_reward_value = 500, Decimal(10)
         uow.commit()
         return shop.id
 

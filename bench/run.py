@@ -46,8 +46,11 @@ class Row:
     scale: str = ""
 
 
+STARTED = time.monotonic()
+
+
 def log(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
+    print(f"bench: [{time.monotonic() - STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
@@ -297,13 +300,13 @@ def row_month(services, workdir, shop_ids, scale, connections) -> tuple[Row, dic
     if done_at is None:
         processed = sum(count for status, count in statuses.items() if status != "received")
         verdict = f"unfinished: {processed:,} of {sum(statuses.values()):,} deliveries processed, balances not compared"
-    met = exact and done_at is not None and seconds < 120
+    met = exact and done_at is not None and seconds < 120 * scale  # the target is for the whole month
     return Row(
         3,
         "month replay",
         f"{seconds:.1f} s; {verdict}",
         "s from first delivery to last processed; balances vs recomputation",
-        "< 120 s; exact",
+        f"< {120 * scale:.0f} s; exact",
         met,
         f"{facts['members']:,} joins, {facts['orders']:,} paid orders worth {facts['points']:,} points "
         f"(ledger issued {issued:,}), {redemptions.get('applied', 0):,}/{facts['redemptions']:,} redemptions, "
@@ -411,7 +414,7 @@ def row_analytics(services, shop: dict) -> tuple[Row, dict]:
                 headers={"Authorization": f"Bearer {token()}"},
             )
             began = time.perf_counter()
-            with urllib.request.urlopen(request, timeout=remaining()) as answer:
+            with urllib.request.urlopen(request, timeout=120) as answer:  # one load, measured even past the budget
                 body = json.loads(answer.read())
             times.append((time.perf_counter() - began) * 1000)
         endpoint[label] = statistics.median(times)
@@ -477,7 +480,7 @@ def main(argv=None) -> None:
     scale = 0.1 if args.quick else 1.0
     began = time.monotonic()
     global DEADLINE
-    DEADLINE = began + float(os.environ.get("BENCH_BUDGET", 110 if args.quick else 2700))
+    DEADLINE = began + float(os.environ.get("BENCH_BUDGET", 170 if args.quick else 2700))
 
     subprocess.run([str(VENV_BIN / "alembic"), "upgrade", "head"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     with database() as db:
