@@ -3,6 +3,8 @@ the newsletter subscribed through the fake Admin API."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from shopify_app.loyalty import actions
 from shopify_app.models import Shop
 from shopify_app.unit_of_work import UnitOfWork
@@ -51,6 +53,10 @@ def test_a_newsletter_shopify_refuses_shows_why_and_changes_nothing(live, page_f
     alert.wait_for()
     assert "Rien n'a changé" in alert.inner_text()
     assert row.get_by_role("button").is_enabled()  # the shopper may try again
+    with page.expect_response(lambda answer: "/actions/newsletter" in answer.url):
+        row.get_by_role("button").click()
+    expect(row.get_by_role("button")).to_be_enabled()
+    assert row.get_by_role("alert").count() == 1  # the second refusal replaces the first
     shot(page, "newsletter-refused-fr")
     assert marketing_state(live) == "NOT_SUBSCRIBED" and live.member()["points"] == 0
     page.errors[:] = [e for e in page.errors if "status of 422" not in e]  # the refusal itself, logged by Chromium

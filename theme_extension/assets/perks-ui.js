@@ -98,6 +98,10 @@
       return h('a.perks-btn', { href: '/discount/' + encodeURIComponent(code) + '?redirect=' + encodeURI(cfg.cart), text: t('apply') });
     }
     function errorText(e) { return h('p.perks-err', { role: 'alert', text: e.message || t('error') }); }
+    function showError(box, e) { // a second failure replaces the first
+      var old = box.querySelector('.perks-err');
+      old ? old.replaceWith(errorText(e)) : box.append(errorText(e));
+    }
 
     /* ---------- data ---------- */
     function load() {
@@ -246,14 +250,12 @@
         yes.focus();
         yes.onclick = function () {
           yes.disabled = true;
-          var old = li.querySelector('.perks-err');
-          if (old) old.remove();
           api('/redeem', { reward_id: r.id, points: variable ? n : null }, key).then(function (res) {
             member.points = res.balance;
             after(res);
           }, function (e) {
             yes.disabled = false;
-            li.append(errorText(e));
+            showError(li, e);
             yes.focus();
           });
         };
@@ -281,7 +283,7 @@
         after({ text: res.points ? t('earned', { points: pts(res.points) }) : res.birthday ? t('birthday_set', { date: monthDay(res.birthday) }) : t('done') });
       }, function (e) {
         btn.disabled = false;
-        btn.parentNode.append(errorText(e));
+        showError(btn.parentNode, e);
       });
     }
 
