@@ -376,6 +376,15 @@ def test_when_shopify_refuses_the_recovered_code_the_points_come_back_once(platf
     assert balance(sessions, shop_id) == 600
 
 
+def test_while_shopify_cannot_be_reached_a_stuck_redemption_waits_with_its_points_taken(platform, sessions, shop_id):
+    redemption_id, now = stuck(platform, sessions, shop_id, reached_shopify=True)
+    platform.fake.state.fail_next(3, 503)  # the look-up and its two retries
+    assert recover_now(platform, sessions, shop_id, now) == {"waiting": 1}
+    assert state_of(sessions, redemption_id)[0] == "pending" and balance(sessions, shop_id) == 100  # its code may exist
+    assert recover_now(platform, sessions, shop_id, now) == {"issued": 1}
+    assert ledger_kinds(sessions, shop_id) == [("adjust", 600), ("redeem", -500)]
+
+
 def test_a_redemption_still_within_its_request_is_left_alone(platform, sessions, shop_id):
     redemption_id, now = stuck(platform, sessions, shop_id, reached_shopify=False, age=timedelta(minutes=2))
     assert recover_now(platform, sessions, shop_id, now) == {}

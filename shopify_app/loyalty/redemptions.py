@@ -44,7 +44,11 @@ class RedemptionRefused(LoyaltyError):
 
 
 class IssueFailed(Exception):
-    """Shopify refused, or could not be reached after retries."""
+    """Shopify refused (`refused`), or could not be reached after retries."""
+
+    def __init__(self, message: str, *, refused: bool):
+        super().__init__(message)
+        self.refused = refused
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,9 @@ def recover(sessions: sessionmaker[Session], issuer: Issuer, shop_id: int, now: 
     code unique, and a redemption is settled once. Returns the states they end in.
 
     Store credit has no code to look up, and crediting again could pay twice:
-    it waits for a person (counted as "left")."""
+    it waits for a person (counted as "left"). While Shopify cannot be reached
+    nothing is decided (counted as "waiting"): the lost request may have landed.
+    """
     shop, stuck = _stuck(sessions, shop_id, now)
     ended: Counter[str] = Counter()
     for redemption, reward, customer_id in stuck:
@@ -113,6 +119,9 @@ def recover(sessions: sessionmaker[Session], issuer: Issuer, shop_id: int, now: 
             ended["left"] += 1
             continue
         outcome = _recovered(issuer, shop, reward, redemption, customer_id)
+        if outcome is None:
+            ended["waiting"] += 1
+            continue
         with UnitOfWork(sessions) as uow:
             ended[_settle(uow.session, redemption.id, outcome).state] += 1
             uow.commit()
@@ -133,15 +142,18 @@ def _stuck(sessions: sessionmaker[Session], shop_id: int, now: datetime) -> tupl
     return shop, [(redemption, reward, customer_id) for redemption, reward, customer_id in rows]
 
 
-def _recovered(issuer: Issuer, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued | IssueFailed:
+def _recovered(issuer: Issuer, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued | IssueFailed | None:
+    """Shopify's code for the redemption, made now if it has none; its refusal; or None when Shopify could not say."""
     try:
         return issuer.find(shop, redemption) or issuer.issue(shop, reward, redemption, customer_id)
     except IssueFailed as failure:
+        if not failure.refused:
+            return None
         # Refused, perhaps because the lost request's code landed after all: look once more before giving the points back.
         try:
             return issuer.find(shop, redemption) or failure
         except IssueFailed:
-            return failure
+            return None
 
 
 def _reserve(session: Session, request: RedeemRequest, now: datetime) -> tuple[Redemption, bool]:

@@ -32,7 +32,8 @@ class ShopifyIssuer:
 
     def find(self, shop: Shop, redemption: Redemption) -> Issued | None:
         with _as_issue_failure():
-            client = admin_client(self.sessions, self.settings, shop.domain)
+            # Briefly too: the recovery asks again at its next run.
+            client = admin_client(self.sessions, self.settings, shop.domain, **SHOPPER_WAITING)
             node = client.execute("CodeDiscountNodeByCode", {"code": redemption.code})["codeDiscountNodeByCode"]
         return Issued(node["id"]) if node else None
 
@@ -42,9 +43,10 @@ def _as_issue_failure() -> Iterator[None]:
     try:
         yield
     except UserErrors as refusal:
-        raise IssueFailed("; ".join(e.get("message", "refused") for e in refusal.field_errors) or "Shopify refused the reward") from refusal
+        message = "; ".join(e.get("message", "refused") for e in refusal.field_errors) or "Shopify refused the reward"
+        raise IssueFailed(message, refused=True) from refusal
     except (AdminApiError, ReauthorizationNeeded) as error:
-        raise IssueFailed("Shopify could not be reached") from error
+        raise IssueFailed("Shopify could not be reached", refused=False) from error
 
 
 def issue_with(client: AdminClient, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued:
