@@ -324,7 +324,7 @@ def row_storefront(services, workdir, scale) -> tuple[Row, dict]:
     if made["balances_drifted"] or made["entries_without_member"] or made["entries"] != entries:
         raise SystemExit(f"bench: the big shop is not what was asked for: {made}")
     connections = int(os.environ.get("BENCH_STOREFRONT_CONNECTIONS", 4))
-    count = round(30_000 * scale) if scale < 1 else 20_000
+    count = round(20_000 * scale)
 
     def run(name: str, count: int, connections: int, seed: int) -> dict:
         process, out, _ = load(services, workdir, name, "--shop", bigshop.BIG_SHOP, "--scenario", "storefront", "--count", str(count),
@@ -332,9 +332,9 @@ def row_storefront(services, workdir, scale) -> tuple[Row, dict]:
                                "--connections", str(connections), time_limit=min(180, remaining()))  # fmt: skip
         return finish(process, out)
 
-    run("storefront-warmup", 400, connections, 40)
+    run("storefront-warmup", max(100, count // 50), connections, 40)
     result = run("storefront", count, connections, 41)
-    alone = run("storefront-alone", max(300, count // 10), 1, 42)
+    alone = run("storefront-alone", count // 10, 1, 42)
     ok = result["statuses"].get("200", 0)
     p50, p99 = result["p50_ms"], result["p99_ms"]
     return Row(
