@@ -1,10 +1,15 @@
 """Orders Shopify never delivered reach the ledger through the Admin API; late webhooks then change nothing."""
 
+from datetime import datetime
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from shopify_app.loyalty import ledger
 from shopify_app.loyalty.members import find_member
-from shopify_app.models import LedgerEntry, Shop
+from shopify_app.loyalty.multipliers import set_multiplier
+from shopify_app.loyalty.promotions import add_promotion
+from shopify_app.models import LedgerEntry, PendingPoints, Shop
 from shopify_app.platform.reconcile import reconcile_shop
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks as shopify
@@ -84,3 +89,30 @@ def test_the_next_run_only_asks_for_orders_updated_since_the_last(platform, sess
     assert reconcile_shop(sessions, platform.settings, platform.shop) == 0
     with UnitOfWork(sessions) as uow:
         assert uow.session.scalars(select(Shop).where(Shop.domain == platform.shop)).one().reconciled_until is not None
+
+
+def test_a_reconciled_order_earns_what_its_webhook_would_have(platform, sessions):
+    """The product's multiplier, the promotion running when the shopper bought, and a guest's email all count."""
+    platform.install()
+    with UnitOfWork(sessions) as uow:
+        shop = uow.session.scalars(select(Shop).where(Shop.domain == platform.shop)).one()
+        set_multiplier(uow.session, shop.id, "product", 555, Decimal(3))
+        add_promotion(
+            uow.session, shop, name="Weekend", multiplier=Decimal(2), starts_local=datetime(2026, 11, 21), ends_local=datetime(2026, 11, 23)
+        )
+        uow.commit()
+    fake = platform.fake.state
+    fake.add_order(
+        platform.shop,
+        id=8201,
+        customer_id=ADA,
+        line_items=[{"id": 82011, "price": "10.00", "quantity": 1, "product_id": 555}, {"id": 82012, "price": "10.00", "quantity": 1}],
+        processed_at="2026-11-22T12:00:00Z",  # during the promotion, long over now
+    )
+    fake.add_order(platform.shop, id=8202, email="guest@example.com", line_items=[{"id": 82021, "price": "25.00", "quantity": 1}])
+
+    assert reconcile_shop(sessions, platform.settings, platform.shop) == 2
+    assert balances(sessions, platform.shop)[ADA] == (10 * 3 + 10) * 2
+    with UnitOfWork(sessions) as uow:
+        held = uow.session.execute(select(PendingPoints.order_id, PendingPoints.email, PendingPoints.points)).all()
+        assert [tuple(row) for row in held if row.order_id == 8202] == [(8202, "guest@example.com", 25)]

@@ -90,6 +90,9 @@ def commands_for(shop_domain: str, order: dict) -> list[PayOrder | RefundOrder |
                 order_id=order_id,
                 name=order["name"],
                 customer=CustomerProfile(customer_id=_number(customer["id"]), email=order.get("email")) if customer else None,
+                # As the webhook would: a guest's email, and the time of purchase that promotions are judged by.
+                email=order.get("email"),
+                placed_at=_time(order.get("processedAt") or order["createdAt"]),
                 purchase=Purchase(
                     lines=tuple(_line(line) for line in lines.values()),
                     shipping=_money(order["totalShippingPriceSet"]),
@@ -119,11 +122,7 @@ def commands_for(shop_domain: str, order: dict) -> list[PayOrder | RefundOrder |
             )
         )
     if order["cancelledAt"]:
-        commands.append(
-            CancelOrder(
-                shop_domain=shop_domain, order_id=order_id, cancelled_at=datetime.fromisoformat(order["cancelledAt"]).astimezone(UTC)
-            )
-        )
+        commands.append(CancelOrder(shop_domain=shop_domain, order_id=order_id, cancelled_at=_time(order["cancelledAt"])))
     return commands
 
 
@@ -134,7 +133,12 @@ def _line(line: dict) -> PurchaseLine:
         discount=sum((_money(a["allocatedAmountSet"]) for a in line["discountAllocations"]), Decimal(0)),
         tax=sum((_money(t["priceSet"]) for t in line["taxLines"]), Decimal(0)),
         line_id=_number(line["id"]),
+        product_id=_number(line["product"]["id"]) if line.get("product") else None,
     )
+
+
+def _time(iso: str) -> datetime:
+    return datetime.fromisoformat(iso).astimezone(UTC)
 
 
 def _money(bag: dict) -> Decimal:
