@@ -11,6 +11,14 @@ from .commands import Purchase, PurchaseLine
 ROUNDING = {"down": ROUND_FLOOR, "nearest": ROUND_HALF_UP, "up": ROUND_CEILING}
 ONE = Decimal(1)
 
+# A line's multiplier: the larger of its product's and its collections' (see purchase_points).
+LineMultiplier = Callable[[PurchaseLine], Decimal]
+
+
+def at_1x(line: PurchaseLine) -> Decimal:
+    """The multiplier of a line no rule multiplies."""
+    return ONE
+
 
 class PurchaseRule(Protocol):
     points_per_unit: Decimal
@@ -51,7 +59,7 @@ def purchase_points(
     purchase: Purchase,
     rule: PurchaseRule,
     *,
-    line_multiplier: Callable[[PurchaseLine], Decimal] = lambda line: ONE,
+    line_multiplier: LineMultiplier = at_1x,
     promotion: Decimal = ONE,
     tier: Decimal = ONE,
 ) -> int:
@@ -80,9 +88,7 @@ def purchase_points(
     return int((weighted * rule.points_per_unit * promotion * tier).quantize(Decimal(1), rounding=ROUNDING[rule.rounding]))
 
 
-def weighted_amount(
-    purchase: Purchase, rule: PurchaseRule, line_multiplier: Callable[[PurchaseLine], Decimal] = lambda line: ONE
-) -> Decimal:
+def weighted_amount(purchase: Purchase, rule: PurchaseRule, line_multiplier: LineMultiplier = at_1x) -> Decimal:
     """Steps 1 and 2 of purchase_points: each line's eligible amount times its multiplier, plus shipping and tax at 1x.
 
     Also what a refund is weighed by: its refunded lines at the multipliers

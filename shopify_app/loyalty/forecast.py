@@ -15,13 +15,13 @@ liability and the dashboard's are one measure.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from .commands import Purchase, PurchaseLine
-from .earning import average_multiplier, eligible_amount, points_to_take_back, purchase_points, weighted_amount
+from .earning import LineMultiplier, at_1x, average_multiplier, eligible_amount, points_to_take_back, purchase_points, weighted_amount
 
 ONE = Decimal(1)
 CENT = Decimal("0.01")
@@ -117,7 +117,7 @@ def order_points(order: PastOrder, rules: Rules) -> tuple[int, int]:
     return earned, points_to_take_back(earned, worth, refunded, order.cancelled)
 
 
-def _as_paid(order: PastOrder, rules: Rules, multiplier: Callable[[PurchaseLine], Decimal], worth: Decimal):
+def _as_paid(order: PastOrder, rules: Rules, multiplier: LineMultiplier, worth: Decimal) -> LineMultiplier:
     """A refunded line at the multiplier of the order's line it refunds, as orders._line_multipliers
     weighs it; a line it cannot match at the order's average multiplier."""
     paid = {line.line_id: line for line in order.purchase.lines if line.line_id is not None}
@@ -127,7 +127,7 @@ def _as_paid(order: PastOrder, rules: Rules, multiplier: Callable[[PurchaseLine]
 
 def _line_multiplier(order: PastOrder, rules: Rules):
     if not rules.products and not rules.collections:
-        return lambda line: ONE
+        return at_1x
 
     def multiplier(line: PurchaseLine) -> Decimal:
         found = [rules.products.get(line.product_id)] + [rules.collections.get(c) for c in order.collections.get(line.product_id, ())]

@@ -13,6 +13,7 @@ from shopify_app.db import insert_ignoring_conflicts
 from shopify_app.models import EarnMultiplier, ProductCollectionsCache
 
 from .commands import PurchaseLine
+from .earning import LineMultiplier, at_1x
 from .errors import InvalidCommand
 
 ONE = Decimal(1)
@@ -40,13 +41,13 @@ def set_multiplier(session: Session, shop_id: int, target: str, target_id: int, 
 
 def for_lines(
     session: Session, shop_id: int, lines: Iterable[PurchaseLine], lookup: CollectionLookup | None, now: datetime
-) -> Callable[[PurchaseLine], Decimal]:
+) -> LineMultiplier:
     """Each line's multiplier: the largest of its product's and its collections', 1 if none."""
     rows = session.execute(
         select(EarnMultiplier.target, EarnMultiplier.target_id, EarnMultiplier.multiplier).where(EarnMultiplier.shop_id == shop_id)
     ).all()
     if not rows:
-        return lambda line: ONE
+        return at_1x
     products = {target_id: m for target, target_id, m in rows if target == "product"}
     collections = {target_id: m for target, target_id, m in rows if target == "collection"}
     product_ids = sorted({line.product_id for line in lines if line.product_id})

@@ -7,7 +7,7 @@ writes entries under idempotency keys the database keeps unique.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -19,11 +19,18 @@ from shopify_app.models import Member, Order, OrderLine, OrderRefund, OrderRefun
 
 from . import events, guests, ledger, multipliers, promotions, tiers
 from .commands import CancelOrder, PayOrder, Purchase, PurchaseLine, RefundOrder
-from .earning import ONE, average_multiplier, eligible_amount, points_to_take_back, purchase_points, weighted_amount
+from .earning import (
+    ONE,
+    LineMultiplier,
+    at_1x,
+    average_multiplier,
+    eligible_amount,
+    points_to_take_back,
+    purchase_points,
+    weighted_amount,
+)
 from .members import ensure_member, surviving
 from .shops import installed_shop, program_of
-
-LineMultiplier = Callable[[PurchaseLine], Decimal]
 
 
 def pay_order(
@@ -73,7 +80,7 @@ def _price(
 ) -> None:
     """Fix the order's worth at its first payment. The rules are read before the
     order is touched, so its row is written once rather than at each autoflush."""
-    line_multiplier = multipliers.for_lines(session, shop.id, cmd.purchase.lines, collections, now) if program.enabled else _at_1x
+    line_multiplier = multipliers.for_lines(session, shop.id, cmd.purchase.lines, collections, now) if program.enabled else at_1x
     points = (
         purchase_points(
             cmd.purchase,
@@ -132,10 +139,6 @@ def cancel_order(session: Session, cmd: CancelOrder) -> None:
         key=f"order:{cmd.order_id}:cancel",
         reason=f"Order {order.name or cmd.order_id} cancelled",
     )
-
-
-def _at_1x(line: PurchaseLine) -> Decimal:
-    return ONE
 
 
 def _record_line_multipliers(session: Session, order: Order, lines: Iterable[PurchaseLine], multiplier: LineMultiplier) -> None:
