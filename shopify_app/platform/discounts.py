@@ -3,8 +3,6 @@ customer, single use, with its minimum and end; or native store credit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,9 +11,8 @@ from shopify_app.config import Settings
 from shopify_app.loyalty.redemptions import Issued, IssueFailed
 from shopify_app.models import Redemption, Reward, Shop
 from shopify_app.shopify.admin_client import AdminClient
-from shopify_app.shopify.errors import AdminApiError, UserErrors
 
-from .tokens import ReauthorizationNeeded, admin_client
+from .tokens import admin_client, admin_failures
 
 SHOPPER_WAITING = {"max_retries": 2, "backoff_base": 0.25, "backoff_cap": 1.0, "timeout": 5.0}
 
@@ -27,26 +24,15 @@ class ShopifyIssuer:
     def issue(self, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued:
         # A shopper is waiting behind Shopify's app proxy: retry briefly, then give the points back.
         client = admin_client(self.sessions, self.settings, shop.domain, **SHOPPER_WAITING)
-        with _as_issue_failure():
+        with admin_failures(IssueFailed, "Shopify refused the reward"):
             return issue_with(client, shop, reward, redemption, customer_id)
 
     def find(self, shop: Shop, redemption: Redemption) -> Issued | None:
-        with _as_issue_failure():
+        with admin_failures(IssueFailed, "Shopify refused the reward"):
             # Briefly too: the recovery asks again at its next run.
             client = admin_client(self.sessions, self.settings, shop.domain, **SHOPPER_WAITING)
             node = client.execute("CodeDiscountNodeByCode", {"code": redemption.code})["codeDiscountNodeByCode"]
         return Issued(node["id"]) if node else None
-
-
-@contextmanager
-def _as_issue_failure() -> Iterator[None]:
-    try:
-        yield
-    except UserErrors as refusal:
-        message = "; ".join(e.get("message", "refused") for e in refusal.field_errors) or "Shopify refused the reward"
-        raise IssueFailed(message, refused=True) from refusal
-    except (AdminApiError, ReauthorizationNeeded) as error:
-        raise IssueFailed("Shopify could not be reached", refused=False) from error
 
 
 def issue_with(client: AdminClient, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued:

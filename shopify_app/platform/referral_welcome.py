@@ -85,7 +85,7 @@ def claim(sessions: sessionmaker[Session], settings: Settings, shop_domain: str,
     try:
         shopify_id, error = issue_with(client, shop, reward, ticket, customer_id).shopify_id, None
     except UserErrors as refusal:
-        shopify_id, error = None, "; ".join(e.get("message", "refused") for e in refusal.field_errors) or "Shopify refused the code"
+        shopify_id, error = None, refusal.messages("Shopify refused the code")
     except (AdminApiError, ReauthorizationNeeded):
         shopify_id, error = None, "Shopify could not be reached"
     with UnitOfWork(sessions) as uow:

@@ -8,6 +8,8 @@ first refreshes, the rest wait and then find a fresh token.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from shopify_app.loyalty.shops import add_shop, installed_shop
 from shopify_app.models import Shop
 from shopify_app.shopify import oauth
 from shopify_app.shopify.admin_client import AdminClient
+from shopify_app.shopify.errors import AdminApiError, UserErrors
 from shopify_app.unit_of_work import UnitOfWork
 
 from .token_vault import TokenVault
@@ -102,3 +105,15 @@ def admin_client(sessions: sessionmaker[Session], settings: Settings, shop_domai
         base_url=admin_base_url(settings, shop_domain),
         **options,
     )
+
+
+@contextmanager
+def admin_failures(failure: Callable[..., Exception], refused: str) -> Iterator[None]:
+    """A call's failure as the caller's own exception: `failure(message, refused=True)` with
+    Shopify's words when it refused (`refused` if it gave none), `refused=False` when it could not be reached."""
+    try:
+        yield
+    except UserErrors as refusal:
+        raise failure(refusal.messages(refused), refused=True) from refusal
+    except (AdminApiError, ReauthorizationNeeded) as error:
+        raise failure("Shopify could not be reached", refused=False) from error

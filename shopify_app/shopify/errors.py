@@ -38,6 +38,10 @@ class UserErrors(Exception):
         )
         super().__init__(f"{mutation or 'mutation'} refused: {summary}")
 
+    def messages(self, default: str) -> str:
+        """Shopify's own words for the refusal, joined; `default` when it gave none."""
+        return "; ".join(e.get("message", "refused") for e in self.field_errors) or default
+
     @property
     def codes(self) -> list[str | None]:
         return [e.get("code") for e in self.field_errors]
