@@ -40,6 +40,11 @@ def look_of(session: Session, shop_id: int) -> LauncherLook:
     return settings_row(session, LauncherLook, shop_id, texts={})
 
 
+def saved_look(session: Session, shop_id: int) -> LauncherLook | None:
+    """The look the merchant saved; None until they do (read only)."""
+    return session.scalars(select(LauncherLook).where(LauncherLook.shop_id == shop_id)).one_or_none()
+
+
 def as_dict(look: LauncherLook) -> dict[str, Any]:
     return {
         "primary_color": look.primary_color,
@@ -53,7 +58,7 @@ def as_dict(look: LauncherLook) -> dict[str, Any]:
 def storefront_json(session: Session, shop_id: int, locale: str | None) -> dict[str, Any] | None:
     """The look for GET /proxy/program: None until the merchant saves one (the theme block's
     settings hold then); texts in the shopper's language, None where the merchant left the default."""
-    look = session.scalars(select(LauncherLook).where(LauncherLook.shop_id == shop_id)).one_or_none()
+    look = saved_look(session, shop_id)
     if look is None:
         return None
     texts = look.texts or {}

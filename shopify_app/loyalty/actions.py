@@ -48,14 +48,14 @@ ACTIONS: dict[str, str | None] = {
 # Actions the storefront or a merchant's app may report through the signed API;
 # the rest follow from Shopify's own facts or the calendar.
 REPORTABLE = ("review", "social_follow", "social_share", "survey", "custom", "profile")
-# The social networks a follow or share can name; any other name is no occurrence of its own.
-NETWORKS = ("instagram", "facebook", "tiktok", "x", "youtube", "pinterest", "linkedin", "threads")
 # Where each network's profiles live: a follow rule's URL tells its network.
 NETWORK_HOSTS = {
     "instagram.com": "instagram", "facebook.com": "facebook", "fb.com": "facebook", "tiktok.com": "tiktok",
     "x.com": "x", "twitter.com": "x", "youtube.com": "youtube", "youtu.be": "youtube", "pinterest.com": "pinterest",
     "linkedin.com": "linkedin", "threads.net": "threads", "threads.com": "threads",
 }  # fmt: skip
+# The social networks a follow or share can name; any other name is no occurrence of its own.
+NETWORKS = tuple(dict.fromkeys(NETWORK_HOSTS.values()))
 HANDLE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -95,7 +95,7 @@ def set_rule(
         raise InvalidCommand("a custom action needs a handle of lowercase letters, digits, - and _; other actions take none")
     if points <= 0 or limit_count < 1 or limit_period not in calendar.PERIODS:
         raise InvalidCommand("a rule needs positive points and a limit of at least 1 per ever, day, month or year")
-    rule = _rule(session, shop.id, action, handle)
+    rule = find_rule(session, shop.id, action, handle)
     if rule is None:
         rule = EarnRule(shop_id=shop.id, action=action, handle=handle)
         session.add(rule)
@@ -138,7 +138,7 @@ def award(
         raise InvalidCommand(f"{action} needs its {ACTIONS[action]}")
     if ACTIONS[action] is None:
         ref = ""
-    rule = _rule(session, shop.id, action, handle)
+    rule = find_rule(session, shop.id, action, handle)
     if action == "signup":
         return _signup(session, program, member, rule)
     if rule is None or not rule.enabled or not program.enabled:
@@ -191,7 +191,7 @@ def _signup(session: Session, program: Program, member: Member, rule: EarnRule |
     return Outcome("awarded", points)
 
 
-def _rule(session: Session, shop_id: int, action: str, handle: str) -> EarnRule | None:
+def find_rule(session: Session, shop_id: int, action: str, handle: str = "") -> EarnRule | None:
     return session.scalars(
         select(EarnRule).where(EarnRule.shop_id == shop_id, EarnRule.action == action, EarnRule.handle == handle)
     ).first()

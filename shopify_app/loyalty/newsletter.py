@@ -15,7 +15,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from shopify_app.models import ActionClaim, EarnRule
+from shopify_app.models import ActionClaim
 from shopify_app.unit_of_work import UnitOfWork
 
 from . import actions
@@ -58,9 +58,7 @@ def subscribe(
 def _settled(session: Session, shop_domain: str, customer_id: int) -> actions.Outcome | None:
     """What to answer without asking Shopify: the rule is off, or this member was paid for it already."""
     shop = installed_shop(session, shop_domain)
-    rule = session.scalars(
-        select(EarnRule).where(EarnRule.shop_id == shop.id, EarnRule.action == "newsletter", EarnRule.handle == "")
-    ).first()
+    rule = actions.find_rule(session, shop.id, "newsletter")
     if rule is None or not rule.enabled or not program_of(session, shop).enabled:
         return actions.Outcome("off")
     member = find_member(session, shop.id, customer_id)

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shopify_app.launcher_look import READABLE, black_or_white, contrast, normal_colour
+from shopify_app.launcher_look import READABLE, black_or_white, contrast, normal_colour, saved_look
 from shopify_app.models import LauncherLook
 
 from .messages import Mail
@@ -70,7 +69,7 @@ class Brand:
 
 def brand_of(session: Session, shop_id: int) -> Brand:
     """The shop's colours; the defaults until the merchant saves a look (read only)."""
-    return Brand.of(session.scalars(select(LauncherLook).where(LauncherLook.shop_id == shop_id)).one_or_none())
+    return Brand.of(saved_look(session, shop_id))
 
 
 def rewards_url(shop_domain: str) -> str:
