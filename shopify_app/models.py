@@ -476,6 +476,8 @@ class MemberEvent(Base):
     delivered_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # While a notifier sends the event (outside any transaction), no other takes it up.
+    claimed_until: Mapped[datetime | None]
 
 
 class Unsubscribe(Base):

@@ -6,13 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from shopify_app.loyalty import actions, expiry, ledger, profile
 from shopify_app.loyalty import events as member_events
 from shopify_app.loyalty.commands import GiveBirthday, PerformAction
+from shopify_app.models import MemberEvent
 from shopify_app.notifier import deliver, unsubscribe
 from shopify_app.notifier.channels import Email, Metafields, admin_locale
 from shopify_app.notifier.smtp_sink import SmtpSink
+from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks as shopify
 from tests.rules_helpers import configure, events, in_shop, member, points
 
@@ -95,6 +98,31 @@ def test_a_failing_channel_never_blocks_the_ledger_and_a_retry_sends_each_mail_o
     assert deliver(sessions, channels(fake_admin, sink.port), now, shop_domain=shop) == {"delivered": 2, "failed": 0}
     assert len(sink.wait_for(2)) == 2  # one more mail for the second review, none again for the first
     assert metafield(fake_admin, shop, ADA) == "100"
+
+
+class Probe:
+    """A channel that, while it sends, does what a channel may: its own database work (a token, say)
+    on the very rows being sent, and another notifier running at the same time."""
+
+    name = "probe"
+
+    def __init__(self, sessions, shop):
+        self.sessions, self.shop, self.meanwhile = sessions, shop, None
+
+    def deliver(self, card, notices):
+        ids = [n.event_id for n in notices]
+        with UnitOfWork(self.sessions) as uow:  # NOWAIT: fails at once if the notifier still held these rows
+            uow.session.execute(select(MemberEvent.id).where(MemberEvent.id.in_(ids)).with_for_update(nowait=True))
+        self.meanwhile = deliver(self.sessions, [], datetime.now(UTC), shop_domain=self.shop)
+        return {n.event_id for n in notices}
+
+
+def test_channels_send_with_no_transaction_open_and_no_other_notifier_takes_their_events(sessions, shop, fake_admin):
+    setup_members(sessions, shop, fake_admin)
+    review(sessions, shop, ADA, "p1")
+    probe = Probe(sessions, shop)
+    assert deliver(sessions, [probe], datetime.now(UTC), shop_domain=shop) == {"delivered": 1, "failed": 0}
+    assert probe.meanwhile == {"delivered": 0, "failed": 0}  # claimed while the probe sent it
 
 
 def test_mail_that_cannot_be_sent_waits_and_the_ledger_does_not_notice(sessions, shop, fake_admin, sink):

@@ -9,9 +9,9 @@ mail is not sent twice because Shopify was down for the metafields.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.db import insert_ignoring_conflicts
@@ -25,56 +25,82 @@ from .channels import Channel, Notice, ShopCard
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
+# How long a notifier keeps the events it took: a notifier that died mid-send leaves them to another after this.
+CLAIM = timedelta(minutes=10)
 SENT = "_sent"  # the channels that delivered an event, kept in its data
 
 
 def deliver(
     sessions: sessionmaker[Session], channels: list[Channel], now: datetime, *, limit: int = 500, shop_domain: str | None = None
 ) -> dict[str, int]:
-    """Deliver what is waiting (in one shop, or all), at most `limit` events; counts of delivered and failed."""
+    """Deliver what is waiting (in one shop, or all), at most `limit` events; counts of delivered and failed.
+
+    The events are claimed in one short transaction, sent with none open (a
+    channel's own calls, the Admin API token among them, never wait on this
+    one: on SQLite they could not), and their outcome kept in another."""
     done = {"delivered": 0, "failed": 0}
+    for shop_id, event_ids in _claim(sessions, now, limit, shop_domain).items():
+        _deliver_shop(sessions, channels, shop_id, event_ids, now, done)
+    return done
+
+
+def _claim(sessions: sessionmaker[Session], now: datetime, limit: int, shop_domain: str | None) -> dict[int, list[int]]:
+    """The waiting events this notifier takes, per shop; no other notifier takes them until CLAIM has passed."""
     with UnitOfWork(sessions) as uow:
         session = uow.session
-        query = select(MemberEvent).where(MemberEvent.delivered_at.is_(None), MemberEvent.attempts < MAX_ATTEMPTS)
+        query = select(MemberEvent).where(
+            MemberEvent.delivered_at.is_(None),
+            MemberEvent.attempts < MAX_ATTEMPTS,
+            or_(MemberEvent.claimed_until.is_(None), MemberEvent.claimed_until <= now),
+        )
         if shop_domain:
             query = query.where(MemberEvent.shop_id == installed_shop(session, shop_domain).id)
         # SKIP LOCKED: two notifiers share the work instead of sending the same mail.
         events = session.scalars(query.order_by(MemberEvent.id).limit(limit).with_for_update(of=MemberEvent, skip_locked=True)).all()
-        for shop_id in sorted({e.shop_id for e in events}):
-            _deliver_shop(session, channels, [e for e in events if e.shop_id == shop_id], now, done)
+        claimed: dict[int, list[int]] = {}
+        for event in events:
+            event.claimed_until = now + CLAIM
+            claimed.setdefault(event.shop_id, []).append(event.id)
         uow.commit()
-    return done
+    return claimed
 
 
-def _deliver_shop(session: Session, channels: list[Channel], events: list[MemberEvent], now: datetime, done: dict) -> None:
-    shop = session.get(Shop, events[0].shop_id)
-    chosen = preferences.current(session, shop.id)
-    card = ShopCard(shop.domain, shop.name or shop.domain, (chosen.texts if chosen else None) or {}, branding.brand_of(session, shop.id))
-    # A channel the merchant turned off counts as served: turning it on later sends no backlog.
-    off = {name for name in preferences.CHANNELS if chosen is not None and not getattr(chosen, name)}
-    members = {m.id: m for m in session.scalars(select(Member).where(Member.id.in_({e.member_id for e in events})))}
-    opted_out = {
-        (member_id, channel)
-        for member_id, channel in session.execute(
-            select(Unsubscribe.member_id, Unsubscribe.channel).where(Unsubscribe.member_id.in_(members))
-        )
-    }
-    notices = {e.id: _notice(e, members[e.member_id]) for e in events}
-    outcome: dict[int, list[str]] = {e.id: list(e.data.get(SENT, [])) for e in events}
+def _deliver_shop(
+    sessions: sessionmaker[Session], channels: list[Channel], shop_id: int, event_ids: list[int], now: datetime, done: dict
+) -> None:
+    with UnitOfWork(sessions) as uow:
+        session = uow.session
+        events = session.scalars(select(MemberEvent).where(MemberEvent.id.in_(event_ids)).order_by(MemberEvent.id)).all()
+        shop = session.get(Shop, shop_id)
+        chosen = preferences.current(session, shop.id)
+        texts = (chosen.texts if chosen else None) or {}
+        card = ShopCard(shop.domain, shop.name or shop.domain, texts, branding.brand_of(session, shop.id))
+        # A channel the merchant turned off counts as served: turning it on later sends no backlog.
+        off = {name for name in preferences.CHANNELS if chosen is not None and not getattr(chosen, name)}
+        members = {m.id: m for m in session.scalars(select(Member).where(Member.id.in_({e.member_id for e in events})))}
+        opted_out = {
+            (member_id, channel)
+            for member_id, channel in session.execute(
+                select(Unsubscribe.member_id, Unsubscribe.channel).where(Unsubscribe.member_id.in_(members))
+            )
+        }
+        notices = {e.id: _notice(e, members[e.member_id]) for e in events}
+        outcome: dict[int, list[str]] = {e.id: list(e.data.get(SENT, [])) for e in events}
+        member_of = {e.id: e.member_id for e in events}
     errors: dict[int, str] = {}
     for channel in channels:
         if channel.name in off:
-            for e in events:
-                outcome[e.id].append(channel.name)
+            for event_id in outcome:
+                outcome[event_id].append(channel.name)
             continue
         wanted = [
-            notices[e.id]
-            for e in events
-            if channel.name not in outcome[e.id] and (e.member_id, channel.name) not in opted_out and (e.member_id, "all") not in opted_out
+            notices[event_id]
+            for event_id, member_id in member_of.items()
+            if channel.name not in outcome[event_id] and (member_id, channel.name) not in opted_out and (member_id, "all") not in opted_out
         ]
-        for e in events:  # an opted-out member counts as served
-            if (e.member_id, channel.name) in opted_out or (e.member_id, "all") in opted_out:
-                outcome[e.id].append(channel.name)
+        for event_id, member_id in member_of.items():  # an opted-out member counts as served
+            if (member_id, channel.name) in opted_out or (member_id, "all") in opted_out:
+                outcome[event_id].append(channel.name)
         if not wanted:
             continue
         try:
@@ -86,16 +112,25 @@ def _deliver_shop(session: Session, channels: list[Channel], events: list[Member
                 errors[notice.event_id] = f"{channel.name}: {type(error).__name__}: {error}"[:2000]
         for event_id in delivered:
             outcome[event_id].append(channel.name)
-    names = {c.name for c in channels}
-    for e in events:
-        e.data = {**e.data, SENT: sorted(set(outcome[e.id]))}
-        if names <= set(outcome[e.id]):
-            e.delivered_at = now
-            done["delivered"] += 1
-        else:
-            e.attempts += 1
-            e.last_error = errors.get(e.id)
-            done["failed"] += 1
+    _record(sessions, {c.name for c in channels}, outcome, errors, now, done)
+
+
+def _record(
+    sessions: sessionmaker[Session], names: set[str], outcome: dict[int, list[str]], errors: dict[int, str], now: datetime, done: dict
+) -> None:
+    """What each channel did with each event; the claim ends (a failed event waits for the next run)."""
+    with UnitOfWork(sessions) as uow:
+        for e in uow.session.scalars(select(MemberEvent).where(MemberEvent.id.in_(outcome))):
+            e.data = {**e.data, SENT: sorted(set(outcome[e.id]))}
+            e.claimed_until = None
+            if names <= set(outcome[e.id]):
+                e.delivered_at = now
+                done["delivered"] += 1
+            else:
+                e.attempts += 1
+                e.last_error = errors.get(e.id)
+                done["failed"] += 1
+        uow.commit()
 
 
 def _notice(event: MemberEvent, member: Member) -> Notice:
