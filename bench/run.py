@@ -192,12 +192,11 @@ def install_shops() -> dict[str, int]:
 
 
 def empty_queue() -> None:
-    from redis import Redis
-    from rq import Queue
-
     from shopify_app.config import Settings
+    from shopify_app.queue import discard_waiting, queue
 
-    Queue(Settings.from_env().queue_name, connection=Redis.from_url(os.environ["REDIS_URL"])).empty()
+    settings = Settings.from_env()
+    discard_waiting(queue(settings.redis_url, settings.queue_name))
 
 
 def wait_until(check, timeout: float, every: float = 0.05) -> float | None:

@@ -7,15 +7,34 @@ from datetime import timedelta
 
 from shopify_app.config import Settings
 from shopify_app.db import session_factory
-from shopify_app.queue import enqueue_delivery, queue
+from shopify_app.queue import connection, enqueue_delivery, publish_outcomes, queue, retry_delivery, take_batch
 from shopify_app.unit_of_work import UnitOfWork
 from webhooks import deliveries
 
 log = logging.getLogger(__name__)
 
 
+def drain_deliveries() -> int:
+    """Process the inbox's next batch, each delivery in a transaction of its own; returns how many ended."""
+    settings = Settings.from_env()
+    q = queue(settings.redis_url, settings.queue_name)
+    sessions = session_factory(settings.database_url)
+    outcomes = {}
+    for delivery_id in take_batch(q):
+        try:
+            outcomes[delivery_id] = deliveries.process(sessions, delivery_id)
+        except Exception:  # noted as failed by process(); the rest of the batch goes on
+            retry_delivery(q, delivery_id)
+    publish_outcomes(q.connection, outcomes)
+    return len(outcomes)
+
+
 def process_delivery(delivery_id: int) -> str:
-    return deliveries.process(session_factory(Settings.from_env().database_url), delivery_id)
+    """One delivery on its own: a retry after its batch failed it (rq's Retry schedule), or a replay."""
+    settings = Settings.from_env()
+    status = deliveries.process(session_factory(settings.database_url), delivery_id)
+    publish_outcomes(connection(settings.redis_url), {delivery_id: status})
+    return status
 
 
 def sweep(older_than_seconds: int = 60) -> int:
@@ -26,9 +45,7 @@ def sweep_with(settings: Settings, older_than_seconds: int) -> int:
     """Enqueue recorded deliveries that never reached the queue; returns how many."""
     with UnitOfWork(session_factory(settings.database_url)) as uow:
         ids = deliveries.unprocessed(uow.session, timedelta(seconds=older_than_seconds))
-    q = queue(settings.redis_url, settings.queue_name)
-    for delivery_id in ids:
-        enqueue_delivery(q, delivery_id)
     if ids:
+        enqueue_delivery(queue(settings.redis_url, settings.queue_name), *ids)
         log.info("swept %d deliveries into the queue", len(ids))
     return len(ids)

@@ -1,4 +1,16 @@
-"""The rq queue: how a recorded delivery reaches a worker."""
+"""The rq queue: how a recorded delivery reaches a worker.
+
+Deliveries do not get an rq job each. Their ids go into an inbox (a Redis
+list) and a `drain` job takes them out in batches, so a worker pays rq's
+bookkeeping once per batch instead of once per delivery. At most one drain
+job waits in the queue at a time: whoever finds the inbox non-empty and the
+"drain pending" flag unset enqueues one, and each drain job clears the flag
+as it starts. A drain that leaves ids behind asks for the next at once, so
+under a backlog every worker drains side by side.
+
+Ids lost in between (Redis down, a worker killed mid-batch) are still
+"received" in the database, and the sweeper puts them back.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +22,12 @@ from rq import Queue, Retry
 # Spread over about 13 minutes: long enough for a database failover or a
 # deploy, short enough that a member sees points the same hour.
 DELIVERY_RETRY = Retry(max=5, interval=[1, 5, 30, 120, 600])
+DRAIN_BATCH = 25
+# The flag outlives a drain job that was never enqueued (Redis failing
+# between the two writes) by this much; then the next delivery asks again.
+DRAIN_PENDING_SECONDS = 30
+# How long a delivery's outcome stays readable, as rq kept job results.
+OUTCOME_SECONDS = 3600
 
 
 @cache
@@ -22,21 +40,77 @@ def queue(redis_url: str, name: str) -> Queue:
     return Queue(name, connection=connection(redis_url))
 
 
-def delivery_job_id(delivery_id: int) -> str:
-    return f"delivery-{delivery_id}"
+def _inbox(q: Queue) -> str:
+    return f"perks:{q.name}:inbox"
 
 
-def enqueue_delivery(q: Queue, delivery_id: int):
-    # One MULTI/EXEC round trip: without a pipeline rq's enqueue makes two.
+def _drain_pending(q: Queue) -> str:
+    return f"perks:{q.name}:drain-pending"
+
+
+def _outcome(delivery_id: int) -> str:
+    return f"perks:delivery:{delivery_id}"
+
+
+def enqueue_delivery(q: Queue, *delivery_ids: int) -> None:
+    """Put recorded deliveries in the inbox, and ask for a drain unless one is waiting already."""
     with q.connection.pipeline() as pipe:
-        job = q.enqueue(
-            "shopify_app.jobs.process_delivery",
-            delivery_id,
-            job_id=delivery_job_id(delivery_id),
-            retry=DELIVERY_RETRY,
-            result_ttl=3600,
-            failure_ttl=7 * 24 * 3600,
-            pipeline=pipe,
-        )
+        pipe.rpush(_inbox(q), *delivery_ids)
+        pipe.set(_drain_pending(q), 1, nx=True, ex=DRAIN_PENDING_SECONDS)
+        _, asked = pipe.execute()
+    _drain_if(q, asked)
+
+
+def _drain_if(q: Queue, asked: bool | None) -> None:
+    """Enqueue a drain job when this caller is the one that set the "drain pending" flag."""
+    if asked:
+        q.enqueue("shopify_app.jobs.drain_deliveries", result_ttl=0, failure_ttl=7 * 24 * 3600)
+
+
+def discard_waiting(q: Queue) -> None:
+    """Drop every waiting job and delivery id; the recorded deliveries stay "received" for the sweeper."""
+    q.empty()
+    q.connection.delete(_inbox(q), _drain_pending(q))
+
+
+def take_batch(q: Queue) -> list[int]:
+    """The next ids from the inbox (for a drain job); asks for another drain when some are left."""
+    with q.connection.pipeline() as pipe:
+        pipe.delete(_drain_pending(q))
+        pipe.lpop(_inbox(q), DRAIN_BATCH)
+        pipe.llen(_inbox(q))
+        _, taken, left = pipe.execute()
+    if left:
+        _drain_if(q, q.connection.set(_drain_pending(q), 1, nx=True, ex=DRAIN_PENDING_SECONDS))
+    return [int(delivery_id) for delivery_id in taken or ()]
+
+
+def retry_delivery(q: Queue, delivery_id: int) -> None:
+    """A delivery whose processing raised gets a job of its own, retried on rq's schedule."""
+    q.enqueue(
+        "shopify_app.jobs.process_delivery",
+        delivery_id,
+        retry=DELIVERY_RETRY,
+        result_ttl=OUTCOME_SECONDS,
+        failure_ttl=7 * 24 * 3600,
+    )
+
+
+def publish_outcomes(redis: Redis, outcomes: dict[int, str]) -> None:
+    """Keep each processed delivery's final status for an hour, for whoever waits on it."""
+    if not outcomes:
+        return
+    with redis.pipeline(transaction=False) as pipe:
+        for delivery_id, status in outcomes.items():
+            pipe.rpush(_outcome(delivery_id), status)
+            pipe.expire(_outcome(delivery_id), OUTCOME_SECONDS)
         pipe.execute()
-    return job
+
+
+def await_outcome(redis: Redis, delivery_id: int, timeout: float) -> str | None:
+    """Block until the delivery has been processed: its latest status, or None after `timeout` seconds.
+
+    BLMOVE of a list's tail onto its own tail waits without taking the status away.
+    """
+    status = redis.blmove(_outcome(delivery_id), _outcome(delivery_id), timeout, "RIGHT", "RIGHT")
+    return None if status is None else status.decode()

@@ -18,8 +18,6 @@ from alembic import command
 from alembic.config import Config
 from redis import Redis
 from rq import Worker
-from rq.job import Job
-from rq.results import Result
 from sqlalchemy import text
 
 from shopify_app import create_app
@@ -28,7 +26,7 @@ from shopify_app.db import session_factory
 from shopify_app.loyalty import ledger
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.shops import add_shop, installed_shop
-from shopify_app.queue import delivery_job_id
+from shopify_app.queue import await_outcome
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks
 from tests.fixtures.app_proxy import signed_query
@@ -146,11 +144,9 @@ class Webhooks:
         return self.wait_for(delivery_id, timeout)
 
     def wait_for(self, delivery_id: int, timeout: int = 30) -> str:
-        job = Job(delivery_job_id(delivery_id), connection=self.redis)
-        result = Result.fetch_latest(job, timeout=timeout)
-        assert result is not None, f"delivery {delivery_id} was not processed within {timeout}s"
-        assert result.type == Result.Type.SUCCESSFUL, result.exc_string
-        return result.return_value
+        status = await_outcome(self.redis, delivery_id, timeout)
+        assert status is not None, f"delivery {delivery_id} was not processed within {timeout}s"
+        return status
 
 
 @pytest.fixture
