@@ -69,7 +69,7 @@ def test_the_minimum_order_is_judged_before_multipliers():
 
 def pay(sessions, shop, order_id, *lines, placed_at, collections=None) -> int:
     cmd = PayOrder(shop, order_id, f"#{order_id}", CustomerProfile(ADA), purchase(*lines), placed_at=placed_at)
-    return in_shop(sessions, shop, lambda s, sh, p: orders.pay_order(s, cmd, now=placed_at, collections=collections))
+    return in_shop(sessions, shop, lambda s, sh, p: orders.pay_order(s, cmd, now=placed_at, collections=collections).points_earned)
 
 
 def test_an_order_with_mixed_lines_under_a_promotion_earns_the_documented_number(sessions, shop, fake_admin):

@@ -6,12 +6,12 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from shopify_app.db import insert_ignoring_conflicts
 from shopify_app.loyalty.errors import LoyaltyError
-from shopify_app.loyalty.shops import shop_by_id
+from shopify_app.loyalty.shops import remember_shop
 from shopify_app.models import Shop, WebhookDelivery
 from shopify_app.unit_of_work import UnitOfWork
 
@@ -111,15 +111,21 @@ def process(sessions: sessionmaker[Session], delivery_id: int) -> str:
     """
     try:
         with UnitOfWork(sessions) as uow:
-            delivery = uow.session.scalars(select(WebhookDelivery).where(WebhookDelivery.id == delivery_id).with_for_update()).one_or_none()
-            if delivery is None:
+            found = uow.session.execute(
+                select(WebhookDelivery, Shop, _EVENT_ALREADY_PROCESSED)
+                .join(Shop, Shop.id == WebhookDelivery.shop_id)
+                .where(WebhookDelivery.id == delivery_id)
+                .with_for_update(of=WebhookDelivery)
+            ).one_or_none()
+            if found is None:
                 return "missing"
+            delivery, shop, seen_before = found
             if delivery.status in ("done", "duplicate"):
                 return delivery.status
-            status = "duplicate" if _event_already_processed(uow.session, delivery) else "done"
+            status = "duplicate" if seen_before else "done"
             if status == "done":
-                shop_domain = shop_by_id(uow.session, delivery.shop_id).domain
-                HANDLERS[delivery.topic](uow.session, shop_domain, json.loads(delivery.payload))
+                remember_shop(uow.session, shop)
+                HANDLERS[delivery.topic](uow.session, shop.domain, json.loads(delivery.payload))
             # A statement, not the loaded object: shop/redact deletes this very row.
             uow.session.execute(
                 update(WebhookDelivery)
@@ -136,23 +142,19 @@ def process(sessions: sessionmaker[Session], delivery_id: int) -> str:
         raise
 
 
-def _event_already_processed(session: Session, delivery: WebhookDelivery) -> bool:
-    """Shopify re-sends one event under new webhook ids; the event id gives it away."""
-    if not delivery.event_id:
-        return False
-    return (
-        session.scalar(
-            select(WebhookDelivery.id)
-            .where(
-                WebhookDelivery.shop_id == delivery.shop_id,
-                WebhookDelivery.event_id == delivery.event_id,
-                WebhookDelivery.id != delivery.id,
-                WebhookDelivery.status == "done",
-            )
-            .limit(1)
-        )
-        is not None
+# Shopify re-sends one event under new webhook ids; the event id gives it away.
+_OTHER = aliased(WebhookDelivery)
+_EVENT_ALREADY_PROCESSED = (
+    exists()
+    .where(
+        _OTHER.shop_id == WebhookDelivery.shop_id,
+        WebhookDelivery.event_id != "",
+        _OTHER.event_id == WebhookDelivery.event_id,
+        _OTHER.id != WebhookDelivery.id,
+        _OTHER.status == "done",
     )
+    .label("event_already_processed")
+)
 
 
 def _note_failure(sessions: sessionmaker[Session], delivery_id: int, error: Exception) -> None:

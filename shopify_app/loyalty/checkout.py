@@ -12,10 +12,10 @@ from .shops import installed_shop
 
 
 def order_paid(session: Session, cmd: PayOrder, **options) -> int:
-    earned = orders.pay_order(session, cmd, **options)
+    order = orders.pay_order(session, cmd, **options)
     now = options.get("now") or datetime.now(UTC)
-    referrals.order_paid(session, cmd, now)
+    referrals.order_paid(session, cmd, order, now)
     tiers.order_paid(session, cmd, now)  # after the order's points: up at once, at the new rate from the next order
     if cmd.codes:
         redemptions.mark_used(session, installed_shop(session, cmd.shop_domain).id, list(cmd.codes), cmd.order_id, datetime.now(UTC))
-    return earned
+    return order.points_earned

@@ -29,9 +29,17 @@ def normalise(email: str | None) -> str | None:
     return email or None
 
 
-def lock_email(session: Session, shop_id: int, email: str) -> None:
-    session.execute(insert_ignoring_conflicts(session, GuestEmail, ["shop_id", "email"]).values(shop_id=shop_id, email=email))
-    session.execute(select(GuestEmail.id).where(GuestEmail.shop_id == shop_id, GuestEmail.email == email).with_for_update())
+def lock_email(session: Session, shop_id: int, email: str) -> bool:
+    """Hold the email's row until commit; True when this call made it, so nothing was ever held against it.
+
+    A row this transaction inserts is as good as locked: anyone else's insert waits on it.
+    """
+    made = session.execute(
+        insert_ignoring_conflicts(session, GuestEmail, ["shop_id", "email"]).values(shop_id=shop_id, email=email).returning(GuestEmail.id)
+    ).scalar()
+    if made is None:
+        session.execute(select(GuestEmail.id).where(GuestEmail.shop_id == shop_id, GuestEmail.email == email).with_for_update())
+    return made is not None
 
 
 def hold(session: Session, shop: Shop, program: Program, order: Order, email: str, now: datetime) -> None:
@@ -60,7 +68,8 @@ def claim(session: Session, shop: Shop, program: Program, member: Member, now: d
     if email is None or not program.guest_points:
         return 0
     session.flush()  # the member's email must be in the database before another worker can look for it
-    lock_email(session, shop.id, email)
+    if lock_email(session, shop.id, email):
+        return 0  # points are only ever held under an email's existing row
     return _credit_all(session, shop, program, member, email, now)
 
 
@@ -76,7 +85,7 @@ def _credit_all(session: Session, shop: Shop, program: Program, member: Member, 
         if expired(pending, program, now):
             pending.status, pending.settled_at = "expired", now
             continue
-        order = orders._locked_order(session, shop.id, pending.order_id)
+        order, _ = orders._locked_order(session, shop.id, pending.order_id)
         order.member_id = member.id
         key = f"order:{order.order_id}:earn"
         reason = f"Order {order.name} (placed as a guest)"

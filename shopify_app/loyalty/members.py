@@ -17,12 +17,12 @@ def ensure_member(session: Session, shop_id: int, profile: CustomerProfile) -> t
     Insert-or-nothing first, so two deliveries racing for a new customer
     make one member, not an error.
     """
-    created = session.execute(
+    created = session.scalars(
         insert_ignoring_conflicts(session, Member, ["shop_id", "customer_id"])
         .values(shop_id=shop_id, customer_id=profile.customer_id, points_balance=0)
-        .returning(Member.id)
-    ).scalar()
-    member = session.scalars(select(Member).where(Member.shop_id == shop_id, Member.customer_id == profile.customer_id)).one()
+        .returning(Member)
+    ).one_or_none()
+    member = created or find_member(session, shop_id, profile.customer_id)
     if member.merged_into_id is not None:
         # Shopify merged this customer away: what they earn now goes to the kept one.
         return surviving(session, member), False

@@ -35,8 +35,8 @@ from .shops import installed_shop, program_of
 
 def pay_order(
     session: Session, cmd: PayOrder, *, now: datetime | None = None, collections: multipliers.CollectionLookup | None = None
-) -> int:
-    """Award the order's points once; returns the points the order earned.
+) -> Order:
+    """Award the order's points once; returns the order, priced (`points_earned`).
 
     A guest's order (no customer) holds its points against its email until
     an account with that email appears (see guests.py). `collections` looks
@@ -49,7 +49,7 @@ def pay_order(
     guest_email = guests.normalise(cmd.email) if member is None and program.guest_points else None
     if guest_email:
         guests.lock_email(session, shop.id, guest_email)  # before the order's row: guests.py's lock order
-    order = _locked_order(session, shop.id, cmd.order_id)
+    order, new = _locked_order(session, shop.id, cmd.order_id)
     if order.paid_at is None:
         # The first payment fixes what the order is worth: a later program
         # change or a repeated delivery does not re-price it.
@@ -60,12 +60,14 @@ def pay_order(
         key, reason = f"order:{order.order_id}:earn", f"Order {order.name}"
         if ledger.post(session, member, order.points_earned, kind="earn", key=key, reason=reason, order_id=order.order_id):
             events.emit(session, member, "points_earned", f"event:{key}", points=order.points_earned, reason=reason)
-        # Refunds or a cancellation that arrived before the payment settle now.
-        _take_back(session, program, order, key=f"order:{order.order_id}:settle", reason=f"Order {order.name} refunded or cancelled")
+        if not new:
+            # Refunds or a cancellation that arrived before the payment settle
+            # now. A row this payment made has none: they make the row too.
+            _take_back(session, program, order, key=f"order:{order.order_id}:settle", reason=f"Order {order.name} refunded or cancelled")
         if joined:
             # A new member may have shopped as a guest before.
             guests.claim(session, shop, program, member, now)
-    return order.points_earned
+    return order
 
 
 def _price(
@@ -104,7 +106,7 @@ def _price(
 
 def refund_order(session: Session, cmd: RefundOrder) -> None:
     shop = installed_shop(session, cmd.shop_domain)
-    order = _locked_order(session, shop.id, cmd.order_id)
+    order, _ = _locked_order(session, shop.id, cmd.order_id)
     refunded = cmd.refunded
     session.execute(
         insert_ignoring_conflicts(session, OrderRefund, ["shop_id", "refund_id"]).values(
@@ -129,7 +131,7 @@ def refund_order(session: Session, cmd: RefundOrder) -> None:
 
 def cancel_order(session: Session, cmd: CancelOrder) -> None:
     shop = installed_shop(session, cmd.shop_domain)
-    order = _locked_order(session, shop.id, cmd.order_id)
+    order, _ = _locked_order(session, shop.id, cmd.order_id)
     if order.cancelled_at is None:
         order.cancelled_at = cmd.cancelled_at
     _take_back(
@@ -250,15 +252,23 @@ def refund_purchase(refund: OrderRefund, lines: Sequence[OrderRefundLine], taxes
     return Purchase(lines=refunded, shipping=refund.shipping, tax=refund.tax, taxes_included=taxes_included)
 
 
-def _locked_order(session: Session, shop_id: int, order_id: int) -> Order:
-    session.execute(
-        insert_ignoring_conflicts(session, Order, ["shop_id", "order_id"]).values(
-            shop_id=shop_id, order_id=order_id, name="", points_earned=0, points_reversed=0, taxes_included=False
-        )
-    )
-    return session.scalars(
+def _locked_order(session: Session, shop_id: int, order_id: int) -> tuple[Order, bool]:
+    """The order's row, locked, and whether this call made it.
+
+    A row this transaction inserts is as good as locked: anyone else's
+    insert of the same order waits on it, and every path inserts first.
+    """
+    made = session.scalars(
+        insert_ignoring_conflicts(session, Order, ["shop_id", "order_id"])
+        .values(shop_id=shop_id, order_id=order_id, name="", points_earned=0, points_reversed=0, taxes_included=False)
+        .returning(Order)
+    ).one_or_none()
+    if made is not None:
+        return made, True
+    order = session.scalars(
         select(Order)
         .where(Order.shop_id == shop_id, Order.order_id == order_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
+    return order, False

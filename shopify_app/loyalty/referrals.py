@@ -37,7 +37,6 @@ from .commands import CustomerProfile, PayOrder
 from .errors import LoyaltyError
 from .members import ensure_member, find_member, surviving
 from .redemptions import new_code
-from .shops import installed_shop
 
 LINK_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 LINK_LENGTH = 10  # 31^10: about 8 x 10^14 codes, not worth guessing
@@ -133,11 +132,9 @@ def welcome_issued(session: Session, referral_id: int, shopify_id: str | None, e
     return referral
 
 
-def order_paid(session: Session, cmd: PayOrder, now: datetime) -> None:
+def order_paid(session: Session, cmd: PayOrder, order: Order, now: datetime) -> None:
     """The friend's (or anyone's) order paid, inside its transaction, after its points."""
-    shop = installed_shop(session, cmd.shop_domain)
-    order = session.scalar(select(Order).where(Order.shop_id == shop.id, Order.order_id == cmd.order_id))
-    if order is None or order.member_id is None or order.paid_at is None:
+    if order.member_id is None or order.paid_at is None:
         return
     _remember(session, order, cmd)
     referral = session.scalars(

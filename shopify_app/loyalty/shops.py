@@ -51,13 +51,10 @@ def installed_shop(session: Session, domain: str) -> Shop:
     return shop
 
 
-def shop_by_id(session: Session, shop_id: int) -> Shop | None:
-    """The shop by its id, remembered for `installed_shop` in this session: a
-    delivery's handler looks its shop up by domain right after."""
-    shop = session.get(Shop, shop_id)
-    if shop is not None:
-        _known_shops(session)[shop.domain] = shop
-    return shop
+def remember_shop(session: Session, shop: Shop) -> None:
+    """Let `installed_shop` find this shop (a row of this session) without asking:
+    a delivery's handler looks its shop up by domain right after the delivery is read."""
+    _known_shops(session)[shop.domain] = shop
 
 
 def _known_shops(session: Session) -> dict[str, Shop]:
