@@ -210,7 +210,10 @@ def test_an_order_paid_with_a_perks_code_marks_the_redemption_used(platform, ses
         "code"
     ]
     order = shopify.order_paid(7777, ADA)
-    order["discount_codes"] = [{"code": code.lower(), "amount": "5.00", "type": "fixed_amount"}]
+    order["discount_codes"] = [
+        {"code": "BLACKFRIDAY", "amount": "10.00", "type": "percentage"},  # the merchant's own code, not looked up
+        {"code": code.lower(), "amount": "5.00", "type": "fixed_amount"},
+    ]
     with UnitOfWork(sessions) as uow:
         HANDLERS["orders/paid"](uow.session, platform.shop, order)
         uow.commit()

@@ -16,6 +16,6 @@ def order_paid(session: Session, cmd: PayOrder, **options) -> int:
     now = options.get("now") or datetime.now(UTC)
     referrals.order_paid(session, cmd, order, now)
     tiers.order_paid(session, cmd, now)  # after the order's points: up at once, at the new rate from the next order
-    if cmd.codes:
-        redemptions.mark_used(session, installed_shop(session, cmd.shop_domain).id, list(cmd.codes), cmd.order_id, datetime.now(UTC))
+    if codes := redemptions.perks_codes(cmd.codes):
+        redemptions.mark_used(session, installed_shop(session, cmd.shop_domain).id, codes, cmd.order_id, datetime.now(UTC))
     return order.points_earned

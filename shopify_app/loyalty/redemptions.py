@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -33,6 +34,7 @@ from .members import ensure_member
 from .rewards import get_reward
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+CODE_PREFIX = "PERKS-"
 
 
 class RedemptionRefused(LoyaltyError):
@@ -250,7 +252,12 @@ def _times_redeemed(session: Session, member: Member, reward: Reward) -> int:
 
 
 def new_code() -> str:
-    return "PERKS-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return CODE_PREFIX + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+def perks_codes(codes: Iterable[str]) -> list[str]:
+    """The codes Perks could have made: an order's other discount codes need no lookup."""
+    return [code for code in codes if code.upper().startswith(CODE_PREFIX)]
 
 
 def _detached(session: Session, redemption: Redemption) -> Redemption:
