@@ -635,6 +635,7 @@ class ImportJob(Base):
 # PostgreSQL answers a month of a big shop from a few percent of the index's
 # pages, where it used to read the whole table.
 Index("ix_orders_shop_paid", Order.shop_id, Order.paid_at, postgresql_include=["member_id", "eligible_amount", "cancelled_at"])
+Index("ix_orders_member_paid", Order.member_id, Order.paid_at)
 Index("ix_members_shop_created", Member.shop_id, Member.created_at)
 Index("ix_ledger_entries_shop_created", LedgerEntry.shop_id, LedgerEntry.created_at, postgresql_include=["points", "kind"])
 
