@@ -15,16 +15,19 @@ log = logging.getLogger(__name__)
 
 
 def drain_deliveries() -> int:
-    """Process the inbox's next batch, each delivery in a transaction of its own; returns how many ended."""
+    """Process the inbox's next batch in one transaction, or each delivery in its own if that fails; returns how many ended."""
     settings = Settings.from_env()
     q = queue(settings.redis_url, settings.queue_name)
     sessions = session_factory(settings.database_url)
-    outcomes = {}
-    for delivery_id in take_batch(q):
-        try:
-            outcomes[delivery_id] = deliveries.process(sessions, delivery_id)
-        except Exception:  # noted as failed by process(); the rest of the batch goes on
-            retry_delivery(q, delivery_id)
+    batch = take_batch(q)
+    outcomes = deliveries.process_together(sessions, batch) if len(batch) > 1 else None
+    if outcomes is None:
+        outcomes = {}
+        for delivery_id in batch:
+            try:
+                outcomes[delivery_id] = deliveries.process(sessions, delivery_id)
+            except Exception:  # noted as failed by process(); the rest of the batch goes on
+                retry_delivery(q, delivery_id)
     publish_outcomes(q.connection, outcomes)
     return len(outcomes)
 

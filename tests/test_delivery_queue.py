@@ -8,14 +8,16 @@ import uuid
 
 import pytest
 from rq import Queue
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from shopify_app import jobs
-from shopify_app.models import Shop, WebhookDelivery
+from shopify_app.models import LedgerEntry, Shop, WebhookDelivery
 from shopify_app.queue import DRAIN_BATCH, await_outcome, discard_waiting, enqueue_delivery, take_batch
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks as shopify
-from webhooks.deliveries import record
+from webhooks.deliveries import process_together, record
+
+ADA, BOB = 7012345678901, 7012345678902
 
 
 @pytest.fixture
@@ -61,7 +63,7 @@ def test_a_delivery_that_raises_is_retried_on_its_own_and_the_rest_of_its_batch_
         shop_row = uow.session.scalars(select(Shop).where(Shop.domain == shop)).one()
         ids = []
         for order_id, topic in ((3101, "orders/paid"), (3102, "orders/unheard-of"), (3103, "orders/paid")):
-            body, headers = shopify.delivery("orders/paid", shopify.order_paid(order_id, 7012345678901), shop=shop, secret="unused")
+            body, headers = shopify.delivery("orders/paid", shopify.order_paid(order_id, ADA), shop=shop, secret="unused")
             ids.append(record(uow.session, shop_row, {**headers, "X-Shopify-Topic": topic}, body))
         uow.commit()
     enqueue_delivery(quiet_queue, *ids)
@@ -74,3 +76,64 @@ def test_a_delivery_that_raises_is_retried_on_its_own_and_the_rest_of_its_batch_
         failed = uow.session.get(WebhookDelivery, ids[1])
         assert (failed.status, failed.attempts) == ("failed", 1)
         assert failed.last_error.startswith("KeyError")
+
+
+def recorded(sessions, shop: str, *deliveries: tuple[str, dict, str | None]) -> list[int]:
+    """Record (topic, payload, event id) deliveries as the endpoint would; their ids."""
+    with UnitOfWork(sessions) as uow:
+        shop_row = uow.session.scalars(select(Shop).where(Shop.domain == shop)).one()
+        ids = []
+        for topic, payload, event_id in deliveries:
+            body, headers = shopify.delivery(topic, payload, shop=shop, secret="unused", event_id=event_id)
+            ids.append(record(uow.session, shop_row, headers, body))
+        uow.commit()
+    return ids
+
+
+def earns(sessions, shop: str) -> list[tuple[str, int]]:
+    with UnitOfWork(sessions) as uow:
+        keys = select(LedgerEntry.idempotency_key, LedgerEntry.points).join(Shop).where(Shop.domain == shop)
+        rows = uow.session.execute(keys.order_by(LedgerEntry.idempotency_key))
+        return [tuple(row) for row in rows]
+
+
+def test_a_batch_commits_once_and_an_event_resent_inside_it_is_a_duplicate(sessions, shop):
+    ids = recorded(
+        sessions,
+        shop,
+        ("orders/paid", shopify.order_paid(3201, ADA), "event-3201"),
+        ("orders/paid", shopify.order_paid(3202, BOB), None),
+        ("orders/paid", shopify.order_paid(3201, ADA), "event-3201"),  # the same event under a new webhook id
+    )
+    assert process_together(sessions, ids) == dict(zip(ids, ["done", "done", "duplicate"], strict=True))
+    assert earns(sessions, shop) == [("order:3201:earn", 30), ("order:3202:earn", 30)]
+    assert process_together(sessions, ids) == dict(zip(ids, ["done", "done", "duplicate"], strict=True))  # nothing twice
+    assert len(earns(sessions, shop)) == 2
+
+
+def test_a_refusal_inside_a_batch_keeps_nothing_of_it_and_each_delivery_then_runs_alone(quiet_queue, sessions, shop, redis):
+    broken = shopify.order_paid(3302, BOB)
+    del broken["line_items"]
+    ids = recorded(sessions, shop, ("orders/paid", shopify.order_paid(3301, ADA), None), ("orders/paid", broken, None))
+    assert process_together(sessions, ids) is None
+    assert earns(sessions, shop) == []
+
+    enqueue_delivery(quiet_queue, *ids)
+    assert jobs.drain_deliveries() == 2
+    assert [await_outcome(redis, delivery_id, 0.1) for delivery_id in ids] == ["done", "failed"]
+    assert earns(sessions, shop) == [("order:3301:earn", 30)]
+
+
+def test_a_batch_reads_the_shops_program_once(sessions, shop):
+    ids = recorded(sessions, shop, *(("orders/paid", shopify.order_paid(3400 + n, ADA), None) for n in range(4)))
+    statements: list[str] = []
+    engine = sessions.kw["bind"]
+    listen = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        assert set(process_together(sessions, ids).values()) == {"done"}
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert sum(1 for statement in statements if "FROM programs" in statement) == 1
+    assert sum(1 for statement in statements if "FROM tiers" in statement) == 1
+    assert len(earns(sessions, shop)) == 4

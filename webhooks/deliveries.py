@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from shopify_app.db import insert_ignoring_conflicts
 from shopify_app.loyalty.errors import LoyaltyError
-from shopify_app.loyalty.shops import remember_shop
+from shopify_app.loyalty.shops import remember_shop, settings_read_once
 from shopify_app.models import Shop, WebhookDelivery
 from shopify_app.unit_of_work import UnitOfWork
 
@@ -111,27 +111,14 @@ def process(sessions: sessionmaker[Session], delivery_id: int) -> str:
     """
     try:
         with UnitOfWork(sessions) as uow:
-            found = uow.session.execute(
-                select(WebhookDelivery, Shop, _EVENT_ALREADY_PROCESSED)
-                .join(Shop, Shop.id == WebhookDelivery.shop_id)
-                .where(WebhookDelivery.id == delivery_id)
-                .with_for_update(of=WebhookDelivery)
-            ).one_or_none()
+            found = uow.session.execute(_locked([delivery_id])).one_or_none()
             if found is None:
                 return "missing"
             delivery, shop, seen_before = found
             if delivery.status in ("done", "duplicate"):
                 return delivery.status
-            status = "duplicate" if seen_before else "done"
-            if status == "done":
-                remember_shop(uow.session, shop)
-                HANDLERS[delivery.topic](uow.session, shop.domain, json.loads(delivery.payload))
-            # A statement, not the loaded object: shop/redact deletes this very row.
-            uow.session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id == delivery_id)
-                .values(status=status, attempts=WebhookDelivery.attempts + 1, processed_at=datetime.now(UTC), last_error=None)
-            )
+            status = _handle(uow.session, delivery, shop, json.loads(delivery.payload), seen_before)
+            _settle(uow.session, [delivery_id], status)
             uow.commit()
             return status
     except LoyaltyError as refusal:
@@ -140,6 +127,93 @@ def process(sessions: sessionmaker[Session], delivery_id: int) -> str:
     except Exception as error:
         _note_failure(sessions, delivery_id, error)
         raise
+
+
+# Topics whose handlers only add to one customer's or order's standing; the
+# rest (uninstall, merges, privacy) delete or move rows and run alone.
+TOGETHER = frozenset({"orders/paid", "customers/create", "customers/update", "refunds/create", "orders/cancelled"})
+
+
+def process_together(sessions: sessionmaker[Session], delivery_ids: list[int]) -> dict[int, str] | None:
+    """Run several deliveries in one transaction, one commit for all: their statuses.
+
+    None when any of them fails or is not of a TOGETHER topic: then nothing
+    is kept and the caller runs each on its own, with its own outcome. Two
+    batches that lock the same members the other way round deadlock, and
+    PostgreSQL lets one of them fail, so each batch takes its deliveries in
+    customer and order order, and the loser is simply run one by one.
+    """
+    try:
+        with UnitOfWork(sessions) as uow:
+            settings_read_once(uow.session)
+            found = uow.session.execute(_locked(delivery_ids)).all()
+            if any(delivery.topic not in TOGETHER for delivery, _, _ in found):
+                return None
+            outcomes = dict.fromkeys(delivery_ids, "missing")
+            settled: dict[str, list[int]] = {"done": [], "duplicate": []}
+            events: set[tuple[int, str]] = set()
+            runs = [(delivery, shop, seen_before, json.loads(delivery.payload)) for delivery, shop, seen_before in found]
+            for delivery, shop, seen_before, payload in sorted(runs, key=lambda run: _lock_order(run[0].topic, run[3])):
+                if delivery.status in ("done", "duplicate"):
+                    outcomes[delivery.id] = delivery.status
+                    continue
+                # The batch's own earlier deliveries are not "done" in the table until it commits.
+                event = (delivery.shop_id, delivery.event_id)
+                status = _handle(uow.session, delivery, shop, payload, seen_before or event in events)
+                if status == "done" and delivery.event_id:
+                    events.add(event)
+                outcomes[delivery.id] = status
+                settled[status].append(delivery.id)
+            for status, ids in settled.items():
+                _settle(uow.session, ids, status)
+            uow.commit()
+            return outcomes
+    except Exception as error:
+        log.warning("%d deliveries go one by one: their batch failed with %r", len(delivery_ids), error)
+        return None
+
+
+def _locked(delivery_ids: list[int]):
+    """The deliveries, locked, each with its shop and whether its event was processed under another webhook id."""
+    return (
+        select(WebhookDelivery, Shop, _EVENT_ALREADY_PROCESSED)
+        .join(Shop, Shop.id == WebhookDelivery.shop_id)
+        .where(WebhookDelivery.id.in_(delivery_ids))
+        .order_by(WebhookDelivery.id)
+        .with_for_update(of=WebhookDelivery)
+    )
+
+
+def _handle(session: Session, delivery: WebhookDelivery, shop: Shop, payload: dict, seen_before: bool) -> str:
+    if seen_before:
+        return "duplicate"
+    remember_shop(session, shop)
+    HANDLERS[delivery.topic](session, shop.domain, payload)
+    return "done"
+
+
+def _settle(session: Session, delivery_ids: list[int], status: str) -> None:
+    # A statement, not the loaded objects: shop/redact deletes its own delivery's row.
+    if delivery_ids:
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(delivery_ids))
+            .values(status=status, attempts=WebhookDelivery.attempts + 1, processed_at=datetime.now(UTC), last_error=None)
+        )
+
+
+def _lock_order(topic: str, payload: dict) -> tuple[int, int]:
+    """(customer, order) as far as the payload tells."""
+    if topic.startswith("customers/"):
+        return _number(payload.get("id")), 0
+    if topic == "refunds/create":
+        return 0, _number(payload.get("order_id"))
+    customer = payload.get("customer")
+    return _number(customer.get("id") if isinstance(customer, dict) else None), _number(payload.get("id"))
+
+
+def _number(value) -> int:
+    return value if isinstance(value, int) else 0
 
 
 # Shopify re-sends one event under new webhook ids; the event id gives it away.

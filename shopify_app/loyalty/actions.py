@@ -30,7 +30,7 @@ from . import calendar, events, ledger, promotions, tiers
 from .commands import CustomerProfile, PerformAction
 from .errors import InvalidCommand
 from .members import ensure_member
-from .shops import installed_shop, program_of
+from .shops import installed_shop, program_of, read_once
 
 # What tells one occurrence of each action from another; None: the action
 # happens once per member by its nature (an account is created once).
@@ -192,9 +192,8 @@ def _signup(session: Session, program: Program, member: Member, rule: EarnRule |
 
 
 def find_rule(session: Session, shop_id: int, action: str, handle: str = "") -> EarnRule | None:
-    return session.scalars(
-        select(EarnRule).where(EarnRule.shop_id == shop_id, EarnRule.action == action, EarnRule.handle == handle)
-    ).first()
+    rule = select(EarnRule).where(EarnRule.shop_id == shop_id, EarnRule.action == action, EarnRule.handle == handle)
+    return read_once(session, ("rule", shop_id, action, handle), lambda: session.scalars(rule).first())
 
 
 def perform(session: Session, cmd: PerformAction, *, now: datetime) -> Outcome:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -9,6 +12,8 @@ from shopify_app.models import Program, ReferralProgram, Shop, TierProgram
 
 from .errors import InvalidCommand, UnknownShop
 from .rewards import default_reward
+
+T = TypeVar("T")
 
 
 def normalise_domain(domain: str) -> str:
@@ -62,7 +67,23 @@ def _known_shops(session: Session) -> dict[str, Shop]:
 
 
 def program_of(session: Session, shop: Shop) -> Program:
-    return session.scalars(select(Program).where(Program.shop_id == shop.id)).one()
+    return read_once(session, ("program", shop.id), lambda: session.scalars(select(Program).where(Program.shop_id == shop.id)).one())
+
+
+def settings_read_once(session: Session) -> None:
+    """From now on this session reads each of a shop's settings once: for a batch of
+    deliveries in one transaction, none of which changes them."""
+    session.info["settings"] = {}
+
+
+def read_once(session: Session, key: tuple, read: Callable[[], T]) -> T:
+    """`read()`, or what it gave before in this session when it reads settings once."""
+    known = session.info.get("settings")
+    if known is None:
+        return read()
+    if key not in known:
+        known[key] = read()
+    return known[key]
 
 
 def any_shop(session: Session, domain: str) -> Shop:

@@ -43,7 +43,7 @@ from . import events, ledger
 from .commands import CustomerProfile, PayOrder
 from .errors import InvalidCommand
 from .members import ensure_member, find_member
-from .shops import installed_shop
+from .shops import installed_shop, read_once
 
 ONE = Decimal(1)
 # Ledger kinds that count as points earned towards a tier.
@@ -56,7 +56,8 @@ def program_of(session: Session, shop_id: int) -> TierProgram:
 
 def ladder(session: Session, shop_id: int) -> list[Tier]:
     """The shop's tiers, lowest threshold first."""
-    return list(session.scalars(select(Tier).where(Tier.shop_id == shop_id).order_by(Tier.threshold)))
+    tiers = select(Tier).where(Tier.shop_id == shop_id).order_by(Tier.threshold)
+    return read_once(session, ("tiers", shop_id), lambda: list(session.scalars(tiers)))
 
 
 def current(session: Session, member: Member) -> Tier | None:
