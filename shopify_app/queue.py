@@ -22,7 +22,7 @@ from rq import Queue, Retry
 # Spread over about 13 minutes: long enough for a database failover or a
 # deploy, short enough that a member sees points the same hour.
 DELIVERY_RETRY = Retry(max=5, interval=[1, 5, 30, 120, 600])
-DRAIN_BATCH = 25
+DRAIN_BATCH = 100
 # The flag outlives a drain job that was never enqueued (Redis failing
 # between the two writes) by this much; then the next delivery asks again.
 DRAIN_PENDING_SECONDS = 30
