@@ -28,6 +28,8 @@ DRAIN_BATCH = 100
 DRAIN_PENDING_SECONDS = 30
 # How long a delivery's outcome stays readable, as rq kept job results.
 OUTCOME_SECONDS = 3600
+# A failed job stays in rq's failed registry this long, for a person to look at.
+FAILED_JOB_SECONDS = 7 * 24 * 3600
 
 
 @cache
@@ -54,7 +56,7 @@ def _outcome(delivery_id: int) -> str:
 
 def enqueue_delivery(q: Queue, *delivery_ids: int) -> None:
     """Put recorded deliveries in the inbox, and ask for a drain unless one is waiting already."""
-    with q.connection.pipeline() as pipe:
+    with q.connection.pipeline(transaction=False) as pipe:  # one round trip; the two need not be atomic
         pipe.rpush(_inbox(q), *delivery_ids)
         pipe.set(_drain_pending(q), 1, nx=True, ex=DRAIN_PENDING_SECONDS)
         _, asked = pipe.execute()
@@ -64,7 +66,7 @@ def enqueue_delivery(q: Queue, *delivery_ids: int) -> None:
 def _drain_if(q: Queue, asked: bool | None) -> None:
     """Enqueue a drain job when this caller is the one that set the "drain pending" flag."""
     if asked:
-        q.enqueue("shopify_app.jobs.drain_deliveries", result_ttl=0, failure_ttl=7 * 24 * 3600)
+        q.enqueue("shopify_app.jobs.drain_deliveries", result_ttl=0, failure_ttl=FAILED_JOB_SECONDS)
 
 
 def discard_waiting(q: Queue) -> None:
@@ -92,7 +94,7 @@ def retry_delivery(q: Queue, delivery_id: int) -> None:
         delivery_id,
         retry=DELIVERY_RETRY,
         result_ttl=OUTCOME_SECONDS,
-        failure_ttl=7 * 24 * 3600,
+        failure_ttl=FAILED_JOB_SECONDS,
     )
 
 
