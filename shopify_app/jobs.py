@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from shopify_app.config import Settings
 from shopify_app.db import session_factory
-from shopify_app.queue import connection, enqueue_delivery, publish_outcomes, queue, retry_delivery, take_batch
+from shopify_app.queue import connection, enqueue_delivery, publish_outcomes, queue, retry_delivery, take_batch, waiting
 from shopify_app.unit_of_work import UnitOfWork
 from webhooks import deliveries
 
@@ -45,10 +45,16 @@ def sweep(older_than_seconds: int = 60) -> int:
 
 
 def sweep_with(settings: Settings, older_than_seconds: int) -> int:
-    """Enqueue recorded deliveries that never reached the queue; returns how many."""
+    """Put recorded deliveries that never reached the inbox back in it; returns how many.
+
+    Those still waiting there are left alone: behind a backlog of more than a
+    minute they are late, not lost.
+    """
+    q = queue(settings.redis_url, settings.queue_name)
     with UnitOfWork(session_factory(settings.database_url)) as uow:
         ids = deliveries.unprocessed(uow.session, timedelta(seconds=older_than_seconds))
-    if ids:
-        enqueue_delivery(queue(settings.redis_url, settings.queue_name), *ids)
-        log.info("swept %d deliveries into the queue", len(ids))
-    return len(ids)
+    lost = sorted(set(ids) - waiting(q))
+    if lost:
+        enqueue_delivery(q, *lost)
+        log.info("swept %d deliveries into the queue", len(lost))
+    return len(lost)

@@ -78,6 +78,11 @@ def discard_waiting(q: Queue) -> None:
     q.connection.delete(_inbox(q), _drain_pending(q))
 
 
+def waiting(q: Queue) -> set[int]:
+    """The delivery ids in the inbox now."""
+    return {int(delivery_id) for delivery_id in q.connection.lrange(_inbox(q), 0, -1)}
+
+
 def take_batch(q: Queue) -> list[int]:
     """The next ids from the inbox (for a drain job); asks for another drain when some are left."""
     with q.connection.pipeline() as pipe:

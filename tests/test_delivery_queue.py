@@ -11,6 +11,7 @@ from rq import Queue
 from sqlalchemy import event, select
 
 from shopify_app import jobs
+from shopify_app.config import Settings
 from shopify_app.models import LedgerEntry, Shop, WebhookDelivery
 from shopify_app.queue import DRAIN_BATCH, await_outcome, discard_waiting, enqueue_delivery, take_batch
 from shopify_app.unit_of_work import UnitOfWork
@@ -137,3 +138,13 @@ def test_a_batch_reads_the_shops_program_once(sessions, shop):
     assert sum(1 for statement in statements if "FROM programs" in statement) == 1
     assert sum(1 for statement in statements if "FROM tiers" in statement) == 1
     assert len(earns(sessions, shop)) == 4
+
+
+def test_the_sweeper_puts_back_what_never_reached_the_inbox_and_leaves_what_waits_there(quiet_queue, sessions, shop, redis):
+    late, lost = recorded(
+        sessions, shop, ("orders/paid", shopify.order_paid(3501, ADA), None), ("orders/paid", shopify.order_paid(3502, ADA), None)
+    )
+    enqueue_delivery(quiet_queue, late)  # behind a backlog; `lost` never reached Redis
+    jobs.sweep_with(Settings.from_env(), older_than_seconds=0)
+    inbox = [delivery_id for delivery_id in take_batch(quiet_queue) if delivery_id in (late, lost)]
+    assert sorted(inbox) == [late, lost]
