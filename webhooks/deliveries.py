@@ -15,6 +15,7 @@ from shopify_app.loyalty.shops import remember_shop, settings_read_once
 from shopify_app.models import Shop, WebhookDelivery
 from shopify_app.unit_of_work import UnitOfWork
 
+from . import translate
 from .handlers import HANDLERS
 
 log = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ def process_together(sessions: sessionmaker[Session], delivery_ids: list[int]) -
             settled: dict[str, list[int]] = {"done": [], "duplicate": []}
             events: set[tuple[int, str]] = set()
             runs = [(delivery, shop, seen_before, json.loads(delivery.payload)) for delivery, shop, seen_before in found]
-            for delivery, shop, seen_before, payload in sorted(runs, key=lambda run: _lock_order(run[0].topic, run[3])):
+            for delivery, shop, seen_before, payload in sorted(runs, key=lambda run: translate.lock_order(run[0].topic, run[3])):
                 if delivery.status in ("done", "duplicate"):
                     outcomes[delivery.id] = delivery.status
                     continue
@@ -200,20 +201,6 @@ def _settle(session: Session, delivery_ids: list[int], status: str) -> None:
             .where(WebhookDelivery.id.in_(delivery_ids))
             .values(status=status, attempts=WebhookDelivery.attempts + 1, processed_at=datetime.now(UTC), last_error=None)
         )
-
-
-def _lock_order(topic: str, payload: dict) -> tuple[int, int]:
-    """(customer, order) as far as the payload tells."""
-    if topic.startswith("customers/"):
-        return _number(payload.get("id")), 0
-    if topic == "refunds/create":
-        return 0, _number(payload.get("order_id"))
-    customer = payload.get("customer")
-    return _number(customer.get("id") if isinstance(customer, dict) else None), _number(payload.get("id"))
-
-
-def _number(value) -> int:
-    return value if isinstance(value, int) else 0
 
 
 # Shopify re-sends one event under new webhook ids; the event id gives it away.

@@ -202,3 +202,18 @@ def data_request(shop_domain: str, payload: dict) -> tuple[int, int]:
 def redact_request(shop_domain: str, payload: dict) -> tuple[int, str | None]:
     """(customer id, email)."""
     return int(payload["customer"]["id"]), payload["customer"].get("email")
+
+
+def lock_order(topic: str, payload: dict) -> tuple[int, int]:
+    """(customer, order) as far as the payload tells, 0 where it does not: a batch's
+    deliveries sorted by it lock shared rows in one order. Never raises."""
+    if topic.startswith("customers/"):
+        return _number(payload.get("id")), 0
+    if topic == "refunds/create":
+        return 0, _number(payload.get("order_id"))
+    customer = payload.get("customer")
+    return _number(customer.get("id") if isinstance(customer, dict) else None), _number(payload.get("id"))
+
+
+def _number(value) -> int:
+    return value if isinstance(value, int) else 0
