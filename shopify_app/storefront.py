@@ -90,7 +90,7 @@ def member():
         codes = redemptions.member_redemptions(uow.session, shop.id, found.id, codes_only=True, limit=CODES_SHOWN) if found else []
         entries = ledger.history(uow.session, caller.shop_id, found.id, limit=20) if found else []
         birthday_given, done = _member_extras(uow.session, shop, found)
-        return jsonify(
+        answer = jsonify(
             customer={"id": str(caller.customer_id), "first_name": found.first_name if found else None},
             points=points,
             tier=storefront_growth.tier_json(uow.session, shop, found),
@@ -101,6 +101,10 @@ def member():
             birthday=birthday_given,
             history=[{"at": e.created_at.isoformat(), "points": e.points, "reason": e.reason} for e in entries],
         )
+        # What the read made the first time it was asked for (the member's referral link, the
+        # shop's settings rows) is kept, and the row locks its inserts took end here.
+        uow.commit()
+        return answer
 
 
 def _refusal_text(refusal: redemptions.RedemptionRefused) -> str:

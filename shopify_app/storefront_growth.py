@@ -36,20 +36,14 @@ def referral_json(session, shop: Shop, member: Member | None) -> dict | None:
     if member is None or not referrals.settings_of(session, shop.id).enabled:
         return None
     friends, points = referrals.stats(session, member)
-    code = referrals.existing_code(session, member) or _made_link(member.id)
+    # Made in the caller's own transaction, which commits it: a unit of work of its own
+    # here would take a second connection while the first holds its locks.
+    code = referrals.existing_code(session, member) or referrals.link_code(session, member)
     return {
         "url": f"https://{shop.domain}/apps/perks/r/{code}",
         "friends": friends,
         "points_earned": points,
     }
-
-
-def _made_link(member_id: int) -> str:
-    """The member's first code, committed in a transaction of its own (the page's own is read-only)."""
-    with UnitOfWork(perks().sessions) as uow:
-        code = referrals.link_code(uow.session, uow.session.get(Member, member_id))
-        uow.commit()
-        return code
 
 
 def referral_offer_json(session, shop: Shop) -> dict | None:
