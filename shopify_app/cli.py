@@ -129,7 +129,7 @@ def replay(delivery_id: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", 8000)), show_default="8000 or $PORT")
 def dev(host: str, port: int) -> None:
-    """Run web, worker, cron and an embedded Redis on SQLite, with a demo shop."""
+    """Run web, worker, cron, an embedded PostgreSQL and an embedded Redis, with a demo shop."""
     from .devserver import serve
 
     serve(host, port)

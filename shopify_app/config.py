@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .local_postgres import socket_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def var_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where `make run` keeps its embedded PostgreSQL's and Redis's data, and the demo's mail."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("PERKS_VAR") or REPO_ROOT / "var")
+
+
 def _default_database_url() -> str:
-    return f"sqlite:///{REPO_ROOT / 'var' / 'perks.db'}"
+    """`make run`'s embedded PostgreSQL, so that its command line (`perks balance`, ...) finds it with no setting."""
+    return socket_url(var_dir() / "postgres")
 
 
 @dataclass(frozen=True)
@@ -34,11 +44,11 @@ class Settings:
     proxy_max_age_seconds: int = 300
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         defaults = cls()
         return cls(
-            database_url=env.get("DATABASE_URL", defaults.database_url),
+            database_url=env.get("DATABASE_URL") or socket_url(var_dir(env) / "postgres"),
             redis_url=env.get("REDIS_URL", defaults.redis_url),
             shopify_api_key=env.get("SHOPIFY_API_KEY", defaults.shopify_api_key),
             shopify_api_secret=env.get("SHOPIFY_API_SECRET", defaults.shopify_api_secret),

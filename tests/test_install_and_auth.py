@@ -61,7 +61,7 @@ def test_opening_the_app_exchanges_the_session_token_and_installs_the_shop(platf
     vault = TokenVault.from_settings(platform.settings)
     plaintexts = [vault.decrypt(shop.access_token_encrypted), vault.decrypt(shop.refresh_token_encrypted)]
     dump = subprocess.run(
-        ["/usr/lib/postgresql/15/bin/pg_dump", "--data-only", os.environ["DATABASE_URL"]], capture_output=True, text=True, check=True
+        [f"{os.environ['PERKS_PG_BIN']}/pg_dump", "--data-only", os.environ["DATABASE_URL"]], capture_output=True, text=True, check=True
     ).stdout
     assert shop.domain in dump  # the dump is of the right database
     for token in plaintexts:
