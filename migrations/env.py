@@ -18,7 +18,7 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = context.config.attributes.get("engine") or make_engine(Settings.from_env().database_url)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():
             context.run_migrations()
 

@@ -1,18 +1,17 @@
-"""Engines and sessions, for PostgreSQL in production and SQLite on one machine."""
+"""Engines and sessions on PostgreSQL: production's server, or `make run`'s embedded one."""
 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, create_engine, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 
 def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        return _sqlite_engine(url)
+    if not url.startswith("postgresql"):
+        raise ValueError(f"DATABASE_URL must be a postgresql:// URL: Perks runs on PostgreSQL alone (got {url.split(':', 1)[0]}:)")
     if url.startswith("postgresql://"):
         # psycopg 3 is the driver we ship; plain postgresql:// URLs should use it.
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -23,29 +22,6 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=20)
 
 
-def _sqlite_engine(url: str) -> Engine:
-    path = url.removeprefix("sqlite:///")
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
-
-    # pysqlite's own transaction handling defers BEGIN and so lets two
-    # writers read, then both try to write; BEGIN IMMEDIATE takes the write
-    # lock up front, which is what the web process and the worker need.
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-        dbapi_connection.execute("PRAGMA journal_mode=WAL")
-        dbapi_connection.execute("PRAGMA foreign_keys=ON")
-        dbapi_connection.execute("PRAGMA busy_timeout=30000")
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
-
-
 @cache
 def session_factory(url: str) -> sessionmaker[Session]:
     """One engine (and pool) per database URL per process."""
@@ -53,13 +29,12 @@ def session_factory(url: str) -> sessionmaker[Session]:
 
 
 def insert_ignoring_conflicts(session: Session, model, index_elements: list[str]):
-    """INSERT ... ON CONFLICT DO NOTHING in the session's own dialect.
+    """INSERT ... ON CONFLICT DO NOTHING.
 
     Idempotency rests on the database's unique keys, so the insert must be
-    the dialect's own, not a read-then-write that two workers can race.
+    one statement, not a read-then-write that two workers can race.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model).on_conflict_do_nothing(index_elements=index_elements)
+    return insert(model).on_conflict_do_nothing(index_elements=index_elements)
 
 
 def settings_row(session: Session, model, shop_id: int, **defaults):

@@ -13,7 +13,6 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
-    Integer,
     LargeBinary,
     Numeric,
     String,
@@ -29,7 +28,7 @@ def utcnow() -> datetime:
 
 
 class UTCDateTime(TypeDecorator):
-    """Timezone-aware UTC in and out, on PostgreSQL and on SQLite alike."""
+    """Timezone-aware UTC in and out: a naive time is refused rather than guessed at."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -40,16 +39,13 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC) if value is not None else None
 
     def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
+        # PostgreSQL answers in its session's TimeZone; Perks reads UTC whatever the server's zone.
+        return value.astimezone(UTC) if value is not None else None
 
 
 Money = Numeric(14, 2, asdecimal=True)
 # Money times a multiplier (Numeric(8, 3)): exact to 5 places.
 WeightedMoney = Numeric(19, 5, asdecimal=True)
-# SQLite only autoincrements a column declared INTEGER.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -149,7 +145,7 @@ class LedgerEntry(Base):
         Index("ix_ledger_entries_member", "member_id", "id"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     points: Mapped[int] = mapped_column(BigInteger)
@@ -218,7 +214,7 @@ class OrderLine(Base):
         CheckConstraint("multiplier > 0", name="order_line_multiplier_positive"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     order_id: Mapped[int] = mapped_column(BigInteger)
     line_id: Mapped[int] = mapped_column(BigInteger)
@@ -235,7 +231,7 @@ class OrderRefundLine(Base):
         Index("ix_order_refund_lines_order", "shop_id", "order_id"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     order_id: Mapped[int] = mapped_column(BigInteger)
     refund_id: Mapped[int] = mapped_column(BigInteger)
@@ -258,7 +254,7 @@ class WebhookDelivery(Base):
         Index("ix_webhook_deliveries_status", "status", "received_at"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     webhook_id: Mapped[str] = mapped_column(String(100))
     event_id: Mapped[str | None] = mapped_column(String(100))
@@ -330,7 +326,7 @@ class ActionClaim(Base):
     __tablename__ = "action_claims"
     __table_args__ = (UniqueConstraint("shop_id", "rule_id", "member_id", "ref"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     rule_id: Mapped[int] = mapped_column(ForeignKey("earn_rules.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
@@ -359,7 +355,7 @@ class GuestEmail(Base):
     __tablename__ = "guest_emails"
     __table_args__ = (UniqueConstraint("shop_id", "email"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(String(320))
 
@@ -374,7 +370,7 @@ class PendingPoints(Base):
         CheckConstraint("status IN ('pending', 'credited', 'expired')", name="pending_status_known"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     order_id: Mapped[int] = mapped_column(BigInteger)
     email: Mapped[str] = mapped_column(String(320))
@@ -408,7 +404,7 @@ class ProductCollectionsCache(Base):
     __tablename__ = "product_collections"
     __table_args__ = (UniqueConstraint("shop_id", "product_id"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     product_id: Mapped[int] = mapped_column(BigInteger)
     collection_ids: Mapped[list] = mapped_column(JSON)
@@ -446,7 +442,7 @@ class ExpiryNotice(Base):
     __tablename__ = "expiry_notices"
     __table_args__ = (UniqueConstraint("shop_id", "member_id", "since"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     # The last activity the period runs from (ISO instant): a purchase or redemption starts a new one.
@@ -466,7 +462,7 @@ class MemberEvent(Base):
         Index("ix_member_events_undelivered", "delivered_at", "id"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
@@ -584,7 +580,7 @@ class ProgramChange(Base):
     __tablename__ = "program_changes"
     __table_args__ = (Index("ix_program_changes_shop", "shop_id", "id"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     actor: Mapped[str] = mapped_column(String(100))
     # What was changed: "program", "earn_rule:review", "reward:12", ...
@@ -609,7 +605,7 @@ class ImportJob(Base):
         CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="import_status_known"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     actor: Mapped[str] = mapped_column(String(100))
     filename: Mapped[str] = mapped_column(String(255), default="")
@@ -683,7 +679,7 @@ class ReferralLink(Base):
         UniqueConstraint("shop_id", "code", name="uq_referral_links_code"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(String(16))
@@ -710,7 +706,7 @@ class Referral(Base):
         Index("ix_referrals_due", "state", "confirm_after"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     referrer_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     friend_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
@@ -740,7 +736,7 @@ class OrderFingerprint(Base):
         Index("ix_order_fingerprints_member", "shop_id", "member_id"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     order_id: Mapped[int] = mapped_column(BigInteger)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))

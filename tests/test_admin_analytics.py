@@ -28,15 +28,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import update
 
-from shopify_app.db import session_factory
-from shopify_app.loyalty import analytics
-from shopify_app.loyalty.shops import add_shop, installed_shop
-from shopify_app.models import Base, Reward, Shop
+from shopify_app.loyalty.shops import installed_shop
+from shopify_app.models import Reward
 from shopify_app.unit_of_work import UnitOfWork
 from tests.admin_support import Admin, add_member, add_order, post_entry
 
@@ -174,19 +171,3 @@ def test_a_bad_period_gets_400_naming_the_field(admin, query, field):
     response = admin.get("/api/analytics", query_string=query)
     assert response.status_code == 400
     assert field in response.get_json()["fields"]
-
-
-def test_the_numbers_are_the_same_on_the_one_machine_sqlite_database(tmp_path):
-    sessions = session_factory(f"sqlite:///{tmp_path}/perks.db")
-    Base.metadata.create_all(sessions.kw["bind"])
-    with UnitOfWork(sessions) as uow:
-        add_shop(uow.session, "sqlite-shop.myshopify.com")
-        uow.commit()
-    build(sessions, "sqlite-shop.myshopify.com")
-    with UnitOfWork(sessions) as uow:
-        uow.session.execute(update(Shop).values(timezone="Europe/Berlin"))
-        shop = installed_shop(uow.session, "sqlite-shop.myshopify.com")
-        body = analytics.as_json(
-            analytics.report(uow.session, shop, analytics.period(shop, date(2026, 3, 1), date(2026, 3, 31)), now=noon(6, 1))
-        )
-    assert {key: body[key] for key in HEADLINE} == HEADLINE

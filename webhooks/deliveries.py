@@ -78,14 +78,6 @@ def record_for_domain(
     topics Shopify sends then (`after_uninstall`).
     """
     engine = sessions.kw["bind"]
-    if engine.dialect.name != "postgresql":
-        with UnitOfWork(sessions) as uow:
-            shop = uow.session.scalar(select(Shop).where(Shop.domain == domain))
-            if shop is None or (shop.uninstalled_at is not None and not after_uninstall):
-                return False, None
-            delivery_id = record(uow.session, shop, headers, body)
-            uow.commit()
-            return True, delivery_id
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         shop_id, delivery_id = connection.exec_driver_sql(
             _RECORD_FOR_DOMAIN,

@@ -83,7 +83,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('shop_id')
     )
     op.create_table('webhook_deliveries',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('shop_id', sa.Integer(), nullable=False),
     sa.Column('webhook_id', sa.String(length=100), nullable=False),
     sa.Column('event_id', sa.String(length=100), nullable=True),
@@ -105,7 +105,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_webhook_deliveries_status', ['status', 'received_at'], unique=False)
 
     op.create_table('ledger_entries',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('shop_id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('points', sa.BigInteger(), nullable=False),

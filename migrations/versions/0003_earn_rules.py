@@ -52,7 +52,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('shop_id', 'action', 'handle')
     )
     op.create_table('guest_emails',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('shop_id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=320), nullable=False),
     sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], ondelete='CASCADE'),
@@ -60,7 +60,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('shop_id', 'email')
     )
     op.create_table('product_collections',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('shop_id', sa.Integer(), nullable=False),
     sa.Column('product_id', sa.BigInteger(), nullable=False),
     sa.Column('collection_ids', sa.JSON(), nullable=False),
@@ -87,7 +87,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_promotions_shop_id'), ['shop_id'], unique=False)
 
     op.create_table('action_claims',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('shop_id', sa.Integer(), nullable=False),
     sa.Column('rule_id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
@@ -102,7 +102,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('shop_id', 'rule_id', 'member_id', 'ref')
     )
     op.create_table('expiry_notices',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('shop_id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('since', sa.String(length=40), nullable=False),
@@ -129,7 +129,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_member_birthdays_day', ['shop_id', 'month', 'day'], unique=False)
 
     op.create_table('member_events',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('shop_id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
@@ -148,7 +148,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_member_events_undelivered', ['delivered_at', 'id'], unique=False)
 
     op.create_table('pending_points',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('shop_id', sa.Integer(), nullable=False),
     sa.Column('order_id', sa.BigInteger(), nullable=False),
     sa.Column('email', sa.String(length=320), nullable=False),

@@ -15,13 +15,11 @@ down_revision: Union[str, Sequence[str], None] = "0004"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
 
 def upgrade() -> None:
     op.create_table(
         "program_changes",
-        sa.Column("id", BigId, primary_key=True),
+        sa.Column("id", sa.BigInteger(), primary_key=True),
         sa.Column("shop_id", sa.Integer(), sa.ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
         sa.Column("actor", sa.String(100), nullable=False),
         sa.Column("subject", sa.String(100), nullable=False),
@@ -32,7 +30,7 @@ def upgrade() -> None:
     op.create_index("ix_program_changes_shop", "program_changes", ["shop_id", "id"])
     op.create_table(
         "import_jobs",
-        sa.Column("id", BigId, primary_key=True),
+        sa.Column("id", sa.BigInteger(), primary_key=True),
         sa.Column("shop_id", sa.Integer(), sa.ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
         sa.Column("actor", sa.String(100), nullable=False),
         sa.Column("filename", sa.String(255), nullable=False),

@@ -96,7 +96,7 @@ def upgrade() -> None:
 
     op.create_table(
         "order_fingerprints",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("id", sa.BigInteger(), nullable=False),
         sa.Column("shop_id", sa.Integer(), nullable=False),
         sa.Column("order_id", sa.BigInteger(), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
@@ -112,7 +112,7 @@ def upgrade() -> None:
 
     op.create_table(
         "referral_links",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("id", sa.BigInteger(), nullable=False),
         sa.Column("shop_id", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=16), nullable=False),
@@ -125,7 +125,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "referrals",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("id", sa.BigInteger(), nullable=False),
         sa.Column("shop_id", sa.Integer(), nullable=False),
         sa.Column("referrer_id", sa.Integer(), nullable=False),
         sa.Column("friend_id", sa.Integer(), nullable=False),

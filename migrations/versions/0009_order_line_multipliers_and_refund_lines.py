@@ -28,7 +28,7 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     op.create_table(
         "order_lines",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("id", sa.BigInteger(), nullable=False),
         sa.Column("shop_id", sa.Integer(), nullable=False),
         sa.Column("order_id", sa.BigInteger(), nullable=False),
         sa.Column("line_id", sa.BigInteger(), nullable=False),
@@ -40,7 +40,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "order_refund_lines",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("id", sa.BigInteger(), nullable=False),
         sa.Column("shop_id", sa.Integer(), nullable=False),
         sa.Column("order_id", sa.BigInteger(), nullable=False),
         sa.Column("refund_id", sa.BigInteger(), nullable=False),

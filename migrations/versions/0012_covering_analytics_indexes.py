@@ -6,7 +6,6 @@ period's aggregates read, so PostgreSQL answers them with index-only scans inste
 visiting the table's pages (a month of the bench's big shop: 10 thousand index pages,
 where the plan before read all 143 thousand pages of the ledger). Each replaces its
 narrower index under the same name, so an insert still maintains one index for it.
-The INCLUDE columns are PostgreSQL's; on SQLite the indexes stay as they were.
 
 Revision ID: 0012
 Revises: 0011

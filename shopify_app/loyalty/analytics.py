@@ -121,7 +121,7 @@ class Report:
 
 def report(session: Session, shop: Shop, span: Period, *, now: datetime | None = None) -> Report:
     now = now or datetime.now(UTC)
-    zone = span.zone if session.get_bind().dialect.name == "postgresql" else "UTC"
+    zone = span.zone
     buckets = {label: Bucket(label) for label in bucket_labels(span, zone)}
     result = Report(span, shop.currency, list(buckets.values()))
     _members(session, shop.id, span, zone, buckets, result)
@@ -160,7 +160,7 @@ def point_value(session: Session, shop_id: int) -> Decimal | None:
 def _members(session: Session, shop_id: int, span: Period, zone: str, buckets: dict[str, Bucket], result: Report) -> None:
     live = and_(Member.shop_id == shop_id, Member.merged_into_id.is_(None))
     before = session.scalar(select(func.count()).select_from(Member).where(live, Member.created_at < span.start)) or 0
-    key, label = _bucket(session, Member.created_at, span.bucket, zone)
+    key, label = _bucket(Member.created_at, span.bucket, zone)
     rows = session.execute(
         select(label, func.count()).where(live, Member.created_at >= span.start, Member.created_at < span.end).group_by(key)
     )
@@ -175,7 +175,7 @@ def _members(session: Session, shop_id: int, span: Period, zone: str, buckets: d
 
 
 def _points(session: Session, shop_id: int, span: Period, zone: str, buckets: dict[str, Bucket], result: Report) -> None:
-    key, label = _bucket(session, LedgerEntry.created_at, span.bucket, zone)
+    key, label = _bucket(LedgerEntry.created_at, span.bucket, zone)
     issued = func.coalesce(
         func.sum(case((and_(LedgerEntry.points > 0, LedgerEntry.kind.not_in(("refund", "merge"))), LedgerEntry.points), else_=0)), 0
     )
@@ -212,7 +212,7 @@ def _paid(shop_id: int, start: datetime, end: datetime):
 
 
 def _orders(session: Session, shop_id: int, span: Period, zone: str, buckets: dict[str, Bucket], result: Report) -> None:
-    key, label = _bucket(session, Order.paid_at, span.bucket, zone)
+    key, label = _bucket(Order.paid_at, span.bucket, zone)
     guest = Order.member_id.is_(None)
     rows = session.execute(
         select(label, guest, func.count(), func.coalesce(func.sum(Order.eligible_amount), 0))
@@ -275,22 +275,13 @@ def _outstanding(session: Session, shop_id: int, end: datetime, now: datetime) -
     return int(total)
 
 
-def _bucket(session: Session, column, unit: str, zone: str) -> tuple[ColumnElement, ColumnElement]:
-    """The bucket a time falls in, in the database's own dialect: the expression to group by, and
+def _bucket(column, unit: str, zone: str) -> tuple[ColumnElement, ColumnElement]:
+    """The bucket a time falls in, in the shop's zone: the expression to group by, and
     the bucket's 'YYYY-MM-DD' text, computed from the grouped expression."""
-    if session.get_bind().dialect.name == "postgresql":
-        start = func.date_trunc(unit, func.timezone(zone, column))
-        # Grouped by the bucket's start and formatted once per bucket: to_char on every row
-        # cost the period's aggregates about as much as the zone conversion and the sums together.
-        return start, func.to_char(start, literal_column("'YYYY-MM-DD'"))
-    # SQLite (the one-machine demo) keeps UTC times; weeks start on Monday as in PostgreSQL.
-    if unit == "day":
-        label = func.strftime("%Y-%m-%d", column)
-    elif unit == "month":
-        label = func.strftime("%Y-%m-01", column)
-    else:
-        label = func.date(column, "weekday 0", "-6 days")
-    return label, label
+    start = func.date_trunc(unit, func.timezone(zone, column))
+    # Grouped by the bucket's start and formatted once per bucket: to_char on every row
+    # cost the period's aggregates about as much as the zone conversion and the sums together.
+    return start, func.to_char(start, literal_column("'YYYY-MM-DD'"))
 
 
 def _truncate(day: date, unit: str) -> date:

@@ -37,7 +37,7 @@ def deliver(
 
     The events are claimed in one short transaction, sent with none open (a
     channel's own calls, the Admin API token among them, never wait on this
-    one: on SQLite they could not), and their outcome kept in another."""
+    one's locks), and their outcome kept in another."""
     done = {"delivered": 0, "failed": 0}
     for shop_id, event_ids in _claim(sessions, now, limit, shop_domain).items():
         _deliver_shop(sessions, channels, shop_id, event_ids, now, done)
