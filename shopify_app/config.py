@@ -40,8 +40,8 @@ class Settings:
     # Unset, a key is derived from the API secret: fine for a laptop, not production.
     encryption_keys: tuple[str, ...] = ()
     app_url: str = "http://127.0.0.1:8000"
-    # How far an app proxy request's timestamp may be from now.
-    proxy_max_age_seconds: int = 300
+    # How far an app proxy request's timestamp may be from now (Shopify's library allows 90 s).
+    proxy_max_age_seconds: int = 90
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

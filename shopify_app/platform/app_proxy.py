@@ -3,6 +3,11 @@
 Shopify signs a proxied request's query: every parameter but `signature`,
 sorted, written `key=value` (repeated values joined by ","), concatenated
 with no separator, HMAC-SHA256 with the app secret, hex.
+
+Checked as strictly as Shopify's own library (@shopify/shopify-api's
+validateHmac): the parameters Shopify adds once may appear only once (a
+repeated `shop` signs as "a,b" and would leave the reader to pick one), and
+the timestamp may be 90 s from now at most (Settings.proxy_max_age_seconds).
 """
 
 from __future__ import annotations
@@ -11,6 +16,10 @@ import hashlib
 import hmac
 import time
 from collections.abc import Iterable
+
+# Shopify's set (hmac, shop, signature, timestamp), and the shopper, whom
+# Perks takes from this parameter alone.
+SINGLE_VALUED = frozenset({"hmac", "shop", "signature", "timestamp", "logged_in_customer_id"})
 
 
 class InvalidProxyRequest(Exception):
@@ -28,8 +37,12 @@ def signature(params: Iterable[tuple[str, str]], secret: str) -> str:
 
 def verify(params: list[tuple[str, str]], secret: str, *, max_age: int, now: float | None = None) -> dict[str, str]:
     """The verified parameters (last value of each), or InvalidProxyRequest."""
+    keys = [key for key, _ in params]
+    repeated = sorted({key for key in SINGLE_VALUED if keys.count(key) > 1})
+    if repeated:
+        raise InvalidProxyRequest(f"parameter {repeated[0]!r} must not appear more than once")
     given = [value for key, value in params if key == "signature"]
-    if len(given) != 1:
+    if not given:
         raise InvalidProxyRequest("missing signature")
     if not hmac.compare_digest(signature(params, secret), given[0]):
         raise InvalidProxyRequest("signature does not match")
