@@ -1,4 +1,5 @@
-"""Moving in and out: other apps' CSV exports detected and imported all or nothing, by a worker; members and ledger exported."""
+"""Moving in and out: other apps' CSV exports detected and imported by a worker, bad rows refused with their reasons;
+members and ledger exported."""
 
 from __future__ import annotations
 
@@ -102,24 +103,26 @@ def test_a_loyaltylion_export_creates_the_members_it_names_by_customer_id(admin,
     assert balances(sessions, admin.shop)["new@example.com"] == 300
 
 
-def test_a_file_with_a_bad_row_imports_nothing_and_names_the_row(admin, sessions, redis, workers):
+def test_a_file_with_bad_rows_imports_the_rest_and_names_each_refused_row_with_its_reason(admin, sessions, redis, workers):
     text = "email,points\nada@example.com,100\nnobody@example.com,5\ngrace@example.com,lots\n"
     job = admin.post("/api/imports", data=text, content_type="text/csv").get_json()["job"]
     wait_for_import(redis, job["id"])
     job = admin.get(f"/api/imports/{job['id']}").get_json()["job"]
-    assert job["status"] == "failed"
+    assert (job["status"], job["imported_rows"], job["refused_rows"]) == ("done", 1, 2)
+    assert job["progress"] == {"done": 3, "total": 3}
     assert [e["row"] for e in job["errors"]] == [3, 4]
     assert "no member with email nobody@example.com" in job["errors"][0]["message"]
     assert "'lots'" in job["errors"][1]["message"]
-    assert balances(sessions, admin.shop) == {"ada@example.com": 10, "grace@example.com": 0}
+    assert balances(sessions, admin.shop) == {"ada@example.com": 110, "grace@example.com": 0}
 
 
-def test_the_same_member_twice_in_a_file_is_an_error_not_a_double_credit(admin, sessions, redis, workers):
+def test_the_same_member_twice_in_a_file_is_refused_not_credited_twice(admin, sessions, redis, workers):
     text = "email,customer_id,points\nada@example.com,,5\n,7300000000001,6\n"
     job = admin.post("/api/imports", data=text, content_type="text/csv").get_json()["job"]
     wait_for_import(redis, job["id"])
     job = admin.get(f"/api/imports/{job['id']}").get_json()["job"]
-    assert (job["status"], job["errors"]) == ("failed", [{"row": 3, "message": "the same member as row 2"}])
+    assert (job["status"], job["errors"]) == ("done", [{"row": 3, "message": "the same member as row 2"}])
+    assert balances(sessions, admin.shop)["ada@example.com"] == 15
 
 
 def test_an_import_run_twice_or_after_a_crash_credits_each_row_once(admin, sessions):
@@ -127,12 +130,17 @@ def test_an_import_run_twice_or_after_a_crash_credits_each_row_once(admin, sessi
     with UnitOfWork(sessions) as uow:
         # A worker that wrote every row and died before committing leaves nothing behind.
         _, rows, _ = transfer.parse(PLAIN)
-        transfer.import_rows(uow.session, installed_shop(uow.session, admin.shop).id, job["id"], "test", rows)
+        transfer.import_chunk(uow.session, installed_shop(uow.session, admin.shop).id, job["id"], "test", rows, transfer.Imported())
+    with UnitOfWork(sessions) as uow:
+        # One that committed the first row and died: the run again starts from the first row.
+        transfer.import_chunk(uow.session, installed_shop(uow.session, admin.shop).id, job["id"], "test", rows[:1], transfer.Imported())
+        uow.commit()
     assert import_with(sessions, job["id"]) == "done"
     assert import_with(sessions, job["id"]) == "done"
     assert balances(sessions, admin.shop) == {"ada@example.com": 15, "grace@example.com": 7}
     with UnitOfWork(sessions) as uow:
         assert uow.session.scalar(select(func.count()).where(LedgerEntry.idempotency_key.like(f"import:{job['id']}:%"))) == 2
+    assert admin.get(f"/api/imports/{job['id']}").get_json()["job"]["imported_rows"] == 2
 
 
 def test_the_same_file_is_not_imported_twice(admin, sessions):
@@ -141,6 +149,13 @@ def test_the_same_file_is_not_imported_twice(admin, sessions):
     again = admin.post("/api/imports", data=PLAIN, content_type="text/csv")
     assert again.status_code == 409
     assert "already imported" in again.get_json()["fields"]["file"]
+
+
+def test_a_file_being_imported_is_not_queued_a_second_time(admin):
+    assert admin.post("/api/imports", data=PLAIN, content_type="text/csv").status_code == 202
+    again = admin.post("/api/imports", data=PLAIN, content_type="text/csv")
+    assert again.status_code == 409
+    assert "being imported now" in again.get_json()["fields"]["file"]
 
 
 def test_a_file_that_is_no_known_layout_is_refused_before_it_is_queued(admin):

@@ -1,11 +1,11 @@
-"""Import members and balances from a CSV (a background job, all rows or none); export members and the ledger."""
+"""Import members and balances from a CSV (a background job, a chunk of rows at a time, bad rows refused); export members and the ledger."""
 
 from __future__ import annotations
 
 import hashlib
 
 from flask import Response, g, jsonify, request, stream_with_context
-from rq.job import Job
+from rq.job import Job, JobStatus
 from sqlalchemy import select
 
 from shopify_app.admin_jobs import enqueue_import, import_job_id
@@ -42,13 +42,14 @@ def start_import():
         raise ApiError(400, "invalid", f"file: {error}", {"file": str(error)}) from None
     digest = hashlib.sha256(raw).hexdigest()
     with UnitOfWork(perks().sessions) as uow:
-        done = uow.session.scalar(
-            select(ImportJob).where(ImportJob.shop_id == g.caller.shop_id, ImportJob.digest == digest, ImportJob.status == "done")
+        earlier = uow.session.scalar(
+            select(ImportJob).where(ImportJob.shop_id == g.caller.shop_id, ImportJob.digest == digest, ImportJob.status != "failed")
         )
-        if done is not None:
-            message = (
-                f"this file was already imported on {done.finished_at:%Y-%m-%d %H:%M} UTC; importing it again would add its points twice"
-            )
+        if earlier is not None:
+            # A job's rows are keyed by the job: the same file in a second job would add its points twice.
+            done = earlier.status == "done"
+            when = f"was already imported on {earlier.finished_at:%Y-%m-%d %H:%M} UTC" if done else "is being imported now"
+            message = f"this file {when}; importing it again would add its points twice"
             raise ApiError(409, "already_imported", f"file: {message}", {"file": message})
         job = ImportJob(shop_id=g.caller.shop_id, actor=actor(), filename=filename[:255], layout=layout.name, content=text, digest=digest)
         uow.session.add(job)
@@ -77,29 +78,41 @@ def import_status(job_id: int):
         return jsonify(job=_job_json(job))
 
 
+# The refused rows an answer lists: a file of 100,000 bad rows is not sent whole to every poll.
+ERRORS_SHOWN = 1000
+
+
 def _job_json(job: ImportJob) -> dict:
-    progress = {"done": job.total_rows, "total": job.total_rows} if job.status in ("done", "failed") else _progress(job.id)
+    status, progress = job.status, {"done": job.total_rows, "total": job.total_rows}
+    if status in ("queued", "running"):
+        status, progress = _running(job)
     return {
         "id": job.id,
         "filename": job.filename,
         "layout": job.layout,
-        "status": job.status,
+        "status": status,
         "progress": progress,
         "total_rows": job.total_rows,
         "imported_rows": job.imported_rows,
         "points_imported": job.points_imported,
-        "errors": job.errors,
+        "refused_rows": len(job.errors),
+        "errors": job.errors[:ERRORS_SHOWN],
         "created_at": job.created_at.isoformat() if job.created_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
     }
 
 
-def _progress(job_id: int) -> dict:
+def _running(job: ImportJob) -> tuple[str, dict]:
+    """How far the worker has got (its rq job's meta), and "failed" once rq has given up on it."""
+    unknown = {"done": 0, "total": job.total_rows}
     try:
-        meta = Job.fetch(import_job_id(job_id), connection=perks().queue.connection).get_meta(refresh=False)
+        rq_job = Job.fetch(import_job_id(job.id), connection=perks().queue.connection)
+        meta, rq_status = rq_job.get_meta(refresh=False), rq_job.get_status(refresh=False)
     except Exception:  # no such rq job yet, or Redis unreachable: progress is unknown, not an error
-        return {"done": 0, "total": 0}
-    return meta.get("progress") or {"done": 0, "total": 0}
+        return job.status, unknown
+    # rq keeps a job "failed" only once its retries are spent; the row says "running" still.
+    status = "failed" if rq_status == JobStatus.FAILED else job.status
+    return status, meta.get("progress") or unknown
 
 
 @bp.get("/exports/members.csv")
