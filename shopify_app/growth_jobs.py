@@ -5,6 +5,7 @@ Each is safe to run twice, late, or on two schedulers at once."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from shopify_app.config import Settings
 from shopify_app.db import session_factory
 from shopify_app.loyalty import referrals, tiers
 from shopify_app.models import Shop
+from shopify_app.rule_jobs import in_chunks
 from shopify_app.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -37,24 +39,34 @@ def sync_tiers() -> dict[str, int]:
 
 def confirm_referrals_with(sessions: sessionmaker[Session], now: datetime) -> int:
     """Referral rewards whose waiting period is over: paid, or rejected for a refund or cancellation."""
-    return _per_shop(sessions, lambda session, shop: referrals.confirm_due(session, shop, now))
+
+    def confirm(shop_id: int) -> int:
+        with UnitOfWork(sessions) as uow:
+            due = referrals.due_to_confirm(uow.session, uow.session.get(Shop, shop_id), now)
+        return in_chunks(sessions, shop_id, due, lambda session, shop, ids: referrals.confirm(session, shop, ids, now))
+
+    return _per_shop(sessions, confirm)
 
 
 def review_tiers_with(sessions: sessionmaker[Session], now: datetime) -> int:
     """Tiers at their window's end: kept if still earned, else moved down."""
-    return _per_shop(sessions, lambda session, shop: tiers.review_due(session, shop, now))
+
+    def review(shop_id: int) -> int:
+        with UnitOfWork(sessions) as uow:
+            due = tiers.due_for_review(uow.session, uow.session.get(Shop, shop_id), now)
+        return in_chunks(sessions, shop_id, due, lambda session, shop, ids: tiers.review(session, shop, ids, now))
+
+    return _per_shop(sessions, review)
 
 
-def _per_shop(sessions: sessionmaker[Session], work) -> int:
-    """One transaction per shop, so one shop's trouble never holds up another's."""
+def _per_shop(sessions: sessionmaker[Session], work: Callable[[int], int]) -> int:
+    """Shop by shop, so one shop's trouble never holds up another's; `work` keeps its own transactions short."""
     total = 0
     with UnitOfWork(sessions) as uow:
         shop_ids = list(uow.session.scalars(select(Shop.id).where(Shop.uninstalled_at.is_(None)).order_by(Shop.id)))
     for shop_id in shop_ids:
         try:
-            with UnitOfWork(sessions) as uow:
-                total += work(uow.session, uow.session.get(Shop, shop_id))
-                uow.commit()
+            total += work(shop_id)
         except Exception:
             log.exception("referral/tier job failed for shop %s; the next run tries again", shop_id)
     return total

@@ -7,7 +7,9 @@ both are safe to run twice or late (see loyalty/profile.py and expiry.py).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +22,7 @@ from shopify_app.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 BATCH = 200
+T = TypeVar("T")
 
 
 def birthdays_and_expiry() -> dict[str, int]:
@@ -27,7 +30,7 @@ def birthdays_and_expiry() -> dict[str, int]:
 
 
 def run_rules(sessions: sessionmaker[Session], now: datetime, shop_domain: str | None = None) -> dict[str, int]:
-    """One transaction per shop, so one shop's trouble never holds up another's."""
+    """Shop by shop, so one shop's trouble never holds up another's; within a shop, BATCH members per transaction."""
     totals = {"birthdays": 0, "reminded": 0, "expired": 0, "points_expired": 0, "nudged": 0}
     with UnitOfWork(sessions) as uow:
         query = select(Shop.id).where(Shop.uninstalled_at.is_(None))
@@ -50,20 +53,35 @@ def _run_shop(sessions: sessionmaker[Session], shop_id: int, now: datetime, tota
     with UnitOfWork(sessions) as uow:
         shop = uow.session.get(Shop, shop_id)
         totals["birthdays"] += profile.award_birthdays(uow.session, shop, now)
-        totals["nudged"] += dormancy.nudge(uow.session, shop, now)
         expiry.expire_pending(uow.session, shop, now)
+        quiet = dormancy.quiet_members(uow.session, shop, now)
         due = expiry.due_members(uow.session, shop, now)
         uow.commit()
+    totals["nudged"] += in_chunks(sessions, shop_id, quiet, dormancy.nudge_members)
     done = expiry.Run()
-    # Small transactions: member row locks are held a moment, not while a whole shop is
-    # settled, so orders arriving meanwhile are not kept waiting.
-    for start in range(0, len(due), BATCH):
-        with UnitOfWork(sessions) as uow:
-            shop = uow.session.get(Shop, shop_id)
-            for member_id in due[start : start + BATCH]:
-                expiry.settle(uow.session, shop, member_id, now, done)
-            uow.commit()
+
+    def settle(session: Session, shop: Shop, member_ids: list[int]) -> int:
+        for member_id in member_ids:
+            expiry.settle(session, shop, member_id, now, done)
+        return len(member_ids)
+
+    in_chunks(sessions, shop_id, due, settle)
     return done
+
+
+def in_chunks(sessions: sessionmaker[Session], shop_id: int, items: list[T], work: Callable[[Session, Shop, list[T]], int]) -> int:
+    """`work` on the shop's `items` (listed beforehand, without locks) BATCH at a time, each batch its own
+    transaction; the sum of what it returns.
+
+    Member row locks are then held a moment, not while a whole shop is settled, so orders,
+    redemptions and storefront requests arriving meanwhile are not kept waiting.
+    """
+    total = 0
+    for start in range(0, len(items), BATCH):
+        with UnitOfWork(sessions) as uow:
+            total += work(uow.session, uow.session.get(Shop, shop_id), items[start : start + BATCH])
+            uow.commit()
+    return total
 
 
 def deliver_notifications() -> dict[str, int]:

@@ -27,13 +27,18 @@ NOT_ACTIVITY = ("expire", "merge")
 
 
 def nudge(session: Session, shop: Shop, now: datetime) -> int:
-    """Record a nudge for every member whose quiet spell has lasted long enough; how many were new."""
+    """Record a nudge for every member whose quiet spell has lasted long enough, in the caller's one transaction; how many were new."""
+    return nudge_members(session, shop, quiet_members(session, shop, now))
+
+
+def quiet_members(session: Session, shop: Shop, now: datetime) -> list[tuple[int, datetime]]:
+    """(member, quiet since) for each member whose points buy a reward and whose quiet spell has lasted long enough."""
     program = program_of(session, shop)
     if not program.nudge_after_days:
-        return 0
+        return []
     offers = catalogue(session, shop.id, enabled_only=True)
     if not offers:
-        return 0
+        return []
     last = (
         select(LedgerEntry.member_id, func.max(LedgerEntry.created_at).label("at"))
         .where(LedgerEntry.shop_id == shop.id, LedgerEntry.kind.not_in(NOT_ACTIVITY))
@@ -42,7 +47,7 @@ def nudge(session: Session, shop: Shop, now: datetime) -> int:
     )
     since = func.coalesce(last.c.at, Member.created_at)
     quiet = session.execute(
-        select(Member, since)
+        select(Member.id, since)
         .outerjoin(last, last.c.member_id == Member.id)
         .where(
             Member.shop_id == shop.id,
@@ -51,10 +56,23 @@ def nudge(session: Session, shop: Shop, now: datetime) -> int:
             Member.merged_into_id.is_(None),
             since <= now - timedelta(days=program.nudge_after_days),
         )
+        .order_by(Member.id)
     )
+    return [(member_id, quiet_since) for member_id, quiet_since in quiet]
+
+
+def nudge_members(session: Session, shop: Shop, quiet: list[tuple[int, datetime]]) -> int:
+    """Nudge these quiet members (from `quiet_members`) with the best reward their points buy now; how many were new.
+
+    A member whose points were spent since the list was read has nothing to be offered, and is skipped."""
+    offers = catalogue(session, shop.id, enabled_only=True)
+    members = {m.id: m for m in session.scalars(select(Member).where(Member.id.in_([member_id for member_id, _ in quiet])))}
     nudged = 0
-    for member, quiet_since in quiet:
-        reward = best_affordable(offers, member.points_balance)
+    for member_id, quiet_since in quiet:
+        member = members.get(member_id)  # gone if the shop or the customer was erased since
+        reward = best_affordable(offers, member.points_balance) if member else None
+        if reward is None:
+            continue
         nudged += events.emit(
             session,
             member,

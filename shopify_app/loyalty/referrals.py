@@ -158,11 +158,27 @@ def order_paid(session: Session, cmd: PayOrder, order: Order, now: datetime) -> 
 
 
 def confirm_due(session: Session, shop: Shop, now: datetime) -> int:
-    """Pay or reject every referral whose waiting period is over; safe to run twice or late."""
+    """Pay or reject every referral whose waiting period is over, in the caller's one transaction; safe to run twice or late."""
+    return confirm(session, shop, due_to_confirm(session, shop, now), now)
+
+
+def due_to_confirm(session: Session, shop: Shop, now: datetime) -> list[int]:
+    """Referrals whose waiting period is over (read without locks; `confirm` decides under them)."""
+    return list(
+        session.scalars(
+            select(Referral.id)
+            .where(Referral.shop_id == shop.id, Referral.state == "qualified", Referral.confirm_after <= now)
+            .order_by(Referral.id)
+        )
+    )
+
+
+def confirm(session: Session, shop: Shop, referral_ids: list[int], now: datetime) -> int:
+    """Pay or reject these referrals if still due; how many. One another transaction holds is left for the next run."""
     settled = 0
     for referral in session.scalars(
         select(Referral)
-        .where(Referral.shop_id == shop.id, Referral.state == "qualified", Referral.confirm_after <= now)
+        .where(Referral.id.in_(referral_ids), Referral.shop_id == shop.id, Referral.state == "qualified", Referral.confirm_after <= now)
         .order_by(Referral.id)
         .with_for_update(skip_locked=True)
     ):

@@ -165,13 +165,26 @@ def evaluate(session: Session, shop: Shop, member: Member, now: datetime, tiers:
 
 
 def review_due(session: Session, shop: Shop, now: datetime) -> int:
-    """At each held tier's window end: keep it for another window if still earned, else move down. Moves made."""
+    """At each held tier's window end: keep it for another window if still earned, else move down. Moves made.
+
+    All in the caller's one transaction; the scheduled job reviews `due_for_review` a chunk at a time instead."""
+    return review(session, shop, due_for_review(session, shop, now), now)
+
+
+def due_for_review(session: Session, shop: Shop, now: datetime) -> list[int]:
+    """Members whose tier's window has ended (read without locks; `review` decides under them)."""
+    query = select(MemberTier.member_id).where(MemberTier.shop_id == shop.id, MemberTier.held_until <= now)
+    return list(session.scalars(query.order_by(MemberTier.member_id)))
+
+
+def review(session: Session, shop: Shop, member_ids: list[int], now: datetime) -> int:
+    """Review these members' tiers if still due; moves made. A member another transaction holds is left for the next run."""
     program = program_of(session, shop.id)
     tiers = ladder(session, shop.id)
     moved = 0
     due = session.scalars(
         select(MemberTier)
-        .where(MemberTier.shop_id == shop.id, MemberTier.held_until <= now)
+        .where(MemberTier.shop_id == shop.id, MemberTier.member_id.in_(member_ids), MemberTier.held_until <= now)
         .order_by(MemberTier.member_id)
         .with_for_update(skip_locked=True)
     ).all()
