@@ -20,6 +20,7 @@ import requests
 
 from shopify_app.shopify import documents
 from shopify_app.shopify.errors import (
+    AccessDenied,
     AdminApiError,
     AdminUnauthorized,
     AdminUnavailable,
@@ -113,8 +114,9 @@ class AdminClient:
     def execute(self, name_or_document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """Run a document (by name from ``graphql/`` or as text); return ``data``.
 
-        Raises UserErrors when a mutation payload has userErrors, AdminApiError
-        for GraphQL errors, AdminUnavailable when transient failures persist.
+        Raises UserErrors when a mutation payload has userErrors, AccessDenied
+        when the app's scopes do not reach a selected field, AdminApiError for
+        other GraphQL errors, AdminUnavailable when transient failures persist.
         """
         document = _resolve(name_or_document)
         body = self._send_with_retries(document, variables or {})
@@ -188,7 +190,10 @@ class AdminClient:
         if errors:
             if _is_throttled(errors):
                 raise _Throttled(errors, self._throttle_delay(document))
-            raise AdminApiError(_summarise(errors), errors=errors, status=status)
+            if _has_code(errors, "ACCESS_DENIED"):
+                raise AccessDenied(f"missing access scope: {_summarise(errors)}", errors=errors,
+                                   status=status, data=body.get("data"))
+            raise AdminApiError(_summarise(errors), errors=errors, status=status, data=body.get("data"))
         return body
 
     def _current_token(self) -> str:
@@ -270,7 +275,11 @@ def _retry_after(response: requests.Response) -> float | None:
 
 
 def _is_throttled(errors: list[dict[str, Any]]) -> bool:
-    return any((e.get("extensions") or {}).get("code") == "THROTTLED" for e in errors)
+    return _has_code(errors, "THROTTLED")
+
+
+def _has_code(errors: list[dict[str, Any]], code: str) -> bool:
+    return any((e.get("extensions") or {}).get("code") == code for e in errors)
 
 
 def _summarise(errors: list[dict[str, Any]]) -> str:

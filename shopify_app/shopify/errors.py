@@ -6,13 +6,18 @@ from typing import Any
 
 
 class AdminApiError(Exception):
-    """Shopify answered GraphQL ``errors`` (or an unusable response)."""
+    """Shopify answered GraphQL ``errors`` (or an unusable response).
+
+    ``data`` is whatever Shopify answered beside the errors: a mutation whose
+    payload was partly denied may have run, and its payload says so.
+    """
 
     def __init__(self, message: str, errors: list[dict[str, Any]] | None = None,
-                 status: int | None = None) -> None:
+                 status: int | None = None, data: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.errors = errors or []
         self.status = status
+        self.data = data or {}
 
 
 class AdminUnavailable(AdminApiError):
@@ -22,6 +27,26 @@ class AdminUnavailable(AdminApiError):
 
 class AdminUnauthorized(AdminApiError):
     """401: the access token is invalid or expired."""
+
+
+class AccessDenied(AdminApiError):
+    """ACCESS_DENIED: the app's granted scopes do not reach a field the document
+    selects. A configuration fault (``shopify.app.toml`` lacks a scope, or the
+    merchant has not approved it yet), never transient: not retried.
+
+    ``denied`` lists the paths Shopify named; a path longer than one field is
+    inside a payload, so a mutation there ran before its answer was denied.
+    """
+
+    @property
+    def required_access(self) -> list[str]:
+        return [e["extensions"]["requiredAccess"] for e in self.errors
+                if (e.get("extensions") or {}).get("requiredAccess")]
+
+    @property
+    def denied(self) -> list[list[str | int]]:
+        return [list(e.get("path") or []) for e in self.errors
+                if (e.get("extensions") or {}).get("code") == "ACCESS_DENIED"]
 
 
 class UserErrors(Exception):

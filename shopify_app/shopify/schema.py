@@ -57,6 +57,8 @@ def schema_path(version: str = API_VERSION) -> Path:
 
 _lock = threading.Lock()
 _schemas: dict[str, GraphQLSchema] = {}
+# version -> {(type, None) or (type, field): the schema's `requiredAccess` note}
+_access_notes: dict[str, dict[tuple[str, str | None], str]] = {}
 
 
 def get_schema(version: str = API_VERSION) -> GraphQLSchema:
@@ -76,6 +78,7 @@ def _build(version: str) -> GraphQLSchema:
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         introspection = json.load(fh)
     introspection = introspection.get("data", introspection)
+    _access_notes[version] = _read_access_notes(introspection["__schema"])
     # graphql-core's schema self-check rejects Shopify's schema over deprecation
     # mismatches between interfaces and implementations (e.g. Node.id); that is
     # a property of Shopify's schema, not of our documents, so skip only that.
@@ -384,3 +387,144 @@ def operation_name(document: str) -> str | None:
         if isinstance(definition, OperationDefinitionNode):
             return definition.name.value if definition.name else None
     return None
+
+
+# --- access scopes ------------------------------------------------------------
+# Shopify's published schema carries, beside the standard introspection, a
+# `requiredAccess` note on types, fields and mutations (e.g. "`read_customers`
+# access scope.") and names each webhook topic's scope in its description. The
+# fake Admin API enforces these notes, and tests derive the app's scopes from them.
+
+ACCESS_DOCS = "https://shopify.dev/api/usage/access-scopes"
+# All of these clauses must hold; a clause holds when any one of its scopes is granted.
+Requirement = tuple[frozenset[str], ...]
+_SCOPE = r"(?:unauthenticated_)?(?:read|write)_[a-z_]+"
+
+
+def _read_access_notes(raw: dict[str, Any]) -> dict[tuple[str, str | None], str]:
+    notes: dict[tuple[str, str | None], str] = {}
+    for type_ in raw["types"]:
+        if type_.get("requiredAccess"):
+            notes[(type_["name"], None)] = type_["requiredAccess"]
+        for field in type_.get("fields") or []:
+            if field.get("requiredAccess"):
+                notes[(type_["name"], field["name"])] = field["requiredAccess"]
+    return notes
+
+
+def access_note(type_name: str, field_name: str | None = None, version: str = API_VERSION) -> str | None:
+    """The schema's `requiredAccess` note on a type (field_name None) or on one of its fields."""
+    get_schema(version)
+    return _access_notes[version].get((type_name, field_name))
+
+
+@lru_cache(maxsize=1024)
+def parse_access(note: str | None) -> Requirement:
+    """The scopes a `requiredAccess` note asks for, as clauses that must all hold.
+
+    "`a` access scope or `b` access scope" is one clause {a, b}; "`a` ... as
+    well as any of `b`, `c`" two; an "Also: Requires `x` scope." adds {x}.
+    Notes naming no scope (user permissions, "supported access tokens", "the
+    same access level needed to mutate the owner") ask for no scope here.
+    """
+    if not note:
+        return ()
+    main, _, also = note.partition("Also:")
+    clauses = [frozenset(re.findall(rf"`({_SCOPE})`", part)) for part in main.split(" as well as ")]
+    clauses += [frozenset({s}) for s in re.findall(rf"Requires `({_SCOPE})` scope", also)]
+    return tuple(c for c in clauses if c)
+
+
+def granted_scopes(scopes: str | list[str] | set[str] | frozenset[str]) -> frozenset[str]:
+    """What a grant covers: each scope, and for a write scope the read of the same resource only."""
+    names = [s.strip() for s in (scopes.split(",") if isinstance(scopes, str) else scopes) if s.strip()]
+    implied = {"read_" + s.removeprefix("write_") for s in names if s.startswith("write_")}
+    implied |= {"unauthenticated_read_" + s.removeprefix("unauthenticated_write_")
+                for s in names if s.startswith("unauthenticated_write_")}
+    return frozenset(names) | implied
+
+
+def satisfies(granted: frozenset[str], requirement: Requirement) -> bool:
+    """Whether ``granted`` (already expanded by granted_scopes) meets every clause."""
+    return all(clause & granted for clause in requirement)
+
+
+def field_access(parent_type: str, field_name: str, return_type: str | None,
+                 version: str = API_VERSION) -> str | None:
+    """The note that guards selecting ``parent_type.field_name``: the field's own, else its type's."""
+    return access_note(parent_type, field_name, version) or (
+        access_note(return_type, None, version) if return_type else None)
+
+
+def access_denied(field_name: str, note: str, path: list[str | int] | None = None) -> ShopifyError:
+    """Shopify's answer for a field the token's scopes do not reach."""
+    error: ShopifyError = {"message": f"Access denied for {field_name} field. Required access: {note}"}
+    if path is not None:
+        error["path"] = path
+    error["extensions"] = {"code": "ACCESS_DENIED", "documentation": ACCESS_DOCS, "requiredAccess": note}
+    return error
+
+
+def document_access(document: str, version: str = API_VERSION) -> dict[str, str]:
+    """Every `requiredAccess` note a document touches: "Type.field" or "Type" -> note.
+
+    Fields (their own note, or their return type's) and fragment type
+    conditions; what a document needs is the union of these notes' clauses.
+    """
+    from graphql import TypeInfo, TypeInfoVisitor, get_named_type
+
+    schema = get_schema(version)
+    ast = parse(document)
+    info = TypeInfo(schema)
+    touched: dict[str, str] = {}
+
+    class AccessVisitor(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            parent, field = info.get_parent_type(), info.get_field_def()
+            if parent is None or field is None:
+                return
+            named = get_named_type(field.type).name
+            own = access_note(parent.name, node.name.value, version)
+            if own:
+                touched[f"{parent.name}.{node.name.value}"] = own
+            type_note = access_note(named, None, version)
+            if type_note:
+                touched[named] = type_note
+
+        def enter_inline_fragment(self, node: Any, *_: Any) -> None:
+            self._condition(node)
+
+        def enter_fragment_definition(self, node: Any, *_: Any) -> None:
+            self._condition(node)
+
+        @staticmethod
+        def _condition(node: Any) -> None:
+            if node.type_condition is not None:
+                name = node.type_condition.name.value
+                note = access_note(name, None, version)
+                if note:
+                    touched[name] = note
+
+    visit(ast, TypeInfoVisitor(info, AccessVisitor()))
+    return touched
+
+
+def document_requirement(document: str, version: str = API_VERSION) -> Requirement:
+    """The scope clauses a document needs, from every note it touches."""
+    clauses = {c for note in document_access(document, version).values() for c in parse_access(note)}
+    return tuple(sorted(clauses, key=sorted))
+
+
+def topic_requirement(topic: str, version: str = API_VERSION) -> Requirement:
+    """The scopes a webhook topic needs, from its WebhookSubscriptionTopic description
+    ("Requires the `read_customers` scope." / "Requires at least one of the
+    following scopes: read_orders, read_marketplace_orders."); () when it names none."""
+    enum = get_schema(version).type_map["WebhookSubscriptionTopic"]
+    value = enum.values.get(topic.replace("/", "_").upper())  # type: ignore[attr-defined]
+    if value is None:
+        raise KeyError(f"{topic!r} is not a webhook topic in {version}")
+    text = " ".join((value.description or "").split())
+    _, found, rest = text.partition("Requires ")
+    if not found:
+        return ()
+    return (frozenset(re.findall(_SCOPE, rest.split(". ")[0])),)

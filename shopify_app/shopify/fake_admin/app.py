@@ -29,7 +29,6 @@ from shopify_app.shopify.version import API_VERSION
 
 UNAUTHORIZED = "[API] Invalid API key or access token (unrecognized login or wrong password)"
 RATE_LIMIT_DOCS = "https://shopify.dev/api/usage/rate-limits"
-SCOPES = "read_customers,write_customers,read_orders,write_discounts,read_products,write_store_credit_account_transactions"
 
 
 def create_fake_admin(client_secret: str, client_id: str, state: FakeState | None = None) -> Flask:
@@ -55,14 +54,15 @@ def create_fake_admin(client_secret: str, client_id: str, state: FakeState | Non
         failure = fake.take_failure()
         if failure:
             return jsonify({"errors": "Internal Server Error"}), failure
-        shop = fake.shop_for_token(request.headers.get("X-Shopify-Access-Token"))
-        if shop is None or path_shop not in (None, shop):
+        token = fake.token_record(request.headers.get("X-Shopify-Access-Token"))
+        shop = token["shop"] if token else None
+        if token is None or path_shop not in (None, shop):
             return jsonify({"errors": UNAUTHORIZED}), 401
         body = request.get_json(silent=True) or {}
         document, variables = body.get("query"), body.get("variables") or {}
         if not isinstance(document, str) or not document.strip():
             return jsonify({"errors": {"query": "Required parameter missing or invalid"}}), 400
-        return jsonify(_answer(fake, shop, document, variables, request.host_url.rstrip("/")))
+        return jsonify(_answer(fake, token, document, variables, request.host_url.rstrip("/")))
 
     @app.post("/admin/oauth/access_token")
     @app.post("/shops/<path_shop>/admin/oauth/access_token")
@@ -143,7 +143,8 @@ def _seed_body(body: Any, plural: str) -> tuple[str, list[dict]]:
     return shop, body.get(plural, [body])
 
 
-def _answer(fake: FakeState, shop: str, document: str, variables: dict, base_url: str) -> dict[str, Any]:
+def _answer(fake: FakeState, token: dict, document: str, variables: dict, base_url: str) -> dict[str, Any]:
+    shop = token["shop"]
     errors = admin_schema.validate(document, variables)
     if errors:
         return {"errors": errors}
@@ -161,7 +162,8 @@ def _answer(fake: FakeState, shop: str, document: str, variables: dict, base_url
                                         "throttleStatus": bucket.status()}}}
         bucket.available -= cost
         ctx = Ctx(fake=fake, shop=state, base_url=base_url,
-                  operation_name=admin_schema.operation_name(document))
+                  operation_name=admin_schema.operation_name(document),
+                  scopes=admin_schema.granted_scopes(token["scope"]))
         body = resolvers.execute(ctx, document, variables)
         actual = _actual_cost(cost, body.get("data"), document)
         bucket.available += cost - actual  # Shopify refunds what the answer did not use
@@ -235,13 +237,13 @@ def _refresh(fake: FakeState, body: dict, path_shop: str | None) -> tuple[Respon
 
 def _token_response(fake: FakeState, shop: str, expiring: bool) -> dict[str, Any]:
     if not expiring:
-        return {"access_token": fake.mint_token(shop, expires_in=10 * 365 * 24 * 3600), "scope": SCOPES}
+        return {"access_token": fake.mint_token(shop, expires_in=10 * 365 * 24 * 3600), "scope": fake.scopes}
     return {
-        "access_token": fake.mint_token(shop, scope=SCOPES),
+        "access_token": fake.mint_token(shop),
         "expires_in": fake.token_ttl,
         "refresh_token": fake.mint_refresh_token(shop),
         "refresh_token_expires_in": fake.refresh_token_ttl,
-        "scope": SCOPES,
+        "scope": fake.scopes,
     }
 
 

@@ -23,6 +23,7 @@ class Ctx:
     shop: ShopState
     base_url: str
     operation_name: str | None = None
+    scopes: frozenset[str] = frozenset()  # what the token's grant covers (writes include their reads)
 
 
 def money_v2(amount: str, currency: str) -> dict[str, str]:

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from shopify_app.shopify.app_config import access_scopes
+
 DEFAULT_SHOP = "perks-demo.myshopify.com"
 STANDARD_BUCKET = 2000.0
 STANDARD_RESTORE = 100.0  # points/second: Shopify's standard plan
@@ -84,6 +86,7 @@ class ShopState:
     collections: dict[str, dict] = field(default_factory=dict)
     discounts: dict[str, dict] = field(default_factory=dict)
     store_credit_accounts: dict[str, dict] = field(default_factory=dict)
+    metafield_definitions: dict[str, dict] = field(default_factory=dict)  # "OWNER.namespace.key" -> record
     flow_triggers: list[dict] = field(default_factory=list)
     bulk_operations: dict[str, dict] = field(default_factory=dict)
     staged_uploads: dict[str, str] = field(default_factory=dict)
@@ -98,6 +101,7 @@ class ShopState:
             "collections": list(self.collections.values()),
             "discounts": list(self.discounts.values()),
             "store_credit_accounts": list(self.store_credit_accounts.values()),
+            "metafield_definitions": list(self.metafield_definitions.values()),
             "flow_triggers": self.flow_triggers,
             "bulk_operations": list(self.bulk_operations.values()),
             "throttle": self.bucket.status(),
@@ -125,11 +129,16 @@ class FakeState:
     ``auto_create_customers``: Perks learns customers from webhooks the fake
     never saw, so by default an unknown ``gid://shopify/Customer/N`` referenced
     by a mutation gets a stub record; set False to get Shopify's userErrors.
+
+    ``scopes``: what the merchant granted at install, by default exactly what
+    ``shopify.app.toml`` asks for; every token carries them and every document
+    is checked against them (the schema's ``requiredAccess`` notes).
     """
 
     def __init__(self, *, auto_create_customers: bool = True, token_ttl: int = 3600,
-                 refresh_token_ttl: int = 90 * 24 * 3600) -> None:
+                 refresh_token_ttl: int = 90 * 24 * 3600, scopes: list[str] | None = None) -> None:
         self.lock = threading.RLock()
+        self.scopes = ",".join(access_scopes() if scopes is None else scopes)
         self.auto_create_customers = auto_create_customers
         self.token_ttl = token_ttl
         self.refresh_token_ttl = refresh_token_ttl
@@ -160,13 +169,15 @@ class FakeState:
 
     # --- tokens --------------------------------------------------------------
 
-    def mint_token(self, shop: str, expires_in: int | None = None, scope: str = "") -> str:
-        """Issue an access token directly (tests that do not care about OAuth)."""
+    def mint_token(self, shop: str, expires_in: int | None = None, scope: str | None = None) -> str:
+        """Issue an access token directly (tests that do not care about OAuth);
+        it carries ``scope`` (comma separated), by default the granted ``scopes``."""
         token = "shpat_fake_" + secrets.token_hex(16)
         ttl = self.token_ttl if expires_in is None else expires_in
         with self.lock:
             self.shop(shop)
-            self.access_tokens[token] = {"shop": shop, "expires_at": time.time() + ttl, "scope": scope}
+            self.access_tokens[token] = {"shop": shop, "expires_at": time.time() + ttl,
+                                         "scope": self.scopes if scope is None else scope}
         return token
 
     def mint_refresh_token(self, shop: str) -> str:
@@ -177,11 +188,16 @@ class FakeState:
         return token
 
     def shop_for_token(self, token: str | None) -> str | None:
+        record = self.token_record(token)
+        return record["shop"] if record else None
+
+    def token_record(self, token: str | None) -> dict | None:
+        """The live token's shop and scope; None if unknown or expired."""
         with self.lock:
             record = self.access_tokens.get(token or "")
             if not record or record["expires_at"] <= time.time():
                 return None
-            return record["shop"]
+            return dict(record)
 
     def expire_access_tokens(self, shop: str | None = None) -> int:
         """Make every (or one shop's) access token expired; returns how many."""
