@@ -13,7 +13,14 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from graphql import GraphQLError, GraphQLResolveInfo, default_field_resolver, graphql_sync, parse
+from graphql import (
+    GraphQLError,
+    GraphQLResolveInfo,
+    default_field_resolver,
+    get_named_type,
+    graphql_sync,
+    parse,
+)
 
 from shopify_app.shopify import schema as admin_schema
 from shopify_app.shopify.fake_admin import render
@@ -260,6 +267,15 @@ def _customer_gets_errors(gets: dict | None, arg: str) -> list[dict]:
     if "percentage" in given and not 0 < value["percentage"] <= 1:
         return [_err([*base, "value", "percentage"], "Value must be between 0.0 and 1.0",
                      "VALUE_OUTSIDE_RANGE")]
+    if "discountOnQuantity" in given:
+        on_quantity = value["discountOnQuantity"]
+        effect = on_quantity.get("effect") or {}
+        if int(on_quantity.get("quantity") or 0) < 1:
+            return [_err([*base, "value", "discountOnQuantity", "quantity"], "Quantity must be greater than 0",
+                         "GREATER_THAN")]
+        if effect.get("percentage") is not None and not 0 < effect["percentage"] <= 1:
+            return [_err([*base, "value", "discountOnQuantity", "effect", "percentage"],
+                         "Value must be between 0.0 and 1.0", "VALUE_OUTSIDE_RANGE")]
     if "discountAmount" in given:
         amount = Decimal(str((value["discountAmount"] or {}).get("amount") or 0))
         if amount <= 0:
@@ -479,6 +495,45 @@ def _write_metafield(ctx: Ctx, m: dict) -> dict:
     return render.metafield(record, owner["id"])
 
 
+# Types whose definitions may be admin filterable (a conservative subset of Shopify's list).
+ADMIN_FILTERABLE_TYPES = {"single_line_text_field", "list.single_line_text_field", "boolean",
+                          "product_reference", "collection_reference", "metaobject_reference"}
+
+
+def m_metafield_definition_create(ctx: Ctx, definition: dict) -> dict:
+    errors = _definition_errors(ctx, definition)
+    if errors:
+        return {"createdDefinition": None, "userErrors": errors}
+    filterable = bool(((definition.get("capabilities") or {}).get("adminFilterable") or {}).get("enabled"))
+    record = {"id": gid("MetafieldDefinition", ctx.fake.next_id()), "ownerType": definition["ownerType"],
+              "namespace": definition.get("namespace") or "$app", "key": definition["key"],
+              "name": definition["name"], "description": definition.get("description"),
+              "type": {"name": definition["type"]},
+              "capabilities": {"adminFilterable": {
+                  "enabled": filterable, "eligible": definition["type"] in ADMIN_FILTERABLE_TYPES,
+                  "status": "FILTERABLE" if filterable else "NOT_FILTERABLE"}}}
+    ctx.shop.metafield_definitions[_definition_key(definition)] = record
+    return {"createdDefinition": record, "userErrors": []}
+
+
+def _definition_key(definition: dict) -> str:
+    return f"{definition['ownerType']}.{definition.get('namespace') or '$app'}.{definition['key']}"
+
+
+def _definition_errors(ctx: Ctx, definition: dict) -> list[dict]:
+    base = ["definition"]
+    for name in ("name", "key", "type"):
+        if not (definition.get(name) or "").strip():
+            return [_err([*base, name], f"{name.capitalize()} can't be blank", "BLANK")]
+    if _definition_key(definition) in ctx.shop.metafield_definitions:
+        return [_err([*base, "key"], "Key is in use for this namespace and owner type", "TAKEN")]
+    filterable = ((definition.get("capabilities") or {}).get("adminFilterable") or {}).get("enabled")
+    if filterable and definition["type"] not in ADMIN_FILTERABLE_TYPES:
+        return [_err([*base, "capabilities"], "The capability admin_filterable is not valid for this "
+                     "definition.", "INVALID_CAPABILITY")]
+    return []
+
+
 def _taggable(ctx: Ctx, id: str) -> dict | None:
     kind = gid_kind(id)
     if kind == "Customer":
@@ -617,7 +672,8 @@ MUTATION_FIELDS: dict[str, Handler] = {
     "discountCodeDelete": m_discount_code_delete,
     "storeCreditAccountCredit": m_store_credit_account_credit,
     "customerEmailMarketingConsentUpdate": m_customer_email_marketing_consent_update,
-    "metafieldsSet": m_metafields_set, "tagsAdd": m_tags_add, "tagsRemove": m_tags_remove,
+    "metafieldsSet": m_metafields_set, "metafieldDefinitionCreate": m_metafield_definition_create,
+    "tagsAdd": m_tags_add, "tagsRemove": m_tags_remove,
     "flowTriggerReceive": m_flow_trigger_receive,
     "stagedUploadsCreate": m_staged_uploads_create,
     "bulkOperationRunMutation": m_bulk_operation_run_mutation,
@@ -625,6 +681,7 @@ MUTATION_FIELDS: dict[str, Handler] = {
 
 
 def _resolve(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+    _check_access(info)
     parent = info.parent_type.name
     if parent not in ("QueryRoot", "Mutation"):
         return default_field_resolver(source, info, **args)
@@ -638,6 +695,21 @@ def _resolve(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
         if refusal is not None:
             return {"userErrors": [{"field": None, "code": None, **e} for e in refusal]}
     return handler(ctx, **args)
+
+
+def _check_access(info: GraphQLResolveInfo) -> None:
+    """Shopify's ACCESS_DENIED for a field the token's scopes do not reach: the
+    field's own `requiredAccess` note, its type's, or (for an object reached
+    through an interface or union) its parent type's. A mutation so denied
+    never runs; a field denied inside a mutation's payload is denied after it ran."""
+    ctx: Ctx = info.context["ctx"]
+    parent = info.parent_type.name
+    returned = get_named_type(info.return_type).name
+    for note in (admin_schema.field_access(parent, info.field_name, returned),
+                 admin_schema.access_note(parent)):
+        if note and not admin_schema.satisfies(ctx.scopes, admin_schema.parse_access(note)):
+            denied = admin_schema.access_denied(info.field_name, note)
+            raise GraphQLError(denied["message"], info.field_nodes, extensions=denied["extensions"])
 
 
 def execute(ctx: Ctx, document: str, variables: dict[str, Any], *, bulk: bool = False) -> dict[str, Any]:
