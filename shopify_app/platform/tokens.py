@@ -22,6 +22,7 @@ from shopify_app.models import Shop
 from shopify_app.shopify import oauth
 from shopify_app.shopify.admin_client import AdminClient
 from shopify_app.shopify.errors import AdminApiError, UserErrors
+from shopify_app.shopify.metafield_definitions import create_customer_metafield_definitions
 from shopify_app.unit_of_work import UnitOfWork
 
 from .token_vault import TokenVault
@@ -54,12 +55,14 @@ def install(session: Session, settings: Settings, shop_domain: str, session_toke
     )
     shop = add_shop(session, shop_domain)
     store(shop, granted, TokenVault.from_settings(settings), datetime.now(UTC))
-    details = AdminClient(shop_domain, granted.access_token, base_url=base_url).execute("Shop")["shop"]
+    client = AdminClient(shop_domain, granted.access_token, base_url=base_url)
+    details = client.execute("Shop")["shop"]
     shop.name = details["name"]
     shop.currency = details["currencyCode"]
     shop.timezone = details["ianaTimezone"]
     shop.email = details.get("email")
     shop.plan = (details.get("plan") or {}).get("publicDisplayName")
+    create_customer_metafield_definitions(client)  # idempotent: a reinstall finds them TAKEN
     return shop
 
 
