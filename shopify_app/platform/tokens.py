@@ -4,6 +4,12 @@ Public apps get expiring offline tokens (about an hour) with a refresh
 token that is replaced on each use. Only one process may spend a refresh
 token, so a refresh happens under the shop row's lock: whoever takes it
 first refreshes, the rest wait and then find a fresh token.
+
+A refresh token Shopify refuses (revoked, expired, already spent) is dropped,
+so the shop is marked as needing a new token exchange: the next time the
+merchant opens Perks, `GET /` trades that page's session token again
+(`needs_exchange`), as Shopify's own libraries do when their stored session
+is no longer active.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from shopify_app.loyalty.shops import add_shop, installed_shop
 from shopify_app.models import Shop
 from shopify_app.shopify import oauth
 from shopify_app.shopify.admin_client import AdminClient
-from shopify_app.shopify.errors import AdminApiError, UserErrors
+from shopify_app.shopify.errors import AdminApiError, TokenRequestError, UserErrors
 from shopify_app.shopify.metafield_definitions import create_customer_metafield_definitions
 from shopify_app.unit_of_work import UnitOfWork
 
@@ -80,18 +86,46 @@ def access_token(sessions: sessionmaker[Session], settings: Settings, shop_domai
         if _fresh(shop):  # refreshed by another process while we waited for the lock
             return vault.decrypt(shop.access_token_encrypted)
         now = datetime.now(UTC)
-        if shop.refresh_token_encrypted is None or (shop.refresh_token_expires_at and shop.refresh_token_expires_at <= now):
+        if not _refreshable(shop, now):
             raise ReauthorizationNeeded(f"{shop_domain} has no usable token; open Perks in the Shopify admin again")
-        granted = oauth.refresh_access_token(
-            shop_domain,
-            vault.decrypt(shop.refresh_token_encrypted),
-            settings.shopify_api_key,
-            settings.shopify_api_secret,
-            base_url=admin_base_url(settings, shop_domain),
-        )
+        try:
+            granted = oauth.refresh_access_token(
+                shop_domain,
+                vault.decrypt(shop.refresh_token_encrypted),
+                settings.shopify_api_key,
+                settings.shopify_api_secret,
+                base_url=admin_base_url(settings, shop_domain),
+            )
+        except TokenRequestError as error:
+            if not _refused(error):
+                raise  # Shopify could not be reached or failed: the refresh token may still be good
+            shop.refresh_token_encrypted = shop.refresh_token_expires_at = None
+            uow.commit()
+            raise ReauthorizationNeeded(
+                f"Shopify refused {shop_domain}'s refresh token ({error.error}); open Perks in the Shopify admin again"
+            ) from error
         store(shop, granted, vault, now)
         uow.commit()
         return granted.access_token
+
+
+def _refused(error: TokenRequestError) -> bool:
+    """Shopify's answer means this refresh token will never work again (400/401, e.g. invalid_grant),
+    as opposed to a network error or a 5xx, after which it may."""
+    return error.status in (400, 401)
+
+
+def needs_exchange(shop: Shop) -> bool:
+    """No token Perks can use or refresh: opening the app must trade a session token again."""
+    if shop.access_token_encrypted is None:
+        return True
+    return not _fresh(shop) and not _refreshable(shop, datetime.now(UTC))
+
+
+def _refreshable(shop: Shop, now: datetime) -> bool:
+    if shop.refresh_token_encrypted is None:
+        return False
+    return shop.refresh_token_expires_at is None or shop.refresh_token_expires_at > now
 
 
 def _fresh(shop: Shop) -> bool:

@@ -13,7 +13,7 @@ from shopify_app.unit_of_work import UnitOfWork
 
 from .guards import merchant_required, unauthorized
 from .session_tokens import InvalidSessionToken, merchant_from_token
-from .tokens import install
+from .tokens import install, needs_exchange
 
 bp = Blueprint("platform", __name__)
 
@@ -29,7 +29,7 @@ def app_home():
         return unauthorized("invalid_session_token", str(error))
     with UnitOfWork(runtime.sessions) as uow:
         shop = uow.session.scalar(select(Shop).where(Shop.domain == domain))
-        if shop is None or shop.uninstalled_at is not None or shop.access_token_encrypted is None:
+        if shop is None or shop.uninstalled_at is not None or needs_exchange(shop):
             try:
                 shop = install(uow.session, settings, domain, request.args["id_token"])
             except (TokenRequestError, AdminApiError) as error:
