@@ -22,10 +22,12 @@ def test_opening_the_app_serves_the_admin_shell_with_app_bridge_and_the_frame_po
     page = response.get_data(as_text=True)
     assert response.mimetype == "text/html"
     assert f"frame-ancestors https://{platform.shop} https://admin.shopify.com" in response.headers["Content-Security-Policy"]
-    assert f'<meta name="shopify-api-key" content="{platform.fake.client_id}">' in page
-    # App Bridge comes from Shopify's CDN, first script, async so a failed CDN never blanks the page.
+    api_key = f'<meta name="shopify-api-key" content="{platform.fake.client_id}">'
+    # App Bridge comes from Shopify's CDN, the first script, after the API key it reads, and
+    # neither async nor deferred: App Bridge refuses to start otherwise.
     scripts = re.findall(r"<script[^>]*>", page)
-    assert scripts[0] == '<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js" async>'
+    assert scripts[0] == '<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js">'
+    assert api_key in page and page.index(api_key) < page.index(scripts[0])
     assert 'data-token="' in page and "data-demo-token-url" not in page
 
 

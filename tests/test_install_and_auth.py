@@ -75,11 +75,13 @@ def test_opening_the_app_again_installs_nothing_twice(platform):
     assert platform.fake.state.exchange_count[platform.shop] == 1
 
 
-def test_a_bad_id_token_installs_nothing(platform, sessions):
+def test_a_bad_id_token_installs_nothing_and_bounces_for_a_real_one(platform, sessions):
     forged = session_token(platform.shop, platform.fake.client_id, "not-the-secret-" + "x" * 32)
     response = platform.client.get("/", query_string={"shop": platform.shop, "id_token": forged})
-    assert response.status_code == 401
+    assert response.status_code == 302 and response.location.startswith("/auth/session-token?")
+    assert forged not in response.location
     assert shop_row(sessions, platform.shop) is None
+    assert platform.fake.state.exchange_count.get(platform.shop, 0) == 0
 
 
 def test_the_shop_api_answers_the_shop_of_a_valid_session_token(platform):
