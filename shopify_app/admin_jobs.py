@@ -60,7 +60,27 @@ def run_import(job_id: int) -> str:
         except Exception:  # progress is for the person watching; the import goes on without it
             log.warning("progress of import %s not saved", job_id, exc_info=True)
 
-    return import_with(session_factory(Settings.from_env().database_url), job_id, progress)
+    sessions = session_factory(Settings.from_env().database_url)
+    try:
+        return import_with(sessions, job_id, progress)
+    except Exception as error:
+        if rq_job is not None and rq_job.retries_left:
+            raise  # rq runs it again shortly, from the first row
+        stopped(sessions, job_id, error)
+        raise
+
+
+def stopped(sessions: sessionmaker[Session], job_id: int, error: Exception) -> None:
+    """rq has given up on the import: the person watching is told, and the file is kept so that
+    importing it again goes on under the same job, whose row keys credit nothing twice."""
+    with UnitOfWork(sessions) as uow:
+        job = uow.session.get(ImportJob, job_id, with_for_update=True)
+        if job.status in ("done", "failed"):
+            return
+        job.status, job.finished_at = "failed", datetime.now(UTC)
+        reason = f"the import stopped before its end ({type(error).__name__}); import the same file again to go on"
+        job.errors = [{"row": 0, "message": reason}]
+        uow.commit()
 
 
 def import_with(sessions: sessionmaker[Session], job_id: int, progress: Callable[[int, int], None] = lambda done, total: None) -> str:

@@ -4,17 +4,19 @@ members and ledger exported."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 
 import pytest
 from rq.job import Job
 from rq.results import Result
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
-from shopify_app.admin_jobs import import_job_id, import_with
+from shopify_app.admin_jobs import import_job_id, import_with, stopped
 from shopify_app.loyalty import transfer
 from shopify_app.loyalty.shops import installed_shop
-from shopify_app.models import LedgerEntry, Member
+from shopify_app.models import ImportJob, LedgerEntry, Member
 from shopify_app.unit_of_work import UnitOfWork
 from tests.admin_support import Admin, add_member
 
@@ -141,6 +143,29 @@ def test_an_import_run_twice_or_after_a_crash_credits_each_row_once(admin, sessi
     with UnitOfWork(sessions) as uow:
         assert uow.session.scalar(select(func.count()).where(LedgerEntry.idempotency_key.like(f"import:{job['id']}:%"))) == 2
     assert admin.get(f"/api/imports/{job['id']}").get_json()["job"]["imported_rows"] == 2
+
+
+def test_the_same_file_after_an_import_that_stopped_goes_on_under_the_same_job_and_credits_nothing_twice(admin, sessions, redis, workers):
+    with UnitOfWork(sessions) as uow:
+        # A run that wrote its first row, then met the database going away on every retry.
+        shop_id = installed_shop(uow.session, admin.shop).id
+        job = ImportJob(shop_id=shop_id, actor="staff", content=PLAIN, digest=hashlib.sha256(PLAIN.encode()).hexdigest(), status="running")
+        uow.session.add(job)
+        uow.session.flush()
+        _, rows, _ = transfer.parse(PLAIN)
+        transfer.import_chunk(uow.session, shop_id, job.id, "test", rows[:1], transfer.Imported())
+        uow.commit()
+    stopped(sessions, job.id, OperationalError("INSERT", {}, Exception("server closed the connection")))
+    shown = admin.get(f"/api/imports/{job.id}").get_json()["job"]
+    assert shown["status"] == "failed"
+    assert "import the same file again to go on" in shown["errors"][0]["message"]
+
+    again = admin.post("/api/imports", data=PLAIN, content_type="text/csv")
+    assert again.status_code == 202
+    assert (again.get_json()["job"]["id"], again.get_json()["job"]["status"]) == (job.id, "queued")
+    wait_for_import(redis, job.id)
+    assert admin.get(f"/api/imports/{job.id}").get_json()["job"]["status"] == "done"
+    assert balances(sessions, admin.shop) == {"ada@example.com": 15, "grace@example.com": 7}
 
 
 def test_the_same_file_is_not_imported_twice(admin, sessions):

@@ -43,7 +43,9 @@ def start_import():
     digest = hashlib.sha256(raw).hexdigest()
     with UnitOfWork(perks().sessions) as uow:
         earlier = uow.session.scalar(
-            select(ImportJob).where(ImportJob.shop_id == g.caller.shop_id, ImportJob.digest == digest, ImportJob.status != "failed")
+            select(ImportJob)
+            .where(ImportJob.shop_id == g.caller.shop_id, ImportJob.digest == digest, ImportJob.status != "failed")
+            .with_for_update()
         )
         if earlier is not None:
             # A job's rows are keyed by the job: the same file in a second job would add its points twice.
@@ -51,12 +53,21 @@ def start_import():
             when = f"was already imported on {earlier.finished_at:%Y-%m-%d %H:%M} UTC" if done else "is being imported now"
             message = f"this file {when}; importing it again would add its points twice"
             raise ApiError(409, "already_imported", f"file: {message}", {"file": message})
-        job = ImportJob(shop_id=g.caller.shop_id, actor=actor(), filename=filename[:255], layout=layout.name, content=text, digest=digest)
-        uow.session.add(job)
+        job = uow.session.scalar(
+            select(ImportJob)
+            .where(ImportJob.shop_id == g.caller.shop_id, ImportJob.digest == digest, ImportJob.status == "failed", ImportJob.content != "")
+            .with_for_update()
+        )
+        if job is not None:
+            # The same file after an import that stopped partway: the same job goes on, under the same row keys.
+            job.status, job.errors, job.finished_at = "queued", [], None
+        else:
+            job = ImportJob(shop_id=g.caller.shop_id, actor=actor(), filename=filename[:255], layout=layout.name, digest=digest)
+            job.content = text
+            uow.session.add(job)
         uow.commit()
-        job_id = job.id
         answer = _job_json(job)
-    enqueue_import(perks().queue, job_id)
+    enqueue_import(perks().queue, job.id)
     return jsonify(job=answer), 202
 
 
@@ -110,8 +121,10 @@ def _running(job: ImportJob) -> tuple[str, dict]:
         meta, rq_status = rq_job.get_meta(refresh=False), rq_job.get_status(refresh=False)
     except Exception:  # no such rq job yet, or Redis unreachable: progress is unknown, not an error
         return job.status, unknown
-    # rq keeps a job "failed" only once its retries are spent; the row says "running" still.
-    status = "failed" if rq_status == JobStatus.FAILED else job.status
+    # rq keeps a job "failed" only once its retries are spent, and the worker then says so in
+    # the row; if it could not (the database was down too), the row says "running" still.
+    # A queued row whose rq job failed is an import asked for again, waiting for its new run.
+    status = "failed" if rq_status == JobStatus.FAILED and job.status == "running" else job.status
     return status, meta.get("progress") or unknown
 
 
