@@ -2,7 +2,11 @@
 
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from flask import Flask
+
+from shopify_app import flow_api
 from shopify_app.shopify.version import API_VERSION
 from webhooks.handlers import HANDLERS
 
@@ -52,3 +56,26 @@ def test_the_extension_directories_hold_the_theme_and_every_flow_extension():
     declared = [path for pattern in CONFIG["extension_directories"] for path in root.glob(pattern)]
     assert {path.name for path in declared} >= {"theme_extension", "perks-award-points", "perks-move-to-tier"}
     assert all((path / "shopify.extension.toml").exists() for path in declared)
+
+
+def test_the_build_section_holds_only_settings_shopify_cli_still_reads():
+    # include_config_on_deploy is gone from the CLI's config: the config is always deployed.
+    assert set(CONFIG["build"]) <= {"automatically_update_urls_on_dev", "dev_store_url"}
+
+
+def test_each_flow_action_runs_on_the_application_url_host_at_a_route_perks_serves():
+    host = urlsplit(CONFIG["application_url"]).netloc
+    routes = Flask(__name__)
+    routes.register_blueprint(flow_api.bp)
+    served = routes.url_map.bind(host)
+    actions = [
+        extension
+        for path in sorted((Path(__file__).parent.parent / "flow_extensions").glob("*/shopify.extension.toml"))
+        for extension in tomllib.loads(path.read_text())["extensions"]
+        if extension["type"] == "flow_action"
+    ]
+    assert {action["handle"] for action in actions} == {"perks-award-points", "perks-move-to-tier"}
+    for action in actions:
+        url = urlsplit(action["runtime_url"])
+        assert (url.scheme, url.netloc) == ("https", host), action["handle"]
+        served.match(url.path, method="POST")
