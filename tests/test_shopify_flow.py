@@ -68,7 +68,7 @@ def test_each_trigger_goes_to_flow_with_a_payload_the_admin_schema_accepts(sessi
     sent = fake_admin.state.shop(shop).flow_triggers
     assert [(t["handle"], t["payload"]) for t in sent] == [
         ("perks-points-earned", {"customer_id": ADA, "points": 40, "balance": 40}),
-        ("perks-points-expiring", {"customer_id": ADA, "points": 40, "expires_at": sent[1]["payload"]["expires_at"]}),
+        ("perks-points-expiring", {"customer_id": ADA, "points": 40, "expires at": sent[1]["payload"]["expires at"]}),
     ]
     # The fake validated each call; check the document and variables once more, as Shopify would.
     for trigger in sent:
@@ -128,4 +128,4 @@ def test_a_tier_change_goes_to_shopify_flow_with_the_new_and_the_old_tier(sessio
     flow = FlowTriggers(client_for=lambda domain: fake_admin.client(domain))
     assert deliver(sessions, [flow], datetime.now(UTC), shop_domain=shop)["failed"] == 0
     sent = [t["payload"] for t in fake_admin.state.shop(shop).flow_triggers if t["handle"] == "perks-tier-changed"]
-    assert sent == [{"customer_id": ADA, "balance": 0, "tier": "Gold", "previous_tier": ""}]
+    assert sent == [{"customer_id": ADA, "balance": 0, "tier": "Gold", "previous tier": ""}]

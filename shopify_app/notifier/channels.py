@@ -184,9 +184,10 @@ class FlowTriggers:
 
 
 def flow_payload(notice: Notice) -> dict:
+    """The trigger's fields by their keys in flow_extensions/ (letters and spaces; a customer is `customer_id`)."""
     payload = {"customer_id": notice.customer_id, "points": int(notice.data.get("points", 0))}
     if notice.kind == "points_expiring":
-        payload["expires_at"] = str(notice.data.get("expires_at", ""))
+        payload["expires at"] = str(notice.data.get("expires_at", ""))
     else:
         payload["balance"] = notice.balance
     if notice.kind == "reward_redeemed":
@@ -194,5 +195,5 @@ def flow_payload(notice: Notice) -> dict:
     if notice.kind == "tier_changed":
         del payload["points"]
         payload["tier"] = str(notice.data.get("tier") or "")
-        payload["previous_tier"] = str(notice.data.get("previous") or "")
+        payload["previous tier"] = str(notice.data.get("previous") or "")
     return payload
