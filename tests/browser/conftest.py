@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
@@ -59,6 +60,44 @@ def page(browser, live):
     yield tab
     context.close()
     assert tab.errors == [], tab.errors
+
+
+APP_BRIDGE_URL = "https://cdn.shopify.com/shopifycloud/app-bridge.js"
+
+# A stand-in for Shopify's App Bridge, served at its CDN URL. Like App Bridge it refuses to start
+# unless it is the page's first script, loaded neither async nor deferred, after the
+# shopify-api-key meta; it offers `shopify.idToken()`, and on the bounce page it reloads
+# `shopify-reload` with a session token as `id_token`. TOKEN is a fresh session token per load.
+APP_BRIDGE_STAND_IN = """
+(function () {
+  var me = document.currentScript;
+  var meta = document.querySelector('meta[name="shopify-api-key"]');
+  if (!me || me.async || me.defer || document.scripts[0] !== me || !meta || !meta.content) {
+    throw new Error("App Bridge: load me first, synchronously, after <meta name=shopify-api-key>");
+  }
+  var token = TOKEN;
+  window.shopify = { config: { apiKey: meta.content }, idToken: function () { return Promise.resolve(token); } };
+  var reload = new URLSearchParams(location.search).get("shopify-reload");
+  if (reload) {
+    var target = new URL(reload);
+    target.searchParams.set("id_token", token);
+    location.replace(target.href);
+  }
+})();
+"""
+
+
+def serve_app_bridge(page, live: LiveAdmin) -> list[str]:
+    """Serve the stand-in for App Bridge's CDN URL (overriding the page's refusal); the URLs that loaded it."""
+    loads: list[str] = []
+
+    def answer(route):
+        loads.append(route.request.frame.url)
+        token = json.dumps(live.fake.session_token(live.shop))
+        route.fulfill(status=200, content_type="text/javascript", body=APP_BRIDGE_STAND_IN.replace("TOKEN", token))
+
+    page.route(APP_BRIDGE_URL, answer)  # the last route registered wins over the fixture's abort
+    return loads
 
 
 def shot(page, name: str) -> Path:
