@@ -98,7 +98,7 @@ def test_an_amount_off_reward_becomes_a_single_use_code_bound_to_the_customer(pl
         ({"kind": "percentage", "value": "15"}, {"type": "percentage", "percentage": 0.15}),
         (
             {"kind": "free_product", "variant_id": 45012345678901, "value": "0"},
-            {"type": "percentage", "percentage": 1.0},
+            {"type": "on_quantity", "quantity": "1", "percentage": 1.0},  # one unit free, not every unit
         ),
     ],
 )
@@ -124,6 +124,39 @@ def test_a_store_credit_reward_credits_the_customers_shopify_account(platform, s
     (account,) = platform.fake.state.shop(platform.shop).store_credit_accounts.values()
     assert account["owner_id"] == f"gid://shopify/Customer/{ADA}"
     assert account["balance"] == "8.0"
+
+
+def test_a_store_credit_redemption_needs_only_the_scope_to_credit(platform, sessions, shop_id):
+    # The scopes Perks had before: no read_store_credit_accounts. The credit's answer once
+    # selected its account, so Shopify credited, then denied the answer, and the points came back too.
+    before = "read_orders,read_products,write_customers,write_discounts,write_store_credit_account_transactions"
+    for token in platform.fake.state.access_tokens.values():
+        token["scope"] = before
+    give(sessions, shop_id, 1000)
+    body = redeem(platform, reward(sessions, shop_id, title="$8 credit", kind="store_credit", points_cost=1000, value="8.00")).get_json()
+    assert body.get("state") == "issued", body
+    assert balance(sessions, shop_id) == 0
+    (account,) = platform.fake.state.shop(platform.shop).store_credit_accounts.values()
+    assert account["balance"] == "8.0"
+
+
+def test_store_credit_whose_answer_was_denied_after_it_ran_is_neither_issued_nor_given_back(sessions, shop_id):
+    from shopify_app.platform.discounts import CreditAnswerDenied, issue_with
+    from shopify_app.shopify.errors import AccessDenied
+
+    class DeniedAfterRunning:
+        def execute(self, name, variables):
+            path = ["storeCreditAccountCredit", "storeCreditAccountTransaction", "account"]
+            error = {"message": "Access denied for account field.", "path": path,
+                     "extensions": {"code": "ACCESS_DENIED", "requiredAccess": "`read_store_credit_accounts` access scope."}}
+            answer = {"storeCreditAccountCredit": {"storeCreditAccountTransaction": None}}
+            raise AccessDenied("missing access scope", errors=[error], data=answer)
+
+    with UnitOfWork(sessions) as uow:
+        shop = uow.session.get(Shop, shop_id)
+        credit = Reward(kind="store_credit", title="$8 credit")
+        with pytest.raises(CreditAnswerDenied):  # not IssueFailed: that would give the points back
+            issue_with(DeniedAfterRunning(), shop, credit, Redemption(value=8, expires_at=None), ADA)
 
 
 def test_points_for_money_spends_the_chosen_points_in_steps(platform, sessions, shop_id):

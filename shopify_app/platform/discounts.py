@@ -11,10 +11,18 @@ from shopify_app.config import Settings
 from shopify_app.loyalty.redemptions import Issued, IssueFailed
 from shopify_app.models import Redemption, Reward, Shop
 from shopify_app.shopify.admin_client import AdminClient
+from shopify_app.shopify.errors import AccessDenied
 
 from .tokens import admin_client, admin_failures
 
 SHOPPER_WAITING = {"max_retries": 2, "backoff_base": 0.25, "backoff_cap": 1.0, "timeout": 5.0}
+
+
+class CreditAnswerDenied(Exception):
+    """Store credit was credited, but its answer was denied (a scope the app lacks):
+    neither an issue (no transaction id) nor a failure (giving the points back
+    would pay twice). Deliberately not an AdminApiError, so the redemption stays
+    pending, as one whose answer was lost does, for a person to settle."""
 
 
 class ShopifyIssuer:
@@ -41,8 +49,7 @@ def issue_with(client: AdminClient, shop: Shop, reward: Reward, redemption: Rede
         credit = {"creditAmount": {"amount": str(redemption.value), "currencyCode": shop.currency}}
         if redemption.expires_at:
             credit["expiresAt"] = _iso(redemption.expires_at)
-        data = client.execute("StoreCreditAccountCredit", {"id": customer, "creditInput": credit})
-        return Issued(data["storeCreditAccountCredit"]["storeCreditAccountTransaction"]["id"])
+        return Issued(_credit(client, {"id": customer, "creditInput": credit}))
     discount = {
         "title": f"{reward.title} ({redemption.code})",
         "code": redemption.code,
@@ -68,13 +75,31 @@ def issue_with(client: AdminClient, shop: Shop, reward: Reward, redemption: Rede
     return Issued(data["discountCodeBasicCreate"]["codeDiscountNode"]["id"])
 
 
+def _credit(client: AdminClient, variables: dict) -> str:
+    """The credit's transaction id. An ACCESS_DENIED below the mutation field means
+    the credit ran and only its answer was denied: that is not a failure."""
+    try:
+        data = client.execute("StoreCreditAccountCredit", variables)
+    except AccessDenied as denied:
+        if not any(len(path) > 1 and path[0] == "storeCreditAccountCredit" for path in denied.denied):
+            raise  # the mutation itself was denied: nothing was credited
+        payload = denied.data.get("storeCreditAccountCredit") or {}
+        transaction = payload.get("storeCreditAccountTransaction") or {}
+        if transaction.get("id"):
+            return transaction["id"]
+        raise CreditAnswerDenied(str(denied)) from denied
+    return data["storeCreditAccountCredit"]["storeCreditAccountTransaction"]["id"]
+
+
 def _customer_gets(reward: Reward, redemption: Redemption) -> dict:
     if reward.kind == "percentage":
         return {"value": {"percentage": float(reward.value / 100)}, "items": {"all": True}}
     if reward.kind == "free_product":
-        # A basic code discount cannot cap the quantity: usageLimit 1 keeps it to one order.
+        # One unit of the variant free, however many the cart holds (a plain 100%
+        # would make every unit free); usageLimit 1 keeps it to one order.
         variant = f"gid://shopify/ProductVariant/{reward.variant_id}"
-        return {"value": {"percentage": 1.0}, "items": {"products": {"productVariantsToAdd": [variant]}}}
+        one_free = {"discountOnQuantity": {"quantity": "1", "effect": {"percentage": 1.0}}}
+        return {"value": one_free, "items": {"products": {"productVariantsToAdd": [variant]}}}
     return {"value": {"discountAmount": {"amount": str(redemption.value), "appliesOnEachItem": False}}, "items": {"all": True}}
 
 
