@@ -175,3 +175,16 @@ def test_token_exchange_refuses_wrong_client_credentials(fake_admin):
     with pytest.raises(TokenRequestError) as caught:
         oauth.token_exchange(SHOP, fake_admin.session_token(), fake_admin.client_id, "not-the-secret", base_url=fake_admin.url)
     assert caught.value.status == 401
+
+
+def test_access_denied_is_its_own_error_and_never_retried(fake_admin):
+    from shopify_app.shopify.errors import AccessDenied
+
+    fake_admin.state.add_customer(SHOP, id="gid://shopify/Customer/5")
+    client = fake_admin.client(scope="read_orders", sleep=RecordingSleep())
+    with pytest.raises(AccessDenied) as denied:
+        client.execute("CustomerLocale", {"id": "gid://shopify/Customer/5"})
+    assert not isinstance(denied.value, AdminUnavailable)
+    assert "missing access scope" in str(denied.value) and "read_customers" in str(denied.value)
+    assert denied.value.required_access == ["`read_customers` access scope."]
+    assert client.stats.requests == 1 and client.stats.retries == 0

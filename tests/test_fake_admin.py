@@ -67,13 +67,14 @@ def test_percentage_and_free_product_codes(fake_admin, admin, customer):
     variant = "gid://shopify/ProductVariant/777"
     admin.execute(
         "DiscountCodeBasicCreate",
-        _basic("PERKS-FREE", customer["id"], {"percentage": 1.0}, {"products": {"productVariantsToAdd": [variant]}}),
+        _basic("PERKS-FREE", customer["id"], {"discountOnQuantity": {"quantity": "1", "effect": {"percentage": 1.0}}},
+               {"products": {"productVariantsToAdd": [variant]}}),
     )
 
     by_code = {d["code"]: d for d in fake_admin.state.shop(SHOP).discounts.values()}
     assert by_code["PERKS-10PC"]["value"] == {"type": "percentage", "percentage": 0.1}
     assert by_code["PERKS-FREE"]["items"]["variant_ids"] == [variant]
-    assert by_code["PERKS-FREE"]["value"]["percentage"] == 1.0
+    assert by_code["PERKS-FREE"]["value"] == {"type": "on_quantity", "quantity": "1", "percentage": 1.0}
 
 
 def test_free_shipping_code(fake_admin, admin, customer):
@@ -332,3 +333,76 @@ def test_email_marketing_consent_refusals_change_nothing(fake_admin, admin, case
     assert caught.value.field_errors[0]["field"][0] == "input"
     assert record["email_marketing"]["state"] == "NOT_SUBSCRIBED"
     assert "gid://shopify/Customer/404" not in fake_admin.state.shop(SHOP).customers
+
+
+# --- access scopes --------------------------------------------------------------------
+
+CUSTOMER_QUERY = "query C($id: ID!) { customer(id: $id) { id storeCreditAccounts(first: 1) { nodes { id } } } }"
+
+
+def test_tokens_carry_the_scopes_shopify_app_toml_asks_for(fake_admin):
+    from shopify_app.shopify.app_config import access_scopes
+
+    record = fake_admin.state.token_record(fake_admin.token())
+    assert record["scope"].split(",") == access_scopes()
+
+
+def test_a_field_beyond_the_granted_scopes_is_denied_as_shopify_denies_it(fake_admin, customer):
+    token = fake_admin.token(scope="write_customers")
+    body = requests.post(f"{fake_admin.url}/admin/api/2026-10/graphql.json", headers={"X-Shopify-Access-Token": token},
+                         json={"query": CUSTOMER_QUERY, "variables": {"id": customer["id"]}}, timeout=10).json()
+    (error,) = body["errors"]
+    assert error["message"] == ("Access denied for nodes field. Required access: `read_store_credit_accounts` "
+                                "access scope.")
+    assert error["path"] == ["customer", "storeCreditAccounts", "nodes"]
+    assert error["extensions"] == {"code": "ACCESS_DENIED", "documentation": "https://shopify.dev/api/usage/access-scopes",
+                                   "requiredAccess": "`read_store_credit_accounts` access scope."}
+    assert body["data"] == {"customer": None}  # non-null fields carry the null up to the nullable customer
+
+
+def test_a_denied_mutation_does_not_run(fake_admin, customer):
+    from shopify_app.shopify.errors import AccessDenied
+
+    admin = fake_admin.client(scope="read_customers")
+    with pytest.raises(AccessDenied) as denied:
+        admin.execute(
+            "StoreCreditAccountCredit",
+            {"id": customer["id"], "creditInput": {"creditAmount": {"amount": "5.00", "currencyCode": "USD"}}})
+    assert denied.value.denied == [["storeCreditAccountCredit"]]
+    assert "write_store_credit_account_transactions" in denied.value.required_access[0]
+    assert fake_admin.state.shop(SHOP).store_credit_accounts == {}
+
+
+def test_a_write_scope_grants_the_read_of_its_own_resource_only(fake_admin, customer):
+    from shopify_app.shopify.errors import AccessDenied
+
+    admin = fake_admin.client(scope="write_customers")
+    assert admin.execute("CustomerLocale", {"id": customer["id"]})["customer"]["id"] == customer["id"]
+    with pytest.raises(AccessDenied, match="read_orders"):
+        admin.execute("Orders", {})
+
+
+def test_an_object_reached_through_an_interface_checks_its_own_type(fake_admin, customer):
+    from shopify_app.shopify.errors import AccessDenied
+
+    with pytest.raises(AccessDenied, match="read_customers"):
+        fake_admin.client(scope="read_orders").execute("Customers", {"ids": [customer["id"]]})
+
+
+def test_customer_metafield_definitions_are_created_once(fake_admin, admin):
+    from shopify_app.shopify.metafield_definitions import create_customer_metafield_definitions
+
+    assert create_customer_metafield_definitions(admin) == ["points", "tier"]
+    assert create_customer_metafield_definitions(admin) == []  # TAKEN: a reinstall
+    made = {d["key"]: d for d in fake_admin.state.shop(SHOP).metafield_definitions.values()}
+    assert {(d["ownerType"], d["namespace"], d["type"]["name"]) for d in made.values()} == {
+        ("CUSTOMER", "perks", "number_integer"), ("CUSTOMER", "perks", "single_line_text_field")}
+    assert made["tier"]["capabilities"]["adminFilterable"]["enabled"] is True
+
+
+def test_admin_filterable_is_refused_where_shopify_does_not_allow_it(admin):
+    definition = {"ownerType": "CUSTOMER", "namespace": "perks", "key": "notes", "type": "json", "name": "Notes",
+                  "capabilities": {"adminFilterable": {"enabled": True}}}
+    with pytest.raises(UserErrors) as refused:
+        admin.execute("MetafieldDefinitionCreate", {"definition": definition})
+    assert refused.value.codes == ["INVALID_CAPABILITY"]

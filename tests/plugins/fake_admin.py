@@ -34,9 +34,10 @@ class RunningFakeAdmin:
     server: FakeServer = field(repr=False)
     shop: str = DEFAULT_SHOP
 
-    def token(self, shop: str | None = None, expires_in: int | None = None) -> str:
-        """An access token the fake accepts for ``shop`` (skipping OAuth)."""
-        return self.state.mint_token(shop or self.shop, expires_in)
+    def token(self, shop: str | None = None, expires_in: int | None = None, scope: str | None = None) -> str:
+        """An access token the fake accepts for ``shop`` (skipping OAuth), granted
+        ``scope`` (comma separated; by default what shopify.app.toml asks for)."""
+        return self.state.mint_token(shop or self.shop, expires_in, scope)
 
     def session_token(self, shop: str | None = None, **claims: Any) -> str:
         """An App Bridge session token for ``shop`` signed with the app's secret."""
@@ -49,7 +50,8 @@ class RunningFakeAdmin:
     def client(self, shop: str | None = None, **kwargs: Any) -> AdminClient:
         shop = shop or self.shop
         kwargs.setdefault("base_url", self.url)
-        return AdminClient(shop, kwargs.pop("access_token", None) or self.token(shop), **kwargs)
+        scope = kwargs.pop("scope", None)
+        return AdminClient(shop, kwargs.pop("access_token", None) or self.token(shop, scope=scope), **kwargs)
 
     def control(self, **body: Any) -> None:
         """Flip behaviour switches over HTTP, as a test driving another process would."""
