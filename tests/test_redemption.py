@@ -237,6 +237,18 @@ def test_when_shopify_cannot_be_reached_after_retries_the_points_come_back(platf
     assert ledger_kinds(sessions, shop_id)[-2:] == [("redeem", -500), ("refund", 500)]
 
 
+def test_a_scope_the_merchant_has_not_granted_is_named_and_the_points_come_back(platform, sessions, shop_id):
+    for token in platform.fake.state.access_tokens.values():
+        token["scope"] = token["scope"].replace("write_discounts", "")
+    give(sessions, shop_id, 500)
+    response = redeem(platform, reward(sessions, shop_id, title="$5 off", kind="fixed_amount", points_cost=500, value="5.00"))
+    assert response.status_code == 502
+    assert "could not be reached" not in response.get_json()["detail"]
+    assert "Perks lacks Shopify access" in response.get_json()["detail"] and "write_discounts" in response.get_json()["detail"]
+    assert ledger_kinds(sessions, shop_id)[-2:] == [("redeem", -500), ("refund", 500)]
+    assert platform.fake.state.shop(platform.shop).discounts == {}  # denied, so nothing was made
+
+
 def test_an_order_paid_with_a_perks_code_marks_the_redemption_used(platform, sessions, shop_id):
     give(sessions, shop_id, 500)
     code = redeem(platform, reward(sessions, shop_id, title="$5 off", kind="fixed_amount", points_cost=500, value="5.00")).get_json()[

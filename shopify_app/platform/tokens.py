@@ -27,7 +27,7 @@ from shopify_app.loyalty.shops import add_shop, installed_shop
 from shopify_app.models import Shop
 from shopify_app.shopify import oauth
 from shopify_app.shopify.admin_client import AdminClient
-from shopify_app.shopify.errors import AdminApiError, TokenRequestError, UserErrors
+from shopify_app.shopify.errors import AccessDenied, AdminApiError, TokenRequestError, UserErrors
 from shopify_app.shopify.metafield_definitions import create_customer_metafield_definitions
 from shopify_app.unit_of_work import UnitOfWork
 
@@ -152,5 +152,10 @@ def admin_failures(failure: Callable[..., Exception], refused: str) -> Iterator[
         yield
     except UserErrors as refusal:
         raise failure(refusal.messages(refused), refused=True) from refusal
+    except AccessDenied as denied:
+        # Denied at a mutation's own field, nothing ran; below it, the mutation ran and only its answer was lost.
+        ran = any(len(path) > 1 for path in denied.denied)
+        needed = ", ".join(sorted(set(denied.required_access))) or "a scope it does not have"
+        raise failure(f"Perks lacks Shopify access ({needed}): the merchant must approve the app's scopes", refused=not ran) from denied
     except (AdminApiError, ReauthorizationNeeded) as error:
         raise failure("Shopify could not be reached", refused=False) from error
