@@ -13,8 +13,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from shopify_app.demo_storefront import register
 from shopify_app.shopify.fake_admin import FakeServer
 
@@ -24,9 +22,9 @@ RUNS = int(os.environ.get("PERKS_LIGHTHOUSE_RUNS", "1"))
 PAGES = os.environ.get("PERKS_LIGHTHOUSE_PAGES", "/demo/products/house-blend")
 
 
-@pytest.mark.skipif(not (ROOT / "node_modules/.bin/lighthouse").exists(), reason="npm ci installs lighthouse")
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is needed")
 def test_the_launcher_costs_at_most_one_lighthouse_point(platform, capsys):
+    # `make test` installs both; missing, the check fails rather than passing unseen.
+    assert (ROOT / "node_modules/.bin/lighthouse").exists() and shutil.which("chromium"), "run `make install-dev` (and Debian's chromium)"
     register(platform.app, shop=platform.shop)
     platform.install()
     server = FakeServer(platform.app, quiet=True).start()

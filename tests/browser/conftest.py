@@ -11,8 +11,6 @@ import pytest
 from shopify_app import create_app
 from shopify_app.shopify.fake_admin import FakeServer
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (see requirements.txt)")
-
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"

@@ -15,8 +15,6 @@ from shopify_app.models import Shop
 from shopify_app.shopify.fake_admin import FakeServer
 from shopify_app.unit_of_work import UnitOfWork
 
-pytest.importorskip("playwright.sync_api", reason="pip install playwright (see requirements.txt)")
-
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "screenshots" / "storefront"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
