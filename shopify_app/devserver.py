@@ -69,6 +69,7 @@ def serve(host: str, port: int) -> None:
         # the demo shop is installed through it by a real token exchange.
         os.environ.setdefault("SHOPIFY_ADMIN_URL", f"http://127.0.0.1:{FAKE_ADMIN_PORT}/shops/{{shop}}")
         os.environ.setdefault("PERKS_SMTP_URL", f"smtp://127.0.0.1:{MAIL_SINK_PORT}")
+        os.environ.setdefault("SHOPIFY_APP_URL", f"http://{host}:{port}")  # where the bounce page reloads to
         migrate(database_url)
         settings = Settings.from_env()
         perks = [sys.executable, "-m", "flask", "--app", "shopify_app", "perks"]
