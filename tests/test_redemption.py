@@ -159,6 +159,25 @@ def test_store_credit_whose_answer_was_denied_after_it_ran_is_neither_issued_nor
             issue_with(DeniedAfterRunning(), shop, credit, Redemption(value=8, expires_at=None), ADA)
 
 
+def test_a_reward_shopify_may_have_made_stays_pending_with_its_points_taken(sessions, shop_id):
+    from shopify_app.platform.discounts import CreditAnswerDenied
+
+    class CreditedButDenied:
+        def issue(self, shop, reward, redemption, customer_id):
+            raise CreditAnswerDenied("storeCreditAccountCredit ran; its answer was denied")
+
+    give(sessions, shop_id, 1000)
+    credit = reward(sessions, shop_id, title="$8 credit", kind="store_credit", points_cost=1000, value="8.00")
+    wanted = redemptions.RedeemRequest(shop_id, ADA, credit, f"{ADA}:once")
+    for _ in range(2):  # asked again, the shopper hears the same
+        with pytest.raises(redemptions.RedemptionRefused) as refused:
+            redemptions.redeem(sessions, CreditedButDenied(), wanted, datetime.now(UTC))
+        assert refused.value.reason == "in_progress"
+    assert balance(sessions, shop_id) == 0  # neither given back (that could pay twice) nor lost: pending
+    with UnitOfWork(sessions) as uow:
+        assert uow.session.scalars(select(Redemption.state).where(Redemption.shop_id == shop_id)).one() == "pending"
+
+
 def test_points_for_money_spends_the_chosen_points_in_steps(platform, sessions, shop_id):
     give(sessions, shop_id, 1000)
     reward_id = reward(

@@ -45,6 +45,14 @@ class RedemptionRefused(LoyaltyError):
         self.reason, self.details = reason, details
 
 
+STILL_BEING_CREATED = "This redemption is still being created; try again in a moment."
+
+
+class IssueUnsettled(Exception):
+    """Shopify may have made the reward, but its answer does not say so: the redemption stays
+    pending with its points taken, for the recovery or a person (giving them back could pay twice)."""
+
+
 class IssueFailed(Exception):
     """Shopify refused (`refused`), or could not be reached after retries."""
 
@@ -89,7 +97,7 @@ def redeem(sessions: sessionmaker[Session], issuer: Issuer, request: RedeemReque
         uow.commit()
         if not new:  # the same request again: answer what the first one got
             if redemption.state == "pending":
-                raise RedemptionRefused("in_progress", "This redemption is still being created; try again in a moment.")
+                raise RedemptionRefused("in_progress", STILL_BEING_CREATED)
             return _detached(uow.session, redemption)
         shop = uow.session.get(Shop, request.shop_id)
         reward = uow.session.get(Reward, request.reward_id)
@@ -98,6 +106,8 @@ def redeem(sessions: sessionmaker[Session], issuer: Issuer, request: RedeemReque
         outcome: Issued | IssueFailed = issuer.issue(shop, reward, redemption, request.customer_id)
     except IssueFailed as failure:
         outcome = failure
+    except IssueUnsettled:
+        raise RedemptionRefused("in_progress", STILL_BEING_CREATED) from None
     with UnitOfWork(sessions) as uow:
         settled = _settle(uow.session, redemption.id, outcome)
         uow.commit()

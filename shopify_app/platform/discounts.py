@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.config import Settings
-from shopify_app.loyalty.redemptions import Issued, IssueFailed
+from shopify_app.loyalty.redemptions import Issued, IssueFailed, IssueUnsettled
 from shopify_app.models import Redemption, Reward, Shop
 from shopify_app.shopify.admin_client import AdminClient
 from shopify_app.shopify.errors import AccessDenied
@@ -18,7 +18,7 @@ from .tokens import admin_client, admin_failures
 SHOPPER_WAITING = {"max_retries": 2, "backoff_base": 0.25, "backoff_cap": 1.0, "timeout": 5.0}
 
 
-class CreditAnswerDenied(Exception):
+class CreditAnswerDenied(IssueUnsettled):
     """Store credit was credited, but its answer was denied (a scope the app lacks):
     neither an issue (no transaction id) nor a failure (giving the points back
     would pay twice). Deliberately not an AdminApiError, so the redemption stays
