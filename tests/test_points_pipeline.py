@@ -144,6 +144,15 @@ def test_orders_follow_the_shops_program_settings(webhooks, balance, sessions, s
     assert balance(ADA) == 42  # (20.12 + 1.00) x 2 = 42.24, nearest
 
 
+def test_a_shipping_refund_in_refund_shipping_lines_takes_back_the_shippings_points(webhooks, balance, sessions, shop):
+    # Shopify puts a shipping refund in refund_shipping_lines, not in order_adjustments.
+    program_change(sessions, shop, count_shipping=True)
+    webhooks.processed(webhooks.send("orders/paid", shopify.order_paid(2020, ADA, lines=[(Decimal("30.00"), 1, 0)], shipping="10.00")))
+    assert balance(ADA) == 40
+    assert webhooks.processed(webhooks.send("refunds/create", shopify.refund(3020, 2020, lines=(), shipping="10.00"))) == "done"
+    assert balance(ADA) == 30
+
+
 def test_a_guest_order_earns_nothing_for_now_and_creates_no_member(webhooks, sessions, shop):
     assert webhooks.processed(webhooks.send("orders/paid", shopify.order_paid(2012, None))) == "done"
     assert entries(sessions, shop) == []

@@ -124,7 +124,16 @@ def process(sessions: sessionmaker[Session], delivery_id: int) -> str:
 
 # Topics whose handlers only add to one customer's or order's standing; the
 # rest (uninstall, merges, privacy) delete or move rows and run alone.
-TOGETHER = frozenset({"orders/paid", "customers/create", "customers/update", "refunds/create", "orders/cancelled"})
+TOGETHER = frozenset(
+    {
+        "orders/paid",
+        "customers/create",
+        "customers/update",
+        "customers_email_marketing_consent/update",
+        "refunds/create",
+        "orders/cancelled",
+    }
+)
 
 
 def process_together(sessions: sessionmaker[Session], delivery_ids: list[int]) -> dict[int, str] | None:

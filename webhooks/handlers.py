@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from shopify_app.loyalty import checkout, customers, orders, privacy
+from shopify_app.models import Shop
 from shopify_app.shopify import collections
 
 from . import translate
@@ -19,7 +22,9 @@ HANDLERS: dict[str, Handler] = {
     "orders/cancelled": lambda s, shop, p: orders.cancel_order(s, translate.order_cancelled(shop, p)),
     "customers/create": lambda s, shop, p: customers.save_customer(s, translate.customer_created(shop, p)),
     "customers/update": lambda s, shop, p: customers.save_customer(s, translate.customer_updated(shop, p)),
+    "customers_email_marketing_consent/update": lambda s, shop, p: customers.save_customer(s, translate.email_consent_updated(shop, p)),
     "app/uninstalled": lambda s, shop, p: privacy.uninstall(s, shop),
+    "app/scopes_update": lambda s, shop, p: _scopes(s, shop, translate.scopes_updated(shop, p)),
     "customers/merge": lambda s, shop, p: _merge(s, shop, translate.customers_merged(shop, p)),
     "customers/delete": lambda s, shop, p: privacy.delete_customer(s, shop, translate.customer_id(shop, p)),
     "customers/data_request": lambda s, shop, p: privacy.data_request(s, shop, *translate.data_request(shop, p)),
@@ -29,6 +34,16 @@ HANDLERS: dict[str, Handler] = {
 
 # Shopify sends these after an uninstall too, and they must still be honoured.
 AFTER_UNINSTALL = frozenset({"app/uninstalled", "customers/data_request", "customers/redact", "shop/redact"})
+
+
+log = logging.getLogger(__name__)
+
+
+def _scopes(session: Session, shop: str, scopes: tuple[str, ...]) -> None:
+    """Keep the scopes the merchant granted, as the token exchange does; the same
+    delivery again writes the same value."""
+    session.execute(update(Shop).where(Shop.domain == shop).values(scopes=",".join(scopes)))
+    log.info("app/scopes_update: %s now grants %s", shop, ",".join(scopes))
 
 
 def _merge(session: Session, shop: str, merged: tuple[int, int] | None) -> None:

@@ -52,12 +52,7 @@ def _profile(customer: dict) -> CustomerProfile:
         first_name=customer.get("first_name"),
         last_name=customer.get("last_name"),
         updated_at=_timestamp(customer.get("updated_at")),
-        email_subscribed=_subscribed(customer.get("email_marketing_consent")),
     )
-
-
-def _subscribed(consent: dict | None) -> bool | None:
-    return None if not consent else consent.get("state") == "subscribed"
 
 
 def _line(item: dict, quantity: int | None = None) -> PurchaseLine:
@@ -97,20 +92,12 @@ def order_paid(shop_domain: str, payload: dict) -> PayOrder:
         placed_at=_timestamp(payload.get("processed_at") or payload.get("created_at")),
         codes=tuple(str(code["code"]) for code in payload.get("discount_codes") or []),
         shipping_address=_address(payload.get("shipping_address")),
-        payment_fingerprint=_card(payload.get("payment_details")),
     )
 
 
 def _address(address: dict | None) -> str | None:
     parts = [str(address.get(k) or "") for k in ("address1", "address2", "city", "zip", "country_code")] if address else []
     return " ".join(p for p in parts if p) or None
-
-
-def _card(details: dict | None) -> str | None:
-    """Shopify's card details where the payment gives them; None otherwise (most wallets, gift cards)."""
-    if not details or not details.get("credit_card_number"):
-        return None
-    return ":".join(str(details.get(k) or "") for k in ("credit_card_company", "credit_card_bin", "credit_card_number"))
 
 
 @_strict
@@ -132,15 +119,8 @@ def refund_created(shop_domain: str, payload: dict) -> RefundOrder:
                 line_id=_refunded_line_id(refunded),
             )
         )
-    # Shipping refunds come as negative order adjustments.
-    shipping = -sum(
-        (
-            _money(adjustment["amount"], adjustment.get("amount_set"))
-            for adjustment in payload.get("order_adjustments") or []
-            if adjustment.get("kind") == "shipping_refund"
-        ),
-        Decimal(0),
-    )
+    # Shipping given back, without its tax: one refund shipping line per shipping line refunded.
+    shipping = sum((_money(0, line["subtotal_amount_set"]) for line in payload.get("refund_shipping_lines") or []), Decimal(0))
     return RefundOrder(
         shop_domain=shop_domain,
         order_id=int(payload["order_id"]),
@@ -171,6 +151,27 @@ def customer_created(shop_domain: str, payload: dict) -> SaveCustomer:
 @_strict
 def customer_updated(shop_domain: str, payload: dict) -> SaveCustomer:
     return SaveCustomer(shop_domain=shop_domain, profile=_profile(payload), is_new=False)
+
+
+@_strict
+def email_consent_updated(shop_domain: str, payload: dict) -> SaveCustomer:
+    """customers_email_marketing_consent/update: the only place the consent comes (customer
+    payloads lost it in 2025-01). No profile time: it never overwrites the name or email."""
+    consent = payload["email_marketing_consent"] or {}
+    profile = CustomerProfile(
+        customer_id=int(payload["customer_id"]),
+        email=payload.get("email_address") or None,
+        email_subscribed=consent.get("state") == "subscribed",
+    )
+    return SaveCustomer(shop_domain=shop_domain, profile=profile, is_new=False)
+
+
+@_strict
+def scopes_updated(shop_domain: str, payload: dict) -> tuple[str, ...]:
+    """app/scopes_update: the access scopes granted now."""
+    if not isinstance(payload["current"], list):
+        raise TypeError("current is not a list of scopes")
+    return tuple(sorted(str(scope) for scope in payload["current"]))
 
 
 def _customer_gid(value: str) -> int:
@@ -209,6 +210,8 @@ def lock_order(topic: str, payload: dict) -> tuple[int, int]:
     deliveries sorted by it lock shared rows in one order. Never raises."""
     if topic.startswith("customers/"):
         return _number(payload.get("id")), 0
+    if topic == "customers_email_marketing_consent/update":
+        return _number(payload.get("customer_id")), 0
     if topic == "refunds/create":
         return 0, _number(payload.get("order_id"))
     customer = payload.get("customer")

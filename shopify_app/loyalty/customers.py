@@ -13,9 +13,10 @@ from .shops import installed_shop, program_of
 
 
 def save_customer(session: Session, cmd: SaveCustomer, *, now: datetime | None = None) -> None:
-    """Create or update the member. A new account earns the account rule once; a
-    subscribed email the newsletter rule once ever, however often consent is
-    withdrawn and given again; guest orders under the email are credited."""
+    """Create or update the member. A new account earns the account rule once; an
+    email subscribed (customers_email_marketing_consent/update: the customer
+    topics carry no consent since 2025-01) the newsletter rule once ever, however
+    often consent is withdrawn and given again; guest orders under the email are credited."""
     now = now or datetime.now(UTC)
     shop = installed_shop(session, cmd.shop_domain)
     member, _ = ensure_member(session, shop.id, cmd.profile)

@@ -1,7 +1,7 @@
 """The newsletter subscribed from the launcher: Shopify records the consent, then the rule pays.
 
-The points go out at once, under the very key the customers/update webhook
-uses (`actions.award` for "newsletter": one `ActionClaim` per member, once
+The points go out at once, under the very key the
+customers_email_marketing_consent/update webhook uses (`actions.award` for "newsletter": one `ActionClaim` per member, once
 ever), so whichever of the two comes first pays and the other finds it paid.
 Shopify is asked before anything of ours is written: if it refuses or cannot
 be reached, nothing has changed and the shopper may try again.
