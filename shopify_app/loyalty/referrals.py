@@ -10,8 +10,9 @@ The rules, in the order they are judged:
    same referrer claiming again gets the same referral back).
 2. The friend's order (orders/paid, inside its transaction and row lock): the
    first paid order worth at least the minimum qualifies, unless it gives the
-   referrer away: the referrer's email, or a shipping address or card
-   fingerprint seen on the referrer's own orders. An order of the friend paid
+   referrer away: the referrer's email or customer, or a shipping address
+   seen on the referrer's own orders (no card: orders/paid carries no card
+   details, only the Admin API's order transactions do). An order of the friend paid
    before the claim rejects the referral. A smaller order leaves it pending.
 3. The waiting period: the member's points are held until it passes; then
    the scheduled job pays them once (`referral:<id>:reward`), unless the
@@ -270,14 +271,17 @@ def digest(text: str) -> str:
 
 
 def _remember(session: Session, order: Order, cmd: PayOrder) -> None:
-    """Keep digests of the order's shipping address and card, to know a referrer's own orders again."""
-    for kind, text in (("address", cmd.shipping_address), ("payment", cmd.payment_fingerprint)):
-        if text:
-            session.execute(
-                insert_ignoring_conflicts(session, OrderFingerprint, ["shop_id", "order_id", "kind"]).values(
-                    shop_id=order.shop_id, order_id=order.order_id, member_id=order.member_id, kind=kind, digest=digest(text)
-                )
+    """Keep a digest of the order's shipping address, to know a referrer's own orders again."""
+    if cmd.shipping_address:
+        session.execute(
+            insert_ignoring_conflicts(session, OrderFingerprint, ["shop_id", "order_id", "kind"]).values(
+                shop_id=order.shop_id,
+                order_id=order.order_id,
+                member_id=order.member_id,
+                kind="address",
+                digest=digest(cmd.shipping_address),
             )
+        )
 
 
 def _gives_referrer_away(session: Session, referral: Referral, order: Order, cmd: PayOrder) -> bool:
@@ -289,7 +293,7 @@ def _gives_referrer_away(session: Session, referral: Referral, order: Order, cmd
     mine = select(OrderFingerprint.kind, OrderFingerprint.digest).where(
         OrderFingerprint.shop_id == order.shop_id, OrderFingerprint.member_id == referrer.id
     )
-    theirs = {(kind, digest(text)) for kind, text in (("address", cmd.shipping_address), ("payment", cmd.payment_fingerprint)) if text}
+    theirs = {("address", digest(cmd.shipping_address))} if cmd.shipping_address else set()
     return bool(theirs & {tuple(row) for row in session.execute(mine)})
 
 
