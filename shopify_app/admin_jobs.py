@@ -106,7 +106,7 @@ def import_with(sessions: sessionmaker[Session], job_id: int, progress: Callable
     done = transfer.Imported(refused=list(errors))
     for start in range(0, len(rows), CHUNK):
         done = _write_chunk(sessions, shop_id, job_id, source, rows[start : start + CHUNK], done)
-        # Bad rows count as done when the rows around them are: the bar moves through the file.
+        # Rows refused when the file was read count as done from the start.
         progress(done.rows + len(done.refused), total)
     return _finish(sessions, job_id, "done", done)
 
