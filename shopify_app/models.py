@@ -727,7 +727,7 @@ class Referral(Base):
 
 
 class OrderFingerprint(Base):
-    """Digests of what identifies a buyer beyond the account (shipping address, card),
+    """Digests of what identifies a buyer beyond the account (the shipping address),
     kept per member order so a friend's order can be told apart from the referrer's own."""
 
     __tablename__ = "order_fingerprints"

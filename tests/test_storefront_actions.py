@@ -142,12 +142,10 @@ def newsletter_keys(sessions, shop_id: int) -> list[str]:
         )
 
 
-def customers_update(sessions, shop: str, customer: int, state: str) -> None:
-    """What the worker does with the customers/update delivery Shopify sends after the consent changed."""
-    payload = shopify_webhooks.template("customers/update") | {"id": customer}
-    payload["email_marketing_consent"] = {"state": state, "opt_in_level": "single_opt_in", "consent_updated_at": None}
+def consent_update(sessions, shop: str, customer: int, state: str) -> None:
+    """What the worker does with the customers_email_marketing_consent/update Shopify sends after the consent changed."""
     with UnitOfWork(sessions) as uow:
-        HANDLERS["customers/update"](uow.session, shop, payload)
+        HANDLERS["customers_email_marketing_consent/update"](uow.session, shop, shopify_webhooks.email_consent(customer, state))
         uow.commit()
 
 
@@ -168,9 +166,9 @@ def test_the_newsletter_subscribed_from_the_launcher_pays_at_once_and_never_twic
     assert again.get_json()["balance"] == 30 and "déjà" in again.get_json()["message"]
 
     # Shopify then reports the consent; the webhook finds the newsletter paid, however often it comes.
-    customers_update(sessions, platform.shop, ADA, "subscribed")
-    customers_update(sessions, platform.shop, ADA, "unsubscribed")
-    customers_update(sessions, platform.shop, ADA, "subscribed")
+    consent_update(sessions, platform.shop, ADA, "subscribed")
+    consent_update(sessions, platform.shop, ADA, "unsubscribed")
+    consent_update(sessions, platform.shop, ADA, "subscribed")
     assert member_of(sessions, installed, ADA)[0] == 30
     assert newsletter_keys(sessions, installed) == [f"action:newsletter:{ADA}:ever:1"]
 
@@ -180,7 +178,7 @@ def test_the_newsletter_subscribed_from_the_launcher_pays_at_once_and_never_twic
 
 def test_a_newsletter_paid_by_the_webhook_first_is_not_paid_again_from_the_launcher(platform, sessions, installed):
     platform.fake.state.add_customer(platform.shop, id=ADA, email="ada@example.com")
-    customers_update(sessions, platform.shop, ADA, "subscribed")
+    consent_update(sessions, platform.shop, ADA, "subscribed")
     answer = post(platform, "/actions/newsletter", ADA, {})
     assert answer.status_code == 409 and answer.get_json() == {
         "error": "already_done",

@@ -14,7 +14,7 @@ class CustomerProfile:
     first_name: str | None = None
     last_name: str | None = None
     updated_at: datetime | None = None
-    # The email marketing consent as Shopify reported it; None when the payload had none.
+    # The email marketing consent as customers_email_marketing_consent/update reports it; None from other topics.
     email_subscribed: bool | None = None
 
 
@@ -54,10 +54,8 @@ class PayOrder:
     placed_at: datetime | None = None
     # Discount codes used at checkout: Perks' own mark their redemptions used.
     codes: tuple[str, ...] = ()
-    # For telling a referred friend from the referrer: the shipping address as
-    # one line, and the card as Shopify identifies it (company, BIN, last digits).
+    # For telling a referred friend from the referrer: the shipping address as one line.
     shipping_address: str | None = None
-    payment_fingerprint: str | None = None
 
 
 @dataclass(frozen=True)
