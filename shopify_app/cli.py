@@ -39,12 +39,15 @@ def worker(burst: bool, name: str | None) -> None:
 
 @perks.command("cron")
 @click.option("--sweep-every", default=60, show_default=True, help="Seconds between sweeps.")
+@click.option(
+    "--sweep-older-than", default=60, show_default=True, help="The sweeper puts back deliveries recorded at least this many seconds ago."
+)
 @click.option("--reconcile-every", default=900, show_default=True, help="Seconds between reconciliations with the Admin API.")
-def cron(sweep_every: int, reconcile_every: int) -> None:
+def cron(sweep_every: int, sweep_older_than: int, reconcile_every: int) -> None:
     """rq's cron scheduler: enqueues the periodic jobs (sweeper, reconciliation)."""
     settings = runtime().settings
     scheduler = CronScheduler(connection=connection(settings.redis_url), name="perks-cron")
-    scheduler.register(jobs.sweep, settings.queue_name, interval=sweep_every)
+    scheduler.register(jobs.sweep, settings.queue_name, kwargs={"older_than_seconds": sweep_older_than}, interval=sweep_every)
     scheduler.register(rule_jobs.birthdays_and_expiry, settings.queue_name, interval=3600)
     scheduler.register(rule_jobs.deliver_notifications, settings.queue_name, interval=60)
     scheduler.register(reconcile.reconcile_all_job, settings.queue_name, interval=reconcile_every)
@@ -93,18 +96,19 @@ def balance(shop_domain: str, customer_id: int) -> None:
 @perks.command("sweep")
 @click.option("--older-than", default=60, show_default=True, help="Only deliveries recorded at least this many seconds ago.")
 def sweep(older_than: int) -> None:
-    """Enqueue recorded deliveries that never reached the queue."""
+    """Put back deliveries still to process that nobody will take (lost from Redis, or past a transient failure's backoff)."""
     click.echo(f"enqueued {jobs.sweep_with(runtime().settings, older_than)} deliveries")
 
 
 @perks.command("failed")
 def failed() -> None:
-    """List deliveries that failed for good, newest first."""
+    """List deliveries refused for good (failed) and those failing again and again (retrying), newest first."""
     from webhooks import deliveries
 
     with UnitOfWork(runtime().sessions) as uow:
         for delivery in deliveries.failed(uow.session):
-            click.echo(f"{delivery.id}\t{delivery.topic}\t{delivery.attempts} attempts\t{delivery.last_error}")
+            state = "failed" if delivery.status == "failed" else "retrying"
+            click.echo(f"{delivery.id}\t{delivery.topic}\t{state}\t{delivery.attempts} attempts\t{delivery.last_error}")
 
 
 @perks.command("replay")

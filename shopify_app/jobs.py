@@ -7,11 +7,12 @@ from datetime import timedelta
 
 from shopify_app.config import Settings
 from shopify_app.db import session_factory
-from shopify_app.queue import connection, enqueue_delivery, publish_outcomes, queue, retry_delivery, take_batch, waiting
+from shopify_app.queue import connection, enqueue_delivery, publish_outcomes, queue, retry_delivery, take_batch, waiting, wake
 from shopify_app.unit_of_work import UnitOfWork
 from webhooks import deliveries
 
 log = logging.getLogger(__name__)
+SWEEP_PAGE = 1000  # deliveries the sweeper reads at a time
 
 
 def drain_deliveries() -> int:
@@ -26,7 +27,7 @@ def drain_deliveries() -> int:
         for delivery_id in batch:
             try:
                 outcomes[delivery_id] = deliveries.process(sessions, delivery_id)
-            except Exception:  # noted as failed by process(); the rest of the batch goes on
+            except Exception:  # noted by process() and left for the sweeper; rq's Retry is the quicker way back
                 retry_delivery(q, delivery_id)
     publish_outcomes(q.connection, outcomes)
     return len(outcomes)
@@ -45,16 +46,32 @@ def sweep(older_than_seconds: int = 60) -> int:
 
 
 def sweep_with(settings: Settings, older_than_seconds: int) -> int:
-    """Put recorded deliveries that never reached the inbox back in it; returns how many.
+    """Make sure every delivery still to process has someone to take it; returns how many were put back.
 
-    Those still waiting there are left alone: behind a backlog of more than a
-    minute they are late, not lost.
+    Deliveries neither processed nor waiting in the inbox (their enqueue, their
+    batch or Redis itself was lost; or a transient failure past its backoff)
+    go back in it, however many. Then, if ids wait in the inbox, a drain is
+    asked for: a quiet shop sends no webhook that would ask for one.
     """
     q = queue(settings.redis_url, settings.queue_name)
-    with UnitOfWork(session_factory(settings.database_url)) as uow:
-        ids = deliveries.unprocessed(uow.session, timedelta(seconds=older_than_seconds))
-    lost = sorted(set(ids) - waiting(q))
-    if lost:
-        enqueue_delivery(q, *lost)
-        log.info("swept %d deliveries into the queue", len(lost))
-    return len(lost)
+    sessions = session_factory(settings.database_url)
+    inbox = waiting(q)
+    put_back, after = 0, 0
+    while True:
+        with UnitOfWork(sessions) as uow:
+            ids = deliveries.unprocessed(uow.session, timedelta(seconds=older_than_seconds), after=after, limit=SWEEP_PAGE)
+        lost = [delivery_id for delivery_id in ids if delivery_id not in inbox]
+        if lost:
+            enqueue_delivery(q, *lost)
+            put_back += len(lost)
+        if len(ids) < SWEEP_PAGE:
+            break
+        after = ids[-1]
+    woken = wake(q)
+    with UnitOfWork(sessions) as uow:
+        loud = deliveries.retrying_loudly(uow.session)
+    if put_back or woken:
+        log.info("swept %d deliveries into the queue%s", put_back, "; asked for a drain of the inbox" if woken else "")
+    if loud:
+        log.error("%d deliveries failed %d times or more and are still retried: `perks failed` lists them", loud, deliveries.RETRY_LOUD)
+    return put_back

@@ -9,7 +9,11 @@ as it starts. A drain that leaves ids behind asks for the next at once, so
 under a backlog every worker drains side by side.
 
 Ids lost in between (Redis down, a worker killed mid-batch) are still
-"received" in the database, and the sweeper puts them back.
+"received" in the database, and the sweeper puts them back. Ids left in the
+inbox with no drain asked for (a worker killed between taking a batch and
+asking for the next, a drain job lost with Redis) are woken by the sweeper:
+it asks for a drain whenever the inbox is not empty, so no id waits longer
+than a sweep interval for nobody.
 """
 
 from __future__ import annotations
@@ -70,6 +74,22 @@ def _drain_if(q: Queue, asked: bool | None) -> None:
     """Enqueue a drain job when this caller is the one that set the "drain pending" flag."""
     if asked:
         q.enqueue("shopify_app.jobs.drain_deliveries", result_ttl=0, failure_ttl=FAILED_JOB_SECONDS)
+
+
+def wake(q: Queue) -> bool:
+    """Ask for a drain if ids wait in the inbox, whatever the "drain pending" flag says; whether one was asked.
+
+    The flag cannot tell a drain job waiting in the queue from one that was
+    lost (a worker killed as it asked, Redis restarted between the two
+    writes). One drain too many takes an empty or a short batch; one too few
+    leaves ids waiting for the next webhook, which a quiet shop may not get.
+    """
+    with q.connection.pipeline() as pipe:
+        pipe.llen(_inbox(q))
+        pipe.set(_drain_pending(q), 1, ex=DRAIN_PENDING_SECONDS)
+        left, _ = pipe.execute()
+    _drain_if(q, left > 0)
+    return left > 0
 
 
 def discard_waiting(q: Queue) -> None:

@@ -4,19 +4,24 @@ These run against the real Redis on a queue of their own, which no worker
 listens to, so each step of a drain can be watched.
 """
 
+import logging
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from rq import Queue
-from sqlalchemy import event, select
+from rq import Queue, SimpleWorker
+from sqlalchemy import event, select, update
+from sqlalchemy.exc import OperationalError
 
 from shopify_app import jobs
 from shopify_app.config import Settings
 from shopify_app.models import LedgerEntry, Shop, WebhookDelivery
-from shopify_app.queue import DRAIN_BATCH, await_outcome, discard_waiting, enqueue_delivery, take_batch
+from shopify_app.queue import DRAIN_BATCH, await_outcome, discard_waiting, enqueue_delivery, take_batch, waiting
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks as shopify
+from webhooks import deliveries
 from webhooks.deliveries import process_together, record
+from webhooks.handlers import HANDLERS
 
 ADA, BOB = 7012345678901, 7012345678902
 
@@ -74,8 +79,8 @@ def test_a_delivery_that_raises_is_retried_on_its_own_and_the_rest_of_its_batch_
     [retry] = [job for job in quiet_queue.get_jobs() if job.func_name == "shopify_app.jobs.process_delivery"]
     assert retry.args == (ids[1],) and retry.retries_left == 5
     with UnitOfWork(sessions) as uow:
-        failed = uow.session.get(WebhookDelivery, ids[1])
-        assert (failed.status, failed.attempts) == ("failed", 1)
+        failed = uow.session.get(WebhookDelivery, ids[1])  # not refused by the domain: transient, left for the sweeper too
+        assert (failed.status, failed.attempts) == ("received", 1)
         assert failed.last_error.startswith("KeyError")
 
 
@@ -148,3 +153,136 @@ def test_the_sweeper_puts_back_what_never_reached_the_inbox_and_leaves_what_wait
     jobs.sweep_with(Settings.from_env(), older_than_seconds=0)
     inbox = [delivery_id for delivery_id in take_batch(quiet_queue) if delivery_id in (late, lost)]
     assert sorted(inbox) == [late, lost]
+
+
+# Liveness with no new traffic: whatever Redis lost, the sweeper alone gets every delivery processed.
+
+
+def run_the_queue(q: Queue) -> None:
+    """What a worker would do with the jobs now in the queue (no scheduler: rq's Retry schedule never comes due here)."""
+    SimpleWorker([q], connection=q.connection).work(burst=True, with_scheduler=False)
+
+
+def statuses(sessions, ids: list[int]) -> list[tuple[str, int]]:
+    with UnitOfWork(sessions) as uow:
+        return [(d.status, d.attempts) for d in (uow.session.get(WebhookDelivery, delivery_id) for delivery_id in ids)]
+
+
+def test_ids_waiting_in_the_inbox_whose_drain_was_lost_are_processed_by_the_sweeper_alone(quiet_queue, sessions, shop):
+    ids = recorded(sessions, shop, *(("orders/paid", shopify.order_paid(3600 + n, ADA), None) for n in range(3)))
+    enqueue_delivery(quiet_queue, *ids)
+    quiet_queue.empty()  # the drain job is lost (a worker killed as it asked); the ids and the "pending" flag stay
+    assert drain_jobs(quiet_queue) == 0
+
+    jobs.sweep_with(Settings.from_env(), older_than_seconds=0)
+    run_the_queue(quiet_queue)
+    assert statuses(sessions, ids) == [("done", 1)] * 3
+    assert [key for key, _ in earns(sessions, shop)] == [f"order:{3600 + n}:earn" for n in range(3)]
+
+
+def test_the_sweeper_asks_for_a_drain_even_when_a_drain_is_flagged_pending(quiet_queue, sessions, shop):
+    [delivery_id] = recorded(sessions, shop, ("orders/paid", shopify.order_paid(3610, ADA), None))
+    # Pushed and flagged "drain pending", then the worker died before enqueueing the drain.
+    quiet_queue.connection.rpush(f"perks:{quiet_queue.name}:inbox", delivery_id)
+    quiet_queue.connection.set(f"perks:{quiet_queue.name}:drain-pending", 1, ex=30)
+    jobs.sweep_with(Settings.from_env(), older_than_seconds=0)
+    assert drain_jobs(quiet_queue) == 1
+    assert take_batch(quiet_queue).count(delivery_id) == 1  # once, not put back beside itself
+
+
+def failing_once_then_working(monkeypatch, topic: str = "orders/paid"):
+    handler = HANDLERS[topic]
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("INSERT ...", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setitem(HANDLERS, topic, database_gone)
+    return lambda: monkeypatch.setitem(HANDLERS, topic, handler)
+
+
+def as_if_seconds_passed(sessions, ids: list[int], seconds: float) -> None:
+    """As if the deliveries had last run `seconds` ago."""
+    with UnitOfWork(sessions) as uow:
+        uow.session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(ids))
+            .values(processed_at=datetime.now(UTC) - timedelta(seconds=seconds + 1))
+        )
+        uow.commit()
+
+
+def test_a_transient_error_is_retried_by_the_sweeper_after_its_backoff_even_when_rqs_retry_was_lost(
+    quiet_queue, sessions, shop, monkeypatch
+):
+    recover = failing_once_then_working(monkeypatch)
+    ids = recorded(sessions, shop, *(("orders/paid", shopify.order_paid(3700 + n, ADA), None) for n in range(2)))
+    enqueue_delivery(quiet_queue, *ids)
+    jobs.drain_deliveries()
+    assert statuses(sessions, ids) == [("received", 1)] * 2  # not parked as failed: still to process
+    discard_waiting(quiet_queue)  # Redis restarted empty: rq's scheduled retries are gone
+    recover()
+
+    jobs.sweep_with(Settings.from_env(), older_than_seconds=0)
+    assert deliveries.retry_delay(1) > 1 and not set(ids) & waiting(quiet_queue)  # within its backoff: left alone
+    as_if_seconds_passed(sessions, ids, deliveries.retry_delay(1))
+    jobs.sweep_with(Settings.from_env(), older_than_seconds=0)
+    assert set(ids) <= waiting(quiet_queue)
+    run_the_queue(quiet_queue)
+    assert statuses(sessions, ids) == [("done", 2)] * 2
+    assert len(earns(sessions, shop)) == 2
+
+
+def test_the_backoff_grows_to_a_cap():
+    delays = [deliveries.retry_delay(attempts) for attempts in range(1, 12)]
+    assert delays == sorted(delays) and delays[0] == deliveries.RETRY_FIRST_DELAY
+    assert delays[-1] == deliveries.RETRY_MAX_DELAY
+
+
+def test_a_delivery_failing_past_the_cap_is_reported_loudly_and_still_retried(quiet_queue, sessions, shop, monkeypatch, runner, caplog):
+    failing_once_then_working(monkeypatch)
+    [delivery_id] = recorded(sessions, shop, ("orders/paid", shopify.order_paid(3800, ADA), None))
+    with UnitOfWork(sessions) as uow:
+        uow.session.execute(
+            update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(attempts=deliveries.RETRY_LOUD - 1)
+        )
+        uow.commit()
+    with caplog.at_level(logging.ERROR), pytest.raises(OperationalError):
+        deliveries.process(sessions, delivery_id)
+    assert any(r.levelno == logging.ERROR and f"delivery {delivery_id} has failed" in r.getMessage() for r in caplog.records)
+    listed = runner.invoke(args=["perks", "failed"]).output
+    assert f"{delivery_id}\torders/paid\tretrying\t{deliveries.RETRY_LOUD} attempts\tOperationalError" in listed
+
+    as_if_seconds_passed(sessions, [delivery_id], deliveries.RETRY_MAX_DELAY)
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        jobs.sweep_with(Settings.from_env(), older_than_seconds=0)
+    assert delivery_id in waiting(quiet_queue)  # still retried
+    assert any("still retried" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+
+
+def test_a_refusal_by_the_domain_stays_failed_and_the_sweeper_leaves_it(quiet_queue, sessions, shop, runner):
+    broken = shopify.order_paid(3900, ADA)
+    del broken["line_items"]
+    ids = recorded(sessions, shop, ("orders/paid", broken, None))
+    assert deliveries.process(sessions, ids[0]) == "failed"
+    as_if_seconds_passed(sessions, ids, 24 * 3600)
+    jobs.sweep_with(Settings.from_env(), older_than_seconds=0)
+    assert ids[0] not in waiting(quiet_queue)
+    assert statuses(sessions, ids) == [("failed", 1)]
+    assert f"{ids[0]}\torders/paid\tfailed\t1 attempts" in runner.invoke(args=["perks", "failed"]).output
+
+
+def test_the_sweeper_puts_back_every_lost_delivery_however_many(quiet_queue, sessions, shop, monkeypatch):
+    monkeypatch.setattr(jobs, "SWEEP_PAGE", 2)  # pages of two stand for pages of a thousand
+    ids = recorded(sessions, shop, *(("orders/paid", shopify.order_paid(4000 + n, ADA), None) for n in range(5)))
+    assert jobs.sweep_with(Settings.from_env(), older_than_seconds=0) >= 5
+    assert set(ids) <= waiting(quiet_queue)
+
+
+def test_a_recent_delivery_is_not_swept_before_its_time(quiet_queue, sessions, shop):
+    ids = recorded(sessions, shop, ("orders/paid", shopify.order_paid(4100, ADA), None))
+    with UnitOfWork(sessions) as uow:
+        uow.session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(ids)).values(received_at=datetime.now(UTC)))
+        uow.commit()
+    jobs.sweep_with(Settings.from_env(), older_than_seconds=60)
+    assert ids[0] not in waiting(quiet_queue)

@@ -6,7 +6,7 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from shopify_app.db import insert_ignoring_conflicts
@@ -100,7 +100,10 @@ def process(sessions: sessionmaker[Session], delivery_id: int) -> str:
     """Run one delivery's handler in one transaction; returns the delivery's status.
 
     A refusal by the domain (bad payload, shop gone) is final and kept as
-    failed; anything else is raised after being noted, so the queue retries.
+    failed. Anything else (the database gone, a deadlock, a bug) is transient:
+    the delivery stays "received" with its attempt noted, so the sweeper runs
+    it again after a backoff whatever became of the queue, and the error is
+    raised for the caller's own quicker retry.
     """
     try:
         with UnitOfWork(sessions) as uow:
@@ -115,10 +118,10 @@ def process(sessions: sessionmaker[Session], delivery_id: int) -> str:
             uow.commit()
             return status
     except LoyaltyError as refusal:
-        _note_failure(sessions, delivery_id, refusal)
+        _note_failure(sessions, delivery_id, refusal, final=True)
         return "failed"
     except Exception as error:
-        _note_failure(sessions, delivery_id, error)
+        _note_failure(sessions, delivery_id, error, final=False)
         raise
 
 
@@ -219,33 +222,94 @@ _EVENT_ALREADY_PROCESSED = (
 )
 
 
-def _note_failure(sessions: sessionmaker[Session], delivery_id: int, error: Exception) -> None:
-    log.warning("delivery %s failed: %r", delivery_id, error)
+# Transient failures are retried for ever, each after a longer wait up to
+# RETRY_MAX_DELAY; from RETRY_LOUD attempts on, each failure is logged as an
+# error and `perks failed` lists the delivery (as "retrying") for a person.
+RETRY_FIRST_DELAY = 5
+RETRY_MAX_DELAY = 600
+RETRY_LOUD = 8
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds to wait after a delivery's `attempts`-th transient failure before running it again."""
+    return min(RETRY_MAX_DELAY, RETRY_FIRST_DELAY * 2 ** max(attempts - 1, 0))
+
+
+def _note_failure(sessions: sessionmaker[Session], delivery_id: int, error: Exception, *, final: bool) -> None:
+    """A refusal ends the delivery as failed; a transient error leaves it received, its attempt and time noted.
+
+    `processed_at` of a delivery still received is when it last ran: the sweeper's backoff counts from it.
+    """
     with UnitOfWork(sessions) as uow:
-        uow.session.execute(
+        attempts = uow.session.execute(
             update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status != "done")
-            .values(status="failed", attempts=WebhookDelivery.attempts + 1, last_error=f"{type(error).__name__}: {error}"[:2000])
-        )
+            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status.not_in(("done", "duplicate")))
+            .values(
+                status="failed" if final else "received",
+                attempts=WebhookDelivery.attempts + 1,
+                processed_at=datetime.now(UTC),
+                last_error=f"{type(error).__name__}: {error}"[:2000],
+            )
+            .returning(WebhookDelivery.attempts)
+        ).scalar()
         uow.commit()
+    if final or attempts is None or attempts < RETRY_LOUD:
+        log.warning("delivery %s failed%s: %r", delivery_id, "" if final else f" (attempt {attempts}, retried)", error)
+    else:
+        log.error(
+            "delivery %s has failed %d times, still retried every %d s (`perks failed` lists it): %r",
+            delivery_id,
+            attempts,
+            retry_delay(attempts),
+            error,
+        )
 
 
-def unprocessed(session: Session, older_than: timedelta, limit: int = 1000) -> list[int]:
-    """Deliveries recorded but never processed: their enqueue was lost (Redis down)."""
-    cutoff = datetime.now(UTC) - older_than
+def unprocessed(session: Session, older_than: timedelta, *, after: int = 0, limit: int = 1000) -> list[int]:
+    """Deliveries still to process, by id past `after`: never run (their enqueue or their batch was
+    lost) and recorded before `older_than` ago, or failed transiently and past their backoff."""
+    now = datetime.now(UTC)
+    backoff = func.least(RETRY_MAX_DELAY, RETRY_FIRST_DELAY * func.power(2, func.greatest(WebhookDelivery.attempts - 1, 0)))
     return list(
         session.scalars(
             select(WebhookDelivery.id)
-            .where(WebhookDelivery.status == "received", WebhookDelivery.received_at <= cutoff)
+            .where(
+                WebhookDelivery.status == "received",
+                WebhookDelivery.received_at <= now - older_than,
+                WebhookDelivery.id > after,
+                or_(
+                    WebhookDelivery.processed_at.is_(None),
+                    WebhookDelivery.processed_at + func.make_interval(0, 0, 0, 0, 0, 0, backoff) <= now,
+                ),
+            )
             .order_by(WebhookDelivery.id)
             .limit(limit)
         )
     )
 
 
+def retrying_loudly(session: Session) -> int:
+    """How many deliveries have failed transiently RETRY_LOUD times or more and are still retried."""
+    return session.scalar(
+        select(func.count()).where(WebhookDelivery.status == "received", WebhookDelivery.attempts >= RETRY_LOUD)
+    )
+
+
 def failed(session: Session, limit: int = 100) -> list[WebhookDelivery]:
+    """Deliveries a person should look at, newest first: refused for good ("failed"), and those
+    still retried after RETRY_LOUD transient failures ("received", with their attempts and last error)."""
     return list(
-        session.scalars(select(WebhookDelivery).where(WebhookDelivery.status == "failed").order_by(WebhookDelivery.id.desc()).limit(limit))
+        session.scalars(
+            select(WebhookDelivery)
+            .where(
+                or_(
+                    WebhookDelivery.status == "failed",
+                    and_(WebhookDelivery.status == "received", WebhookDelivery.attempts >= RETRY_LOUD),
+                )
+            )
+            .order_by(WebhookDelivery.id.desc())
+            .limit(limit)
+        )
     )
 
 
