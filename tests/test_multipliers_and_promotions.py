@@ -14,7 +14,7 @@ from shopify_app.loyalty.commands import CustomerProfile, PayOrder, PerformActio
 from shopify_app.loyalty.earning import purchase_points
 from shopify_app.loyalty.multipliers import set_multiplier
 from shopify_app.models import Order, OrderLine, Program
-from shopify_app.shopify.collections import lookup
+from shopify_app.shopify.collections import fill, lookup
 from tests.fixtures import shopify_webhooks as shopify
 from tests.rules_helpers import configure, in_shop, keys, local, points
 
@@ -67,9 +67,9 @@ def test_the_minimum_order_is_judged_before_multipliers():
     assert purchase_points(small, program(minimum_order=Decimal(20)), line_multiplier=lambda line: Decimal(5)) == 0
 
 
-def pay(sessions, shop, order_id, *lines, placed_at, collections=None) -> int:
+def pay(sessions, shop, order_id, *lines, placed_at) -> int:
     cmd = PayOrder(shop, order_id, f"#{order_id}", CustomerProfile(ADA), purchase(*lines), placed_at=placed_at)
-    return in_shop(sessions, shop, lambda s, sh, p: orders.pay_order(s, cmd, now=placed_at, collections=collections).points_earned)
+    return in_shop(sessions, shop, lambda s, sh, p: orders.pay_order(s, cmd, now=placed_at).points_earned)
 
 
 def test_an_order_with_mixed_lines_under_a_promotion_earns_the_documented_number(sessions, shop, fake_admin):
@@ -89,12 +89,14 @@ def test_an_order_with_mixed_lines_under_a_promotion_earns_the_documented_number
         )  # fmt: skip
 
     in_shop(sessions, shop, setup)
+    # The collections come from the cache, filled outside the order's transaction (test_collections_cache.py).
+    fill(sessions, shop, [HOODIE, MUG, SOCKS], lookup(client), now=local(NY, "2026-11-29T11:00"))
+    asked = len(fake_admin.state.requests)
     lines = (("40.00", 1, "0", HOODIE), ("15.00", 2, "5.00", MUG), ("9.99", 1, "0", SOCKS))
     # (40 x 3 + (30 - 5) x 2 + 9.99) x 1 point x 2 = 359.98, rounded down: 359
-    assert pay(sessions, shop, 5001, *lines, placed_at=local(NY, "2026-11-29T12:00"), collections=lookup(client)) == 359
-    asked = len(fake_admin.state.requests)
-    # Outside the promotion (it ended at midnight), and the collections now come from the cache.
-    assert pay(sessions, shop, 5002, *lines, placed_at=local(NY, "2026-11-30T00:00"), collections=lookup(client)) == 179
+    assert pay(sessions, shop, 5001, *lines, placed_at=local(NY, "2026-11-29T12:00")) == 359
+    # Outside the promotion (it ended at midnight).
+    assert pay(sessions, shop, 5002, *lines, placed_at=local(NY, "2026-11-30T00:00")) == 179
     assert len(fake_admin.state.requests) == asked
     assert points(sessions, shop, ADA) == 359 + 179
 

@@ -1,15 +1,26 @@
-"""Product and collection multipliers, and the cache of which collections a product is in."""
+"""Product and collection multipliers, and the cache of which collections a product is in.
+
+An order is priced from the cache alone, inside its delivery's transaction, so
+Shopify is never asked while that transaction holds locks. A product the cache
+does not know (a miss) is priced as if it were in no collection: its own
+product multiplier if it has one, else 1x, and that price is final (the order
+is priced once, at its first payment). The miss is handed to `on_miss`, which
+asks for the cache to be filled outside the transaction
+(shopify_app/shopify/collections.py); later orders of the product get its
+collections' multipliers. An entry older than FRESH_FOR still prices the order
+and is handed to `on_miss` to be refreshed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from shopify_app.db import insert_ignoring_conflicts
 from shopify_app.models import EarnMultiplier, ProductCollectionsCache
 
 from .commands import PurchaseLine
@@ -20,8 +31,12 @@ ONE = Decimal(1)
 # Collections change rarely and an order is priced once; a day old is fresh enough.
 FRESH_FOR = timedelta(days=1)
 
-# Product ids in, {product id: [collection ids]} out: the Admin API behind a port.
+# Product ids in, {product id: [collection ids]} out: the Admin API behind a port,
+# called only outside any delivery's transaction (by the fill job).
 CollectionLookup = Callable[[list[int]], dict[int, list[int]]]
+# Product ids the cache missed (or holds stale): asked to be filled later. It must
+# not reach Shopify itself; it runs inside the order's transaction.
+CollectionMiss = Callable[[list[int]], None]
 
 
 def set_multiplier(session: Session, shop_id: int, target: str, target_id: int, multiplier: Decimal) -> None:
@@ -40,9 +55,9 @@ def set_multiplier(session: Session, shop_id: int, target: str, target_id: int, 
 
 
 def for_lines(
-    session: Session, shop_id: int, lines: Iterable[PurchaseLine], lookup: CollectionLookup | None, now: datetime
+    session: Session, shop_id: int, lines: Iterable[PurchaseLine], on_miss: CollectionMiss | None, now: datetime
 ) -> LineMultiplier:
-    """Each line's multiplier: the largest of its product's and its collections', 1 if none."""
+    """Each line's multiplier: the largest of its product's and its cached collections', 1 if none."""
     rows = session.execute(
         select(EarnMultiplier.target, EarnMultiplier.target_id, EarnMultiplier.multiplier).where(EarnMultiplier.shop_id == shop_id)
     ).all()
@@ -51,7 +66,7 @@ def for_lines(
     products = {target_id: m for target, target_id, m in rows if target == "product"}
     collections = {target_id: m for target, target_id, m in rows if target == "collection"}
     product_ids = sorted({line.product_id for line in lines if line.product_id})
-    memberships = collections_of(session, shop_id, product_ids, lookup, now) if collections and product_ids else {}
+    memberships = cached_collections(session, shop_id, product_ids, on_miss, now) if collections and product_ids else {}
 
     def multiplier(line: PurchaseLine) -> Decimal:
         found = [products.get(line.product_id)] + [collections.get(c) for c in memberships.get(line.product_id, ())]
@@ -60,34 +75,37 @@ def for_lines(
     return multiplier
 
 
-def collections_of(
-    session: Session, shop_id: int, product_ids: list[int], lookup: CollectionLookup | None, now: datetime
+def cached_collections(
+    session: Session, shop_id: int, product_ids: list[int], on_miss: CollectionMiss | None, now: datetime
 ) -> dict[int, list[int]]:
-    """Collection ids per product: from the cache when fresh, else asked of the lookup and cached.
-
-    Without a lookup (no Admin API at hand) a stale cache is better than nothing.
-    """
-    cached = {
-        row.product_id: row
-        for row in session.scalars(
-            select(ProductCollectionsCache).where(
-                ProductCollectionsCache.shop_id == shop_id, ProductCollectionsCache.product_id.in_(product_ids)
-            )
+    """Collection ids per product the cache knows, stale or not; the missing and the stale go to `on_miss`."""
+    cached = session.execute(
+        select(ProductCollectionsCache.product_id, ProductCollectionsCache.collection_ids, ProductCollectionsCache.fetched_at).where(
+            ProductCollectionsCache.shop_id == shop_id, ProductCollectionsCache.product_id.in_(product_ids)
         )
-    }
-    stale = [pid for pid in product_ids if pid not in cached or cached[pid].fetched_at < now - FRESH_FOR]
-    found = {pid: list(row.collection_ids) for pid, row in cached.items()}
-    if stale and lookup is not None:
-        fetched = lookup(stale)
-        for pid in stale:
-            ids = sorted(int(c) for c in fetched.get(pid, []))
-            found[pid] = ids
-            if pid in cached:
-                cached[pid].collection_ids, cached[pid].fetched_at = ids, now
-            else:
-                session.execute(
-                    insert_ignoring_conflicts(session, ProductCollectionsCache, ["shop_id", "product_id"]).values(
-                        shop_id=shop_id, product_id=pid, collection_ids=ids, fetched_at=now
-                    )
-                )
+    ).all()
+    found = {pid: [int(c) for c in ids or ()] for pid, ids, _ in cached}
+    fresh = {pid for pid, _, fetched_at in cached if fetched_at >= now - FRESH_FOR}
+    if on_miss is not None and (wanted := [pid for pid in product_ids if pid not in fresh]):
+        on_miss(wanted)
     return found
+
+
+def remember_collections(
+    session: Session, shop_id: int, product_ids: Iterable[int], found: Mapping[int, Iterable[int]], now: datetime
+) -> None:
+    """Write what the Admin API said (a product it did not name is in no collection), newest answer wins."""
+    rows = [
+        {"shop_id": shop_id, "product_id": pid, "collection_ids": sorted(int(c) for c in found.get(pid, ())), "fetched_at": now}
+        for pid in sorted(set(product_ids))
+    ]
+    if not rows:
+        return
+    upsert = insert(ProductCollectionsCache).values(rows)
+    session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["shop_id", "product_id"],
+            set_={"collection_ids": upsert.excluded.collection_ids, "fetched_at": upsert.excluded.fetched_at},
+            where=ProductCollectionsCache.fetched_at <= upsert.excluded.fetched_at,
+        )
+    )

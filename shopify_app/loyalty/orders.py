@@ -34,13 +34,14 @@ from .shops import installed_shop, program_of
 
 
 def pay_order(
-    session: Session, cmd: PayOrder, *, now: datetime | None = None, collections: multipliers.CollectionLookup | None = None
+    session: Session, cmd: PayOrder, *, now: datetime | None = None, collections: multipliers.CollectionMiss | None = None
 ) -> Order:
     """Award the order's points once; returns the order, priced (`points_earned`).
 
     A guest's order (no customer) holds its points against its email until
-    an account with that email appears (see guests.py). `collections` looks
-    up products' collections for collection multipliers when the cache misses.
+    an account with that email appears (see guests.py). Collection multipliers
+    read the product -> collections cache only; `collections` is told which
+    products it missed, to have them filled outside this transaction (see multipliers.py).
     """
     now = now or datetime.now(UTC)
     shop = installed_shop(session, cmd.shop_domain)
@@ -77,7 +78,7 @@ def _price(
     order: Order,
     member: Member | None,
     cmd: PayOrder,
-    collections: multipliers.CollectionLookup | None,
+    collections: multipliers.CollectionMiss | None,
     now: datetime,
 ) -> None:
     """Fix the order's worth at its first payment. The rules are read before the
