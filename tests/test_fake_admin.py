@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import requests
 
+from shopify_app.shopify import documents
 from shopify_app.shopify.errors import UserErrors
+from shopify_app.shopify.version import API_VERSION
 
 SHOP = "perks-demo.myshopify.com"
 
@@ -406,3 +409,23 @@ def test_admin_filterable_is_refused_where_shopify_does_not_allow_it(admin):
     with pytest.raises(UserErrors) as refused:
         admin.execute("MetafieldDefinitionCreate", {"definition": definition})
     assert refused.value.codes == ["INVALID_CAPABILITY"]
+
+
+CREDIT = {"creditInput": {"creditAmount": {"amount": "8.00", "currencyCode": "USD"}}}
+
+
+@pytest.mark.parametrize(("how", "lost"), [("drop", requests.ConnectionError), ("late", requests.ReadTimeout), ("500", None)])
+def test_a_mutation_can_land_and_lose_its_answer(fake_admin, customer, how, lost):
+    fake_admin.control(lose_answer={"mutation": "storeCreditAccountCredit", "how": how, "delay": 0.5})
+    body = {"query": documents.load("StoreCreditAccountCredit"), "variables": {"id": customer["id"], **CREDIT}}
+    headers = {"X-Shopify-Access-Token": fake_admin.token()}
+    url = f"{fake_admin.url}/admin/api/{API_VERSION}/graphql.json"
+    if lost:
+        with pytest.raises(lost):
+            requests.post(url, json=body, headers=headers, timeout=0.25)
+        time.sleep(0.5)
+    else:
+        assert requests.post(url, json=body, headers=headers, timeout=5).status_code == 500
+    (account,) = fake_admin.state.shop(SHOP).store_credit_accounts.values()
+    assert account["balance"] == "8.0"  # applied all the same, once
+    assert requests.post(url, json=body, headers=headers, timeout=5).status_code == 200  # the next one answers

@@ -6,19 +6,20 @@ import contextlib
 import json
 import logging
 import secrets
+import socket
 import threading
 import time
 from typing import Any
 
 import jwt
 from flask import Flask, Response, jsonify, request
-from graphql import parse
+from graphql import FieldNode, OperationDefinitionNode, OperationType, parse
 
 from shopify_app.shopify import schema as admin_schema
 from shopify_app.shopify.fake_admin import resolvers
 from shopify_app.shopify.fake_admin.render import Ctx
 from shopify_app.shopify.fake_admin.search import requested_cost
-from shopify_app.shopify.fake_admin.state import DEFAULT_SHOP, SINGLE_QUERY_MAX_COST, FakeState
+from shopify_app.shopify.fake_admin.state import DEFAULT_SHOP, SINGLE_QUERY_MAX_COST, FakeState, LostAnswer
 from shopify_app.shopify.oauth import (
     ID_TOKEN_TYPE,
     OFFLINE_ACCESS_TOKEN_TYPE,
@@ -62,7 +63,15 @@ def create_fake_admin(client_secret: str, client_id: str, state: FakeState | Non
         document, variables = body.get("query"), body.get("variables") or {}
         if not isinstance(document, str) or not document.strip():
             return jsonify({"errors": {"query": "Required parameter missing or invalid"}}), 400
-        return jsonify(_answer(fake, token, document, variables, request.host_url.rstrip("/")))
+        body = _answer(fake, token, document, variables, request.host_url.rstrip("/"))
+        lost: LostAnswer | None = body.pop("_lost", None)
+        if lost is not None and lost.how == "drop":
+            # Applied; now the connection goes, before a byte of the answer.
+            request.environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
+            return Response(status=204)
+        if lost is not None and lost.how == "500":
+            return jsonify({"errors": "Internal Server Error"}), 500
+        return jsonify(body)  # "late": the answer comes after the client stopped waiting
 
     @app.post("/admin/oauth/access_token")
     @app.post("/shops/<path_shop>/admin/oauth/access_token")
@@ -148,7 +157,11 @@ def _answer(fake: FakeState, token: dict, document: str, variables: dict, base_u
     errors = admin_schema.validate(document, variables)
     if errors:
         return {"errors": errors}
-    cost = requested_cost(parse(document), variables)
+    parsed = parse(document)
+    cost = requested_cost(parsed, variables)
+    lost = fake.take_lost_answer(_mutation_names(parsed, admin_schema.operation_name(document)))
+    if lost is not None and lost.how == "late":
+        time.sleep(lost.delay)  # outside the lock: the client's own look-up meanwhile sees nothing yet
     with fake.lock:
         state = fake.shop(shop)
         bucket = state.bucket
@@ -171,7 +184,18 @@ def _answer(fake: FakeState, token: dict, document: str, variables: dict, base_u
                               "cost": actual, "at": time.time()})
         body["extensions"] = {"cost": {"requestedQueryCost": cost, "actualQueryCost": actual,
                                        "throttleStatus": bucket.status()}}
+    if lost is not None:
+        body["_lost"] = lost
     return body
+
+
+def _mutation_names(parsed: Any, operation_name: str | None) -> set[str]:
+    """A mutation's root fields and operation name (what lose_answer_next matches); empty for a query."""
+    operation = next((d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)), None)
+    if operation is None or operation.operation != OperationType.MUTATION:
+        return set()
+    fields = {f.name.value for f in operation.selection_set.selections if isinstance(f, FieldNode)}
+    return fields | ({operation_name} if operation_name else set())
 
 
 def _actual_cost(requested: int, data: Any, document: str) -> int:

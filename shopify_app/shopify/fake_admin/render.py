@@ -35,9 +35,10 @@ def money_bag(amount: str, currency: str) -> dict[str, Any]:
 
 
 def _page(items: list[Any]):
+    """A connection over ``items`` (kept in creation order), honouring ``reverse``."""
     def resolve(_info: Any, first: int | None = None, after: str | None = None,
-                last: int | None = None, before: str | None = None, **_: Any) -> dict:
-        return connection(items, first, after, last, before)
+                last: int | None = None, before: str | None = None, reverse: bool = False, **_: Any) -> dict:
+        return connection(items[::-1] if reverse else items, first, after, last, before)
     return resolve
 
 

@@ -115,9 +115,25 @@ class Refusal:
     user_errors: list[dict]
 
 
+LOSS_KINDS = ("drop", "late", "500")
+
+
+@dataclass
+class LostAnswer:
+    """How the answer to a mutation that ran goes missing: ``drop`` closes the connection
+    after applying it, ``late`` applies it after ``delay`` seconds (longer than the
+    client waits) and answers then, ``500`` applies it and answers HTTP 500."""
+
+    mutation: str
+    remaining: int
+    how: str
+    delay: float = 1.0
+
+
 @dataclass
 class Controls:
     refusals: list[Refusal] = field(default_factory=list)
+    lost_answers: list[LostAnswer] = field(default_factory=list)
     fail_remaining: int = 0
     fail_status: int = 503
     latency: float = 0.0
@@ -225,6 +241,22 @@ class FakeState:
                     return refusal.user_errors
         return None
 
+    def lose_answer_next(self, mutation: str, times: int = 1, how: str = "drop", delay: float = 1.0) -> None:
+        """The next ``times`` calls of ``mutation`` (root field or operation name) are applied,
+        and then their answer is lost as ``how`` says (see LostAnswer)."""
+        if how not in LOSS_KINDS:
+            raise ValueError(f"how must be one of {LOSS_KINDS}, not {how!r}")
+        with self.lock:
+            self.controls.lost_answers.append(LostAnswer(mutation, times, how, delay))
+
+    def take_lost_answer(self, names: set[str]) -> LostAnswer | None:
+        with self.lock:
+            for lost in self.controls.lost_answers:
+                if lost.mutation in names and lost.remaining > 0:
+                    lost.remaining -= 1
+                    return lost
+        return None
+
     def fail_next(self, times: int, status: int = 503) -> None:
         """Answer HTTP ``status`` to the next ``times`` GraphQL requests."""
         with self.lock:
@@ -264,6 +296,10 @@ class FakeState:
         if "refuse" in body:
             for spec in _as_list(body["refuse"]):
                 self.refuse_next(spec["mutation"], int(spec.get("times", 1)), spec.get("userErrors"))
+        if "lose_answer" in body:
+            for spec in _as_list(body["lose_answer"]):
+                self.lose_answer_next(spec["mutation"], int(spec.get("times", 1)), spec.get("how", "drop"),
+                                      float(spec.get("delay", 1.0)))
         if "fail" in body:
             self.fail_next(int(body["fail"].get("times", 1)), int(body["fail"].get("status", 503)))
         if "throttle" in body:
@@ -348,7 +384,8 @@ class FakeState:
                 "refresh_count": dict(self.refresh_count),
                 "controls": {"fail_remaining": self.controls.fail_remaining,
                              "latency": self.controls.latency,
-                             "refusals": [vars(r) for r in self.controls.refusals]},
+                             "refusals": [vars(r) for r in self.controls.refusals],
+                             "lost_answers": [vars(lost) for lost in self.controls.lost_answers]},
             }
 
 
