@@ -6,10 +6,11 @@ import socket
 import time
 
 import pytest
+from graphql import parse
 
-from shopify_app.shopify import oauth
-from shopify_app.shopify.admin_client import AdminClient, graphql_url
-from shopify_app.shopify.errors import AdminUnauthorized, AdminUnavailable, TokenRequestError, UserErrors
+from shopify_app.shopify import documents, oauth, schema
+from shopify_app.shopify.admin_client import MUTATIONS, AdminClient, RetryPolicy, graphql_url, retry_policy
+from shopify_app.shopify.errors import AdminUnauthorized, AdminUnavailable, AnswerLost, TokenRequestError, UserErrors
 from shopify_app.shopify.version import API_VERSION
 
 SHOP = "perks-demo.myshopify.com"
@@ -188,3 +189,75 @@ def test_access_denied_is_its_own_error_and_never_retried(fake_admin):
     assert "missing access scope" in str(denied.value) and "read_customers" in str(denied.value)
     assert denied.value.required_access == ["`read_customers` access scope."]
     assert client.stats.requests == 1 and client.stats.retries == 0
+
+
+# --- issue 17: mutations are never blindly repeated -----------------------------------------
+
+
+CREDIT = {"id": "gid://shopify/Customer/501", "creditInput": {"creditAmount": {"amount": "8.00", "currencyCode": "USD"}}}
+
+
+def credits(fake_admin) -> int:
+    return sum(len(a["transactions"]) for a in fake_admin.state.shop(SHOP).store_credit_accounts.values())
+
+
+@pytest.mark.parametrize("how", ["drop", "late", "500"])
+def test_a_mutation_that_may_have_landed_is_sent_once_and_its_answer_reported_lost(fake_admin, how):
+    """Before: the client retried storeCreditAccountCredit after each of these, crediting twice."""
+    fake_admin.state.lose_answer_next("storeCreditAccountCredit", 1, how, delay=0.6)
+    client = fake_admin.client(sleep=RecordingSleep(), max_retries=3, timeout=0.3)
+    with pytest.raises(AnswerLost):
+        client.execute("StoreCreditAccountCredit", CREDIT)
+    time.sleep(0.5 if how == "late" else 0)
+    assert credits(fake_admin) == 1 and client.stats.requests == 1
+
+
+def test_a_5xx_before_a_mutation_is_not_retried_either(fake_admin):
+    """Perks cannot tell a 5xx that ran from one that did not: the caller asks Shopify."""
+    fake_admin.state.fail_next(1, 502)
+    client = fake_admin.client(sleep=RecordingSleep(), max_retries=3)
+    with pytest.raises(AnswerLost) as caught:
+        client.execute("StoreCreditAccountCredit", CREDIT)
+    assert caught.value.status == 502 and credits(fake_admin) == 0 and client.stats.requests == 1
+
+
+def test_a_mutation_that_never_reached_shopify_is_retried_then_unavailable():
+    with socket.socket() as probe:  # a port nobody listens on: nothing ever sent
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = AdminClient(SHOP, "token", base_url=f"http://127.0.0.1:{port}", sleep=RecordingSleep(), max_retries=2)
+    with pytest.raises(AdminUnavailable):
+        client.execute("StoreCreditAccountCredit", CREDIT)
+    assert client.stats.requests == 3
+
+
+def test_a_repeatable_mutation_is_retried_after_a_lost_answer(fake_admin):
+    customer = fake_admin.state.add_customer(SHOP)
+    fake_admin.state.lose_answer_next("tagsAdd", 1, "500")
+    client = fake_admin.client(sleep=RecordingSleep(), max_retries=3)
+    client.execute("TagsAdd", {"id": customer["id"], "tags": ["gold"]})
+    assert client.stats.requests == 2 and fake_admin.state.shop(SHOP).customers[customer["id"]]["tags"] == ["gold"]
+
+
+def test_every_mutation_perks_sends_is_declared_and_none_is_documented_idempotent():
+    """The table covers every stored mutation document; the 2026-10 schema documents
+    @idempotent(key:) on 19 mutations, none of them one Perks sends (else it should carry the key)."""
+    sent = set()
+    for path in sorted(documents.DOCUMENTS_DIR.glob("*.graphql")):
+        operation = parse(path.read_text()).definitions[0]
+        if operation.operation.value == "mutation":
+            sent |= {f.name.value for f in operation.selection_set.selections}
+    assert sent <= set(MUTATIONS), sent - set(MUTATIONS)
+    idempotent = {name for name, f in schema.get_schema().mutation_type.fields.items() if "idempoten" in (f.description or "").lower()}
+    assert len(idempotent) == 19 and not sent & idempotent
+    assert not retry_policy(documents.load("StoreCreditAccountCredit")).repeatable
+    assert not retry_policy(documents.load("DiscountCodeBasicCreate")).repeatable
+    assert retry_policy(documents.load("CodeDiscountNodeByCode")).repeatable
+
+
+def test_an_idempotent_directive_makes_a_mutation_repeatable_under_one_key():
+    document = ("mutation R($input: RefundInput!, $key: String!) { refundCreate(input: $input) @idempotent(key: $key) "
+                "{ refund { id } userErrors { field message } } }")
+    assert schema.validate(document, {"input": {"orderId": "gid://shopify/Order/1"}, "key": "k"}) == []
+    assert retry_policy(document) == RetryPolicy(True, "key")
+    assert retry_policy("mutation X { somethingUnknown { id } }").repeatable is False

@@ -5,6 +5,14 @@ last ``extensions.cost.throttleStatus`` and waits *before* a request whose
 known cost would not fit in the bucket, backs off exactly as long as the
 bucket needs after a ``THROTTLED`` answer, and retries transient failures
 (5xx, 429, network) with capped exponential backoff.
+
+Mutations are never blindly repeated. Each one Perks sends is declared in
+``MUTATIONS``: repeatable (a repeat changes nothing, or the field carries
+Shopify's ``@idempotent(key:)``), or not. A mutation that is not repeatable is
+retried only after failures that prove Shopify never applied it (the
+connection was never made, 429, THROTTLED); after a timeout, a dropped
+connection or a 5xx it may have landed, and the client raises ``AnswerLost``
+at once for the caller to settle by asking Shopify what happened.
 """
 
 from __future__ import annotations
@@ -12,11 +20,15 @@ from __future__ import annotations
 import random
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import requests
+import urllib3.exceptions
+from graphql import FieldNode, OperationDefinitionNode, OperationType, VariableNode, parse
 
 from shopify_app.shopify import documents
 from shopify_app.shopify.errors import (
@@ -24,11 +36,65 @@ from shopify_app.shopify.errors import (
     AdminApiError,
     AdminUnauthorized,
     AdminUnavailable,
+    AnswerLost,
     UserErrors,
 )
 from shopify_app.shopify.version import API_VERSION
 
 TokenSource = str | Callable[[], str]
+
+# Every mutation Perks sends: may the client send it again when its answer was
+# lost (True), or might a repeat do it twice or answer a false refusal (False)?
+# None of them is among the 19 mutations the 2026-10 schema documents
+# `@idempotent(key:)` on; a document that puts that directive on its field is
+# repeatable whatever this table says (see `retry_policy`).
+MUTATIONS: dict[str, tuple[bool, str]] = {
+    "discountCodeBasicCreate": (False, "a landed create repeated answers 'code taken'; settled by codeDiscountNodeByCode"),
+    "discountCodeFreeShippingCreate": (False, "as discountCodeBasicCreate"),
+    "storeCreditAccountCredit": (False, "a repeat pays twice; settled by the account's transactions"),
+    "discountCodeDelete": (False, "a landed delete repeated answers 'does not exist', a false refusal"),
+    "bulkOperationRunMutation": (False, "a landed run repeated is refused while it runs, or applies the file twice"),
+    "discountCodeDeactivate": (True, "sets a state: a repeat changes nothing"),
+    "customerEmailMarketingConsentUpdate": (True, "sets a state: a repeat changes nothing"),
+    "metafieldsSet": (True, "sets values (no compareDigest): a repeat changes nothing"),
+    "metafieldDefinitionCreate": (True, "a repeat answers TAKEN, which its caller takes as done"),
+    "tagsAdd": (True, "a set: adding a tag twice changes nothing"),
+    "tagsRemove": (True, "a set: removing a tag twice changes nothing"),
+    "stagedUploadsCreate": (True, "makes an upload target; an unused one is never read"),
+    "flowTriggerReceive": (True, "a repeat may start the merchant's workflow twice; the notifier would "
+                                 "otherwise send the whole batch again, which repeats more"),
+}
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    repeatable: bool
+    idempotency_key: str | None = None  # the variable an @idempotent(key: $var) directive reads
+
+
+def retry_policy(document: str) -> RetryPolicy:
+    """Whether the client may send ``document`` again after a failure that may have applied it:
+    a query always; a mutation when every root field is declared repeatable in ``MUTATIONS`` or
+    carries ``@idempotent(key: $var)`` (the client then keeps one key across its attempts).
+    A mutation not in the table is not repeatable."""
+    return _policy(document)
+
+
+@lru_cache(maxsize=256)
+def _policy(document: str) -> RetryPolicy:
+    operation = next(d for d in parse(document).definitions if isinstance(d, OperationDefinitionNode))
+    if operation.operation != OperationType.MUTATION:
+        return RetryPolicy(True)
+    repeatable, key = True, None
+    for field in operation.selection_set.selections:
+        if not isinstance(field, FieldNode):
+            return RetryPolicy(False)
+        directive = next((d for d in field.directives or () if d.name.value == "idempotent"), None)
+        argument = next((a.value for a in directive.arguments or () if a.name.value == "key"), None) if directive else None
+        if isinstance(argument, VariableNode):
+            key = argument.name.value
+        repeatable = repeatable and (directive is not None or MUTATIONS.get(field.name.value, (False, ""))[0])
+    return RetryPolicy(repeatable, key)
 
 
 def graphql_url(shop_domain: str, base_url: str | None = None) -> str:
@@ -64,10 +130,12 @@ class ClientStats:
 class _Retry(Exception):
     """Internal: a transient failure worth another attempt."""
 
-    def __init__(self, reason: str, delay: float | None = None, status: int | None = None) -> None:
+    def __init__(self, reason: str, delay: float | None = None, status: int | None = None,
+                 *, maybe_applied: bool = True) -> None:
         super().__init__(reason)
         self.delay = delay
         self.status = status
+        self.maybe_applied = maybe_applied  # False only when Shopify certainly did not run it
 
 
 class AdminClient:
@@ -119,7 +187,11 @@ class AdminClient:
         other GraphQL errors, AdminUnavailable when transient failures persist.
         """
         document = _resolve(name_or_document)
-        body = self._send_with_retries(document, variables or {})
+        policy = retry_policy(document)
+        variables = dict(variables or {})
+        if policy.idempotency_key and not variables.get(policy.idempotency_key):
+            variables[policy.idempotency_key] = str(uuid.uuid4())  # one key for every attempt of this call
+        body = self._send_with_retries(document, variables, policy.repeatable)
         data = body.get("data") or {}
         _raise_user_errors(data)
         return data
@@ -130,7 +202,7 @@ class AdminClient:
 
     # --- sending ----------------------------------------------------------------
 
-    def _send_with_retries(self, document: str, variables: dict[str, Any]) -> dict[str, Any]:
+    def _send_with_retries(self, document: str, variables: dict[str, Any], repeatable: bool = True) -> dict[str, Any]:
         failures = throttles = 0
         refreshed_token = False
         while True:
@@ -149,6 +221,8 @@ class AdminClient:
                     raise AdminUnavailable("still throttled after retries", throttled.errors) from None
                 self._pause(throttled.delay)
             except _Retry as retry:
+                if retry.maybe_applied and not repeatable:
+                    raise AnswerLost(f"answer lost, the mutation may have run: {retry}", status=retry.status) from None
                 failures += 1
                 if failures > self.max_retries:
                     raise AdminUnavailable(
@@ -170,15 +244,15 @@ class AdminClient:
                 headers=headers, timeout=self.timeout,
             )
         except requests.RequestException as exc:
-            raise _Retry(f"network error: {exc.__class__.__name__}: {exc}") from exc
+            raise _Retry(f"network error: {exc.__class__.__name__}: {exc}", maybe_applied=not _never_sent(exc)) from exc
         return self._interpret(document, response)
 
     def _interpret(self, document: str, response: requests.Response) -> dict[str, Any]:
         status = response.status_code
         if status == 401:
             raise AdminUnauthorized("access token rejected (401)", status=401)
-        if status == 429 or status >= 500:
-            raise _Retry(f"HTTP {status}", _retry_after(response), status)
+        if status == 429 or status >= 500:  # a 429 ran nothing; a 5xx may come after the work was done
+            raise _Retry(f"HTTP {status}", _retry_after(response), status, maybe_applied=status != 429)
         if status >= 400:
             raise AdminApiError(f"HTTP {status}: {response.text[:200]}", status=status)
         try:
@@ -264,6 +338,22 @@ def _resolve(name_or_document: str) -> str:
     if name_or_document.isidentifier():
         return documents.load(name_or_document)
     return name_or_document
+
+
+_NOT_CONNECTED = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError,
+                  urllib3.exceptions.NameResolutionError)
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """The request never reached Shopify: no connection was made (refused, DNS, connect timeout).
+    A read timeout or a connection dropped mid-answer may follow a mutation that ran."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.ConnectionError) or isinstance(exc, requests.ReadTimeout):
+        return False
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError carries the cause
+    return isinstance(reason, _NOT_CONNECTED)
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -21,8 +21,19 @@ class AdminApiError(Exception):
 
 
 class AdminUnavailable(AdminApiError):
-    """Retries exhausted on 5xx/429/network failures: nothing was applied, so
-    callers may safely undo their side (e.g. refund points)."""
+    """Retries exhausted on transient failures. For a query, or a mutation the
+    client may repeat, that is all it says. For a mutation it may not repeat
+    (see ``admin_client.MUTATIONS``) it is raised only when Shopify certainly
+    did not apply it (never connected, 429, THROTTLED), so callers may safely
+    undo their side (e.g. refund points); otherwise they get AnswerLost."""
+
+
+class AnswerLost(AdminApiError):
+    """A mutation that is not safe to repeat was sent, and its answer never came
+    back whole (a timeout, a dropped connection, a 5xx): Shopify may or may not
+    have applied it. Never retried by the client and never a reason to undo: the
+    caller settles it by asking Shopify what happened (the code by its name, the
+    store credit account's transactions)."""
 
 
 class AdminUnauthorized(AdminApiError):
