@@ -48,8 +48,8 @@ def recover_redemptions_with(sessions: sessionmaker[Session], issuer, now: datet
     ended: Counter[str] = Counter()
     for shop_id in _installed(sessions):
         ended += recover(sessions, issuer, shop_id, now)
-    if ended["left"]:
-        log.warning("%d store credit redemptions are stuck pending: check the customers' store credit in Shopify", ended["left"])
+    if ended["waiting"]:
+        log.warning("%d redemptions wait pending with their points held: Shopify could not say what it made", ended["waiting"])
     return dict(ended)
 
 

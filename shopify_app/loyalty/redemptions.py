@@ -7,8 +7,14 @@ discount or credit, with no transaction held open. Last, the redemption is
 marked issued, or failed with the points given back in an entry of their own.
 A second request with the same key finds the first and answers its code.
 
-If the process dies between the first step and the last, the redemption stays
-pending with its points taken; `recover` settles it later from what Shopify has.
+Shopify's answer can be lost (a timeout, a dropped connection, a 5xx after the
+work was done, a crash). Nothing is then repeated or refunded blindly: `_outcome`
+asks Shopify what it holds for the redemption (the code by its name, the credit
+among the customer's store credit transactions) before making anything again or
+giving points back. The live request and the recovery job go through it alike.
+A redemption whose fate cannot be known yet stays pending with its points taken,
+and `recover` settles it later the same way. The points come back only when
+Shopify certainly did not make the reward.
 """
 
 from __future__ import annotations
@@ -49,12 +55,12 @@ STILL_BEING_CREATED = "This redemption is still being created; try again in a mo
 
 
 class IssueUnsettled(Exception):
-    """Shopify may have made the reward, but its answer does not say so: the redemption stays
-    pending with its points taken, for the recovery or a person (giving them back could pay twice)."""
+    """Shopify may have made the reward, but its answer does not say so (lost, or denied after
+    it ran): settled by asking Shopify, never by giving the points back blindly (that could pay twice)."""
 
 
 class IssueFailed(Exception):
-    """Shopify refused (`refused`), or could not be reached after retries."""
+    """Shopify certainly did not make it: it refused (`refused`), or was never reached."""
 
     def __init__(self, message: str, *, refused: bool):
         super().__init__(message)
@@ -71,14 +77,17 @@ class Issuer(Protocol):
 
     def issue(self, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued: ...
 
-    def find(self, shop: Shop, redemption: Redemption) -> Issued | None:
-        """What Shopify already holds under the redemption's code; None if nothing."""
+    def find(self, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued | None:
+        """What Shopify already holds for the redemption (its code, its credit); None if nothing.
+        Raises IssueFailed or IssueUnsettled when Shopify could not say."""
         ...
 
 
 # The shopper's own request gives Shopify seconds, never minutes: a redemption
-# pending for longer lost its answer (a crash, a deploy) and is recovered.
+# pending for longer lost its answer (a crash, a deploy) and is recovered. By then
+# no request of its own can still be on its way to landing in Shopify.
 STUCK_AFTER = timedelta(minutes=10)
+ISSUE_ATTEMPTS = 2  # creations of one code per settling (each after asking Shopify first)
 
 
 @dataclass(frozen=True)
@@ -102,35 +111,30 @@ def redeem(sessions: sessionmaker[Session], issuer: Issuer, request: RedeemReque
         shop = uow.session.get(Shop, request.shop_id)
         reward = uow.session.get(Reward, request.reward_id)
         uow.session.expunge_all()
-    try:
-        outcome: Issued | IssueFailed = issuer.issue(shop, reward, redemption, request.customer_id)
-    except IssueFailed as failure:
-        outcome = failure
-    except IssueUnsettled:
-        raise RedemptionRefused("in_progress", STILL_BEING_CREATED) from None
+    outcome = _outcome(issuer, shop, reward, redemption, request.customer_id, recovering=False)
+    if outcome is None:  # Shopify may have made it: pending, points held, settled by the recovery
+        raise RedemptionRefused("in_progress", STILL_BEING_CREATED)
     with UnitOfWork(sessions) as uow:
         settled = _settle(uow.session, redemption.id, outcome)
         uow.commit()
+        if settled.state == "pending":
+            raise RedemptionRefused("in_progress", STILL_BEING_CREATED)
         return _detached(uow.session, settled)
 
 
 def recover(sessions: sessionmaker[Session], issuer: Issuer, shop_id: int, now: datetime) -> Counter[str]:
-    """Settle the shop's redemptions stuck pending: issued if Shopify has the code,
-    else issued now (the shopper asked for it and the points are taken), else the
-    points come back. Safe to run twice or alongside a request: Shopify keeps a
-    code unique, and a redemption is settled once. Returns the states they end in.
-
-    Store credit has no code to look up, and crediting again could pay twice:
-    it waits for a person (counted as "left"). While Shopify cannot be reached
-    nothing is decided (counted as "waiting"): the lost request may have landed.
+    """Settle the shop's redemptions stuck pending, as `_outcome` decides: issued if Shopify
+    has the code or the credit, else a code is made now (the shopper asked for it and
+    the points are taken) while a credit is not (its points come back: no request of
+    its own can still land). Safe to run twice or alongside a request: Shopify keeps
+    a code unique, a credit transaction stands for one redemption, and a redemption is
+    settled once. Returns the states they end in; while Shopify cannot be reached
+    nothing is decided (counted as "waiting").
     """
     shop, stuck = _stuck(sessions, shop_id, now)
     ended: Counter[str] = Counter()
     for redemption, reward, customer_id in stuck:
-        if redemption.code is None:
-            ended["left"] += 1
-            continue
-        outcome = _recovered(issuer, shop, reward, redemption, customer_id)
+        outcome = _outcome(issuer, shop, reward, redemption, customer_id, recovering=True)
         if outcome is None:
             ended["waiting"] += 1
             continue
@@ -154,18 +158,60 @@ def _stuck(sessions: sessionmaker[Session], shop_id: int, now: datetime) -> tupl
     return shop, [(redemption, reward, customer_id) for redemption, reward, customer_id in rows]
 
 
-def _recovered(issuer: Issuer, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued | IssueFailed | None:
-    """Shopify's code for the redemption, made now if it has none; its refusal; or None when Shopify could not say."""
+class _Unknown(Exception):
+    """Shopify could not say what it made: the redemption stays pending."""
+
+
+def _outcome(
+    issuer: Issuer, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int, *, recovering: bool
+) -> Issued | IssueFailed | None:
+    """What Shopify made of the redemption: Issued; IssueFailed when it certainly made nothing
+    (the points come back); None when that cannot be known yet (pending, points held).
+
+    The one way both the shopper's request (`recovering=False`) and the recovery settle it:
+    nothing is made again or refunded before Shopify is asked what it holds. A code is unique
+    in the shop, so it may be created again after a look finds nothing; a credit never is:
+    the live request leaves it pending, and the recovery, once no request of its own can
+    still land (STUCK_AFTER), gives the points back when Shopify holds no credit for it.
+    """
     try:
-        return issuer.find(shop, redemption) or issuer.issue(shop, reward, redemption, customer_id)
-    except IssueFailed as failure:
-        if not failure.refused:
-            return None
-        # Refused, perhaps because the lost request's code landed after all: look once more before giving the points back.
+        return _decide(issuer, shop, reward, redemption, customer_id, recovering)
+    except _Unknown:
+        return None
+
+
+def _decide(issuer: Issuer, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int, recovering: bool) -> Issued | IssueFailed:
+    look_first, attempts = recovering, ISSUE_ATTEMPTS  # look_first: an earlier attempt may have made it
+    while True:
+        if look_first:
+            found = _lookup(issuer, shop, reward, redemption, customer_id)
+            if found is not None:
+                return found
+            if redemption.code is None:  # store credit is never sent twice
+                if recovering:
+                    return IssueFailed("Shopify holds no store credit for this redemption", refused=True)
+                raise _Unknown
+        if attempts == 0:
+            raise _Unknown
+        attempts -= 1
         try:
-            return issuer.find(shop, redemption) or failure
-        except IssueFailed:
-            return None
+            return issuer.issue(shop, reward, redemption, customer_id)
+        except IssueUnsettled:
+            look_first = True  # it may have landed: ask before anything else
+        except IssueFailed as failure:
+            if failure.refused and look_first and redemption.code is not None:
+                # Refused, perhaps because an earlier attempt's code landed ('code taken'): look before giving the points back.
+                return _lookup(issuer, shop, reward, redemption, customer_id) or failure
+            if recovering and not failure.refused:
+                raise _Unknown from failure  # not reached now; try again at the next run
+            return failure
+
+
+def _lookup(issuer: Issuer, shop: Shop, reward: Reward, redemption: Redemption, customer_id: int) -> Issued | None:
+    try:
+        return issuer.find(shop, reward, redemption, customer_id)
+    except (IssueFailed, IssueUnsettled) as error:
+        raise _Unknown from error
 
 
 def _reserve(session: Session, request: RedeemRequest, now: datetime) -> tuple[Redemption, bool]:
@@ -209,6 +255,10 @@ def _settle(session: Session, redemption_id: int, outcome: Issued | IssueFailed)
     redemption = session.scalars(select(Redemption).where(Redemption.id == redemption_id).with_for_update()).one()
     if redemption.state != "pending":
         return redemption
+    # The member's row lock (as _reserve takes it) makes "this transaction stands for no other redemption" race-free.
+    session.scalars(select(Member.id).where(Member.id == redemption.member_id).with_for_update()).one()
+    if isinstance(outcome, Issued) and _claimed_elsewhere(session, redemption, outcome.shopify_id):
+        return redemption  # another redemption settled on it first: this one stays pending, asked again later
     if isinstance(outcome, Issued):
         redemption.state, redemption.shopify_id = "issued", outcome.shopify_id
         reward = session.get(Reward, redemption.reward_id)
@@ -233,6 +283,14 @@ def _settle(session: Session, redemption_id: int, outcome: Issued | IssueFailed)
             reason="Points returned: Shopify did not create the reward",
         )
     return redemption
+
+
+def _claimed_elsewhere(session: Session, redemption: Redemption, shopify_id: str) -> bool:
+    return session.scalar(
+        select(func.count()).where(
+            Redemption.shop_id == redemption.shop_id, Redemption.shopify_id == shopify_id, Redemption.id != redemption.id
+        )
+    ) > 0
 
 
 def _points_to_spend(reward: Reward, asked: int | None) -> int:
