@@ -11,6 +11,8 @@ from rq.cron import CronScheduler
 from sqlalchemy import select
 
 from . import growth_jobs, jobs, reward_jobs, rule_jobs
+from .config import Settings
+from .db import session_factory
 from .loyalty import ledger
 from .loyalty.errors import LoyaltyError
 from .loyalty.members import find_member
@@ -56,6 +58,7 @@ def cron(sweep_every: int, sweep_older_than: int, reconcile_every: int) -> None:
     scheduler.register(growth_jobs.confirm_referrals, settings.queue_name, interval=3600)
     scheduler.register(growth_jobs.review_tiers, settings.queue_name, interval=3600)
     scheduler.register(growth_jobs.sync_tiers, settings.queue_name, interval=60)
+    scheduler.register(audit_job, settings.queue_name, interval=24 * 3600)
     scheduler.start()
 
 
@@ -182,6 +185,24 @@ def reconcile_command(shop_domain: str) -> None:
     """Feed the shop's recently updated orders from the Admin API through the ledger, now."""
     count = reconcile.reconcile_shop(runtime().sessions, runtime().settings, shop_domain)
     click.echo(f"reconciled {count} orders of {shop_domain}")
+
+
+@perks.command("audit")
+@click.option("--shop", "shop_domain", default=None, help="One shop (default: every shop).")
+def audit(shop_domain: str | None) -> None:
+    """Compare every cached balance with the sum of its ledger entries; exit 1 on any drift."""
+    found = ledger.audit_balances(runtime().sessions, shop_domain=shop_domain)
+    click.echo(f"audited {found.members} balances: {found.drifted} differ from their ledger entries")
+    for drift in found.first:
+        who = f"{drift.shop} customer {drift.customer_id} (member {drift.member_id})"
+        click.echo(f"  {who}: cached {drift.cached}, entries {drift.entries}")
+    if found.drifted:
+        raise SystemExit(1)
+
+
+def audit_job() -> int:
+    """rq entry point for the daily cron: the audit of every shop; drift is logged as an error."""
+    return ledger.audit_balances(session_factory(Settings.from_env().database_url)).drifted
 
 
 @perks.command("earn-rule")

@@ -1,14 +1,28 @@
-"""The points ledger. A balance is the sum of its entries; nothing else writes it."""
+"""The points ledger. A balance is the sum of its entries; nothing else writes it.
+
+Entries are append-only, and the database holds the code to it: a trigger
+(migration 0014) refuses UPDATE, DELETE and TRUNCATE of ledger_entries unless
+the transaction called `allow_rewrite`, which only deleting a shop does. A
+mistake is corrected by a new entry. `audit_balances` checks every member's
+cached balance against its entries (`perks audit`, and daily from cron).
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.db import insert_ignoring_conflicts
-from shopify_app.models import LedgerEntry, Member
+from shopify_app.models import LedgerEntry, Member, Shop
+from shopify_app.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+# Members per audit transaction: short transactions, one index range scan of entries each.
+AUDIT_CHUNK = 5000
 
 
 def post(
@@ -67,3 +81,74 @@ def history(session: Session, shop_id: int, member_id: int, limit: int = 50) -> 
             .limit(limit)
         )
     )
+
+
+def allow_rewrite(session: Session) -> None:
+    """Let this transaction delete ledger entries (the guard's one door, closed again at commit).
+
+    For deleting a shop's data (shop/redact) only: every other change to the
+    ledger is a new entry.
+    """
+    session.execute(select(func.set_config("perks.ledger_rewrite", "on", True)))
+
+
+@dataclass(frozen=True)
+class Drift:
+    shop: str
+    customer_id: int
+    member_id: int
+    cached: int
+    entries: int
+
+
+@dataclass
+class BalanceAudit:
+    members: int = 0
+    drifted: int = 0
+    first: list[Drift] = field(default_factory=list)  # the first few drifted members, by member id
+
+
+def audit_balances(
+    sessions: sessionmaker[Session], *, shop_domain: str | None = None, chunk: int = AUDIT_CHUNK, keep: int = 10
+) -> BalanceAudit:
+    """Compare every member's cached balance with the sum of its entries, `chunk` members per transaction.
+
+    Each chunk is one statement, so the cached column and the entries are read
+    in one snapshot: a payment landing meanwhile is never taken for drift.
+    """
+    audit, after = BalanceAudit(), 0
+    while True:
+        with UnitOfWork(sessions) as uow:
+            rows = _audit_chunk(uow.session, after, shop_domain, chunk)
+        for shop, customer_id, member_id, cached, entries in rows:
+            if cached != entries:
+                audit.drifted += 1
+                if len(audit.first) < keep:
+                    audit.first.append(Drift(shop, customer_id, member_id, int(cached), int(entries)))
+        audit.members += len(rows)
+        if len(rows) < chunk:
+            break
+        after = rows[-1][2]
+    if audit.drifted:
+        log.error("ledger audit: %d of %d cached balances differ from their entries, first %s", audit.drifted, audit.members, audit.first)
+    return audit
+
+
+def _audit_chunk(session: Session, after: int, shop_domain: str | None, chunk: int) -> list[tuple]:
+    members = select(Member.id, Member.shop_id, Member.customer_id, Member.points_balance).where(Member.id > after)
+    if shop_domain is not None:
+        members = members.where(Member.shop_id == select(Shop.id).where(Shop.domain == shop_domain).scalar_subquery())
+    members = members.order_by(Member.id).limit(chunk).subquery()
+    sums = (
+        select(LedgerEntry.member_id, func.sum(LedgerEntry.points).label("total"))
+        .where(LedgerEntry.member_id.in_(select(members.c.id)))
+        .group_by(LedgerEntry.member_id)
+        .subquery()
+    )
+    query = (
+        select(Shop.domain, members.c.customer_id, members.c.id, members.c.points_balance, func.coalesce(sums.c.total, 0))
+        .join(Shop, Shop.id == members.c.shop_id)
+        .outerjoin(sums, sums.c.member_id == members.c.id)
+        .order_by(members.c.id)
+    )
+    return [tuple(row) for row in session.execute(query)]
