@@ -1145,9 +1145,9 @@
   async function follow(job, slot) {
     const bar = h("div", { style: "width:0%" });
     const meter = h("div", { class: "progress", id: "import-progress", role: "progressbar", "aria-label": "Import progress", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": "0" }, bar);
-    const text = h("p", { class: "muted", id: "import-progress-text" }, "Queued…");
+    const text = h("p", { class: "muted", id: "import-progress-text", style: "margin:0" }, "Queued…");
     const note = h("p", { class: "muted", id: "import-retrying", hidden: true });
-    slot.replaceChildren(meter, text, note);
+    slot.replaceChildren(h("div", null, text, meter), note);  // the count right above its bar
     let wait = POLL_MS;
     while (job.status === "queued" || job.status === "running") {
       await new Promise((resolve) => setTimeout(resolve, wait));
