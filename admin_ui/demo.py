@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import jwt
 from flask import Blueprint, jsonify, redirect, request, url_for
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from shopify_app.loyalty import ledger
@@ -25,7 +25,7 @@ from shopify_app.loyalty.commands import CustomerProfile
 from shopify_app.loyalty.errors import UnknownShop
 from shopify_app.loyalty.members import ensure_member
 from shopify_app.loyalty.shops import add_shop, installed_shop
-from shopify_app.models import LedgerEntry, Member, Order, Shop, WebhookDelivery
+from shopify_app.models import Member, Order, Shop, WebhookDelivery
 from shopify_app.platform import tokens
 from shopify_app.platform.token_vault import TokenVault
 from shopify_app.runtime import perks
@@ -92,15 +92,14 @@ def seed(session: Session, shop: Shop, *, members: int = 600, days: int = 120, n
     """A few months of a coffee shop's program, once per shop; the members created.
 
     Members join over the period, buy a few times each, guests buy too, and
-    some points are spent. Entries go through ledger.post; only their
-    timestamps are set back afterwards, to when the demo says they happened.
+    some points are spent. Entries go through ledger.post, dated when the
+    demo says they happened (the ledger refuses changes once written).
     """
     if session.scalar(select(func.count()).select_from(Member).where(Member.shop_id == shop.id)) >= members:
         return 0
     now = now or datetime.now(UTC)
     rng = random.Random(rng_seed)
     order_id = 9_000_000_000
-    when: dict[str, datetime] = {}
     # The orders/paid payloads as Shopify would have sent them: what the forecast replays.
     payloads: list[dict] = []
     for n in range(members):
@@ -133,14 +132,13 @@ def seed(session: Session, shop: Shop, *, members: int = 600, days: int = 120, n
                 )
             )
             key = f"order:{order_id}:earn"
-            ledger.post(session, member, points, kind="earn", key=key, reason=f"Order #{order_id % 100000}", order_id=order_id)
-            when[key] = moment
+            ledger.post(session, member, points, kind="earn", key=key, reason=f"Order #{order_id % 100000}", order_id=order_id, at=moment)
             payloads.append(_paid_delivery(shop, member, order_id, amount, moment))
             moment += timedelta(days=rng.randrange(5, 40), hours=rng.random() * 10)
         if n % 9 == 0 and member.points_balance >= 100:
             key = f"demo:redeem:{member.id}"
-            ledger.post(session, member, -100, kind="redeem", key=key, reason="Redeemed 5 USD off")
-            when[key] = joined + (min(now, moment) - joined) * rng.random()
+            spent_at = joined + (min(now, moment) - joined) * rng.random()
+            ledger.post(session, member, -100, kind="redeem", key=key, reason="Redeemed 5 USD off", at=spent_at)
     for _ in range(members // 2):
         order_id += 1
         session.add(
@@ -153,13 +151,6 @@ def seed(session: Session, shop: Shop, *, members: int = 600, days: int = 120, n
             )
         )
     session.flush()
-    # Backdate the demo's entries in one executemany; their points are untouched.
-    backdate = (
-        update(LedgerEntry.__table__)
-        .where(LedgerEntry.__table__.c.shop_id == shop.id, LedgerEntry.__table__.c.idempotency_key == bindparam("key"))
-        .values(created_at=bindparam("moment"))
-    )
-    session.connection().execute(backdate, [{"key": key, "moment": moment} for key, moment in when.items()])
     if payloads:
         session.execute(insert(WebhookDelivery), payloads)
     return members

@@ -9,7 +9,7 @@ from shopify_app.loyalty import ledger
 from shopify_app.loyalty.commands import CustomerProfile
 from shopify_app.loyalty.members import ensure_member
 from shopify_app.loyalty.shops import installed_shop
-from shopify_app.models import LedgerEntry, Member, Order
+from shopify_app.models import Member, Order
 from shopify_app.unit_of_work import UnitOfWork
 
 
@@ -48,12 +48,11 @@ def add_member(sessions, shop: str, customer_id: int, *, email: str, first: str 
 
 
 def post_entry(sessions, shop: str, customer_id: int, points: int, *, kind: str, key: str, at: datetime) -> None:
-    """An entry through the ledger, then dated when the fixture says it happened (only its time is set)."""
+    """An entry through the ledger, dated when the fixture says it happened."""
     with UnitOfWork(sessions) as uow:
         shop_id = installed_shop(uow.session, shop).id
         member = uow.session.query(Member).filter_by(shop_id=shop_id, customer_id=customer_id).one()
-        assert ledger.post(uow.session, member, points, kind=kind, key=key)
-        uow.session.query(LedgerEntry).filter_by(shop_id=shop_id, idempotency_key=key).update({"created_at": at})
+        assert ledger.post(uow.session, member, points, kind=kind, key=key, at=at)
         uow.commit()
 
 
