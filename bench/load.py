@@ -47,9 +47,12 @@ def ingest_plan(host: str, shop: str, count: int, first_customer: int, customers
     return plan
 
 
-def month_plan(host: str, shop: str, scale: float, seed: int) -> list:
-    """The month's deliveries with 10% duplicates, shuffled; redemptions at their time's place in the stream."""
-    events = month.generate(round(85_500 * scale), round(42_000 * scale), round(1_100 * scale), seed=seed)
+def shuffled_deliveries(host: str, shop: str, events, seed: int) -> tuple[list[bytes], list]:
+    """The events' deliveries as signed requests, 10% of them repeated, shuffled; and the redemptions with their times.
+
+    Joins, paid orders, refunds and cancellations go over HTTP; shuffled, a
+    refund or a cancellation may come before its order's payment, as Shopify's may.
+    """
     rng = random.Random(seed + 1)
     start = datetime(2025, 11, 1, tzinfo=UTC)
     deliveries, redemptions = [], []
@@ -60,6 +63,10 @@ def month_plan(host: str, shop: str, scale: float, seed: int) -> list:
                 deliveries.append(("customers/create", payloads.customer_body(event.customer_id, at)))
             elif isinstance(event, month.Paid):
                 deliveries.append(("orders/paid", payloads.order_paid_body(event.order_id, event.customer_id, event.lines)))
+            elif isinstance(event, month.Refund):
+                deliveries.append(("refunds/create", payloads.refund_body(event.refund_id, event.order_id, event.line, event.index)))
+            elif isinstance(event, month.Cancel):
+                deliveries.append(("orders/cancelled", payloads.cancelled_body(event.order_id, event.customer_id)))
             else:
                 redemptions.append((event.at, Redemption((event.number, event.customer_id, event.points))))
     requests = []
@@ -71,6 +78,13 @@ def month_plan(host: str, shop: str, scale: float, seed: int) -> list:
             same_webhook = rng.random() < 0.5
             requests.append(request if same_webhook else payloads.http_request(host, shop, SECRET, topic, body, event_id=event_id)[0])
     rng.shuffle(requests)
+    return requests, redemptions
+
+
+def month_plan(host: str, shop: str, scale: float, seed: int) -> list:
+    """The month's deliveries with 10% duplicates, shuffled; redemptions at their time's place in the stream."""
+    events = month.generate(round(85_500 * scale), round(42_000 * scale), round(1_100 * scale), seed=seed)
+    requests, redemptions = shuffled_deliveries(host, shop, events, seed)
     plan: list = list(requests)
     for at, redemption in reversed(redemptions):
         plan.insert(int(at / month.MONTH * len(requests)), redemption)
@@ -126,9 +140,30 @@ def _read_response(sock: socket.socket, buffer: bytearray) -> tuple[int, bool]:
 
 
 class Sender:
-    def __init__(self, port: int, plan: list, connections: int, time_limit: float, redemptions: queue.Queue | None):
+    """Sends the plan over `connections` keep-alive sockets, each request timed.
+
+    With `resend`, as Shopify does, a request answered anything but 200, or
+    whose connection failed, is sent again (after `resend_pause` seconds)
+    until it is answered 200 or time is up; `answered` counts the plan's
+    items done so far. `pace`: seconds each connection waits between items.
+    """
+
+    def __init__(
+        self,
+        port: int,
+        plan: list,
+        connections: int,
+        time_limit: float,
+        redemptions: queue.Queue | None,
+        *,
+        resend: bool = False,
+        resend_pause: float = 0.2,
+        pace: float = 0.0,
+    ):
         self.port, self.plan, self.connections, self.time_limit = port, plan, connections, time_limit
         self.redemptions = redemptions
+        self.resend, self.resend_pause, self.pace = resend, resend_pause, pace
+        self.answered = self.resent = 0
         self.next = itertools.count()
         self.latencies: list[float] = []
         self.statuses: dict[int, int] = {}
@@ -152,31 +187,49 @@ class Sender:
                 if isinstance(item, Redemption):
                     self.redemptions.put(item)
                     continue
-                began = time.perf_counter()
-                for attempt in range(2):
-                    try:
-                        sock.sendall(item)
-                        status, close = _read_response(sock, buffer)
+                while True:
+                    began = time.perf_counter()
+                    status, sock, buffer = self._send(item, sock, buffer)
+                    if status is not None:
+                        latencies.append(time.perf_counter() - began)
+                        statuses[status] = statuses.get(status, 0) + 1
+                    if status == 200 or not self.resend or time.monotonic() >= self.deadline:
                         break
-                    except (ConnectionError, OSError):
-                        if attempt:
-                            raise
-                        sock.close()
-                        sock, buffer = self._connect(), bytearray()
-                latencies.append(time.perf_counter() - began)
-                statuses[status] = statuses.get(status, 0) + 1
-                if close:
-                    sock.close()
-                    sock, buffer = self._connect(), bytearray()
+                    self.resent += 1
+                    time.sleep(self.resend_pause)
+                self.answered += 1
+                if self.pace:
+                    time.sleep(self.pace)
         except Exception as error:
             with self.lock:
                 self.errors.append(repr(error))
         finally:
-            sock.close()
+            if sock is not None:
+                sock.close()
             with self.lock:
                 self.latencies += latencies
                 for status, count in statuses.items():
                     self.statuses[status] = self.statuses.get(status, 0) + count
+
+    def _send(self, item: bytes, sock: socket.socket | None, buffer: bytearray):
+        """(status or None when resending and the connection failed, the socket, its buffer), reconnecting as needed."""
+        for attempt in range(2):
+            try:
+                if sock is None:
+                    sock, buffer = self._connect(), bytearray()
+                sock.sendall(item)
+                status, close = _read_response(sock, buffer)
+                if close:
+                    sock.close()
+                    sock, buffer = self._connect(), bytearray()
+                return status, sock, buffer
+            except (ConnectionError, OSError):
+                if sock is not None:
+                    sock.close()
+                sock = None
+                if attempt and not self.resend:
+                    raise
+        return None, sock, buffer
 
     def run(self) -> dict:
         self.deadline = time.monotonic() + self.time_limit

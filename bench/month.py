@@ -3,19 +3,22 @@
 The events are plain tuples in the order they happened; `expected_balances`
 replays them with its own arithmetic of the default program (1 point per
 currency unit of the line items after their discounts, rounded down; no
-shipping, no tax, no sign-up bonus), never reading the ledger.
+shipping, no tax, no sign-up bonus; a refunded line takes back its share of
+the order's points rounded half up, a cancellation all of them), never
+reading the ledger.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 DAY = 86_400.0
 MONTH = 30 * DAY
 FIRST_CUSTOMER = 7_100_000_000_000
 FIRST_ORDER = 5_900_000_000_000
+FIRST_REFUND = 6_900_000_000_000
 REWARD_COSTS = (200, 300, 500)
 
 
@@ -41,9 +44,56 @@ class Redeem:
     points: int
 
 
+@dataclass(frozen=True)
+class Refund:
+    """One line of a paid order refunded whole."""
+
+    at: float
+    refund_id: int
+    order_id: int
+    customer_id: int
+    line: tuple  # the order's line: (unit price as str, quantity, discount as str)
+    index: int  # its place in the order
+
+
+@dataclass(frozen=True)
+class Cancel:
+    at: float
+    order_id: int
+    customer_id: int
+
+
+def _amount(lines) -> Decimal:
+    return max(sum((Decimal(price) * quantity - Decimal(discount) for price, quantity, discount in lines), Decimal(0)), Decimal(0))
+
+
 def order_points(lines) -> int:
-    amount = sum((Decimal(price) * quantity - Decimal(discount) for price, quantity, discount in lines), Decimal(0))
-    return int(max(amount, Decimal(0)).quantize(Decimal(1), rounding=ROUND_FLOOR))
+    return int(_amount(lines).quantize(Decimal(1), rounding=ROUND_FLOOR))
+
+
+def refund_points(order_lines, line) -> int:
+    """What refunding `line` of an order takes back: its share of the order's points, rounded half up, at most them all."""
+    earned, eligible = order_points(order_lines), _amount(order_lines)
+    if eligible <= 0:
+        return 0
+    share = min(_amount([line]) / eligible, Decimal(1))
+    return min(earned, int((earned * share).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+
+
+def unwound(events, refunds: int, cancellations: int, seed: int = 17) -> list:
+    """The events with `refunds` orders refunded one line and `cancellations` others cancelled, some time after payment."""
+    rng = random.Random(seed)
+    paid = [event for event in events if isinstance(event, Paid)]
+    chosen = rng.sample(paid, min(len(paid), refunds + cancellations))
+    later = []
+    for n, order in enumerate(chosen):
+        at = rng.uniform(order.at, MONTH)
+        if n < refunds:
+            index = rng.randrange(len(order.lines))
+            later.append(Refund(at, FIRST_REFUND + n, order.order_id, order.customer_id, order.lines[index], index))
+        else:
+            later.append(Cancel(at, order.order_id, order.customer_id))
+    return sorted([*events, *later], key=lambda e: e.at)
 
 
 def generate(members: int = 85_500, orders: int = 42_000, redemptions: int = 1_100, seed: int = 2025) -> list:
@@ -97,11 +147,16 @@ def generate(members: int = 85_500, orders: int = 42_000, redemptions: int = 1_1
 def expected_balances(events) -> dict[int, int]:
     """Every member's balance after the month, by customer id, from the events alone."""
     balances: dict[int, int] = {}
+    orders = {event.order_id: event for event in events if isinstance(event, Paid)}
     for event in events:
         if isinstance(event, Join):
             balances.setdefault(event.customer_id, 0)
         elif isinstance(event, Paid):
             balances[event.customer_id] = balances.get(event.customer_id, 0) + order_points(event.lines)
+        elif isinstance(event, Refund):
+            balances[event.customer_id] -= refund_points(orders[event.order_id].lines, event.line)
+        elif isinstance(event, Cancel):
+            balances[event.customer_id] -= order_points(orders[event.order_id].lines)
         else:
             balances[event.customer_id] -= event.points
     return balances

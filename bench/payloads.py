@@ -13,6 +13,7 @@ import contextlib
 import functools
 import json
 import uuid
+from decimal import Decimal
 
 from tests.fixtures import shopify_webhooks as fixtures
 from webhooks.signature import sign
@@ -50,6 +51,17 @@ def check_fast_builders() -> None:
 
 def order_paid_body(order_id: int, customer_id: int, lines, email: str | None = None) -> bytes:
     return json.dumps(fixtures.order_paid(order_id, customer_id, lines=lines, email=email or f"c{customer_id}@example.com")).encode()
+
+
+def refund_body(refund_id: int, order_id: int, line, index: int) -> bytes:
+    """A refunds/create giving back one order line whole: line is (unit price, quantity, discount), index its place."""
+    price, quantity, discount = line
+    subtotal = Decimal(price) * quantity - Decimal(discount)
+    return json.dumps(fixtures.refund(refund_id, order_id, lines=((Decimal(price), quantity, subtotal, index),))).encode()
+
+
+def cancelled_body(order_id: int, customer_id: int) -> bytes:
+    return json.dumps(fixtures.order_cancelled(order_id, customer_id)).encode()
 
 
 def customer_body(customer_id: int, at_iso: str | None = None) -> bytes:
