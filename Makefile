@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.dev-installed
 SCHEMA_STAMP := .schema/.installed
 
-.PHONY: run test lint bench install install-dev demo-order lighthouse
+.PHONY: run test lint bench install install-dev demo-order lighthouse chaos
 
 # What runs Perks (requirements.txt); the tests' tools come on top (requirements-dev.txt).
 $(STAMP): requirements.txt
@@ -66,6 +66,12 @@ lint: $(DEV_STAMP)
 BENCH_PG_OPTIONS ?= -c shared_buffers=1GB -c max_wal_size=4GB
 bench: install-dev /usr/bin/redis-server
 	PERKS_DURABLE=1 PERKS_PG_OPTIONS="$(BENCH_PG_OPTIONS)" PY=$(PY) scripts/with-test-services $(PY) -m bench.run $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+# Exactly once under faults, full size: a few thousand deliveries through a worker SIGKILLed,
+# Redis restarted empty and PostgreSQL crashed; prints deliveries sent, faults injected,
+# balances wrong, seconds to settle (make test runs the small size).
+chaos: install-dev /usr/bin/redis-server
+	PERKS_CHAOS_FULL=1 PY=$(PY) scripts/with-test-services $(VENV)/bin/pytest -q -s tests/test_chaos.py
 
 # Lighthouse on the demo storefront with and without the launcher embed (median of 3 a page);
 # on a running `make run`: node scripts/lighthouse.mjs http://127.0.0.1:8000
