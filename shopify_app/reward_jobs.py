@@ -15,6 +15,7 @@ from shopify_app.loyalty.redemptions import expire_unused, recover
 from shopify_app.loyalty.shops import program_of
 from shopify_app.models import Shop
 from shopify_app.platform.discounts import ShopifyIssuer
+from shopify_app.rule_jobs import BATCH
 from shopify_app.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -26,13 +27,16 @@ def expire_codes() -> int:
 
 
 def expire_codes_with(sessions: sessionmaker[Session], now: datetime) -> int:
-    """Mark past-due unused codes expired, shop by shop; safe to run twice or late."""
+    """Mark past-due unused codes expired, shop by shop, BATCH codes per transaction; safe to run twice or late."""
     expired = 0
     for shop_id in _installed(sessions):
-        with UnitOfWork(sessions) as uow:
-            shop = uow.session.get(Shop, shop_id)
-            expired += expire_unused(uow.session, shop, program_of(uow.session, shop).refund_expired_codes, now)
-            uow.commit()
+        done = BATCH
+        while done == BATCH:  # a short batch was the shop's last
+            with UnitOfWork(sessions) as uow:
+                shop = uow.session.get(Shop, shop_id)
+                done = expire_unused(uow.session, shop, program_of(uow.session, shop).refund_expired_codes, now, limit=BATCH)
+                uow.commit()
+            expired += done
     return expired
 
 

@@ -52,11 +52,16 @@ def run_rules(sessions: sessionmaker[Session], now: datetime, shop_domain: str |
 def _run_shop(sessions: sessionmaker[Session], shop_id: int, now: datetime, totals: dict[str, int]) -> expiry.Run:
     with UnitOfWork(sessions) as uow:
         shop = uow.session.get(Shop, shop_id)
-        totals["birthdays"] += profile.award_birthdays(uow.session, shop, now)
+        birthdays = profile.birthday_members(uow.session, shop, now)
         expiry.expire_pending(uow.session, shop, now)
         quiet = dormancy.quiet_members(uow.session, shop, now)
         due = expiry.due_members(uow.session, shop, now)
         uow.commit()
+
+    def pay_birthdays(session: Session, shop: Shop, member_ids: list[int]) -> int:
+        return profile.award_birthdays(session, shop, now, member_ids)
+
+    totals["birthdays"] += in_chunks(sessions, shop_id, birthdays, pay_birthdays)
     totals["nudged"] += in_chunks(sessions, shop_id, quiet, dormancy.nudge_members)
     done = expiry.Run()
 

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 
 from shopify_app.admin_jobs import CHUNK
 from shopify_app.growth_jobs import review_tiers_with
-from shopify_app.loyalty import referrals
+from shopify_app.loyalty import actions, calendar, referrals
+from shopify_app.loyalty.rewards import create_reward
 from shopify_app.loyalty.shops import installed_shop
-from shopify_app.models import LedgerEntry, Member, MemberTier, ReferralLink, Shop, Tier
+from shopify_app.models import LedgerEntry, Member, MemberBirthday, MemberTier, Redemption, ReferralLink, Shop, Tier
+from shopify_app.reward_jobs import expire_codes_with
 from shopify_app.rule_jobs import BATCH, run_rules
 from shopify_app.unit_of_work import UnitOfWork
 from tests.admin_support import Admin
@@ -279,4 +281,49 @@ def test_tiers_at_their_windows_end_are_reviewed_a_batch_of_members_at_a_time(se
         review_tiers_with(sessions, datetime.now(UTC))
     with UnitOfWork(sessions) as uow:
         assert uow.session.scalar(select(func.count()).where(MemberTier.shop_id == shop_id, MemberTier.tier_id.is_(None))) == MANY
+    assert [n for n in held if n] == [BATCH, BATCH, 1]
+
+
+def test_birthdays_are_paid_a_batch_of_members_at_a_time(sessions, shop):
+    ids = quiet_members_with_points(sessions, shop, points=10)
+    now = datetime.now(UTC)
+    with UnitOfWork(sessions) as uow:
+        installed = installed_shop(uow.session, shop)
+        actions.set_rule(uow.session, installed, "birthday", points=100, limit_period="year")
+        today = calendar.local(installed, now).date()
+        uow.session.execute(
+            insert(MemberBirthday),
+            [{"member_id": i, "shop_id": installed.id, "month": today.month, "day": today.day, "given_at": LONG_AGO} for i in ids],
+        )
+        uow.commit()
+    with commits(sessions) as done:
+        assert run_rules(sessions, now, shop)["birthdays"] == MANY
+    assert done["commits"] >= 1 + 3  # one short transaction lists them, then three batches pay them
+
+
+def test_expired_codes_are_settled_a_batch_at_a_time(sessions, shop):
+    ids = quiet_members_with_points(sessions, shop, points=10)
+    with UnitOfWork(sessions) as uow:
+        shop_id = installed_shop(uow.session, shop).id
+        reward = create_reward(uow.session, shop_id, {"title": "$5 off", "kind": "fixed_amount", "points_cost": 500, "value": "5.00"})
+        uow.session.execute(
+            insert(Redemption),
+            [
+                {
+                    "shop_id": shop_id,
+                    "member_id": i,
+                    "reward_id": reward.id,
+                    "points": 500,
+                    "value": Decimal(5),
+                    "code": f"PERKS-T{i}",
+                    "state": "issued",
+                    "request_key": f"test:{i}",
+                    "expires_at": LONG_AGO,
+                }
+                for i in ids
+            ],
+        )
+        uow.commit()
+    with rows_per_commit(Redemption, shop_id) as held:
+        assert expire_codes_with(sessions, datetime.now(UTC)) == MANY
     assert [n for n in held if n] == [BATCH, BATCH, 1]

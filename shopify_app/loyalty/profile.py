@@ -42,28 +42,43 @@ def give_birthday(session: Session, cmd: GiveBirthday, *, now: datetime) -> None
     award_if_complete(session, shop, program_of(session, shop), member, now)
 
 
-def award_birthdays(session: Session, shop: Shop, now: datetime) -> int:
-    """Pay today's birthdays (in the shop's zone), and those of the last few days a late job missed.
+def award_birthdays(session: Session, shop: Shop, now: datetime, member_ids: list[int] | None = None) -> int:
+    """Pay today's birthdays (in the shop's zone), and those of the last few days a late job missed;
+    only those of `member_ids` when given (a job pays a shop's `birthday_members` a chunk at a time).
 
     Safe to run any number of times: the year is the occurrence. A birthday
     given after its day has passed waits for next year, so a member cannot
     set it to yesterday to be paid at once.
     """
     program = program_of(session, shop)
-    today = calendar.local(shop, now).date()
     paid = 0
-    for back in range(CATCH_UP_DAYS):
-        day = today - timedelta(days=back)
-        day_end = calendar.day_end(shop, day)
-        for member in session.scalars(
-            select(Member)
-            .join(MemberBirthday, MemberBirthday.member_id == Member.id)
-            .where(MemberBirthday.shop_id == shop.id, _falls_on(day), MemberBirthday.given_at < day_end, Member.deleted_at.is_(None))
-        ):
+    for day, day_end, due in _birthdays(shop, now):
+        query = select(Member).join(MemberBirthday, MemberBirthday.member_id == Member.id).where(due)
+        if member_ids is not None:
+            query = query.where(Member.id.in_(member_ids))
+        for member in session.scalars(query):
             at = min(now, day_end - timedelta(microseconds=1))
             outcome = actions.award(session, shop, program, member, "birthday", ref=str(day.year), now=at)
             paid += outcome.status == "awarded"
     return paid
+
+
+def birthday_members(session: Session, shop: Shop, now: datetime) -> list[int]:
+    """The members `award_birthdays` would pay now, listed without locking them."""
+    found: set[int] = set()
+    for _, _, due in _birthdays(shop, now):
+        found.update(session.scalars(select(Member.id).join(MemberBirthday, MemberBirthday.member_id == Member.id).where(due)))
+    return sorted(found)
+
+
+def _birthdays(shop: Shop, now: datetime):
+    """For today and each day a late job may have missed: the day, its end, and which members' birthday it was."""
+    today = calendar.local(shop, now).date()
+    for back in range(CATCH_UP_DAYS):
+        day = today - timedelta(days=back)
+        day_end = calendar.day_end(shop, day)
+        given_before = MemberBirthday.given_at < day_end
+        yield day, day_end, (MemberBirthday.shop_id == shop.id) & _falls_on(day) & given_before & Member.deleted_at.is_(None)
 
 
 def _falls_on(day: date):

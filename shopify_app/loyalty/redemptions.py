@@ -347,12 +347,13 @@ def mark_used(session: Session, shop_id: int, codes: list[str], order_id: int, n
     return used
 
 
-def expire_unused(session: Session, shop: Shop, refund_points: bool, now: datetime) -> int:
-    """Codes past their end unused: expired, and their points back only if the program says so."""
+def expire_unused(session: Session, shop: Shop, refund_points: bool, now: datetime, limit: int | None = None) -> int:
+    """Codes past their end unused (at most `limit` of them): expired, and their points back only if the program says so."""
     expired = 0
     for redemption in session.scalars(
         select(Redemption)
         .where(Redemption.shop_id == shop.id, Redemption.state == "issued", Redemption.expires_at <= now)
+        .limit(limit)
         .with_for_update(skip_locked=True)
     ):
         redemption.state = "expired"
