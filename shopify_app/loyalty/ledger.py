@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shopify_app.db import insert_ignoring_conflicts
 from shopify_app.models import LedgerEntry, Member, Shop
@@ -60,7 +61,11 @@ def post(
     ).scalar()
     if inserted is None:
         return False
-    session.execute(update(Member).where(Member.id == member.id).values(points_balance=Member.points_balance + points))
+    # The new balance comes back and is set on `member` alone: SQLAlchemy's own synchronisation
+    # would evaluate the WHERE against every member in the session (an import chunk's hundreds).
+    moved = update(Member).where(Member.id == member.id).values(points_balance=Member.points_balance + points)
+    balance_now = session.execute(moved.returning(Member.points_balance), execution_options={"synchronize_session": False}).scalar_one()
+    set_committed_value(member, "points_balance", balance_now)
     return True
 
 
