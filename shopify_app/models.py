@@ -591,11 +591,11 @@ class ProgramChange(Base):
 
 
 class ImportJob(Base):
-    """A CSV of members and balances being imported: all rows or none.
+    """A CSV of members and balances being imported, a chunk of rows per transaction; rows
+    that cannot be imported are refused with their line and reason, the rest go in.
 
-    The file is kept in the row so any worker on any host can run it; the
-    progress of a running job lives in its rq job's meta, not here, so the
-    import's one transaction is never interleaved with progress writes.
+    The file is kept in the row so any worker on any host can run it (and a stopped
+    import can resume); the progress of a running job lives in its rq job's meta.
     """
 
     __tablename__ = "import_jobs"

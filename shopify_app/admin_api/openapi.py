@@ -72,6 +72,15 @@ PERIOD = [
     query("bucket", description="day, week or month; default by the period's length"),
 ]
 CUSTOMER = path_param("customer_id")
+# Every write that moves points carries one; the admin makes one per click and sends it again on a retry.
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,100}$"},
+    "description": "One per intended change: a repeat under the same key (same body) writes nothing and answers the first "
+    "answer again, status and body; missing or malformed: 400 `invalid_idempotency_key`.",
+}
 
 PATHS: dict[str, dict[str, dict]] = {
     "/api/shop": {"get": op("The shop and its purchase rule (platform)")},
@@ -146,7 +155,8 @@ PATHS: dict[str, dict[str, dict]] = {
         "get": op("Recent imports"),
         "post": op(
             "Import members and balances from a CSV (Smile.io, LoyaltyLion, Yotpo or email/customer_id/points/tier); "
-            "runs in the background, all rows or none",
+            "runs in the background, a few hundred rows per transaction; rows it cannot import are refused with their line "
+            "and reason, the rest go in, and the same file uploaded again resumes its import without crediting a row twice",
             body={"multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}
             | {"text/csv": {"schema": {"type": "string"}}},
             ok="202",
@@ -205,11 +215,15 @@ REWARD_PATHS: dict[str, dict[str, dict]] = {
         "post": op(
             "Add or take away points by hand, with a reason",
             body=json_body({"points": {"type": "integer"}, "reason": {"type": "string"}}),
-            params=[CUSTOMER],
+            params=[CUSTOMER, IDEMPOTENCY_KEY],
             ok="201",
         )
+        | {"description": "The answer's `balance` is the member's balance right after this adjustment."}
     },
 }
+REWARD_PATHS["/api/members/{customer_id}/adjustments"]["post"]["responses"]["422"] = _error(
+    "`key_reused`: the Idempotency-Key already made another adjustment (another customer, points or reason); nothing written"
+)
 
 
 def openapi_path(rule: str) -> str:
