@@ -262,7 +262,8 @@ class WebhookDelivery(Base):
     api_version: Mapped[str | None] = mapped_column(String(20))
     headers: Mapped[dict] = mapped_column(JSON)
     payload: Mapped[str] = mapped_column(Text)
-    # received -> done | duplicate | failed (failed ones can be replayed)
+    # received -> done | duplicate | failed (refused for good; can be replayed). A transient
+    # failure stays received, with attempts, last_error and processed_at = when it last ran.
     status: Mapped[str] = mapped_column(String(16), default="received")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
