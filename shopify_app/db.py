@@ -28,7 +28,7 @@ def session_factory(url: str) -> sessionmaker[Session]:
     return sessionmaker(make_engine(url), expire_on_commit=False)
 
 
-def insert_ignoring_conflicts(session: Session, model, index_elements: list[str]):
+def insert_ignoring_conflicts(model, index_elements: list[str]):
     """INSERT ... ON CONFLICT DO NOTHING.
 
     Idempotency rests on the database's unique keys, so the insert must be
@@ -46,6 +46,6 @@ def settings_row(session: Session, model, shop_id: int, **defaults):
     query = select(model).where(model.shop_id == shop_id)
     row = session.scalars(query).one_or_none()
     if row is None:
-        session.execute(insert_ignoring_conflicts(session, model, ["shop_id"]).values(shop_id=shop_id, **defaults))
+        session.execute(insert_ignoring_conflicts(model, ["shop_id"]).values(shop_id=shop_id, **defaults))
         row = session.scalars(query).one()
     return row

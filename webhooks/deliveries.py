@@ -34,7 +34,7 @@ KEPT_HEADERS = (
 def record(session: Session, shop: Shop, headers: dict[str, str], body: bytes) -> int | None:
     """Keep the delivery; its id, or None when this webhook id was recorded before."""
     return session.execute(
-        insert_ignoring_conflicts(session, WebhookDelivery, ["shop_id", "webhook_id"])
+        insert_ignoring_conflicts(WebhookDelivery, ["shop_id", "webhook_id"])
         .values(
             shop_id=shop.id,
             webhook_id=headers["X-Shopify-Webhook-Id"],

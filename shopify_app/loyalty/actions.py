@@ -145,7 +145,7 @@ def award(
         return Outcome("off")
 
     claim_id = session.execute(
-        insert_ignoring_conflicts(session, ActionClaim, ["shop_id", "rule_id", "member_id", "ref"])
+        insert_ignoring_conflicts(ActionClaim, ["shop_id", "rule_id", "member_id", "ref"])
         .values(shop_id=shop.id, rule_id=rule.id, member_id=member.id, ref=ref, points=0)
         .returning(ActionClaim.id)
     ).scalar()

@@ -31,7 +31,7 @@ def emit(session: Session, member: Member, kind: str, key: str, **data) -> bool:
         raise ValueError(f"unknown member event {kind!r}")
     return (
         session.execute(
-            insert_ignoring_conflicts(session, MemberEvent, ["shop_id", "key"])
+            insert_ignoring_conflicts(MemberEvent, ["shop_id", "key"])
             .values(shop_id=member.shop_id, member_id=member.id, kind=kind, key=key, data=data, attempts=0)
             .returning(MemberEvent.id)
         ).scalar()

@@ -104,7 +104,7 @@ def settle(session: Session, shop: Shop, member_id: int, now: datetime, done: Ru
         return  # a purchase came in since the candidates were chosen
     stamp = since.isoformat()
     session.execute(
-        insert_ignoring_conflicts(session, ExpiryNotice, ["shop_id", "member_id", "since"]).values(
+        insert_ignoring_conflicts(ExpiryNotice, ["shop_id", "member_id", "since"]).values(
             shop_id=shop.id, member_id=member.id, since=stamp, points_expired=0
         )
     )

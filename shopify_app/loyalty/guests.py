@@ -35,7 +35,7 @@ def lock_email(session: Session, shop_id: int, email: str) -> bool:
     A row this transaction inserts is as good as locked: anyone else's insert waits on it.
     """
     made = session.execute(
-        insert_ignoring_conflicts(session, GuestEmail, ["shop_id", "email"]).values(shop_id=shop_id, email=email).returning(GuestEmail.id)
+        insert_ignoring_conflicts(GuestEmail, ["shop_id", "email"]).values(shop_id=shop_id, email=email).returning(GuestEmail.id)
     ).scalar()
     if made is None:
         session.execute(select(GuestEmail.id).where(GuestEmail.shop_id == shop_id, GuestEmail.email == email).with_for_update())
@@ -48,7 +48,7 @@ def hold(session: Session, shop: Shop, program: Program, order: Order, email: st
     if order.points_earned <= 0:
         return
     session.execute(
-        insert_ignoring_conflicts(session, PendingPoints, ["shop_id", "order_id"]).values(
+        insert_ignoring_conflicts(PendingPoints, ["shop_id", "order_id"]).values(
             shop_id=shop.id, order_id=order.order_id, email=email, points=order.points_earned, status="pending", created_at=now
         )
     )

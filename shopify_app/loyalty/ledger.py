@@ -46,7 +46,7 @@ def post(
     if points == 0:
         return False
     inserted = session.execute(
-        insert_ignoring_conflicts(session, LedgerEntry, ["shop_id", "idempotency_key"])
+        insert_ignoring_conflicts(LedgerEntry, ["shop_id", "idempotency_key"])
         .values(
             shop_id=member.shop_id,
             member_id=member.id,

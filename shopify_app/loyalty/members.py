@@ -18,7 +18,7 @@ def ensure_member(session: Session, shop_id: int, profile: CustomerProfile) -> t
     make one member, not an error.
     """
     created = session.scalars(
-        insert_ignoring_conflicts(session, Member, ["shop_id", "customer_id"])
+        insert_ignoring_conflicts(Member, ["shop_id", "customer_id"])
         .values(shop_id=shop_id, customer_id=profile.customer_id, points_balance=0)
         .returning(Member)
     ).one_or_none()

@@ -110,7 +110,7 @@ def refund_order(session: Session, cmd: RefundOrder) -> None:
     order, _ = _locked_order(session, shop.id, cmd.order_id)
     refunded = cmd.refunded
     session.execute(
-        insert_ignoring_conflicts(session, OrderRefund, ["shop_id", "refund_id"]).values(
+        insert_ignoring_conflicts(OrderRefund, ["shop_id", "refund_id"]).values(
             shop_id=shop.id,
             order_id=cmd.order_id,
             refund_id=cmd.refund_id,
@@ -161,7 +161,7 @@ def _record_refund_lines(session: Session, shop_id: int, cmd: RefundOrder) -> No
     """Keep the refund's lines as reported; they are weighed when the order is known, which may be later."""
     for position, line in enumerate(cmd.refunded.lines):
         session.execute(
-            insert_ignoring_conflicts(session, OrderRefundLine, ["shop_id", "refund_id", "position"]).values(
+            insert_ignoring_conflicts(OrderRefundLine, ["shop_id", "refund_id", "position"]).values(
                 shop_id=shop_id,
                 order_id=cmd.order_id,
                 refund_id=cmd.refund_id,
@@ -260,7 +260,7 @@ def _locked_order(session: Session, shop_id: int, order_id: int) -> tuple[Order,
     insert of the same order waits on it, and every path inserts first.
     """
     made = session.scalars(
-        insert_ignoring_conflicts(session, Order, ["shop_id", "order_id"])
+        insert_ignoring_conflicts(Order, ["shop_id", "order_id"])
         .values(shop_id=shop_id, order_id=order_id, name="", points_earned=0, points_reversed=0, taxes_included=False)
         .returning(Order)
     ).one_or_none()

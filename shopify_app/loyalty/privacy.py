@@ -69,7 +69,7 @@ def data_request(session: Session, shop_domain: str, request_id: int, customer_i
     member = find_member(session, shop.id, customer_id)
     export = member_export(session, member) if member else {"customer_id": customer_id, "member": None}
     session.execute(
-        insert_ignoring_conflicts(session, DataRequest, ["shop_id", "request_id"]).values(
+        insert_ignoring_conflicts(DataRequest, ["shop_id", "request_id"]).values(
             shop_id=shop.id, request_id=request_id, customer_id=customer_id, requested_at=datetime.now(UTC), export=export
         )
     )

@@ -32,7 +32,7 @@ def give_birthday(session: Session, cmd: GiveBirthday, *, now: datetime) -> None
     # The storefront may ask before Shopify's customers/create has arrived.
     member = ensure_member(session, shop.id, CustomerProfile(cmd.customer_id))[0]
     session.execute(
-        insert_ignoring_conflicts(session, MemberBirthday, ["member_id"]).values(
+        insert_ignoring_conflicts(MemberBirthday, ["member_id"]).values(
             member_id=member.id, shop_id=shop.id, month=cmd.month, day=cmd.day, year=cmd.year, given_at=now
         )
     )

@@ -68,7 +68,7 @@ def settings_of(session: Session, shop_id: int) -> ReferralProgram:
 def link_code(session: Session, member: Member) -> str:
     """The member's referral code, made the first time it is asked for."""
     session.execute(
-        insert_ignoring_conflicts(session, ReferralLink, ["shop_id", "member_id"]).values(
+        insert_ignoring_conflicts(ReferralLink, ["shop_id", "member_id"]).values(
             shop_id=member.shop_id, member_id=member.id, code="".join(secrets.choice(LINK_ALPHABET) for _ in range(LINK_LENGTH))
         )
     )
@@ -105,7 +105,7 @@ def claim(session: Session, shop: Shop, code: str, friend: Friend, now: datetime
         if friend.orders_before > 0 or _has_paid_orders(session, member):
             raise ReferralRefused("ordered_before", "Referral offers are for new customers.")
         session.execute(
-            insert_ignoring_conflicts(session, Referral, ["shop_id", "friend_customer_id"]).values(
+            insert_ignoring_conflicts(Referral, ["shop_id", "friend_customer_id"]).values(
                 shop_id=shop.id,
                 referrer_id=referrer.id,
                 friend_id=member.id,
@@ -274,7 +274,7 @@ def _remember(session: Session, order: Order, cmd: PayOrder) -> None:
     """Keep a digest of the order's shipping address, to know a referrer's own orders again."""
     if cmd.shipping_address:
         session.execute(
-            insert_ignoring_conflicts(session, OrderFingerprint, ["shop_id", "order_id", "kind"]).values(
+            insert_ignoring_conflicts(OrderFingerprint, ["shop_id", "order_id", "kind"]).values(
                 shop_id=order.shop_id,
                 order_id=order.order_id,
                 member_id=order.member_id,

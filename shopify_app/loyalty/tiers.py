@@ -242,7 +242,7 @@ def _highest(tiers: list[Tier], value: Decimal) -> Tier | None:
 
 def _locked_state(session: Session, member: Member) -> MemberTier:
     session.execute(
-        insert_ignoring_conflicts(session, MemberTier, ["member_id"]).values(
+        insert_ignoring_conflicts(MemberTier, ["member_id"]).values(
             member_id=member.id, shop_id=member.shop_id, version=0, synced=True
         )
     )

@@ -246,7 +246,7 @@ def _members_by_customer(session: Session, shop_id: int, rows: list[Row]) -> dic
     if not named:
         return {}
     session.execute(
-        insert_ignoring_conflicts(session, Member, ["shop_id", "customer_id"]).values(
+        insert_ignoring_conflicts(Member, ["shop_id", "customer_id"]).values(
             [{"shop_id": shop_id, "customer_id": customer_id, "points_balance": 0} for customer_id in sorted(named)]
         )
     )

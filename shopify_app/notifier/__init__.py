@@ -146,7 +146,7 @@ def unsubscribe(session: Session, shop_domain: str, customer_id: int, channel: s
         return False
     return (
         session.execute(
-            insert_ignoring_conflicts(session, Unsubscribe, ["shop_id", "member_id", "channel"])
+            insert_ignoring_conflicts(Unsubscribe, ["shop_id", "member_id", "channel"])
             .values(shop_id=shop.id, member_id=member.id, channel=channel)
             .returning(Unsubscribe.id)
         ).scalar()
