@@ -193,7 +193,10 @@ def test_a_members_page_shows_the_balance_and_the_ledger_history(admin, members)
 
 
 def test_an_adjustment_shows_in_the_members_history(admin, members):
-    response = admin.post(f"/api/members/{ADA}/adjustments", json={"points": -20, "reason": "Damaged parcel, points back"})
+    headers = admin.headers() | {"Idempotency-Key": "damaged-parcel"}
+    response = admin.platform.client.post(
+        f"/api/members/{ADA}/adjustments", headers=headers, json={"points": -20, "reason": "Damaged parcel, points back"}
+    )
     assert response.status_code == 201, response.get_json()
     body = admin.get(f"/api/members/{ADA}").get_json()
     assert body["member"]["points"] == 100

@@ -63,14 +63,19 @@ def test_a_bad_reward_is_refused_with_the_field_named_and_nothing_saved(merchant
 
 
 def test_an_adjustment_moves_points_and_records_who_did_it_and_why(merchant, platform, sessions):
-    response = merchant("POST", f"/api/members/{ADA}/adjustments", json={"points": 250, "reason": "Parcel lost in the post"})
+    def adjust(body: dict, key: str):
+        headers = {"Authorization": f"Bearer {platform.fake.session_token(platform.shop)}", "Idempotency-Key": key}
+        return platform.client.post(f"/api/members/{ADA}/adjustments", headers=headers, json=body)
+
+    response = adjust({"points": 250, "reason": "Parcel lost in the post"}, "parcel-lost")
     assert response.status_code == 201
     assert response.get_json()["balance"] == 250
     with UnitOfWork(sessions) as uow:
         made = uow.session.scalars(select(Adjustment).join(Shop, Shop.id == Adjustment.shop_id).where(Shop.domain == platform.shop)).one()
         assert (made.points, made.reason, made.staff_user) == (250, "Parcel lost in the post", "42")
-    for bad in ({"points": 0, "reason": "x"}, {"points": 10, "reason": " "}, {"points": "10", "reason": "x"}):
-        assert merchant("POST", f"/api/members/{ADA}/adjustments", json=bad).status_code == 400
+    for n, bad in enumerate(({"points": 0, "reason": "x"}, {"points": 10, "reason": " "}, {"points": "10", "reason": "x"})):
+        refused = adjust(bad, f"bad-{n}")
+        assert (refused.status_code, refused.get_json()["error"]) == (400, "invalid")
     assert merchant("GET", f"/api/members/{ADA}/redemptions").get_json() == {"redemptions": []}
 
 

@@ -9,6 +9,7 @@ from flask import g, jsonify, request
 
 from shopify_app.loyalty.program_settings import InvalidSettings
 from shopify_app.models import Shop
+from shopify_app.storefront import IDEMPOTENCY_KEY
 
 from . import bp
 
@@ -35,6 +36,15 @@ def _invalid_settings(error: InvalidSettings):
 def actor() -> str:
     """The staff user behind the request: the verified session token's `sub`."""
     return g.caller.staff_user or "unknown"
+
+
+def idempotency_key() -> str:
+    """The request's `Idempotency-Key`, which every admin write that moves points must carry (the admin makes one per click)."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None or not IDEMPOTENCY_KEY.fullmatch(key):
+        message = "Idempotency-Key: this write moves points, so send a key of its own (1 to 100 letters, digits, '-', '_', '.' or ':')"
+        raise ApiError(400, "invalid_idempotency_key", message)
+    return key
 
 
 def shop_of(session) -> Shop:

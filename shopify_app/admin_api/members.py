@@ -1,11 +1,11 @@
-"""Members: search by name or email, and a member's page with their ledger history."""
+"""Members: search by name or email, a member's page with their ledger history, and adjusting their points by hand."""
 
 from __future__ import annotations
 
 from flask import g, jsonify, request
 from sqlalchemy import String, cast, func, or_, select
 
-from shopify_app.loyalty import ledger
+from shopify_app.loyalty import adjustments, ledger
 from shopify_app.loyalty.members import find_member
 from shopify_app.models import LedgerEntry, Member
 from shopify_app.platform.guards import merchant_required
@@ -13,7 +13,7 @@ from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 
 from . import bp
-from .http import ApiError, not_found, query_int
+from .http import ApiError, actor, idempotency_key, json_object, not_found, query_int
 
 
 @bp.get("/members")
@@ -61,6 +61,27 @@ def member_page(customer_id: int):
             ],
             has_more=len(entries) > 50,
         )
+
+
+@bp.post("/members/<int:customer_id>/adjustments")
+@merchant_required
+def adjust(customer_id: int):
+    """Points added or taken away by hand, once per `Idempotency-Key`: a repeat answers the first answer."""
+    key = idempotency_key()
+    body = json_object()
+    with UnitOfWork(perks().sessions) as uow:
+        try:
+            made = adjustments.adjust_once(
+                uow.session, g.caller.shop_id, customer_id, body.get("points"), body.get("reason"), actor(), request_key=key
+            )
+        except adjustments.KeyReused as error:
+            raise ApiError(422, "key_reused", str(error)) from None
+        uow.commit()
+        adjustment = made.adjustment
+        return jsonify(
+            adjustment={"id": adjustment.id, "points": adjustment.points, "reason": adjustment.reason, "staff_user": adjustment.staff_user},
+            balance=made.balance,
+        ), 201
 
 
 def _member_json(member: Member) -> dict:

@@ -1,10 +1,10 @@
-"""Rewards, a member's redemptions and manual adjustments, for the merchant."""
+"""Rewards and a member's redemptions, for the merchant (manual adjustments are in members.py)."""
 
 from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from shopify_app.loyalty import adjustments, audit, ledger, rewards
+from shopify_app.loyalty import audit, rewards
 from shopify_app.loyalty.errors import InvalidCommand
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.redemptions import member_redemptions
@@ -77,18 +77,3 @@ def redemptions(customer_id: int):
         titles = {r.id: r.title for r in rewards.catalogue(uow.session, g.caller.shop_id)}
         found = member_redemptions(uow.session, g.caller.shop_id, member.id)
         return jsonify(redemptions=[redemption_json(r, titles.get(r.reward_id, "")) for r in found])
-
-
-@bp.post("/members/<int:customer_id>/adjustments")
-@merchant_required
-def adjust(customer_id: int):
-    body = _body()
-    with UnitOfWork(perks().sessions) as uow:
-        made = adjustments.adjust(
-            uow.session, g.caller.shop_id, customer_id, body.get("points"), body.get("reason"), g.caller.staff_user or "unknown"
-        )
-        uow.commit()
-        balance = ledger.balance(uow.session, g.caller.shop_id, made.member_id)
-        return jsonify(
-            adjustment={"id": made.id, "points": made.points, "reason": made.reason, "staff_user": made.staff_user}, balance=balance
-        ), 201
