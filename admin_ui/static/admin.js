@@ -41,8 +41,8 @@
     }
   }
 
-  async function request(method, path, body, raw) {
-    const headers = { Authorization: "Bearer " + (await sessionToken()) };
+  async function request(method, path, body, raw, extraHeaders) {
+    const headers = { ...extraHeaders, Authorization: "Bearer " + (await sessionToken()) };
     let payload;
     if (body instanceof FormData) payload = body;
     else if (body !== undefined) {
@@ -60,7 +60,7 @@
   }
   const api = {
     get: (path) => request("GET", path),
-    post: (path, body) => request("POST", path, body),
+    post: (path, body, headers) => request("POST", path, body, false, headers),
     patch: (path, body) => request("PATCH", path, body),
     put: (path, body) => request("PUT", path, body),
   };
@@ -923,21 +923,37 @@
       field("reason", "Reason", h("input", { type: "text", maxlength: 500 }), "Kept with the change, and shown to you in the history"),
       h("div", { class: "row" }, h("button", { class: "primary", type: "submit", id: "adjust" }, "Adjust points"))
     );
+    // One Idempotency-Key per adjustment the merchant means: a double click, or a click again after
+    // an answer was lost, sends the same key, and the server makes the adjustment once.
+    let attempt = null;
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      const button = form.querySelector("#adjust");
+      if (button.disabled) return;
       const f = form.elements;
       const points = f.points.value === "" ? null : Number(f.points.value);
       const errors = {};
       if (!Number.isInteger(points) || points === 0) errors.points = "must be a whole number other than 0";
       if (!f.reason.value.trim()) errors.reason = "say why";
       if (Object.keys(errors).length) return showErrors(form, errors);
+      const body = { points, reason: f.reason.value.trim() };
+      if (!attempt || attempt.points !== body.points || attempt.reason !== body.reason) {
+        const key = crypto.randomUUID ? crypto.randomUUID() : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+        attempt = { ...body, key };
+      }
+      button.disabled = true;
       try {
-        const answer = await api.post("/api/members/" + encodeURIComponent(customerId) + "/adjustments", { points, reason: f.reason.value.trim() });
+        const answer = await api.post("/api/members/" + encodeURIComponent(customerId) + "/adjustments", body, { "Idempotency-Key": attempt.key });
+        attempt = null;
         toast("Balance is now " + number(answer.balance));
         await renderMember(customerId);
       } catch (error) {
-        const fields = error.fields && Object.keys(error.fields).length ? error.fields : { points: error.message };
+        const lost = !error.status || error.status >= 500;
+        const message = lost ? "No answer came back. Adjust again: it will not be made twice." : error.message;
+        const fields = !lost && error.fields && Object.keys(error.fields).length ? error.fields : { points: message };
         showErrors(form, fields);
+      } finally {
+        button.disabled = false;
       }
     });
     page(
