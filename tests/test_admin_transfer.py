@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from rq.job import Job
@@ -181,6 +182,19 @@ def test_a_file_being_imported_is_not_queued_a_second_time(admin):
     again = admin.post("/api/imports", data=PLAIN, content_type="text/csv")
     assert again.status_code == 409
     assert "being imported now" in again.get_json()["fields"]["file"]
+
+
+def test_the_same_file_uploaded_at_the_same_moment_is_queued_once(admin, sessions):
+    def upload(_):
+        client = admin.platform.app.test_client()  # a browser tab each
+        return client.post("/api/imports", data=PLAIN, content_type="text/csv", headers=admin.headers()).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = sorted(pool.map(upload, range(8)))
+    assert answers == [202] + [409] * 7
+    with UnitOfWork(sessions) as uow:
+        shop_id = installed_shop(uow.session, admin.shop).id
+        assert uow.session.scalar(select(func.count()).where(ImportJob.shop_id == shop_id)) == 1
 
 
 def test_a_file_that_is_no_known_layout_is_refused_before_it_is_queued(admin):

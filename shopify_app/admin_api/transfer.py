@@ -6,7 +6,7 @@ import hashlib
 
 from flask import Response, g, jsonify, request, stream_with_context
 from rq.job import Job, JobStatus
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from shopify_app.admin_jobs import enqueue_import, import_job_id
 from shopify_app.loyalty import transfer
@@ -42,6 +42,9 @@ def start_import():
         raise ApiError(400, "invalid", f"file: {error}", {"file": str(error)}) from None
     digest = hashlib.sha256(raw).hexdigest()
     with UnitOfWork(perks().sessions) as uow:
+        # Two uploads of one file at the same moment: the row lock below finds no row to lock for
+        # either, so the file itself is locked first; the second then sees the first's job.
+        uow.session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"import:{g.caller.shop_id}:{digest}", 0))))
         earlier = uow.session.scalar(
             select(ImportJob)
             .where(ImportJob.shop_id == g.caller.shop_id, ImportJob.digest == digest, ImportJob.status != "failed")
