@@ -84,12 +84,18 @@ def wake(q: Queue) -> bool:
     writes). One drain too many takes an empty or a short batch; one too few
     leaves ids waiting for the next webhook, which a quiet shop may not get.
     """
-    with q.connection.pipeline() as pipe:
-        pipe.llen(_inbox(q))
-        pipe.set(_drain_pending(q), 1, ex=DRAIN_PENDING_SECONDS)
-        left, _ = pipe.execute()
+    # One script, so the flag is set only when ids wait: set over an empty inbox it would keep
+    # the next delivery from asking for its drain, and that id would wait for the next sweep.
+    left = q.connection.eval(_WAKE, 2, _inbox(q), _drain_pending(q), DRAIN_PENDING_SECONDS)
     _drain_if(q, left > 0)
     return left > 0
+
+
+_WAKE = """
+local waiting = redis.call('LLEN', KEYS[1])
+if waiting > 0 then redis.call('SET', KEYS[2], 1, 'EX', ARGV[1]) end
+return waiting
+"""
 
 
 def discard_waiting(q: Queue) -> None:
