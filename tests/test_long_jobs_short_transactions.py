@@ -156,9 +156,8 @@ def lock_a_row_being_imported(sessions, shop_id: int, done: int) -> float:
     with UnitOfWork(sessions) as uow:
         uow.session.execute(text("SET LOCAL lock_timeout = '3s'"))
         started = time.perf_counter()
-        uow.session.execute(
-            select(Member.id).where(Member.shop_id == shop_id, Member.customer_id == FIRST + done + 2 + CHUNK // 2).with_for_update()
-        ).one()
+        line = min(done + 2 + CHUNK // 2, BIG + 1)  # the file's last member once the worker is in its last chunk
+        uow.session.execute(select(Member.id).where(Member.shop_id == shop_id, Member.customer_id == FIRST + line).with_for_update()).one()
         return time.perf_counter() - started
 
 
