@@ -27,7 +27,9 @@ HANDLERS: dict[str, Handler] = {
     "app/scopes_update": lambda s, shop, p: _scopes(s, shop, translate.scopes_updated(shop, p)),
     "customers/merge": lambda s, shop, p: _merge(s, shop, translate.customers_merged(shop, p)),
     "customers/delete": lambda s, shop, p: privacy.delete_customer(s, shop, translate.customer_id(shop, p)),
-    "customers/data_request": lambda s, shop, p: privacy.data_request(s, shop, *translate.data_request(shop, p)),
+    "customers/data_request": lambda s, shop, p: privacy.data_request(
+        s, shop, *translate.data_request(shop, p), email=(p.get("customer") or {}).get("email")
+    ),
     "customers/redact": lambda s, shop, p: privacy.redact_customer(s, shop, *translate.redact_request(shop, p)),
     "shop/redact": lambda s, shop, p: privacy.redact_shop(s, shop),
 }

@@ -13,9 +13,27 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts
-from shopify_app.models import DataRequest, LedgerEntry, Member, Order, Shop, WebhookDelivery
+from shopify_app.models import (
+    ActionClaim,
+    Adjustment,
+    DataRequest,
+    LedgerEntry,
+    Member,
+    MemberBirthday,
+    MemberEvent,
+    Order,
+    OrderFingerprint,
+    PendingPoints,
+    Redemption,
+    Referral,
+    ReferralLink,
+    Reward,
+    Shop,
+    Unsubscribe,
+    WebhookDelivery,
+)
 
-from . import ledger
+from . import guests, ledger
 from .commands import CustomerProfile
 from .members import ensure_member, find_member
 from .shops import any_shop
@@ -63,11 +81,12 @@ def delete_customer(session: Session, shop_domain: str, customer_id: int) -> Non
         member.deleted_at = datetime.now(UTC)
 
 
-def data_request(session: Session, shop_domain: str, request_id: int, customer_id: int) -> dict:
+def data_request(session: Session, shop_domain: str, request_id: int, customer_id: int, email: str | None = None) -> dict:
     """Assemble everything Perks holds on the customer, and record that it was asked for."""
     shop = any_shop(session, shop_domain)
     member = find_member(session, shop.id, customer_id)
     export = member_export(session, member) if member else {"customer_id": customer_id, "member": None}
+    export["pending_points"] = _pending_points(session, shop.id, member, email)
     session.execute(
         insert_ignoring_conflicts(DataRequest, ["shop_id", "request_id"]).values(
             shop_id=shop.id, request_id=request_id, customer_id=customer_id, requested_at=datetime.now(UTC), export=export
@@ -76,9 +95,54 @@ def data_request(session: Session, shop_domain: str, request_id: int, customer_i
     return export
 
 
+def _at(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _emails(member: Member | None, email: str | None) -> set[str]:
+    return {e for e in (guests.normalise(email), guests.normalise(member.email if member else None)) if e}
+
+
+def _pending_points(session: Session, shop_id: int, member: Member | None, email: str | None) -> list[dict]:
+    """Guest orders' points held against the customer's email, or credited to the member."""
+    whose = [PendingPoints.email.in_(emails)] if (emails := _emails(member, email)) else []
+    if member is not None:
+        whose.append(PendingPoints.member_id == member.id)
+    if not whose:
+        return []
+    rows = session.scalars(select(PendingPoints).where(PendingPoints.shop_id == shop_id, or_(*whose)).order_by(PendingPoints.id))
+    return [
+        {
+            "order_id": p.order_id,
+            "email": p.email,
+            "points": p.points,
+            "status": p.status,
+            "at": _at(p.created_at),
+            "settled_at": _at(p.settled_at),
+        }
+        for p in rows
+    ]
+
+
 def member_export(session: Session, member: Member) -> dict:
-    entries = session.scalars(select(LedgerEntry).where(LedgerEntry.member_id == member.id).order_by(LedgerEntry.id))
-    orders = session.scalars(select(Order).where(Order.member_id == member.id).order_by(Order.id))
+    mine = member.id
+    entries = session.scalars(select(LedgerEntry).where(LedgerEntry.member_id == mine).order_by(LedgerEntry.id))
+    orders = session.scalars(select(Order).where(Order.member_id == mine).order_by(Order.id))
+    redemptions = session.execute(
+        select(Redemption, Reward.title)
+        .join(Reward, Reward.id == Redemption.reward_id)
+        .where(Redemption.member_id == mine)
+        .order_by(Redemption.id)
+    )
+    referred = session.scalars(select(Referral).where(Referral.referrer_id == mine).order_by(Referral.id))
+    referred_by = session.scalars(select(Referral).where(Referral.friend_id == mine).order_by(Referral.id))
+    birthday = session.get(MemberBirthday, mine)
+    link = session.scalar(select(ReferralLink.code).where(ReferralLink.member_id == mine))
+    unsubscribed = session.scalars(select(Unsubscribe).where(Unsubscribe.member_id == mine).order_by(Unsubscribe.id))
+    events = session.scalars(select(MemberEvent).where(MemberEvent.member_id == mine).order_by(MemberEvent.id))
+    adjustments = session.scalars(select(Adjustment).where(Adjustment.member_id == mine).order_by(Adjustment.id))
+    claims = session.scalars(select(ActionClaim).where(ActionClaim.member_id == mine).order_by(ActionClaim.id))
+    fingerprints = session.scalars(select(OrderFingerprint).where(OrderFingerprint.member_id == mine).order_by(OrderFingerprint.id))
     return {
         "customer_id": member.customer_id,
         "member": {
@@ -88,13 +152,57 @@ def member_export(session: Session, member: Member) -> dict:
             "points_balance": member.points_balance,
             "joined_at": member.created_at.isoformat(),
         },
+        "birthday": {"month": birthday.month, "day": birthday.day, "year": birthday.year, "given_at": _at(birthday.given_at)}
+        if birthday
+        else None,
         "ledger": [
             {"at": e.created_at.isoformat(), "points": e.points, "kind": e.kind, "reason": e.reason, "order_id": e.order_id}
             for e in entries
         ],
         "orders": [{"order_id": o.order_id, "name": o.name, "points_earned": o.points_earned} for o in orders],
-        "redemptions": [],
-        "referrals": [],
+        "redemptions": [
+            {
+                "reward": title,
+                "points": r.points,
+                "value": str(r.value),
+                "code": r.code,
+                "state": r.state,
+                "order_id": r.order_id,
+                "at": _at(r.created_at),
+                "expires_at": _at(r.expires_at),
+                "used_at": _at(r.used_at),
+            }
+            for r, title in redemptions
+        ],
+        "referral_code": link,
+        # Both ways: the friends this member brought (their identity stays theirs), and who brought this member.
+        "referrals": [
+            {
+                "role": "referrer",
+                "state": r.state,
+                "reason": r.reason,
+                "points": r.points,
+                "at": _at(r.created_at),
+                "settled_at": _at(r.settled_at),
+            }
+            for r in referred
+        ]
+        + [
+            {
+                "role": "friend",
+                "state": r.state,
+                "reason": r.reason,
+                "welcome_code": r.welcome_code,
+                "order_id": r.order_id,
+                "at": _at(r.created_at),
+            }
+            for r in referred_by
+        ],
+        "consents": {"unsubscribed": [{"channel": u.channel, "at": _at(u.created_at)} for u in unsubscribed]},
+        "messages": [{"kind": e.kind, "data": e.data, "at": _at(e.created_at), "delivered_at": _at(e.delivered_at)} for e in events],
+        "adjustments": [{"points": a.points, "reason": a.reason, "at": _at(a.created_at)} for a in adjustments],
+        "actions": [{"ref": c.ref, "points": c.points, "at": _at(c.created_at)} for c in claims],
+        "address_fingerprints": [{"order_id": f.order_id, "kind": f.kind} for f in fingerprints],
     }
 
 
