@@ -25,10 +25,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from admin_ui import register as register_admin_ui
     from webhooks import bp as webhooks_bp
 
-    from . import actions_api, admin_api, flow_api, proxy_openapi, storefront, storefront_growth
+    from . import actions_api, admin_api, flow_api, proxy_openapi, rate_limits, storefront, storefront_growth
     from .cli import perks
     from .platform import views as platform
 
+    rate_limits.init(app, settings.redis_url)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(actions_api.bp)
     app.register_blueprint(flow_api.bp)

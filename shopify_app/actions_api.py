@@ -21,6 +21,7 @@ from .loyalty.commands import GiveBirthday, PerformAction
 from .loyalty.errors import InvalidCommand, LoyaltyError, UnknownShop
 from .loyalty.members import find_member
 from .loyalty.shops import installed_shop
+from .rate_limits import ACTIONS_API, limiter
 from .runtime import perks
 from .unit_of_work import UnitOfWork
 
@@ -32,9 +33,22 @@ def _refuse(status: int, error: str, message: str):
     return jsonify(error=error, message=message), status
 
 
+def _caller() -> str:
+    """The shop a request names, for its rate limit (read before the signature is checked: an unsigned one is refused next)."""
+    request.max_content_length = MAX_BYTES
+    try:
+        shop = json.loads(request.get_data(cache=True)).get("shop")
+    except (ValueError, AttributeError):
+        shop = None
+    return f"actions:{shop}" if isinstance(shop, str) else f"address:{request.remote_addr}"
+
+
+per_shop = limiter.limit(ACTIONS_API, key_func=_caller)
+
+
 def _signed_json() -> dict:
     request.max_content_length = MAX_BYTES
-    body = request.get_data(cache=False)
+    body = request.get_data(cache=True)
     if not signature.is_valid(body, request.headers.get("X-Perks-Hmac-Sha256"), perks().settings.shopify_api_secret):
         raise _Refusal(401, "invalid_hmac", "X-Perks-Hmac-Sha256 does not match the body")
     try:
@@ -58,6 +72,7 @@ def _refused(refusal: _Refusal):
 
 
 @bp.post("/actions")
+@per_shop
 def perform_action():
     """{"shop", "customer_id", "action", "ref" (product id, network, survey id or action id), "handle" (custom)}"""
     data = _signed_json()
@@ -75,6 +90,7 @@ def perform_action():
 
 
 @bp.post("/birthday")
+@per_shop
 def give_birthday():
     """{"shop", "customer_id", "birthday": "YYYY-MM-DD" or "--MM-DD" (no year)}"""
     data = _signed_json()

@@ -24,6 +24,7 @@ from shopify_app.platform.discounts import ShopifyIssuer
 from shopify_app.platform.guards import proxy_signed, shopper_required
 from shopify_app.platform.marketing import ShopifySubscriber
 from shopify_app.presenters import redemption_json, reward_json
+from shopify_app.rate_limits import storefront_writes
 from shopify_app.runtime import perks
 from shopify_app.storefront_texts import TEXTS, say
 from shopify_app.unit_of_work import UnitOfWork
@@ -117,6 +118,7 @@ def _refusal_text(refusal: redemptions.RedemptionRefused) -> str:
 
 @bp.post("/redeem")
 @shopper_required
+@storefront_writes
 def redeem():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("reward_id"), int) or isinstance(body.get("reward_id"), bool):
@@ -209,6 +211,7 @@ def _member_extras(session, shop: Shop, member) -> tuple[str | None, set[str]]:
 
 @bp.post("/birthday")
 @shopper_required
+@storefront_writes
 def birthday():
     """{"date": "MM-DD"}: kept on the member; the birthday rule pays on the day (a cron job), once a year."""
     body = request.get_json(silent=True)
@@ -228,6 +231,7 @@ def birthday():
 
 @bp.post("/actions/<key>")
 @shopper_required
+@storefront_writes
 def perform_action(key: str):
     """A social follow or share the shopper did from the launcher ({"network": "instagram"} optional),
     or the newsletter subscribed from it."""
@@ -277,6 +281,7 @@ def _earned(outcome: actions.Outcome):
 
 @bp.post("/unsubscribe")
 @shopper_required
+@storefront_writes
 def unsubscribe():
     """The member stops the program's mails (the link in every mail leads to the rewards page)."""
     caller = g.caller

@@ -21,6 +21,7 @@ from shopify_app.loyalty.shops import installed_shop
 from shopify_app.models import Member, Shop
 from shopify_app.platform import referral_welcome
 from shopify_app.platform.guards import proxy_signed, shopper_required
+from shopify_app.rate_limits import storefront_writes
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 
@@ -86,6 +87,7 @@ def follow(code: str):
 
 @bp.post("/referral/claim")
 @shopper_required
+@storefront_writes
 def claim():
     body = request.get_json(silent=True)
     code = body.get("code") if isinstance(body, dict) else None
