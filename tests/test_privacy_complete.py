@@ -1,16 +1,23 @@
 """Privacy, complete (issue 18): a data request holds everything Perks keeps on the
 member; a redaction leaves nothing personal anywhere, while the ledger's amounts stay."""
 
+import hashlib
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import JSON, String, Text, cast, func, select
 
+from shopify_app.loyalty.commands import GiveBirthday
+from shopify_app.loyalty.profile import give_birthday
 from shopify_app.models import (
+    Base,
     DataRequest,
+    ImportJob,
     Member,
     MemberBirthday,
     MemberEvent,
+    OrderFingerprint,
     PendingPoints,
     Redemption,
     Referral,
@@ -102,3 +109,61 @@ def test_a_data_request_for_a_guest_holds_their_pending_points(webhooks, session
         export = uow.session.scalars(select(DataRequest).join(Shop).where(Shop.domain == shop)).one().export
     assert export["member"] is None
     assert [(p["order_id"], p["points"]) for p in export["pending_points"]] == [(8201, 9)]
+
+
+def test_a_redaction_leaves_the_members_email_name_address_and_birthday_nowhere(webhooks, sessions, shop, balance):
+    """Plant a member's email, name, address and birthday through every path Perks has,
+    redact, then search every text and JSON column of every table for them."""
+    tag = uuid.uuid4().hex[:10]
+    email, first, last, street = f"ada.{tag}@example.com", f"Ada{tag}", f"Lovelace{tag}", f"{tag} Analytical Row"
+    person = {"first_name": first, "last_name": last}
+    address = {**shopify.template("orders/paid")["shipping_address"], **person, "address1": street, "name": f"{first} {last}"}
+    # A customer account, its birthday, its orders (with an address), a guest order under the same email.
+    profile = shopify.template("customers/create")
+    profile.update(person, email=email, default_address=address, addresses=[address])
+    assert webhooks.processed(webhooks.send("customers/create", profile)) == "done"
+    with UnitOfWork(sessions) as uow:
+        give_birthday(uow.session, GiveBirthday(shop, ADA, 12, 10, 1815), now=datetime.now(UTC))
+        uow.commit()
+    order = shopify.order_paid(8301, ADA, lines=[("30.00", 1, 0)], email=email)
+    order["customer"].update(person, email=email, default_address=address)
+    order.update(shipping_address=address, billing_address=address)
+    assert webhooks.processed(webhooks.send("orders/paid", order)) == "done"
+    guest = shopify.order_paid(8302, None, lines=[("20.00", 1, 0)], email=email)
+    guest.pop("customer", None)
+    guest.update(shipping_address=address, billing_address=address)
+    assert webhooks.processed(webhooks.send("orders/paid", guest)) == "done"
+    with UnitOfWork(sessions) as uow:
+        ada = member(uow.session, shop, ADA)
+        assert ada.email == email and uow.session.get(MemberBirthday, ada.id) is not None
+        assert uow.session.scalars(select(PendingPoints.email).where(PendingPoints.shop_id == ada.shop_id)).all() == [email]
+        # A mail that names the member, and a member file imported from another app.
+        uow.session.add(MemberEvent(shop_id=ada.shop_id, member_id=ada.id, kind="welcome", key=f"welcome:{tag}", data=person))
+        csv = f"email,first_name,last_name,points\ngrace@example.com,Grace,Hopper,5\n{email},{first},{last},10\n"
+        uow.session.add(ImportJob(shop_id=ada.shop_id, actor="staff", content=csv, status="done"))
+        uow.commit()
+    request = shopify.template("customers/data_request")
+    request["customer"]["email"] = email
+    assert webhooks.processed(webhooks.send("customers/data_request", request)) == "done"
+
+    redact = shopify.template("customers/redact")
+    redact["customer"]["email"] = email
+    assert webhooks.processed(webhooks.send("customers/redact", redact)) == "done"
+
+    planted = (email, first, last, street, hashlib.sha256(" ".join(street.lower().split()).encode()).hexdigest()[:16])
+    with UnitOfWork(sessions) as uow:
+        found = [
+            f"{table.name}.{column.name}: {word}"
+            for table in Base.metadata.sorted_tables
+            for column in table.columns
+            if isinstance(column.type, String | Text | JSON)
+            for word in planted
+            if uow.session.scalar(select(func.count()).select_from(table).where(cast(column, Text).icontains(word)))
+        ]
+        assert found == []
+        ada = member(uow.session, shop, ADA)
+        assert uow.session.get(MemberBirthday, ada.id) is None
+        assert uow.session.scalar(select(func.count()).select_from(OrderFingerprint).where(OrderFingerprint.member_id == ada.id)) == 0
+        job = uow.session.scalars(select(ImportJob).where(ImportJob.shop_id == ada.shop_id)).one()
+        assert job.content.splitlines()[1:] == ["grace@example.com,Grace,Hopper,5", ""]  # the other lines and numbering stay
+    assert balance(ADA) == 50  # the ledger's amounts stay (the guest order was credited to the account with its email)

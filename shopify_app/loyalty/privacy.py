@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts
@@ -17,6 +17,8 @@ from shopify_app.models import (
     ActionClaim,
     Adjustment,
     DataRequest,
+    GuestEmail,
+    ImportJob,
     LedgerEntry,
     Member,
     MemberBirthday,
@@ -207,21 +209,63 @@ def member_export(session: Session, member: Member) -> dict:
 
 
 def redact_customer(session: Session, shop_domain: str, customer_id: int, email: str | None) -> None:
-    """Erase the customer's personal data; their ledger amounts stay, anonymised."""
+    """Erase the customer's personal data everywhere Perks keeps it; their ledger amounts stay.
+
+    The member's profile, birthday, address fingerprints, mails' contents and data
+    requests; a guest's pending points and lock row under the email; import files'
+    lines and raw deliveries that mention them.
+    """
     shop = any_shop(session, shop_domain)
+    now = datetime.now(UTC)
     member = find_member(session, shop.id, customer_id)
+    emails = _emails(member, email)
+    names = [n for n in ((member.first_name, member.last_name) if member else ()) if n]
     if member is not None:
         member.email = member.first_name = member.last_name = None
-        member.redacted_at = member.redacted_at or datetime.now(UTC)
+        member.redacted_at = member.redacted_at or now
+        mine = member.id
+        session.execute(delete(MemberBirthday).where(MemberBirthday.member_id == mine))
+        session.execute(delete(OrderFingerprint).where(OrderFingerprint.shop_id == shop.id, OrderFingerprint.member_id == mine))
+        # A redacted member is not written to any more: what was still to be sent is dropped with its contents.
+        session.execute(
+            update(MemberEvent)
+            .where(MemberEvent.shop_id == shop.id, MemberEvent.member_id == mine)
+            .values(data={}, last_error=None, delivered_at=func.coalesce(MemberEvent.delivered_at, now))
+        )
+        for adjustment in session.scalars(select(Adjustment).where(Adjustment.shop_id == shop.id, Adjustment.member_id == mine)):
+            if _mentions(adjustment.reason, emails, names):
+                adjustment.reason = "(redacted)"
+    if emails:
+        # Points held for a guest's email are given up with it; what was credited stays in the ledger.
+        held = (PendingPoints.shop_id == shop.id, PendingPoints.email.in_(emails))
+        session.execute(update(PendingPoints).where(*held, PendingPoints.status == "pending").values(status="expired", settled_at=now))
+        session.execute(update(PendingPoints).where(*held).values(email=REDACTED_EMAIL))
+        session.execute(delete(GuestEmail).where(GuestEmail.shop_id == shop.id, GuestEmail.email.in_(emails)))
+        for job in session.scalars(
+            select(ImportJob).where(ImportJob.shop_id == shop.id, or_(*(ImportJob.content.icontains(e) for e in emails)))
+        ):
+            job.content = _without_lines(job.content, emails)
     # Raw deliveries hold names, emails and addresses too. The id is matched as
     # a whole JSON value (compact or spaced), not as digits inside another number.
     mentions = [
         WebhookDelivery.payload.contains(pattern.format(customer_id)) for pattern in (":{},", ": {},", ":{}}}", ": {}}}", '/Customer/{}"')
     ]
-    if email:
-        mentions.append(WebhookDelivery.payload.contains(email))
+    mentions += [WebhookDelivery.payload.icontains(e) for e in emails]
     session.execute(update(WebhookDelivery).where(WebhookDelivery.shop_id == shop.id, or_(*mentions)).values(payload=REDACTED_PAYLOAD))
     session.execute(delete(DataRequest).where(DataRequest.shop_id == shop.id, DataRequest.customer_id == customer_id))
+
+
+REDACTED_EMAIL = "redacted"
+
+
+def _mentions(text: str | None, emails: set[str], names: list[str]) -> bool:
+    text = (text or "").lower()
+    return any(word.lower() in text for word in (*emails, *names))
+
+
+def _without_lines(content: str, emails: set[str]) -> str:
+    """An import file with every line naming the email blanked; line numbers (its errors' rows) stay."""
+    return "\n".join("" if _mentions(line, emails, []) else line for line in content.split("\n"))
 
 
 def redact_shop(session: Session, shop_domain: str) -> None:
