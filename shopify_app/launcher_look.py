@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from shopify_app.config import REPO_ROOT
 from shopify_app.db import settings_row
-from shopify_app.loyalty import audit
+from shopify_app.loyalty import audit, limits
 from shopify_app.loyalty.program_settings import InvalidSettings
 from shopify_app.models import LAUNCHER_POSITIONS, LauncherLook
 
 COLOURS = ("primary_color", "background_color", "text_color")
-TEXTS = {"button_label": 40, "title": 60}  # the longest each may be, in characters
+TEXTS = {"button_label": limits.MAX_LABEL_LENGTH, "title": limits.MAX_TITLE_LENGTH}  # the longest each may be, in characters
 HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 READABLE = 4.5  # WCAG 2 AA for normal text
 
@@ -125,7 +125,7 @@ def _checked_texts(texts: Any, errors: dict[str, str]) -> dict[str, dict[str, st
                 errors[where] = "must be text"
             elif len(value.strip()) > limit:
                 errors[where] = f"must be at most {limit} characters"
-            elif any(ch in value for ch in "\r\n<>"):
+            elif any(ch in value for ch in "\r\n<>") or limits.has_control_characters(value):
                 errors[where] = "must be one line of plain text"
             elif value.strip():
                 kept.setdefault(lang, {})[name] = value.strip()

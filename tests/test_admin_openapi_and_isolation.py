@@ -110,7 +110,8 @@ class TwoShops:
 def _adjusting_their_customer_leaves_their_points(t: TwoShops) -> bool:
     before = t.their_balance()
     headers = t.ours.headers() | {"Idempotency-Key": "isolation-1"}
-    response = t.ours.platform.client.post(f"/api/members/{THEIRS}/adjustments", headers=headers, json={"points": -999, "reason": "try"})
+    body = {"points": -999, "reason": "try", "confirm_negative": True}
+    response = t.ours.platform.client.post(f"/api/members/{THEIRS}/adjustments", headers=headers, json=body)
     # Customer ids are per shop here: at most it makes a member of our own shop.
     return response.status_code in (201, 404) and t.their_balance() == before
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 from flask import g, jsonify
 from sqlalchemy import select
 
-from shopify_app.loyalty import actions, audit, multipliers, promotions
+from shopify_app.loyalty import actions, audit, limits, multipliers, promotions
+from shopify_app.loyalty.limits import ascii_whole
 from shopify_app.loyalty.program_settings import parse_decimal
 from shopify_app.models import EarnMultiplier, Promotion
 from shopify_app.platform.guards import merchant_required
@@ -86,7 +87,7 @@ def add_promotion():
         return jsonify(promotion=after), 201
 
 
-@bp.delete("/promotions/<int:promotion_id>")
+@bp.delete("/promotions/<id:promotion_id>")
 @merchant_required
 def end_promotion(promotion_id: int):
     with UnitOfWork(perks().sessions) as uow:
@@ -117,7 +118,7 @@ def set_multiplier():
     target_id = target_id.removeprefix("gid://shopify/Collection/")
     if target not in ("product", "collection"):
         errors["target"] = "must be product or collection"
-    if not target_id.isdigit() or not 0 < int(target_id) < 2**63:
+    if not limits.is_id(ascii_whole(target_id)):
         errors["target_id"] = "must be the Shopify id of the product or collection"
     factor = _multiplier(data.get("multiplier"), allow_one=True)
     if factor is None:
@@ -148,7 +149,7 @@ def _multiplier(value, *, allow_one: bool = False) -> Decimal | None:
     if number is None:
         return None
     low_ok = number > 0 if allow_one else number > 1
-    return number if low_ok and number <= 10 and number.as_tuple().exponent >= -3 else None
+    return number if low_ok and number <= limits.MAX_MULTIPLIER and number.as_tuple().exponent >= -3 else None
 
 
 def _wall(value) -> datetime | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import g, jsonify, request
 
+from shopify_app.loyalty.limits import ascii_whole
 from shopify_app.loyalty.program_settings import InvalidSettings
 from shopify_app.models import Shop
 from shopify_app.storefront import IDEMPOTENCY_KEY
@@ -62,9 +63,10 @@ def query_int(name: str, default: int, low: int, high: int) -> int:
     text = request.args.get(name)
     if text is None or text == "":
         return default
-    if not text.isdigit() or not low <= int(text) <= high:
+    number = ascii_whole(text)  # not str.isdigit alone: '3²' passes it and int() then fails
+    if number is None or not low <= number <= high:
         raise ApiError(400, "invalid", f"{name} must be a whole number from {low} to {high}", {name: f"must be from {low} to {high}"})
-    return int(text)
+    return number
 
 
 def query_date(name: str, default: date) -> date:

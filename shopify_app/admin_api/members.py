@@ -42,7 +42,7 @@ def _matches(q: str):
     return or_(*terms)
 
 
-@bp.get("/members/<int:customer_id>")
+@bp.get("/members/<id:customer_id>")
 @merchant_required
 def member_page(customer_id: int):
     before = query_int("before", 0, 0, 2**62) or None
@@ -63,7 +63,7 @@ def member_page(customer_id: int):
         )
 
 
-@bp.post("/members/<int:customer_id>/adjustments")
+@bp.post("/members/<id:customer_id>/adjustments")
 @merchant_required
 def adjust(customer_id: int):
     """Points added or taken away by hand, once per `Idempotency-Key`: a repeat answers the first answer."""
@@ -72,7 +72,14 @@ def adjust(customer_id: int):
     with UnitOfWork(perks().sessions) as uow:
         try:
             made = adjustments.adjust_once(
-                uow.session, g.caller.shop_id, customer_id, body.get("points"), body.get("reason"), actor(), request_key=key
+                uow.session,
+                g.caller.shop_id,
+                customer_id,
+                body.get("points"),
+                body.get("reason"),
+                actor(),
+                request_key=key,
+                confirm_negative=body.get("confirm_negative") is True,
             )
         except adjustments.KeyReused as error:
             raise ApiError(422, "key_reused", str(error)) from None

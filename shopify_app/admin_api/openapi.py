@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import current_app, jsonify
 
+from shopify_app.loyalty.limits import MAX_POINTS_PER_ADJUSTMENT, MAX_REASON_LENGTH
+
 from . import bp
 
 JSON = "application/json"
@@ -214,7 +216,13 @@ REWARD_PATHS: dict[str, dict[str, dict]] = {
     "/api/members/{customer_id}/adjustments": {
         "post": op(
             "Add or take away points by hand, with a reason",
-            body=json_body({"points": {"type": "integer"}, "reason": {"type": "string"}}),
+            body=json_body(
+                {
+                    "points": {"type": "integer", "minimum": -MAX_POINTS_PER_ADJUSTMENT, "maximum": MAX_POINTS_PER_ADJUSTMENT},
+                    "reason": {"type": "string", "maxLength": MAX_REASON_LENGTH},
+                    "confirm_negative": {"type": "boolean", "description": "true to let this adjustment take the balance below 0"},
+                }
+            ),
             params=[CUSTOMER, IDEMPOTENCY_KEY],
             ok="201",
         )
@@ -227,7 +235,7 @@ REWARD_PATHS["/api/members/{customer_id}/adjustments"]["post"]["responses"]["422
 
 
 def openapi_path(rule: str) -> str:
-    """Flask's /api/members/<int:customer_id> as OpenAPI's /api/members/{customer_id}."""
+    """Flask's /api/members/<id:customer_id> as OpenAPI's /api/members/{customer_id}."""
     parts = []
     for part in rule.split("/"):
         if part.startswith("<") and part.endswith(">"):

@@ -9,6 +9,7 @@ from flask import g, jsonify
 from sqlalchemy import delete, select
 
 from shopify_app.loyalty import audit, referrals, tiers
+from shopify_app.loyalty.limits import MAX_MULTIPLIER
 from shopify_app.models import FRIEND_REWARD_KINDS, TIER_BASES, TIER_WINDOWS, ReferralProgram, Tier
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
@@ -192,8 +193,8 @@ def replace_tiers():
         if not isinstance(name, str) or not 1 <= len(name.strip()) <= 64:
             errors[f"tiers.{n}.name"] = "must be 1 to 64 characters"
         multiplier = _money(tier.get("multiplier", "1"), f"tiers.{n}.multiplier", errors)
-        if multiplier is not None and multiplier <= 0:
-            errors[f"tiers.{n}.multiplier"] = "must be more than 0"
+        if multiplier is not None and not 0 < multiplier <= MAX_MULTIPLIER:
+            errors[f"tiers.{n}.multiplier"] = f"must be more than 0 and at most {MAX_MULTIPLIER}"
         perks_given = tier.get("perks", [])
         if not isinstance(perks_given, list) or not all(isinstance(p, str) for p in perks_given):
             errors[f"tiers.{n}.perks"] = "must be a list of texts"

@@ -56,7 +56,7 @@ def create_reward():
         return jsonify(reward=reward_json(reward)), 201
 
 
-@bp.patch("/rewards/<int:reward_id>")
+@bp.patch("/rewards/<id:reward_id>")
 @merchant_required
 def update_reward(reward_id: int):
     with UnitOfWork(perks().sessions) as uow:
@@ -67,7 +67,7 @@ def update_reward(reward_id: int):
         return jsonify(reward=reward_json(reward))
 
 
-@bp.get("/members/<int:customer_id>/redemptions")
+@bp.get("/members/<id:customer_id>/redemptions")
 @merchant_required
 def redemptions(customer_id: int):
     with UnitOfWork(perks().sessions) as uow:

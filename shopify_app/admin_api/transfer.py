@@ -82,7 +82,7 @@ def list_imports():
         return jsonify(jobs=[_job_json(j) for j in jobs])
 
 
-@bp.get("/imports/<int:job_id>")
+@bp.get("/imports/<id:job_id>")
 @merchant_required
 def import_status(job_id: int):
     with UnitOfWork(perks().sessions) as uow:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from shopify_app.models import Adjustment, LedgerEntry, Member
 
-from . import ledger
+from . import ledger, limits
 from .commands import CustomerProfile
 from .errors import InvalidCommand, LoyaltyError
 from .members import ensure_member
@@ -33,9 +33,12 @@ class Adjusted:
     repeat: bool  # True when an earlier request under the same key made it
 
 
-def adjust(session: Session, shop_id: int, customer_id: int, points: object, reason: object, staff_user: str) -> Adjustment:
+def adjust(
+    session: Session, shop_id: int, customer_id: int, points: object, reason: object, staff_user: str, *, confirm_negative: bool = False
+) -> Adjustment:
     points, reason = _checked(points, reason)
     member, _ = ensure_member(session, shop_id, CustomerProfile(customer_id=customer_id))
+    _keep_above_zero(session, member, points, confirm_negative)
     adjustment = Adjustment(shop_id=shop_id, member_id=member.id, points=points, reason=reason, staff_user=staff_user)
     session.add(adjustment)
     session.flush()
@@ -44,18 +47,28 @@ def adjust(session: Session, shop_id: int, customer_id: int, points: object, rea
 
 
 def adjust_once(
-    session: Session, shop_id: int, customer_id: int, points: object, reason: object, staff_user: str, request_key: str
+    session: Session,
+    shop_id: int,
+    customer_id: int,
+    points: object,
+    reason: object,
+    staff_user: str,
+    request_key: str,
+    *,
+    confirm_negative: bool = False,
 ) -> Adjusted:
     """The adjustment a request under `request_key` asks for, made once whatever the repeats and races.
 
     Raises KeyReused, changing nothing, if the key already made a different
-    adjustment (another customer, points or reason)."""
+    adjustment (another customer, points or reason), and InvalidCommand if it
+    would take the balance below zero without `confirm_negative`."""
     points, reason = _checked(points, reason)
     key = f"admin:{request_key}:adjust"
     earlier = _earlier(session, shop_id, key, customer_id, points, reason)
     if earlier is not None:
         return earlier
     member, _ = ensure_member(session, shop_id, CustomerProfile(customer_id=customer_id))
+    _keep_above_zero(session, member, points, confirm_negative)
     at = datetime.now(UTC)
     attempt = session.begin_nested()
     adjustment = Adjustment(shop_id=shop_id, member_id=member.id, points=points, reason=reason, staff_user=staff_user, created_at=at)
@@ -73,11 +86,28 @@ def adjust_once(
 
 
 def _checked(points: object, reason: object) -> tuple[int, str]:
-    if not isinstance(points, int) or isinstance(points, bool) or points == 0:
-        raise InvalidCommand("points: must be a whole number other than 0")
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
-        raise InvalidCommand("reason: say why, in at most 500 characters")
+    most = limits.MAX_POINTS_PER_ADJUSTMENT
+    if not isinstance(points, int) or isinstance(points, bool) or points == 0 or abs(points) > most:
+        raise InvalidCommand(f"points: must be a whole number other than 0, from -{most:,} to {most:,}")
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > limits.MAX_REASON_LENGTH:
+        raise InvalidCommand(f"reason: say why, in at most {limits.MAX_REASON_LENGTH} characters")
+    if limits.has_control_characters(reason):
+        raise InvalidCommand("reason: must be plain text, without NUL or other control characters")
     return points, reason.strip()
+
+
+def _keep_above_zero(session: Session, member: Member, points: int, confirm_negative: bool) -> None:
+    """Refuse an adjustment that takes the balance below zero unless the merchant confirmed it.
+
+    The member's row is locked first, so two adjustments at once cannot each see enough points."""
+    if points > 0 or confirm_negative:
+        return
+    balance = session.scalar(select(Member.points_balance).where(Member.id == member.id).with_for_update())
+    if balance + points < 0:
+        raise InvalidCommand(
+            f"points: would take the balance from {balance:,} to {balance + points:,}; "
+            "send confirm_negative: true to go below zero on purpose"
+        )
 
 
 def _earlier(session: Session, shop_id: int, key: str, customer_id: int, points: int, reason: str) -> Adjusted | None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from shopify_app.models import EarnMultiplier, ProductCollectionsCache
 
+from . import limits
 from .commands import PurchaseLine
 from .earning import LineMultiplier, at_1x
 from .errors import InvalidCommand
@@ -40,8 +41,10 @@ CollectionMiss = Callable[[list[int]], None]
 
 
 def set_multiplier(session: Session, shop_id: int, target: str, target_id: int, multiplier: Decimal) -> None:
-    if target not in ("product", "collection") or Decimal(multiplier) <= 0:
-        raise InvalidCommand("a multiplier is for a product or a collection and above 0")
+    if target not in ("product", "collection") or not 0 < Decimal(multiplier) <= limits.MAX_MULTIPLIER:
+        raise InvalidCommand(f"multiplier: is for a product or a collection, above 0 and at most {limits.MAX_MULTIPLIER}")
+    if not limits.is_id(target_id):
+        raise InvalidCommand("target_id: must be the Shopify id of the product or collection")
     row = session.scalars(
         select(EarnMultiplier).where(
             EarnMultiplier.shop_id == shop_id, EarnMultiplier.target == target, EarnMultiplier.target_id == target_id

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from shopify_app.models import Promotion, Shop
 
-from . import calendar
+from . import calendar, limits
 from .errors import InvalidCommand
 
 ONE = Decimal(1)
@@ -57,6 +57,8 @@ def add_promotion(
 ) -> Promotion:
     if starts_local.tzinfo is not None or ends_local.tzinfo is not None:
         raise InvalidCommand("a promotion's start and end are wall-clock times in the shop's zone, without an offset")
+    if not 0 < Decimal(multiplier) <= limits.MAX_MULTIPLIER:
+        raise InvalidCommand(f"multiplier: must be above 0 and at most {limits.MAX_MULTIPLIER}")
     promotion = Promotion(
         shop_id=shop.id,
         name=name,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from shopify_app.models import REWARD_KINDS, Reward
 
+from . import limits
 from .errors import InvalidCommand, LoyaltyError
 
 MONEY_KINDS = {"fixed_amount", "store_credit", "points_for_money"}
@@ -127,6 +128,20 @@ def _positive_int(value: Any) -> int:
     return number
 
 
+def _cost(value: Any) -> int:
+    number = _positive_int(value)
+    if number > limits.MAX_REWARD_COST:
+        raise ValueError(f"must be a whole number from 1 to {limits.MAX_REWARD_COST:,}")
+    return number
+
+
+def _id(value: Any) -> int:
+    number = _positive_int(value)
+    if number > limits.MAX_ID:
+        raise ValueError("must be a Shopify id (at most 2^63-1)")
+    return number
+
+
 def _optional(parse):
     return lambda value: None if value in (None, "") else parse(value)
 
@@ -140,7 +155,7 @@ def _money(value: Any) -> Decimal:
 
 def _title(value: Any) -> str:
     text = str(value).strip()
-    if not text or len(text) > 255:
+    if not text or len(text) > 255 or limits.has_control_characters(text):
         raise ValueError("must be 1 to 255 characters")
     return text
 
@@ -160,16 +175,16 @@ def _flag(value: Any) -> bool:
 _PARSERS = {
     "title": _title,
     "kind": _kind,
-    "points_cost": _positive_int,
+    "points_cost": _cost,
     "value": _money,
-    "variant_id": _optional(_positive_int),
+    "variant_id": _optional(_id),
     "minimum_order": _optional(_money),
     "limit_per_member": _optional(_positive_int),
     "code_valid_days": _optional(_positive_int),
     "combines_with_order": _flag,
     "combines_with_product": _flag,
     "combines_with_shipping": _flag,
-    "min_points": _optional(_positive_int),
-    "max_points": _optional(_positive_int),
+    "min_points": _optional(_cost),
+    "max_points": _optional(_cost),
     "enabled": _flag,
 }
