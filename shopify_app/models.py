@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -73,6 +74,10 @@ class Shop(Base):
     scopes: Mapped[str | None] = mapped_column(String(1000))
     # Orders updated before this instant have been reconciled with the Admin API.
     reconciled_until: Mapped[datetime | None]
+    # The shop's own key for address fingerprints (HMAC-SHA-256), drawn by the database.
+    fingerprint_key: Mapped[str] = mapped_column(
+        String(64), server_default=text("replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')")
+    )
 
 
 class Program(Base):

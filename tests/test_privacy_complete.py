@@ -2,14 +2,17 @@
 member; a redaction leaves nothing personal anywhere, while the ledger's amounts stay."""
 
 import hashlib
+import hmac
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, String, Text, cast, func, select
 
+from shopify_app.loyalty import referrals
 from shopify_app.loyalty.commands import GiveBirthday
 from shopify_app.loyalty.profile import give_birthday
+from shopify_app.loyalty.shops import add_shop
 from shopify_app.models import (
     Base,
     DataRequest,
@@ -27,6 +30,7 @@ from shopify_app.models import (
 )
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks as shopify
+from webhooks.translate import _address as translate_address
 
 ADA, GRACE, LINUS = 7012345678901, 7012345678902, 7012345678903
 
@@ -167,3 +171,25 @@ def test_a_redaction_leaves_the_members_email_name_address_and_birthday_nowhere(
         job = uow.session.scalars(select(ImportJob).where(ImportJob.shop_id == ada.shop_id)).one()
         assert job.content.splitlines()[1:] == ["grace@example.com,Grace,Hopper,5", ""]  # the other lines and numbering stay
     assert balance(ADA) == 50  # the ledger's amounts stay (the guest order was credited to the account with its email)
+
+
+def test_address_fingerprints_are_hmacs_under_a_key_of_each_shop(webhooks, sessions, shop):
+    street = "12 Analytical Row"
+    order = shopify.order_paid(8401, ADA, lines=[("30.00", 1, 0)])
+    order["shipping_address"]["address1"] = street
+    assert webhooks.processed(webhooks.send("orders/paid", order)) == "done"
+    other = f"t{uuid.uuid4().hex[:12]}.myshopify.com"
+    with UnitOfWork(sessions) as uow:
+        add_shop(uow.session, other, name="Other shop")
+        uow.commit()
+    with UnitOfWork(sessions) as uow:
+        s = uow.session
+        rows = s.execute(select(Shop.domain, Shop.fingerprint_key).where(Shop.domain.in_([shop, other]))).all()
+        keys = {domain: key for domain, key in rows}
+        assert len(keys[shop]) == 64 and keys[shop] != keys[other]
+        stored = s.scalars(select(OrderFingerprint.digest).join(Shop, Shop.id == OrderFingerprint.shop_id).where(Shop.domain == shop)).one()
+    address = translate_address(order["shipping_address"])
+    normalised = " ".join(address.lower().split()).encode()
+    assert stored != hashlib.sha256(normalised).hexdigest()  # no longer a plain, guessable digest
+    assert stored == hmac.new(keys[shop].encode(), normalised, hashlib.sha256).hexdigest()
+    assert referrals.digest(keys[other], address) != stored  # the same address elsewhere gives another fingerprint

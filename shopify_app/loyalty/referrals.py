@@ -22,6 +22,7 @@ The rules, in the order they are judged:
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -266,8 +267,14 @@ def _email(value: str | None) -> str | None:
     return value.strip().lower() or None if value else None
 
 
-def digest(text: str) -> str:
-    return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
+def digest(key: str, text: str) -> str:
+    """An address's fingerprint: HMAC-SHA-256 under the shop's own key, so it cannot be
+    looked up in a list of addresses' digests nor matched across shops."""
+    return hmac.new(key.encode(), " ".join(text.lower().split()).encode(), hashlib.sha256).hexdigest()
+
+
+def _fingerprint_key(session: Session, shop_id: int) -> str:
+    return session.scalars(select(Shop.fingerprint_key).where(Shop.id == shop_id)).one()
 
 
 def _remember(session: Session, order: Order, cmd: PayOrder) -> None:
@@ -279,7 +286,7 @@ def _remember(session: Session, order: Order, cmd: PayOrder) -> None:
                 order_id=order.order_id,
                 member_id=order.member_id,
                 kind="address",
-                digest=digest(cmd.shipping_address),
+                digest=digest(_fingerprint_key(session, order.shop_id), cmd.shipping_address),
             )
         )
 
@@ -293,7 +300,7 @@ def _gives_referrer_away(session: Session, referral: Referral, order: Order, cmd
     mine = select(OrderFingerprint.kind, OrderFingerprint.digest).where(
         OrderFingerprint.shop_id == order.shop_id, OrderFingerprint.member_id == referrer.id
     )
-    theirs = {("address", digest(cmd.shipping_address))} if cmd.shipping_address else set()
+    theirs = {("address", digest(_fingerprint_key(session, order.shop_id), cmd.shipping_address))} if cmd.shipping_address else set()
     return bool(theirs & {tuple(row) for row in session.execute(mine)})
 
 
