@@ -10,7 +10,7 @@ from rq import SimpleWorker
 from rq.cron import CronScheduler
 from sqlalchemy import select
 
-from . import growth_jobs, jobs, reward_jobs, rule_jobs
+from . import growth_jobs, jobs, privacy_jobs, reward_jobs, rule_jobs
 from .config import Settings
 from .db import session_factory
 from .loyalty import ledger
@@ -59,6 +59,7 @@ def cron(sweep_every: int, sweep_older_than: int, reconcile_every: int) -> None:
     scheduler.register(growth_jobs.review_tiers, settings.queue_name, interval=3600)
     scheduler.register(growth_jobs.sync_tiers, settings.queue_name, interval=60)
     scheduler.register(audit_job, settings.queue_name, interval=24 * 3600)
+    scheduler.register(privacy_jobs.purge_payloads, settings.queue_name, interval=3600)
     scheduler.start()
 
 

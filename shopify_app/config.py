@@ -42,6 +42,8 @@ class Settings:
     app_url: str = "http://127.0.0.1:8000"
     # How far an app proxy request's timestamp may be from now (Shopify's library allows 90 s).
     proxy_max_age_seconds: int = 90
+    # Days a finished webhook delivery keeps its raw payload (names, emails, addresses) before it is redacted.
+    payload_retention_days: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -58,4 +60,5 @@ class Settings:
             encryption_keys=tuple(k.strip() for k in env.get("PERKS_ENCRYPTION_KEYS", "").split(",") if k.strip()),
             app_url=env.get("SHOPIFY_APP_URL", defaults.app_url),
             proxy_max_age_seconds=int(env.get("PERKS_PROXY_MAX_AGE", defaults.proxy_max_age_seconds)),
+            payload_retention_days=int(env.get("PERKS_PAYLOAD_RETENTION_DAYS", defaults.payload_retention_days)),
         )

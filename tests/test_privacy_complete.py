@@ -3,12 +3,14 @@ member; a redaction leaves nothing personal anywhere, while the ledger's amounts
 
 import hashlib
 import hmac
+import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import JSON, String, Text, cast, func, select
 
+from shopify_app.config import Settings
 from shopify_app.loyalty import referrals
 from shopify_app.loyalty.commands import GiveBirthday
 from shopify_app.loyalty.profile import give_birthday
@@ -27,7 +29,9 @@ from shopify_app.models import (
     Reward,
     Shop,
     Unsubscribe,
+    WebhookDelivery,
 )
+from shopify_app.privacy_jobs import purge_payloads_with
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks as shopify
 from webhooks.translate import _address as translate_address
@@ -193,3 +197,39 @@ def test_address_fingerprints_are_hmacs_under_a_key_of_each_shop(webhooks, sessi
     assert stored != hashlib.sha256(normalised).hexdigest()  # no longer a plain, guessable digest
     assert stored == hmac.new(keys[shop].encode(), normalised, hashlib.sha256).hexdigest()
     assert referrals.digest(keys[other], address) != stored  # the same address elsewhere gives another fingerprint
+
+
+def test_raw_payloads_are_redacted_after_the_retention_once_their_delivery_is_finished(sessions, shop):
+    now = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
+    ages = {"old-done": ("done", 31), "old-failed": ("failed", 40), "old-waiting": ("received", 31), "young-done": ("done", 29)}
+    with UnitOfWork(sessions) as uow:
+        shop_id = uow.session.scalars(select(Shop.id).where(Shop.domain == shop)).one()
+        for webhook_id, (status, days) in ages.items():
+            uow.session.add(
+                WebhookDelivery(
+                    shop_id=shop_id,
+                    webhook_id=webhook_id,
+                    topic="orders/paid",
+                    headers={},
+                    payload='{"email": "ada@example.com"}',
+                    status=status,
+                    received_at=now - timedelta(days=days),
+                )
+            )
+        uow.commit()
+    assert purge_payloads_with(sessions, now, 30) >= 2
+    assert purge_payloads_with(sessions, now, 30) == 0  # nothing left to do, whoever runs it again
+    with UnitOfWork(sessions) as uow:
+        rows = uow.session.execute(select(WebhookDelivery.webhook_id, WebhookDelivery.payload).where(WebhookDelivery.shop_id == shop_id))
+        payloads = {webhook_id: json.loads(payload) for webhook_id, payload in rows}
+    assert payloads == {
+        "old-done": {"redacted": True},
+        "old-failed": {"redacted": True},
+        "old-waiting": {"email": "ada@example.com"},  # still to be processed
+        "young-done": {"email": "ada@example.com"},
+    }
+
+
+def test_the_payload_retention_is_a_setting_of_30_days_by_default():
+    assert Settings.from_env({}).payload_retention_days == 30
+    assert Settings.from_env({"PERKS_PAYLOAD_RETENTION_DAYS": "7"}).payload_retention_days == 7
