@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts
@@ -242,9 +242,16 @@ def redact_customer(session: Session, shop_domain: str, customer_id: int, email:
         session.execute(update(PendingPoints).where(*held).values(email=REDACTED_EMAIL))
         session.execute(delete(GuestEmail).where(GuestEmail.shop_id == shop.id, GuestEmail.email.in_(emails)))
         for job in session.scalars(
-            select(ImportJob).where(ImportJob.shop_id == shop.id, or_(*(ImportJob.content.icontains(e) for e in emails)))
+            select(ImportJob).where(
+                ImportJob.shop_id == shop.id,
+                or_(*(ImportJob.content.icontains(e) for e in emails), *(cast(ImportJob.errors, Text).icontains(e) for e in emails)),
+            )
         ):
             job.content = _without_lines(job.content, emails)
+            job.errors = [
+                {**error, "message": "(redacted)"} if _mentions(str(error.get("message")), emails, []) else error
+                for error in job.errors or []
+            ]
     # Raw deliveries hold names, emails and addresses too. The id is matched as
     # a whole JSON value (compact or spaced), not as digits inside another number.
     mentions = [
