@@ -234,3 +234,20 @@ def test_raw_payloads_are_redacted_after_the_retention_once_their_delivery_is_fi
 def test_the_payload_retention_is_a_setting_of_30_days_by_default():
     assert Settings.from_env({}).payload_retention_days == 30
     assert Settings.from_env({"PERKS_PAYLOAD_RETENTION_DAYS": "7"}).payload_retention_days == 7
+
+
+def test_a_redaction_matches_the_email_literally_not_as_a_like_pattern(webhooks, sessions, shop):
+    tag = uuid.uuid4().hex[:8]
+    other = f"axb.{tag}@example.com"  # what "a_b..." would match if "_" were LIKE's any-character
+    guest = shopify.order_paid(8501, None, lines=[("20.00", 1, 0)], email=other)
+    guest.pop("customer", None)
+    assert webhooks.processed(webhooks.send("orders/paid", guest)) == "done"
+    redact = shopify.template("customers/redact")
+    redact["customer"]["email"] = f"a_b.{tag}@example.com"
+    assert webhooks.processed(webhooks.send("customers/redact", redact)) == "done"
+    with UnitOfWork(sessions) as uow:
+        payloads = uow.session.scalars(select(WebhookDelivery.payload).join(Shop).where(Shop.domain == shop)).all()
+        pending = uow.session.scalars(
+            select(PendingPoints.email).join(Shop, Shop.id == PendingPoints.shop_id).where(Shop.domain == shop)
+        ).all()
+    assert any(other in p for p in payloads) and pending == [other]

@@ -244,7 +244,10 @@ def redact_customer(session: Session, shop_domain: str, customer_id: int, email:
         for job in session.scalars(
             select(ImportJob).where(
                 ImportJob.shop_id == shop.id,
-                or_(*(ImportJob.content.icontains(e) for e in emails), *(cast(ImportJob.errors, Text).icontains(e) for e in emails)),
+                or_(
+                    *(ImportJob.content.icontains(e, autoescape=True) for e in emails),
+                    *(cast(ImportJob.errors, Text).icontains(e, autoescape=True) for e in emails),
+                ),
             )
         ):
             job.content = _without_lines(job.content, emails)
@@ -257,7 +260,7 @@ def redact_customer(session: Session, shop_domain: str, customer_id: int, email:
     mentions = [
         WebhookDelivery.payload.contains(pattern.format(customer_id)) for pattern in (":{},", ": {},", ":{}}}", ": {}}}", '/Customer/{}"')
     ]
-    mentions += [WebhookDelivery.payload.icontains(e) for e in emails]
+    mentions += [WebhookDelivery.payload.icontains(e, autoescape=True) for e in emails]
     session.execute(update(WebhookDelivery).where(WebhookDelivery.shop_id == shop.id, or_(*mentions)).values(payload=REDACTED_PAYLOAD))
     session.execute(delete(DataRequest).where(DataRequest.shop_id == shop.id, DataRequest.customer_id == customer_id))
 
