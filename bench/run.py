@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Not production: the gunicorn and workers it starts may run on the development secret (see shopify_app/config.py).
+os.environ.setdefault("PERKS_ENV", "test")
 VENV_BIN = Path(sys.executable).parent
 SHOPS = {"ingest": "bench-ingest.myshopify.com", "e2e": "bench-e2e.myshopify.com", "month": "bench-month.myshopify.com"}
 E2E_MEMBERS = 10_000

@@ -6,14 +6,19 @@ import logging
 import os
 from dataclasses import replace
 
+import click
 from flask import Flask, jsonify
 
-from .config import Settings
+from .config import Settings, require_secrets
 from .runtime import Runtime
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The WSGI app: configuration defaults, then the environment, then test overrides."""
+    if click.get_current_context(silent=True) is None:
+        # The WSGI app (gunicorn): no secrets, no start. The command line checks in `perks worker`/`cron`,
+        # so that `perks balance` and `perks demo-order` still work on a newcomer's machine.
+        require_secrets()
     app = Flask(__name__, instance_relative_config=True)
     settings = Settings.from_env()
     if test_config:

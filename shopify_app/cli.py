@@ -11,7 +11,7 @@ from rq.cron import CronScheduler
 from sqlalchemy import select
 
 from . import growth_jobs, jobs, privacy_jobs, reward_jobs, rule_jobs
-from .config import Settings
+from .config import Settings, require_secrets
 from .db import session_factory
 from .loyalty import ledger
 from .loyalty.errors import LoyaltyError
@@ -33,6 +33,7 @@ perks = AppGroup("perks", help="Perks operations.")
 @click.option("--name", default=None, help="Worker name (unique per Redis).")
 def worker(burst: bool, name: str | None) -> None:
     """An rq worker with its scheduler (which rq's Retry intervals need)."""
+    require_secrets()
     settings = runtime().settings
     # SimpleWorker runs jobs in this process: no fork per job, and the
     # SQLAlchemy pool is never shared across a fork.
@@ -47,6 +48,7 @@ def worker(burst: bool, name: str | None) -> None:
 @click.option("--reconcile-every", default=900, show_default=True, help="Seconds between reconciliations with the Admin API.")
 def cron(sweep_every: int, sweep_older_than: int, reconcile_every: int) -> None:
     """rq's cron scheduler: enqueues the periodic jobs (sweeper, reconciliation)."""
+    require_secrets()
     settings = runtime().settings
     scheduler = CronScheduler(connection=connection(settings.redis_url), name="perks-cron")
     scheduler.register(jobs.sweep, settings.queue_name, kwargs={"older_than_seconds": sweep_older_than}, interval=sweep_every)

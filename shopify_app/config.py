@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,3 +63,41 @@ class Settings:
             proxy_max_age_seconds=int(env.get("PERKS_PROXY_MAX_AGE", defaults.proxy_max_age_seconds)),
             payload_retention_days=int(env.get("PERKS_PAYLOAD_RETENTION_DAYS", defaults.payload_retention_days)),
         )
+
+
+# Where the public development secret and a key derived from it are allowed: the demo (`make run`
+# sets PERKS_DEMO=1), the test suite and benchmarks (PERKS_ENV=test) and a developer's own
+# machine (PERKS_ENV=development). Anywhere else the app and the workers refuse to start without them.
+NOT_PRODUCTION = ("test", "development")
+REQUIRED_SECRETS = ("SHOPIFY_API_SECRET", "PERKS_ENCRYPTION_KEYS")
+
+
+def missing_secret(environ: Mapping[str, str] | None = None) -> str | None:
+    """The first variable production must set and this environment lacks; None if all are set or this is not production."""
+    env = os.environ if environ is None else environ
+    if env.get("PERKS_DEMO") == "1" or env.get("PERKS_ENV") in NOT_PRODUCTION:
+        return None
+    for name in REQUIRED_SECRETS:
+        if not env.get(name, "").replace(",", "").strip():
+            return name
+    return None
+
+
+class MissingSecret(SystemExit):
+    """Stops the process with one line naming the variable, and gunicorn's boot-error status (3, so its master stops too)."""
+
+    def __init__(self, name: str):
+        self.line = (
+            f"perks: {name} is not set; refusing to start on the public development secret "
+            "(set it, or PERKS_DEMO=1 for the demo, PERKS_ENV=development on your own machine)"
+        )
+        super().__init__(3)
+
+
+def require_secrets(environ: Mapping[str, str] | None = None) -> None:
+    """Fail closed: raise MissingSecret (after writing its one line to stderr) if a production secret is missing."""
+    name = missing_secret(environ)
+    if name is not None:
+        error = MissingSecret(name)
+        print(error.line, file=sys.stderr, flush=True)
+        raise error
