@@ -130,3 +130,18 @@ def test_an_offset_that_is_not_ascii_digits_is_a_400_naming_it(admin, offset):
     answer = admin.get("/api/members", query_string={"offset": offset})
     assert answer.status_code == 400, answer.get_data(as_text=True)[:200]
     assert "offset" in answer.get_json()["fields"]
+
+
+def test_tier_and_referral_amounts_past_the_limits_are_refused_naming_them(admin):
+    ladder = {
+        "basis": "spend",
+        "period": "lifetime",
+        "tiers": [{"name": "Gold", "threshold": str(10**13), "entry_points": 10**15}],
+    }
+    refused = admin.put("/api/tiers", ladder)
+    assert refused.status_code == 400, refused.get_json()
+    assert {"tiers.0.threshold", "tiers.0.entry_points"} <= refused.get_json()["fields"].keys()
+    refused = admin.put("/api/referrals/settings", {"referrer_points": 10**15, "friend_code_valid_days": 10**9})
+    assert refused.status_code == 400, refused.get_json()
+    assert {"referrer_points", "friend_code_valid_days"} <= refused.get_json()["fields"].keys()
+    assert admin.put("/api/referrals/settings", {"referrer_points": limits.MAX_POINTS_PER_AWARD}).status_code == 200

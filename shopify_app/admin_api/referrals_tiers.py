@@ -9,7 +9,7 @@ from flask import g, jsonify
 from sqlalchemy import delete, select
 
 from shopify_app.loyalty import audit, referrals, tiers
-from shopify_app.loyalty.limits import MAX_MULTIPLIER
+from shopify_app.loyalty.limits import MAX_DAYS, MAX_MONEY, MAX_MULTIPLIER, MAX_POINTS_PER_AWARD
 from shopify_app.models import FRIEND_REWARD_KINDS, TIER_BASES, TIER_WINDOWS, ReferralProgram, Tier
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
@@ -52,17 +52,17 @@ def _money(value, field: str, errors: dict, *, optional: bool = False) -> Decima
     except (InvalidOperation, ValueError):
         errors[field] = "must be an amount like 10.00"
         return None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        errors[field] = "must be an amount of 0 or more, at most 2 decimals"
+    if not amount.is_finite() or not 0 <= amount <= MAX_MONEY or amount != amount.quantize(Decimal("0.01")):
+        errors[field] = f"must be an amount from 0 to {MAX_MONEY:,}, at most 2 decimals"
         return None
     return amount
 
 
-def _whole(value, field: str, errors: dict, *, optional: bool = False, low: int = 0) -> int | None:
+def _whole(value, field: str, errors: dict, *, optional: bool = False, low: int = 0, high: int = MAX_POINTS_PER_AWARD) -> int | None:
     if value is None and optional:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        errors[field] = f"must be a whole number of {low} or more"
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        errors[field] = f"must be a whole number from {low} to {high:,}"
         return None
     return value
 
@@ -129,10 +129,10 @@ def change_referral_settings():
             changes[field] = value
         elif field in ("friend_reward_value", "minimum_order", "friend_reward_minimum"):
             changes[field] = _money(value, field, errors, optional=field == "friend_reward_minimum")
+        elif field == "friend_code_valid_days":
+            changes[field] = _whole(value, field, errors, optional=True, low=1, high=MAX_DAYS)
         else:
-            changes[field] = _whole(
-                value, field, errors, optional=field == "friend_code_valid_days", low=1 if field == "friend_code_valid_days" else 0
-            )
+            changes[field] = _whole(value, field, errors)
     if changes.get("friend_reward_kind", "") == "percentage" and (changes.get("friend_reward_value") or 0) > 100:
         errors["friend_reward_value"] = "a percentage is at most 100"
     if errors:

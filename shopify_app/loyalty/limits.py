@@ -11,6 +11,9 @@ from decimal import Decimal
 MAX_ID = 2**63 - 1  # a PostgreSQL bigint: Shopify's ids and ours fit; a larger one names nothing
 MAX_POINTS_PER_ADJUSTMENT = 1_000_000  # points one manual adjustment may add or take away
 MAX_REWARD_COST = 10_000_000  # points a reward may cost
+MAX_POINTS_PER_AWARD = 1_000_000  # points a setting gives at once: a tier's entry reward, a referral's
+MAX_MONEY = Decimal(1_000_000_000)  # an amount of money in a setting (a tier's threshold, a referral's reward or minimum)
+MAX_DAYS = 3650  # a number of days in a setting (how long a code is valid)
 MAX_MULTIPLIER = Decimal(10)  # a tier's, a product's, a collection's or a promotion's earn multiplier
 MAX_LABEL_LENGTH = 40  # the launcher's button label, in characters
 MAX_TITLE_LENGTH = 60  # the launcher's panel title, in characters
