@@ -21,7 +21,7 @@ from shopify_app.devserver import DEMO_SHOP
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 # What the suite's harness sets and a newcomer's shell does not.
-NOT_A_NEWCOMERS = {"DATABASE_URL", "REDIS_URL", "SHOPIFY_ADMIN_URL", "PERKS_SMTP_URL", "PERKS_DEMO"}
+NOT_A_NEWCOMERS = {"DATABASE_URL", "REDIS_URL", "SHOPIFY_ADMIN_URL", "PERKS_SMTP_URL", "PERKS_DEMO", "PERKS_ENV"}
 
 pytestmark = pytest.mark.browser
 
