@@ -921,6 +921,7 @@
       { class: "stack", id: "adjust-form", novalidate: true },
       field("points", "Points to add (negative to take away)", h("input", { type: "number", step: 1 })),
       field("reason", "Reason", h("input", { type: "text", maxlength: 500 }), "Kept with the change, and shown to you in the history"),
+      checkbox("confirm_negative", "Allow the balance to go below zero", false, "Only when the member owes points, say for a refund made outside Shopify"),
       h("div", { class: "row" }, h("button", { class: "primary", type: "submit", id: "adjust" }, "Adjust points"))
     );
     // One Idempotency-Key per adjustment the merchant means: a double click, or a click again after
@@ -936,8 +937,8 @@
       if (!Number.isInteger(points) || points === 0) errors.points = "must be a whole number other than 0";
       if (!f.reason.value.trim()) errors.reason = "say why";
       if (Object.keys(errors).length) return showErrors(form, errors);
-      const body = { points, reason: f.reason.value.trim() };
-      if (!attempt || attempt.points !== body.points || attempt.reason !== body.reason) {
+      const body = { points, reason: f.reason.value.trim(), confirm_negative: f.confirm_negative.checked };
+      if (!attempt || attempt.points !== body.points || attempt.reason !== body.reason || attempt.confirm_negative !== body.confirm_negative) {
         const key = crypto.randomUUID ? crypto.randomUUID() : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
         attempt = { ...body, key };
       }

@@ -106,7 +106,7 @@ def _keep_above_zero(session: Session, member: Member, points: int, confirm_nega
     if balance + points < 0:
         raise InvalidCommand(
             f"points: would take the balance from {balance:,} to {balance + points:,}; "
-            "send confirm_negative: true to go below zero on purpose"
+            "allow the balance to go below zero (confirm_negative: true) if that is meant"
         )
 
 

@@ -81,3 +81,18 @@ def test_a_click_again_after_a_lost_answer_sends_the_same_key_and_pays_once(page
     page.wait_for_function("document.getElementById('balance')?.textContent === '134 points'")
     assert len(sent) == 3 and sent[2] not in ("", sent[0])
     assert len(_adjustments(sessions, live.shop)) == 2
+
+
+def test_taking_more_points_than_the_member_has_asks_the_merchant_to_allow_it(page, live, sessions):
+    _open_ada(page, live, sessions)
+    page.fill("#f-points", "-150")
+    page.fill("#f-reason", "Refunded outside Shopify")
+    page.click("#adjust")
+    page.wait_for_selector("#e-points:has-text('below zero')")
+    assert page.inner_text("#balance") == "120 points" and _adjustments(sessions, live.shop) == []
+    shot(page, "adjust-below-zero-refused")
+    page.check("#f-confirm_negative")
+    page.click("#adjust")
+    page.wait_for_function("document.getElementById('balance')?.textContent === '-30 points'")
+    assert [points for points, _ in _adjustments(sessions, live.shop)] == [-150]
+    shot(page, "adjust-below-zero-allowed")
