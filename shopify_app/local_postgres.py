@@ -160,6 +160,15 @@ class LocalPostgres:
         PostgreSQL would refuse to start beside either. The data itself is
         never touched: a server stopped in any way recovers it from its WAL.
         """
+        self._clear_stale_pid_file(notice)
+        # The socket's lock file names its server too. One left by a server that is gone stops the
+        # next: PostgreSQL's own check counts a killed postmaster that nobody has reaped yet as alive.
+        for lock in socket_dir(self.data).glob(".s.PGSQL.*.lock"):
+            if not self._serves_our_data(int(lock.read_text().split("\n", 1)[0] or 0)):
+                lock.unlink(missing_ok=True)
+                lock.with_suffix("").unlink(missing_ok=True)  # its socket
+
+    def _clear_stale_pid_file(self, notice: Callable[[str], None]) -> None:
         pid_file = self.data / "postmaster.pid"
         if not pid_file.exists():
             return
