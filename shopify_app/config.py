@@ -19,9 +19,9 @@ def var_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("PERKS_VAR") or REPO_ROOT / "var")
 
 
-def _default_database_url() -> str:
+def _default_database_url(environ: Mapping[str, str] | None = None) -> str:
     """`make run`'s embedded PostgreSQL, so that its command line (`perks balance`, ...) finds it with no setting."""
-    return socket_url(var_dir() / "postgres")
+    return socket_url(var_dir(environ) / "postgres")
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Settings:
         env = os.environ if environ is None else environ
         defaults = cls()
         return cls(
-            database_url=env.get("DATABASE_URL") or socket_url(var_dir(env) / "postgres"),
+            database_url=env.get("DATABASE_URL") or _default_database_url(env),
             redis_url=env.get("REDIS_URL", defaults.redis_url),
             shopify_api_key=env.get("SHOPIFY_API_KEY", defaults.shopify_api_key),
             shopify_api_secret=env.get("SHOPIFY_API_SECRET", defaults.shopify_api_secret),
