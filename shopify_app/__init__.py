@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from admin_ui import register as register_admin_ui
     from webhooks import bp as webhooks_bp
 
-    from . import actions_api, admin_api, flow_api, proxy_openapi, rate_limits, storefront, storefront_growth
+    from . import actions_api, admin_api, contracts, flow_api, proxy_openapi, rate_limits, storefront, storefront_growth
     from .cli import perks
     from .platform import views as platform
 
@@ -49,6 +49,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         register_demo_storefront(app)
     app.cli.add_command(perks)
+    if os.environ.get("PERKS_ENV") == "test":  # every answer the tests see is checked against its endpoint's contract
+        app.after_request(contracts.check_answer)
 
     @app.get("/healthz")
     def healthz():

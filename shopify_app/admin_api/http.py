@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import g, jsonify, request
 
+from shopify_app.loyalty.errors import InvalidCommand
 from shopify_app.loyalty.limits import ascii_whole
 from shopify_app.loyalty.program_settings import InvalidSettings
 from shopify_app.models import Shop
@@ -27,6 +28,12 @@ def _api_error(error: ApiError):
     if error.fields:
         body["fields"] = error.fields
     return jsonify(body), error.status
+
+
+@bp.errorhandler(InvalidCommand)
+def _invalid_command(error: InvalidCommand):
+    """What the domain refuses after the request's shape passed its model (e.g. fields that do not fit together)."""
+    return _api_error(ApiError(400, "invalid", str(error), getattr(error, "errors", None)))
 
 
 @bp.errorhandler(InvalidSettings)

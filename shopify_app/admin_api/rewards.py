@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from typing import Literal
 
+from flask import g, jsonify
+from pydantic import BaseModel
+
+from shopify_app.contracts import Answer, Model, endpoint
+from shopify_app.field_types import Cost, Count, Days, Id, Money, Title
 from shopify_app.loyalty import audit, rewards
-from shopify_app.loyalty.errors import InvalidCommand
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.redemptions import member_redemptions
 from shopify_app.platform.guards import merchant_required
@@ -16,22 +20,76 @@ from shopify_app.unit_of_work import UnitOfWork
 from . import bp
 from .http import actor
 
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidCommand("the body must be a JSON object")
-    return body
+RewardKind = Literal["fixed_amount", "percentage", "free_shipping", "free_product", "store_credit", "points_for_money"]
 
 
-@bp.errorhandler(rewards.InvalidReward)
-def _invalid_reward(error: rewards.InvalidReward):
-    return jsonify(error="invalid", message=str(error), fields=error.errors), 400
+class RewardFields(Model):
+    """A reward's settings; a change sends only those it changes. Whether they fit together is the catalogue's to say."""
+
+    title: Title = None  # type: ignore[assignment] # absent is not null: only the fields sent are changed
+    kind: RewardKind = None  # type: ignore[assignment]
+    points_cost: Cost = None  # type: ignore[assignment]
+    value: Money = None  # type: ignore[assignment]
+    variant_id: Id | None = None
+    minimum_order: Money | None = None
+    limit_per_member: Count | None = None
+    code_valid_days: Days | None = None
+    combines_with_order: bool = None  # type: ignore[assignment]
+    combines_with_product: bool = None  # type: ignore[assignment]
+    combines_with_shipping: bool = None  # type: ignore[assignment]
+    min_points: Cost | None = None
+    max_points: Cost | None = None
+    enabled: bool = None  # type: ignore[assignment]
 
 
-@bp.errorhandler(InvalidCommand)
-def _invalid(error: InvalidCommand):
-    return jsonify(error="invalid", message=str(error)), 400
+class RewardJson(Answer):
+    id: int
+    title: str
+    kind: RewardKind
+    points_cost: int
+    value: str
+    variant_id: int | None
+    minimum_order: str | None
+    limit_per_member: int | None
+    code_valid_days: int | None
+    combines_with_order: bool
+    combines_with_product: bool
+    combines_with_shipping: bool
+    min_points: int | None
+    max_points: int | None
+    step_points: int | None
+    step_value: str | None
+    enabled: bool
+
+
+class RedemptionJson(Answer):
+    id: int
+    code: str | None
+    title: str
+    state: str
+    points: int
+    value: str
+    order_id: int | None
+    error: str | None
+    created_at: str
+    expires_at: str | None
+    used_at: str | None
+
+
+class Catalogue(Answer):
+    rewards: list[RewardJson]
+
+
+class OneReward(Answer):
+    reward: RewardJson
+
+
+class Redemptions(Answer):
+    redemptions: list[RedemptionJson]
+
+
+def _sent(body: BaseModel) -> dict:
+    return body.model_dump(exclude_unset=True)
 
 
 @bp.errorhandler(rewards.UnknownReward)
@@ -41,6 +99,7 @@ def _unknown(error: rewards.UnknownReward):
 
 @bp.get("/rewards")
 @merchant_required
+@endpoint("The reward catalogue", security="session", answer=Catalogue)
 def list_rewards():
     with UnitOfWork(perks().sessions) as uow:
         return jsonify(rewards=[reward_json(r) for r in rewards.catalogue(uow.session, g.caller.shop_id)])
@@ -48,9 +107,10 @@ def list_rewards():
 
 @bp.post("/rewards")
 @merchant_required
-def create_reward():
+@endpoint("Add a reward; recorded in the change log", security="session", body=RewardFields, ok=201, answer=OneReward)
+def create_reward(body: RewardFields):
     with UnitOfWork(perks().sessions) as uow:
-        reward = rewards.create_reward(uow.session, g.caller.shop_id, _body())
+        reward = rewards.create_reward(uow.session, g.caller.shop_id, _sent(body))
         audit.record(uow.session, g.caller.shop_id, actor(), f"reward:{reward.id}", {}, reward_json(reward))
         uow.commit()
         return jsonify(reward=reward_json(reward)), 201
@@ -58,10 +118,17 @@ def create_reward():
 
 @bp.patch("/rewards/<id:reward_id>")
 @merchant_required
-def update_reward(reward_id: int):
+@endpoint(
+    "Change a reward; codes already issued keep working",
+    security="session",
+    body=RewardFields,
+    answer=OneReward,
+    refusals={404: "no such reward in this shop"},
+)
+def update_reward(reward_id: int, body: RewardFields):
     with UnitOfWork(perks().sessions) as uow:
         before = reward_json(rewards.get_reward(uow.session, g.caller.shop_id, reward_id))
-        reward = rewards.update_reward(uow.session, g.caller.shop_id, reward_id, _body())
+        reward = rewards.update_reward(uow.session, g.caller.shop_id, reward_id, _sent(body))
         audit.record(uow.session, g.caller.shop_id, actor(), f"reward:{reward_id}", before, reward_json(reward))
         uow.commit()
         return jsonify(reward=reward_json(reward))
@@ -69,6 +136,7 @@ def update_reward(reward_id: int):
 
 @bp.get("/members/<id:customer_id>/redemptions")
 @merchant_required
+@endpoint("A member's redemptions", security="session", answer=Redemptions, refusals={404: "no such member in this shop"})
 def redemptions(customer_id: int):
     with UnitOfWork(perks().sessions) as uow:
         member = find_member(uow.session, g.caller.shop_id, customer_id)
