@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from shopify_app.contracts import Answer
 from shopify_app.models import Redemption, Reward
+
+RewardKind = Literal["fixed_amount", "percentage", "free_shipping", "free_product", "store_credit", "points_for_money"]
 
 
 def reward_json(reward: Reward) -> dict:
@@ -41,3 +46,37 @@ def redemption_json(redemption: Redemption, title: str) -> dict:
         "expires_at": redemption.expires_at.isoformat() if redemption.expires_at else None,
         "used_at": redemption.used_at.isoformat() if redemption.used_at else None,
     }
+
+
+class RewardJson(Answer):
+    id: int
+    title: str
+    kind: RewardKind
+    points_cost: int
+    value: str
+    variant_id: int | None
+    minimum_order: str | None
+    limit_per_member: int | None
+    code_valid_days: int | None
+    combines_with_order: bool
+    combines_with_product: bool
+    combines_with_shipping: bool
+    min_points: int | None
+    max_points: int | None
+    step_points: int | None
+    step_value: str | None
+    enabled: bool
+
+
+class RedemptionJson(Answer):
+    id: int
+    code: str | None
+    title: str
+    state: str
+    points: int
+    value: str
+    order_id: int | None
+    error: str | None
+    created_at: str
+    expires_at: str | None
+    used_at: str | None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from flask import g, jsonify
 from pydantic import BaseModel
 
@@ -13,14 +11,12 @@ from shopify_app.loyalty import audit, rewards
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.redemptions import member_redemptions
 from shopify_app.platform.guards import merchant_required
-from shopify_app.presenters import redemption_json, reward_json
+from shopify_app.presenters import RedemptionJson, RewardJson, RewardKind, redemption_json, reward_json
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 
 from . import bp
 from .http import actor
-
-RewardKind = Literal["fixed_amount", "percentage", "free_shipping", "free_product", "store_credit", "points_for_money"]
 
 
 class RewardFields(Model):
@@ -40,40 +36,6 @@ class RewardFields(Model):
     min_points: Cost | None = None
     max_points: Cost | None = None
     enabled: bool = None  # type: ignore[assignment]
-
-
-class RewardJson(Answer):
-    id: int
-    title: str
-    kind: RewardKind
-    points_cost: int
-    value: str
-    variant_id: int | None
-    minimum_order: str | None
-    limit_per_member: int | None
-    code_valid_days: int | None
-    combines_with_order: bool
-    combines_with_product: bool
-    combines_with_shipping: bool
-    min_points: int | None
-    max_points: int | None
-    step_points: int | None
-    step_value: str | None
-    enabled: bool
-
-
-class RedemptionJson(Answer):
-    id: int
-    code: str | None
-    title: str
-    state: str
-    points: int
-    value: str
-    order_id: int | None
-    error: str | None
-    created_at: str
-    expires_at: str | None
-    used_at: str | None
 
 
 class Catalogue(Answer):
