@@ -1,5 +1,8 @@
 """The admin API is what its OpenAPI document says, answers 401 without a valid session token,
-and never shows or changes one shop's data for another shop's staff."""
+and never shows or changes one shop's data for another shop's staff.
+
+Every answer the tests see is also checked against its endpoint's models (shopify_app.contracts.check_answer).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from shopify_app import create_app
-from shopify_app.admin_api.openapi import openapi_path
 from shopify_app.admin_jobs import import_with
+from shopify_app.contracts import openapi_path
 from shopify_app.loyalty.shops import installed_shop
 from shopify_app.models import ImportJob, Member, Reward
 from shopify_app.unit_of_work import UnitOfWork
@@ -21,8 +24,9 @@ from tests.test_install_and_auth import session_token
 from webhooks import deliveries
 
 OURS, THEIRS = 7200000000001, 7200000000002
-# Signed with the app secret like webhooks, not session tokens (see actions_api.py).
+# Called with a merchant's API key (actions_api.py), or the document itself, which anyone may read.
 NOT_SESSION_TOKEN = {"/api/actions", "/api/birthday", "/api/openapi.json"}
+DOCUMENTED = ("/api/", "/flow/")
 
 
 def api_routes() -> list[tuple[str, str]]:
@@ -30,7 +34,7 @@ def api_routes() -> list[tuple[str, str]]:
     return sorted(
         (method, openapi_path(rule.rule))
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/api/")
+        if rule.rule.startswith(DOCUMENTED)
         for method in rule.methods - {"HEAD", "OPTIONS"}
     )
 
@@ -49,9 +53,36 @@ def test_every_session_token_operation_documents_its_401(platform):
     document = platform.client.get("/api/openapi.json").get_json()
     for path, item in document["paths"].items():
         for operation in item.values():
-            if path not in NOT_SESSION_TOKEN:
+            if path not in NOT_SESSION_TOKEN and path.startswith("/api/"):
                 assert operation["security"] == [{"sessionToken": []}], path
                 assert "401" in operation["responses"], path
+
+
+def _operations(document: dict):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            yield f"{method.upper()} {path}", operation
+
+
+@pytest.mark.parametrize("url", ["/api/openapi.json", "/proxy/openapi.json"])
+def test_every_json_answer_and_every_body_has_a_schema_to_check_and_to_generate_from(platform, url):
+    """The finding: empty response schemas and empty request bodies left nothing to check or to fuzz."""
+    document = platform.client.get(url).get_json()
+    schemas = document["components"]["schemas"]
+
+    def described(schema: dict) -> bool:
+        if "$ref" in schema:
+            schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+        return bool(schema.get("properties") or schema.get("items") or schema.get("additionalProperties") or schema.get("anyOf"))
+
+    for name, operation in _operations(document):
+        for status, answer in operation["responses"].items():
+            for media, content in answer.get("content", {}).items():
+                if media == "application/json":
+                    assert described(content["schema"]), f"{name} {status}: empty answer schema"
+        for media, content in operation.get("requestBody", {}).get("content", {}).items():
+            if media == "application/json":
+                assert described(content["schema"]), f"{name}: empty request body schema"
 
 
 def _concrete(path: str) -> str:
