@@ -3,68 +3,126 @@ its state and revenue; the tier ladder with its basis and window."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from flask import g, jsonify
-from sqlalchemy import delete, select
+from pydantic import BeforeValidator, Field
 
+from shopify_app.contracts import Answer, Model, endpoint
+from shopify_app.field_types import Id, Money, Multiplier, Text
 from shopify_app.loyalty import audit, referrals, tiers
-from shopify_app.loyalty.limits import MAX_DAYS, MAX_MONEY, MAX_MULTIPLIER, MAX_POINTS_PER_AWARD
-from shopify_app.models import FRIEND_REWARD_KINDS, TIER_BASES, TIER_WINDOWS, ReferralProgram, Tier
+from shopify_app.loyalty.limits import MAX_DAYS, MAX_OFFSET, MAX_POINTS_PER_AWARD
+from shopify_app.models import FRIEND_REWARD_KINDS, TIER_BASES, TIER_WINDOWS, ReferralProgram
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 
 from . import bp
-from .http import ApiError, actor, json_object, query_int
-from .openapi import PATHS, json_body, op
+from .http import actor
 
-REFERRAL_FIELDS = {
-    "enabled": {"type": "boolean"},
-    "referrer_points": {"type": "integer"},
-    "friend_reward_kind": {"type": "string", "enum": list(FRIEND_REWARD_KINDS)},
-    "friend_reward_value": {"type": "string"},
-    "friend_reward_minimum": {"type": ["string", "null"]},
-    "friend_code_valid_days": {"type": ["integer", "null"]},
-    "minimum_order": {"type": "string"},
-    "waiting_days": {"type": "integer"},
-}
-PATHS.update(
-    {
-        "/api/referrals": {"get": op("Referrals, newest first, each with its state and the revenue it brought; and the offer")},
-        "/api/referrals/settings": {"put": op("Change the referral offer", body=json_body(REFERRAL_FIELDS))},
-        "/api/tiers": {
-            "get": op("The VIP tiers, their basis and window, and how many members hold each"),
-            "put": op(
-                "Replace the tier ladder: tiers with an id are changed, without one added, missing ones removed",
-                body=json_body({"basis": {"type": "string"}, "period": {"type": "string"}, "tiers": {"type": "array"}}),
-            ),
-        },
-    }
-)
+Award = Annotated[int, Field(ge=0, le=MAX_POINTS_PER_AWARD)]
+FriendRewardKind = Literal[FRIEND_REWARD_KINDS]  # type: ignore[valid-type] # the tuple's values
 
 
-def _money(value, field: str, errors: dict, *, optional: bool = False) -> Decimal | None:
-    if value is None and optional:
-        return None
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        errors[field] = "must be an amount like 10.00"
-        return None
-    if not amount.is_finite() or not 0 <= amount <= MAX_MONEY or amount != amount.quantize(Decimal("0.01")):
-        errors[field] = f"must be an amount from 0 to {MAX_MONEY:,}, at most 2 decimals"
-        return None
-    return amount
+def _stripped(text: object) -> object:
+    return text.strip() if isinstance(text, str) else text
 
 
-def _whole(value, field: str, errors: dict, *, optional: bool = False, low: int = 0, high: int = MAX_POINTS_PER_AWARD) -> int | None:
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        errors[field] = f"must be a whole number from {low} to {high:,}"
-        return None
-    return value
+class ReferralSettingsChange(Model):
+    """The referral offer's settings; a change sends only those it changes."""
+
+    enabled: bool = None  # type: ignore[assignment] # absent is not null: only the fields sent are changed
+    referrer_points: Award = None  # type: ignore[assignment]
+    friend_reward_kind: FriendRewardKind = None  # type: ignore[assignment]
+    friend_reward_value: Money = None  # type: ignore[assignment]
+    friend_reward_minimum: Money | None = None
+    friend_code_valid_days: Annotated[int, Field(ge=1, le=MAX_DAYS)] | None = None
+    minimum_order: Money = None  # type: ignore[assignment]
+    waiting_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = None  # type: ignore[assignment]
+
+
+class ReferralPage(Model):
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class TierFields(Model):
+    id: Id | None = Field(None, description="the tier to change; none for a new tier")
+    name: Annotated[Text(64, min_length=1), BeforeValidator(_stripped)]
+    threshold: Money
+    multiplier: Multiplier = Decimal(1)
+    perks: list[Annotated[Text(200, min_length=1), BeforeValidator(_stripped)]] = Field([], max_length=20)
+    entry_points: Award = 0
+
+
+class TierLadder(Model):
+    basis: Literal[TIER_BASES]  # type: ignore[valid-type]
+    period: Literal[TIER_WINDOWS]  # type: ignore[valid-type]
+    tiers: list[TierFields] = Field(max_length=50)
+
+
+class ReferralSettingsJson(Answer):
+    enabled: bool
+    referrer_points: int
+    friend_reward_kind: FriendRewardKind
+    friend_reward_value: str
+    friend_reward_minimum: str | None
+    friend_code_valid_days: int | None
+    minimum_order: str
+    waiting_days: int
+
+
+class ReferralPerson(Answer):
+    customer_id: str
+    email: str | None
+
+
+class ReferralJson(Answer):
+    id: int
+    referrer: ReferralPerson
+    friend: ReferralPerson
+    state: str
+    reason: str | None
+    welcome_code: str | None
+    welcome_issued: bool
+    order_id: str | None
+    order_amount: str | None
+    revenue: str
+    points: int | None
+    created_at: str
+    confirm_after: str | None
+    settled_at: str | None
+
+
+class ReferralListing(Answer):
+    settings: ReferralSettingsJson
+    referrals: list[ReferralJson]
+
+
+class ReferralSettingsAnswer(Answer):
+    settings: ReferralSettingsJson
+
+
+class TierJson(Answer):
+    id: int
+    name: str
+    threshold: str
+    multiplier: str
+    perks: list[str]
+    entry_points: int
+    members: int
+
+
+class TiersJson(Answer):
+    basis: str
+    period: str
+    tiers: list[TierJson]
+
+
+@bp.errorhandler(tiers.UnknownTier)
+def _unknown_tier(error: tiers.UnknownTier):
+    return jsonify(error="not_found", message=str(error)), 404
 
 
 def referral_settings_json(program: ReferralProgram) -> dict:
@@ -82,11 +140,15 @@ def referral_settings_json(program: ReferralProgram) -> dict:
 
 @bp.get("/referrals")
 @merchant_required
-def list_referrals():
+@endpoint(
+    "Referrals, newest first, each with its state and the revenue it brought; and the offer",
+    security="session",
+    query=ReferralPage,
+    answer=ReferralListing,
+)
+def list_referrals(query: ReferralPage):
     with UnitOfWork(perks().sessions) as uow:
-        views = referrals.listing(
-            uow.session, g.caller.shop_id, limit=query_int("limit", 100, 1, 500), offset=query_int("offset", 0, 0, 10**9)
-        )
+        views = referrals.listing(uow.session, g.caller.shop_id, limit=query.limit, offset=query.offset)
         return jsonify(
             settings=referral_settings_json(referrals.settings_of(uow.session, g.caller.shop_id)),
             referrals=[
@@ -113,36 +175,13 @@ def list_referrals():
 
 @bp.put("/referrals/settings")
 @merchant_required
-def change_referral_settings():
-    body, errors = json_object(), {}
-    changes: dict = {}
-    for field, value in body.items():
-        if field not in REFERRAL_FIELDS:
-            errors[field] = "is not a referral setting"
-        elif field == "enabled":
-            if not isinstance(value, bool):
-                errors[field] = "must be true or false"
-            changes[field] = value
-        elif field == "friend_reward_kind":
-            if value not in FRIEND_REWARD_KINDS:
-                errors[field] = f"must be one of {', '.join(FRIEND_REWARD_KINDS)}"
-            changes[field] = value
-        elif field in ("friend_reward_value", "minimum_order", "friend_reward_minimum"):
-            changes[field] = _money(value, field, errors, optional=field == "friend_reward_minimum")
-        elif field == "friend_code_valid_days":
-            changes[field] = _whole(value, field, errors, optional=True, low=1, high=MAX_DAYS)
-        else:
-            changes[field] = _whole(value, field, errors)
-    if changes.get("friend_reward_kind", "") == "percentage" and (changes.get("friend_reward_value") or 0) > 100:
-        errors["friend_reward_value"] = "a percentage is at most 100"
-    if errors:
-        raise ApiError(400, "invalid", "some referral settings are not valid", errors)
+@endpoint(
+    "Change the referral offer; recorded in the change log", security="session", body=ReferralSettingsChange, answer=ReferralSettingsAnswer
+)
+def change_referral_settings(body: ReferralSettingsChange):
     with UnitOfWork(perks().sessions) as uow:
-        program = referrals.settings_of(uow.session, g.caller.shop_id)
-        before = referral_settings_json(program)
-        for field, value in changes.items():
-            setattr(program, field, value)
-        uow.session.flush()
+        before = referral_settings_json(referrals.settings_of(uow.session, g.caller.shop_id))
+        program = referrals.change_settings(uow.session, g.caller.shop_id, body.model_dump(exclude_unset=True))
         audit.record(uow.session, g.caller.shop_id, actor(), "referrals", before, referral_settings_json(program))
         uow.commit()
         return jsonify(settings=referral_settings_json(program))
@@ -170,6 +209,7 @@ def _tiers_json(session, shop_id: int) -> dict:
 
 @bp.get("/tiers")
 @merchant_required
+@endpoint("The VIP tiers, their basis and window, and how many members hold each", security="session", answer=TiersJson)
 def list_tiers():
     with UnitOfWork(perks().sessions) as uow:
         return jsonify(_tiers_json(uow.session, g.caller.shop_id))
@@ -177,70 +217,21 @@ def list_tiers():
 
 @bp.put("/tiers")
 @merchant_required
-def replace_tiers():
-    body, errors = json_object(), {}
-    if body.get("basis") not in TIER_BASES:
-        errors["basis"] = f"must be one of {', '.join(TIER_BASES)}"
-    if body.get("period") not in TIER_WINDOWS:
-        errors["period"] = f"must be one of {', '.join(TIER_WINDOWS)}"
-    given = body.get("tiers")
-    if not isinstance(given, list) or not all(isinstance(t, dict) for t in given):
-        errors["tiers"] = "must be a list of tiers"
-        given = []
-    wanted = []
-    for n, tier in enumerate(given):
-        name = tier.get("name")
-        if not isinstance(name, str) or not 1 <= len(name.strip()) <= 64:
-            errors[f"tiers.{n}.name"] = "must be 1 to 64 characters"
-        multiplier = _money(tier.get("multiplier", "1"), f"tiers.{n}.multiplier", errors)
-        if multiplier is not None and not 0 < multiplier <= MAX_MULTIPLIER:
-            errors[f"tiers.{n}.multiplier"] = f"must be more than 0 and at most {MAX_MULTIPLIER}"
-        perks_given = tier.get("perks", [])
-        if not isinstance(perks_given, list) or not all(isinstance(p, str) for p in perks_given):
-            errors[f"tiers.{n}.perks"] = "must be a list of texts"
-            perks_given = []
-        wanted.append(
-            {
-                "id": tier.get("id"),
-                "name": (name or "").strip(),
-                "threshold": _money(tier.get("threshold"), f"tiers.{n}.threshold", errors),
-                "multiplier": multiplier,
-                "perks": "\n".join(p.strip() for p in perks_given if p.strip()),
-                "entry_points": _whole(tier.get("entry_points", 0), f"tiers.{n}.entry_points", errors),
-            }
-        )
-    if len({w["name"].lower() for w in wanted}) < len(wanted) or len({w["threshold"] for w in wanted}) < len(wanted):
-        errors["tiers"] = "each tier needs its own name and its own threshold"
-    if errors:
-        raise ApiError(400, "invalid", "some tier settings are not valid", errors)
+@endpoint(
+    "Replace the tier ladder: tiers with an id are changed, without one added, missing ones removed; recorded in the change log",
+    security="session",
+    body=TierLadder,
+    answer=TiersJson,
+    refusals={404: "a tier id that is not one of this shop's"},
+)
+def replace_tiers(body: TierLadder):
     shop_id = g.caller.shop_id
     with UnitOfWork(perks().sessions) as uow:
-        session = uow.session
-        program = tiers.program_of(session, shop_id)
-        before = _ladder_record(session, shop_id)
-        program.basis, program.period = body["basis"], body["period"]
-        existing = {t.id: t for t in session.scalars(select(Tier).where(Tier.shop_id == shop_id))}
-        unknown = [w["id"] for w in wanted if w["id"] is not None and w["id"] not in existing]
-        if unknown:
-            raise ApiError(404, "not_found", f"no tier {unknown[0]} in this shop")
-        kept = {w["id"] for w in wanted if w["id"] is not None}
-        session.execute(delete(Tier).where(Tier.shop_id == shop_id, Tier.id.not_in(kept)))
-        # Two steps, so swapping two tiers' names or thresholds never trips the unique keys midway.
-        for w in wanted:
-            if w["id"] is not None:
-                existing[w["id"]].name, existing[w["id"]].threshold = f"~{w['id']}", Decimal(10**11 + w["id"])
-        session.flush()
-        for w in wanted:
-            fields = {k: v for k, v in w.items() if k != "id"}
-            if w["id"] is None:
-                session.add(Tier(shop_id=shop_id, **fields))
-            else:
-                for field, value in fields.items():
-                    setattr(existing[w["id"]], field, value)
-        session.flush()
-        audit.record(session, shop_id, actor(), "tiers", before, _ladder_record(session, shop_id))
+        before = _ladder_record(uow.session, shop_id)
+        tiers.replace_ladder(uow.session, shop_id, body.basis, body.period, [tier.model_dump() for tier in body.tiers])
+        audit.record(uow.session, shop_id, actor(), "tiers", before, _ladder_record(uow.session, shop_id))
         uow.commit()
-        return jsonify(_tiers_json(session, shop_id))
+        return jsonify(_tiers_json(uow.session, shop_id))
 
 
 def _ladder_record(session, shop_id: int) -> dict:

@@ -38,6 +38,7 @@ from . import events, ledger
 from .commands import CustomerProfile, PayOrder
 from .errors import LoyaltyError
 from .members import ensure_member, find_member, surviving
+from .program_settings import InvalidSettings
 from .redemptions import new_code
 
 LINK_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
@@ -64,6 +65,19 @@ class Friend:
 def settings_of(session: Session, shop_id: int) -> ReferralProgram:
     """The shop's referral offer, with the defaults if the merchant never set one."""
     return settings_row(session, ReferralProgram, shop_id)
+
+
+def change_settings(session: Session, shop_id: int, changes: dict) -> ReferralProgram:
+    """Apply the merchant's changes to the offer (each field already checked by its model) if they fit together."""
+    program = settings_of(session, shop_id)
+    kind = changes.get("friend_reward_kind", program.friend_reward_kind)
+    value = changes.get("friend_reward_value", program.friend_reward_value)
+    if kind == "percentage" and value > 100:
+        raise InvalidSettings({"friend_reward_value": "a percentage is at most 100"})
+    for field, given in changes.items():
+        setattr(program, field, given)
+    session.flush()
+    return program
 
 
 def link_code(session: Session, member: Member) -> str:

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_CEILING, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts, settings_row
@@ -41,8 +41,9 @@ from shopify_app.models import LedgerEntry, Member, MemberTier, Order, Shop, Tie
 
 from . import events, ledger
 from .commands import CustomerProfile, PayOrder
-from .errors import InvalidCommand
+from .errors import InvalidCommand, LoyaltyError
 from .members import ensure_member, find_member
+from .program_settings import InvalidSettings
 from .shops import installed_shop, read_once
 
 ONE = Decimal(1)
@@ -227,6 +228,40 @@ def progress(session: Session, shop: Shop, member: Member, now: datetime) -> dic
     return {"name": held.name, "perks": perks_of(held), "next": nxt}
 
 
+class UnknownTier(LoyaltyError):
+    """A tier id the shop does not have."""
+
+
+def replace_ladder(session: Session, shop_id: int, basis: str, period: str, wanted: list[dict]) -> None:
+    """The merchant's ladder as a whole: tiers with an id are changed, without one added, the others removed.
+
+    Each tier's fields are already checked by its model (id, name, threshold, multiplier, perks as a list, entry_points);
+    here: each tier needs its own name and threshold, and an id must be one of the shop's."""
+    if len({w["name"].casefold() for w in wanted}) < len(wanted) or len({w["threshold"] for w in wanted}) < len(wanted):
+        raise InvalidSettings({"tiers": "each tier needs its own name and its own threshold"})
+    program = program_of(session, shop_id)
+    program.basis, program.period = basis, period
+    existing = {t.id: t for t in session.scalars(select(Tier).where(Tier.shop_id == shop_id))}
+    unknown = [w["id"] for w in wanted if w["id"] is not None and w["id"] not in existing]
+    if unknown:
+        raise UnknownTier(f"no tier {unknown[0]} in this shop")
+    kept = {w["id"] for w in wanted if w["id"] is not None}
+    session.execute(delete(Tier).where(Tier.shop_id == shop_id, Tier.id.not_in(kept)))
+    # Two steps, so swapping two tiers' names or thresholds never trips the unique keys midway.
+    for w in wanted:
+        if w["id"] is not None:
+            existing[w["id"]].name, existing[w["id"]].threshold = f"~{w['id']}", Decimal(10**11 + w["id"])
+    session.flush()
+    for w in wanted:
+        fields = {k: v for k, v in w.items() if k != "id"} | {"perks": "\n".join(w["perks"])}
+        if w["id"] is None:
+            session.add(Tier(shop_id=shop_id, **fields))
+        else:
+            for field, value in fields.items():
+                setattr(existing[w["id"]], field, value)
+    session.flush()
+
+
 def holders(session: Session, tier: Tier) -> int:
     return session.scalar(select(func.count()).where(MemberTier.shop_id == tier.shop_id, MemberTier.tier_id == tier.id))
 
@@ -242,9 +277,7 @@ def _highest(tiers: list[Tier], value: Decimal) -> Tier | None:
 
 def _locked_state(session: Session, member: Member) -> MemberTier:
     session.execute(
-        insert_ignoring_conflicts(MemberTier, ["member_id"]).values(
-            member_id=member.id, shop_id=member.shop_id, version=0, synced=True
-        )
+        insert_ignoring_conflicts(MemberTier, ["member_id"]).values(member_id=member.id, shop_id=member.shop_id, version=0, synced=True)
     )
     return session.scalars(
         select(MemberTier).where(MemberTier.member_id == member.id).with_for_update().execution_options(populate_existing=True)
