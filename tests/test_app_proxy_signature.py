@@ -50,8 +50,13 @@ def test_a_correctly_signed_query_with_one_of_each_is_answered(client, app, shop
 def test_a_repeated_logged_in_customer_is_refused_not_read_as_the_last_one(client, app, shop, members_with_points):
     now = str(int(time.time()))
     query = signed_pairs(
-        [("shop", shop), ("logged_in_customer_id", str(ADA)), ("logged_in_customer_id", str(GRACE)),
-         ("path_prefix", "/apps/perks"), ("timestamp", now)],
+        [
+            ("shop", shop),
+            ("logged_in_customer_id", str(ADA)),
+            ("logged_in_customer_id", str(GRACE)),
+            ("path_prefix", "/apps/perks"),
+            ("timestamp", now),
+        ],
         secret_of(app),
     )
     response = get_member(client, query)
@@ -61,8 +66,13 @@ def test_a_repeated_logged_in_customer_is_refused_not_read_as_the_last_one(clien
 
 def test_a_repeated_shop_is_refused(client, app, shop):
     query = signed_pairs(
-        [("shop", "someone-else.myshopify.com"), ("shop", shop), ("logged_in_customer_id", str(ADA)),
-         ("path_prefix", "/apps/perks"), ("timestamp", str(int(time.time())))],
+        [
+            ("shop", "someone-else.myshopify.com"),
+            ("shop", shop),
+            ("logged_in_customer_id", str(ADA)),
+            ("path_prefix", "/apps/perks"),
+            ("timestamp", str(int(time.time()))),
+        ],
         secret_of(app),
     )
     assert get_member(client, query).status_code == 401
@@ -70,8 +80,13 @@ def test_a_repeated_shop_is_refused(client, app, shop):
 
 def test_a_repeated_timestamp_cannot_smuggle_a_stale_request_in(client, app, shop):
     query = signed_pairs(
-        [("shop", shop), ("logged_in_customer_id", str(ADA)), ("path_prefix", "/apps/perks"),
-         ("timestamp", str(int(time.time()) - 3600)), ("timestamp", str(int(time.time())))],
+        [
+            ("shop", shop),
+            ("logged_in_customer_id", str(ADA)),
+            ("path_prefix", "/apps/perks"),
+            ("timestamp", str(int(time.time()) - 3600)),
+            ("timestamp", str(int(time.time()))),
+        ],
         secret_of(app),
     )
     assert get_member(client, query).status_code == 401
@@ -103,3 +118,11 @@ def test_verify_names_the_repeated_parameter(key):
         query.append(query[-1])
     with pytest.raises(InvalidProxyRequest, match=f"'{key}' must not appear more than once"):
         verify(query, SECRET, max_age=90, now=now)
+
+
+@pytest.mark.parametrize("customer", ["3²", "٣", str(2**70), "0", "-3"])
+def test_a_signed_customer_id_that_is_not_an_id_is_logged_out_not_a_server_error(client, app, shop, customer):
+    query = signed_pairs(pairs_for(shop, ADA, logged_in_customer_id=customer), secret_of(app))
+    response = get_member(client, query)
+    assert response.status_code == 401 and response.get_json()["error"] == "login_required"
+    assert client.get("/proxy/program?" + urlencode(query)).status_code == 200  # a visitor may still look

@@ -8,6 +8,7 @@ from functools import wraps
 from flask import g, jsonify, request
 
 from shopify_app.loyalty.errors import UnknownShop
+from shopify_app.loyalty.limits import ascii_whole, is_id
 from shopify_app.loyalty.shops import installed_shop
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
@@ -61,8 +62,7 @@ def proxy_signed(view):
             return unauthorized("invalid_signature", str(error))
         except UnknownShop as error:
             return unauthorized("shop_not_installed", str(error))
-        customer = params.get("logged_in_customer_id") or ""
-        g.caller = Caller(shop_id, domain, int(customer) if customer.isdigit() else None)
+        g.caller = Caller(shop_id, domain, _customer_id(params.get("logged_in_customer_id") or ""))
         return view(*args, **kwargs)
 
     return guarded
@@ -78,6 +78,12 @@ def shopper_required(view):
         return view(*args, **kwargs)
 
     return proxy_signed(guarded)
+
+
+def _customer_id(text: str) -> int | None:
+    """The logged-in customer's id, or None (logged out) when the signed value names no one: '', '3²', 0, 2^70."""
+    customer = ascii_whole(text)
+    return customer if is_id(customer) else None
 
 
 def _installed(domain: str) -> tuple[int, str]:
