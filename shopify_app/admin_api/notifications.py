@@ -4,9 +4,13 @@ language, and a preview rendered by the notifier itself for a sample member."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
 
 from flask import g, jsonify
+from pydantic import AfterValidator, create_model
 
+from shopify_app.contracts import Answer, Model, endpoint
+from shopify_app.field_types import Text
 from shopify_app.loyalty.program_settings import InvalidSettings
 from shopify_app.notifier import messages, preferences
 from shopify_app.platform.guards import merchant_required
@@ -14,47 +18,94 @@ from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 
 from . import bp
-from .http import actor, json_object, shop_of
-from .openapi import PATHS, json_body, op
+from .http import actor, shop_of
 
-TEXTS_SCHEMA = {
-    "type": "object",
-    "description": "{kind: {language: {subject, body}}}; a language left out or null keeps the built-in text",
-}
-PATHS.update(
-    {
-        "/api/notifications": {
-            "get": op("Channels on or off, the merchant's texts, the built-in texts and the placeholders each kind may use"),
-            "put": op(
-                "Replace the channels and texts (placeholders checked per kind, subject up to 150 and body up to 5000 "
-                "characters); recorded in the change log",
-                body=json_body(
-                    {
-                        "channels": {"type": "object", "properties": {c: {"type": "boolean"} for c in preferences.CHANNELS}},
-                        "texts": TEXTS_SCHEMA,
-                    }
-                ),
-            ),
-        },
-        "/api/notifications/preview": {
-            "post": op(
-                "A draft text (or the saved or built-in one) rendered by the notifier for a sample member; nothing is saved",
-                body=json_body(
-                    {
-                        "kind": {"type": "string", "enum": list(preferences.KINDS)},
-                        "language": {"type": "string", "enum": list(preferences.LANGUAGES)},
-                        "subject": {"type": "string"},
-                        "body": {"type": "string"},
-                    }
-                ),
-            )
-        },
-    }
+Kind = Literal[preferences.KINDS]  # type: ignore[valid-type] # the tuple's values
+Language = Literal[preferences.LANGUAGES]  # type: ignore[valid-type]
+
+
+def _one_line(text: str) -> str:
+    if "\n" in text or "\r" in text:
+        raise ValueError("must be one line")
+    return text
+
+
+Subject = Annotated[Text(preferences.SUBJECT_MAX), AfterValidator(_one_line)]
+Body = Text(preferences.BODY_MAX)
+
+
+class OwnText(Model):
+    """The merchant's text; both parts emptied is the built-in text again. Placeholders are checked per kind."""
+
+    subject: Subject = ""
+    body: Body = ""
+
+
+# {kind: {language: text}}: a field per kind and per language, so an unknown one is refused by name.
+LanguageTexts = create_model(
+    "LanguageTexts",
+    __base__=Model,
+    **{lang: (OwnText | None, None) for lang in preferences.LANGUAGES},  # type: ignore[call-overload]
 )
+KindTexts = create_model("KindTexts", __base__=Model, **{kind: (LanguageTexts, None) for kind in preferences.KINDS})  # type: ignore[call-overload]
+
+
+class Channels(Model):
+    """The channels to switch; one left out stays as it is."""
+
+    email: bool = None  # type: ignore[assignment] # absent is not null: only the channels sent are switched
+    metafields: bool = None  # type: ignore[assignment]
+    flow: bool = None  # type: ignore[assignment]
+
+
+class NotificationSettings(Model):
+    channels: Channels = Channels()
+    texts: KindTexts = KindTexts()  # type: ignore[valid-type] # a language left out or null keeps the built-in text
+
+
+class PreviewDraft(Model):
+    kind: Kind
+    language: Language = "en"
+    subject: Subject = ""
+    body: Body = ""
+
+
+class TextJson(Answer):
+    subject: str
+    body: str
+
+
+class ChannelsJson(Answer):
+    email: bool
+    metafields: bool
+    flow: bool
+
+
+class SavedNotifications(Answer):
+    channels: ChannelsJson
+    texts: dict[str, dict[str, TextJson]]
+
+
+class NotificationsJson(SavedNotifications):
+    built_in: dict[str, dict[str, TextJson]]
+    kinds: list[str]
+    languages: list[str]
+    placeholders: dict[str, list[str]]
+
+
+class Preview(Answer):
+    subject: str
+    body: str
+    own: bool
 
 
 @bp.get("/notifications")
 @merchant_required
+@endpoint(
+    "Channels on or off, the merchant's texts, the built-in texts and the placeholders each kind may use",
+    security="session",
+    answer=NotificationsJson,
+)
 def get_notifications():
     with UnitOfWork(perks().sessions) as uow:
         settings = preferences.settings_of(uow.session, g.caller.shop_id)
@@ -72,10 +123,17 @@ def get_notifications():
 
 @bp.put("/notifications")
 @merchant_required
-def put_notifications():
-    data = json_object()
+@endpoint(
+    "Switch channels and replace the texts (placeholders checked per kind); recorded in the change log",
+    security="session",
+    body=NotificationSettings,
+    answer=SavedNotifications,
+)
+def put_notifications(body: NotificationSettings):
+    channels = body.channels.model_dump(exclude_unset=True)
+    texts = body.texts.model_dump(exclude_unset=True)
     with UnitOfWork(perks().sessions) as uow:
-        settings = preferences.replace(uow.session, g.caller.shop_id, data, actor())
+        settings = preferences.replace(uow.session, g.caller.shop_id, channels, texts, actor())
         uow.commit()
         return jsonify(preferences.as_dict(settings))
 
@@ -95,28 +153,23 @@ def sample_values(shop_name: str, kind: str, now: datetime) -> dict:
 
 @bp.post("/notifications/preview")
 @merchant_required
-def preview_notification():
-    data = json_object()
-    kind, lang = data.get("kind"), data.get("language", "en")
-    errors: dict[str, str] = {}
-    if kind not in preferences.KINDS:
-        errors["kind"] = "must be one of " + ", ".join(preferences.KINDS)
-    if lang not in preferences.LANGUAGES:
-        errors["language"] = "must be one of " + ", ".join(preferences.LANGUAGES)
-    if errors:
-        raise InvalidSettings(errors)
+@endpoint(
+    "A draft text (or, without subject and body, the saved or built-in one) rendered by the notifier for a sample member; nothing is saved",
+    security="session",
+    body=PreviewDraft,
+    answer=Preview,
+)
+def preview_notification(body: PreviewDraft):
+    kind, lang = body.kind, body.language
     with UnitOfWork(perks().sessions) as uow:
         shop = shop_of(uow.session)
         saved = preferences.current(uow.session, shop.id)
         custom = (saved.texts if saved else None) or {}
-        if "subject" in data or "body" in data:
-            draft = {"subject": data.get("subject", ""), "body": data.get("body", "")}
+        if body.model_fields_set & {"subject", "body"}:
             # The same checks as saving; the field names are the form's.
-            try:
-                _, texts = preferences.checked({"texts": {kind: {lang: draft}}})
-            except InvalidSettings as error:
-                prefix = f"texts.{kind}.{lang}."
-                raise InvalidSettings({k.removeprefix(prefix): v for k, v in error.errors.items()}) from None
-            custom = texts  # empty when both are empty: the built-in text
-        subject, body = messages.render(kind, lang, sample_values(shop.name or shop.domain, kind, datetime.now(UTC)), custom)
-        return jsonify(subject=subject, body=body, own=bool(custom.get(kind, {}).get(lang)))
+            draft, problems = preferences.own_text(kind, body.subject, body.body)
+            if problems:
+                raise InvalidSettings(problems)
+            custom = {kind: {lang: draft}} if draft else {}  # both empty: the built-in text
+        subject, text = messages.render(kind, lang, sample_values(shop.name or shop.domain, kind, datetime.now(UTC)), custom)
+        return jsonify(subject=subject, body=text, own=bool(custom.get(kind, {}).get(lang)))

@@ -55,91 +55,52 @@ def as_dict(settings: NotificationSettings) -> dict[str, Any]:
     return {"channels": {name: getattr(settings, name) for name in CHANNELS}, "texts": settings.texts or {}}
 
 
-def replace(session: Session, shop_id: int, data: dict[str, Any], actor: str) -> NotificationSettings:
-    """Channels and texts as a whole, checked first; the change log gets each changed switch and text."""
-    channels, texts = checked(data)
+def replace(
+    session: Session, shop_id: int, channels: dict[str, bool], texts: dict[str, dict[str, dict[str, str] | None]], actor: str
+) -> NotificationSettings:
+    """The channels given, and the texts as a whole (checked first); the change log gets each changed switch and text.
+
+    Each field's type and length are the request model's to check; a text set to None goes back to the built-in one."""
+    kept = checked_texts(texts)
     settings = settings_of(session, shop_id)
     before = _flat(as_dict(settings))
     for name, on in channels.items():
         setattr(settings, name, on)
-    settings.texts = texts
+    settings.texts = kept
     session.flush()
     audit.record(session, shop_id, actor, "notifications", before, _flat(as_dict(settings)))
     return settings
 
 
-def checked(data: dict[str, Any]) -> tuple[dict[str, bool], dict[str, dict[str, dict[str, str]]]]:
+def checked_texts(texts: dict[str, dict[str, dict[str, str] | None]]) -> dict[str, dict[str, dict[str, str]]]:
+    """The merchant's texts trimmed, those emptied or None left out; every placeholder problem at once, by field."""
     errors: dict[str, str] = {}
-    channels_in = data.get("channels", {})
-    channels: dict[str, bool] = {}
-    if not isinstance(channels_in, dict):
-        errors["channels"] = "must be an object of channel: true or false"
-        channels_in = {}
-    for name, on in channels_in.items():
-        if name not in CHANNELS:
-            errors[f"channels.{name}"] = "is not a channel: email, metafields or flow"
-        elif not isinstance(on, bool):
-            errors[f"channels.{name}"] = "must be true or false"
-        else:
-            channels[name] = on
-    texts_in = data.get("texts", {})
-    if not isinstance(texts_in, dict):
-        errors["texts"] = "must be an object of event kind: {language: {subject, body}}"
-        texts_in = {}
-    texts: dict[str, dict[str, dict[str, str]]] = {}
-    for kind, by_language in texts_in.items():
-        if kind not in KINDS:
-            errors[f"texts.{kind}"] = "is not an event kind: " + ", ".join(KINDS)
-            continue
-        if not isinstance(by_language, dict):
-            errors[f"texts.{kind}"] = "must be an object of language: {subject, body}"
-            continue
+    kept: dict[str, dict[str, dict[str, str]]] = {}
+    for kind, by_language in texts.items():
         for lang, text in by_language.items():
-            where = f"texts.{kind}.{lang}"
-            if lang not in LANGUAGES:
-                errors[where] = "is not a language Perks writes in: " + ", ".join(LANGUAGES)
-                continue
             if text is None:  # back to the built-in text
                 continue
-            if not isinstance(text, dict):
-                errors[where] = "must be an object with subject and body"
-                continue
-            found = _checked_text(kind, text, where, errors)
+            found, problems = own_text(kind, text.get("subject", ""), text.get("body", ""))
+            errors |= {f"texts.{kind}.{lang}.{part}": problem for part, problem in problems.items()}
             if found:
-                texts.setdefault(kind, {})[lang] = found
-    unknown = set(data) - {"channels", "texts"}
-    for name in sorted(unknown):
-        errors[name] = "is not a notification setting"
+                kept.setdefault(kind, {})[lang] = found
     if errors:
         raise InvalidSettings(errors)
-    return channels, texts
+    return kept
 
 
-def _checked_text(kind: str, text: dict, where: str, errors: dict[str, str]) -> dict[str, str] | None:
-    subject, body = text.get("subject", ""), text.get("body", "")
-    if not isinstance(subject, str) or not isinstance(body, str):
-        errors[where] = "subject and body must be text"
-        return None
+def own_text(kind: str, subject: str, body: str) -> tuple[dict[str, str] | None, dict[str, str]]:
+    """(the text trimmed, or None when both parts are empty: the built-in text; each part's problem)."""
     subject, body = subject.strip(), body.strip()
-    if not subject and not body:  # both emptied: the built-in text again
-        return None
-    bad = False
-    for part, value, limit in (("subject", subject, SUBJECT_MAX), ("body", body, BODY_MAX)):
-        problem = _problem(kind, value, limit)
-        if problem:
-            errors[f"{where}.{part}"] = problem
-            bad = True
-    if "\n" in subject or "\r" in subject:
-        errors[f"{where}.subject"] = "must be one line"
-        bad = True
-    return None if bad else {"subject": subject, "body": body}
+    if not subject and not body:
+        return None, {}
+    problems = {part: problem for part, value in (("subject", subject), ("body", body)) if (problem := _problem(kind, value))}
+    return (None if problems else {"subject": subject, "body": body}), problems
 
 
-def _problem(kind: str, value: str, limit: int) -> str | None:
+def _problem(kind: str, value: str) -> str | None:
     if not value:
         return "must not be empty (empty both subject and body to use the built-in text)"
-    if len(value) > limit:
-        return f"must be at most {limit} characters ({len(value)} now)"
     allowed = PLACEHOLDERS[kind]
     for match in Template.pattern.finditer(value):
         if match.group("invalid") is not None:
