@@ -9,23 +9,29 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
+from typing import Annotated, Literal
 
 from flask import Blueprint, g, jsonify, request
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 
 from shopify_app import launcher_look, notifier, storefront_growth
+from shopify_app.contracts import Answer, Model, endpoint
+from shopify_app.field_types import Cost, Id
 from shopify_app.loyalty import actions, ledger, newsletter, profile, redemptions, rewards
 from shopify_app.loyalty.commands import GiveBirthday, PerformAction
 from shopify_app.loyalty.errors import InvalidCommand
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.shops import program_of
-from shopify_app.models import ActionClaim, EarnRule, MemberBirthday, Shop
+from shopify_app.models import LAUNCHER_POSITIONS, ActionClaim, EarnRule, MemberBirthday, Shop
 from shopify_app.platform.discounts import ShopifyIssuer
 from shopify_app.platform.guards import proxy_signed, shopper_required
 from shopify_app.platform.marketing import ShopifySubscriber
-from shopify_app.presenters import redemption_json, reward_json
+from shopify_app.presenters import RedemptionJson, RewardJson, redemption_json, reward_json
 from shopify_app.rate_limits import storefront_writes
 from shopify_app.runtime import perks
+from shopify_app.storefront_growth import ReferralOffer, ReferralStats, TierProgress, TierStep
 from shopify_app.storefront_texts import TEXTS, say
 from shopify_app.unit_of_work import UnitOfWork
 
@@ -35,6 +41,101 @@ IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 # The launcher lists the member's latest codes; a long-time member's hundreds stay in the admin.
 CODES_SHOWN = 20
 REFUSAL_STATUS = {"insufficient_points": 409, "limit_reached": 409, "in_progress": 409, "key_reused": 422, "invalid_points": 422}
+Network = Literal[actions.NETWORKS]  # type: ignore[valid-type]
+
+
+class Locale(Model):
+    locale: Annotated[str, Field(max_length=35, pattern=r"^([A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)?$")] | None = Field(
+        None, description="the shop's locale, e.g. fr or pt-BR; messages come in it"
+    )
+
+
+IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY.pattern},
+    "description": "One per intended redemption: sent again (a retry), the same code comes back and no more points are spent",
+}
+
+
+class ShopJson(Answer):
+    name: str
+    currency: str
+
+
+class EarnWay(Answer):
+    key: str
+    title: str
+    points: int
+    per: Literal["currency_unit", "once", "year"]
+    network: Network | None = Field(description="social_follow with a profile: its network, to send to /proxy/actions/social_follow")
+    url: str | None = Field(description="social_follow: the shop's https profile to open")
+
+
+class MemberEarnWay(EarnWay):
+    done: bool
+
+
+class Look(Answer):
+    """The launcher's look as the merchant saved it; a text is None where the translated default holds."""
+
+    primary_color: str
+    background_color: str
+    text_color: str
+    position: Literal[LAUNCHER_POSITIONS]  # type: ignore[valid-type]
+    button_label: str | None
+    title: str | None
+
+
+class Program(Answer):
+    shop: ShopJson
+    earn: list[EarnWay]
+    rewards: list[RewardJson]
+    tiers: list[TierStep]
+    referral: ReferralOffer | None
+    look: Look | None
+
+
+class Customer(Answer):
+    id: str
+    first_name: str | None
+
+
+class Offer(RewardJson):
+    affordable: bool
+
+
+class HistoryEntry(Answer):
+    at: str
+    points: int
+    reason: str
+
+
+class MemberJson(Answer):
+    customer: Customer
+    points: int
+    tier: TierProgress | None
+    rewards: list[Offer] = Field(description="what the member can afford first")
+    codes: list[RedemptionJson] = Field(description=f"the member's latest {CODES_SHOWN} codes")
+    earn: list[MemberEarnWay]
+    referral: ReferralStats | None
+    birthday: str | None = Field(description="MM-DD")
+    history: list[HistoryEntry]
+
+
+class RedeemBody(Model):
+    reward_id: Id
+    points: Cost | None = Field(None, description="points-for-money only: how many to spend")
+
+
+class Redeemed(Answer):
+    code: str | None
+    title: str
+    points_spent: int
+    balance: int
+    expires_at: str | None
+    state: str
 
 
 def _refuse(status: int, error: str, message: str, **extra):
@@ -62,7 +163,10 @@ def _earn_ways(session, shop: Shop) -> list[dict]:
 
 @bp.get("/program")
 @proxy_signed
-def program():
+@endpoint(
+    "The program anyone can see: ways to earn, rewards, tiers, the referral offer, the look", security="proxy", query=Locale, answer=Program
+)
+def program(query: Locale):
     """What anyone, member or visitor, can see of the program."""
     with UnitOfWork(perks().sessions) as uow:
         shop = uow.session.get(Shop, g.caller.shop_id)
@@ -72,13 +176,19 @@ def program():
             rewards=[reward_json(r) for r in rewards.catalogue(uow.session, shop.id, enabled_only=True)],
             tiers=storefront_growth.tiers_json(uow.session, shop),
             referral=storefront_growth.referral_offer_json(uow.session, shop),
-            look=launcher_look.storefront_json(uow.session, shop.id, request.args.get("locale")),
+            look=launcher_look.storefront_json(uow.session, shop.id, query.locale),
         )
 
 
 @bp.get("/member")
 @shopper_required
-def member():
+@endpoint(
+    "The logged-in member: points, tier, rewards (affordable first), codes, ways to earn, referral, history",
+    security="shopper",
+    query=Locale,
+    answer=MemberJson,
+)
+def member(query: Locale):
     caller = g.caller
     with UnitOfWork(perks().sessions) as uow:
         shop = uow.session.get(Shop, caller.shop_id)
@@ -119,19 +229,29 @@ def _refusal_text(refusal: redemptions.RedemptionRefused) -> str:
 @bp.post("/redeem")
 @shopper_required
 @storefront_writes
-def redeem():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("reward_id"), int) or isinstance(body.get("reward_id"), bool):
-        return _refuse(400, "invalid_request", "Send a JSON body with the reward_id to redeem.")
-    points = body.get("points")
-    if points is not None and (not isinstance(points, int) or isinstance(points, bool)):
-        return _refuse(400, "invalid_request", "points must be a whole number.")
+@endpoint(
+    "Spend points on a reward; the same Idempotency-Key returns the same code",
+    security="shopper",
+    body=RedeemBody,
+    query=Locale,
+    headers=(IDEMPOTENCY,),
+    answer=Redeemed,
+    invalid="invalid_request",
+    refusals={
+        404: "no such reward, or it is switched off",
+        409: "not enough points, the member's limit reached, or the same redemption still in progress",
+        422: "points not allowed for this reward, or the Idempotency-Key was used for another redemption",
+        502: "Shopify did not create the reward; the points are back (`balance`)",
+    },
+)
+def redeem(body: RedeemBody, query: Locale):
+    # Headers are not a model's: the key is checked here, with the storefront's code for bad input.
     key = request.headers.get("Idempotency-Key") or uuid.uuid4().hex
     if not IDEMPOTENCY_KEY.match(key):
         return _refuse(400, "invalid_request", "Idempotency-Key must be 1 to 100 letters, digits, '-', '_', '.' or ':'.")
 
     runtime, caller = perks(), g.caller
-    wanted = redemptions.RedeemRequest(caller.shop_id, caller.customer_id, body["reward_id"], f"{caller.customer_id}:{key}", points)
+    wanted = redemptions.RedeemRequest(caller.shop_id, caller.customer_id, body.reward_id, f"{caller.customer_id}:{key}", body.points)
     try:
         done = redemptions.redeem(runtime.sessions, ShopifyIssuer(runtime.sessions, runtime.settings), wanted, datetime.now(UTC))
     except redemptions.RedemptionRefused as refusal:
@@ -209,17 +329,55 @@ def _member_extras(session, shop: Shop, member) -> tuple[str | None, set[str]]:
     return (f"{birthday.month:02d}-{birthday.day:02d}" if birthday else None), done
 
 
+def _month_day(value: object) -> object:
+    """The shopper reads why a date is refused in their language; whether the day exists is the profile's to say."""
+    if not isinstance(value, str) or not MONTH_DAY.match(value):
+        raise PydanticCustomError("invalid_date", _say("invalid_date"))
+    return value
+
+
+MonthDay = Annotated[str, Field(pattern=MONTH_DAY.pattern, description="MM-DD"), BeforeValidator(_month_day)]
+
+
+class BirthdayBody(Model):
+    date: MonthDay
+
+
+class BirthdayGiven(Answer):
+    birthday: str = Field(description="MM-DD")
+
+
+class ActionBody(Model):
+    network: Literal[("", *actions.NETWORKS)] | None = Field(  # type: ignore[valid-type]
+        None, description="social_follow or social_share: the network ('' or none: the action's own occurrence)"
+    )
+
+
+class Earned(Answer):
+    points: int
+    balance: int
+
+
+class Unsubscribed(Answer):
+    unsubscribed: Literal["email"]
+
+
 @bp.post("/birthday")
 @shopper_required
 @storefront_writes
-def birthday():
-    """{"date": "MM-DD"}: kept on the member; the birthday rule pays on the day (a cron job), once a year."""
-    body = request.get_json(silent=True)
-    match = MONTH_DAY.match(body.get("date", "")) if isinstance(body, dict) and isinstance(body.get("date"), str) else None
-    if not match:
-        return _refuse(400, "invalid_date", _say("invalid_date"))
+@endpoint(
+    "Give the birthday (MM-DD); the points land on the day, once a year",
+    security="shopper",
+    body=BirthdayBody,
+    query=Locale,
+    answer=BirthdayGiven,
+    invalid="invalid_date",
+)
+def birthday(body: BirthdayBody, query: Locale):
+    """Kept on the member; the birthday rule pays on the day (a cron job), once a year."""
+    month, day = MONTH_DAY.match(body.date).groups()  # type: ignore[union-attr] # the model matched it
     caller = g.caller
-    cmd = GiveBirthday(shop_domain=caller.shop_domain, customer_id=caller.customer_id, month=int(match[1]), day=int(match[2]))
+    cmd = GiveBirthday(shop_domain=caller.shop_domain, customer_id=caller.customer_id, month=int(month), day=int(day))
     with UnitOfWork(perks().sessions) as uow:
         try:
             profile.give_birthday(uow.session, cmd, now=datetime.now(UTC))
@@ -232,16 +390,31 @@ def birthday():
 @bp.post("/actions/<key>")
 @shopper_required
 @storefront_writes
-def perform_action(key: str):
-    """A social follow or share the shopper did from the launcher ({"network": "instagram"} optional),
-    or the newsletter subscribed from it."""
+@endpoint(
+    "Report an action the shopper did (social_follow or social_share, with the network), or subscribe "
+    "the logged-in member to the shop's newsletter (newsletter): Shopify records the email marketing consent, "
+    "then the points come at once, once ever (the later customers/update webhook pays nothing more)",
+    security="shopper",
+    body=ActionBody,
+    body_required=False,
+    query=Locale,
+    answer=Earned,
+    invalid="invalid_request",
+    refusals={
+        404: "no such way to earn, or it is switched off",
+        409: "already done or limit reached (`balance`)",
+        422: "newsletter: Shopify refused the subscription (e.g. no email on the account); nothing changed",
+        502: "newsletter: Shopify could not be reached; nothing changed",
+    },
+)
+def perform_action(key: str, body: ActionBody | None, query: Locale):
+    """A social follow or share the shopper did from the launcher, or the newsletter subscribed from it."""
     if key == "newsletter":
         return _subscribe_newsletter()
     if key not in SHOPPER_REPORTABLE:
         return _refuse(404, "not_available", _say("not_available"))
-    body = request.get_json(silent=True)
-    network = body.get("network") if isinstance(body, dict) else None
-    ref = network if network in actions.NETWORKS else key  # never a free-form ref a shopper could vary to farm
+    network = body.network if body else None
+    ref = network or key  # one of the known networks: never a free-form ref a shopper could vary to farm
     caller = g.caller
     with UnitOfWork(perks().sessions) as uow:
         outcome = actions.perform(uow.session, PerformAction(caller.shop_domain, caller.customer_id, key, ref=ref), now=datetime.now(UTC))
@@ -282,6 +455,7 @@ def _earned(outcome: actions.Outcome):
 @bp.post("/unsubscribe")
 @shopper_required
 @storefront_writes
+@endpoint("Stop the program's mails to the logged-in member", security="shopper", answer=Unsubscribed)
 def unsubscribe():
     """The member stops the program's mails (the link in every mail leads to the rewards page)."""
     caller = g.caller

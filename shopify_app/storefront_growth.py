@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Annotated
 from urllib.parse import urlencode
 
 from flask import Blueprint, g, jsonify, redirect, request
+from pydantic import Field
 
+from shopify_app.contracts import Answer, Model, endpoint
 from shopify_app.loyalty import referrals, tiers
 from shopify_app.loyalty.shops import installed_shop
 from shopify_app.models import Member, Shop
@@ -30,6 +33,47 @@ bp = Blueprint("storefront_growth", __name__, url_prefix="/proxy")
 CODE = re.compile(r"^[a-z0-9]{4,16}$")
 COOKIE = "perks_ref"
 CLAIM_STATUS = {"unknown_code": 404, "referrals_off": 404, "self_referral": 422, "ordered_before": 422, "already_referred": 409}
+
+
+class ReferralStats(Answer):
+    url: str = Field(description="the member's link to share")
+    friends: int
+    points_earned: int
+
+
+class ReferralOffer(Answer):
+    friend_reward: str
+    member_reward: str
+
+
+class TierStep(Answer):
+    name: str
+    threshold: int
+    perks: list[str]
+
+
+class NextTier(Answer):
+    name: str
+    remaining: int
+    progress: float = Field(ge=0, le=1)
+
+
+class TierProgress(Answer):
+    name: str
+    perks: list[str]
+    next: NextTier | None
+
+
+class ClaimBody(Model):
+    code: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{4,16}$")] | None = Field(
+        None, description="the code of the link followed; without it, the perks_ref cookie's"
+    )
+
+
+class Claimed(Answer):
+    code: str | None
+    title: str
+    state: str
 
 
 def referral_json(session, shop: Shop, member: Member | None) -> dict | None:
@@ -72,6 +116,12 @@ def tiers_json(session, shop: Shop) -> list[dict]:
 
 @bp.get("/r/<code>")
 @proxy_signed
+@endpoint(
+    "A member's referral link: remembers the code and sends the friend to the shop's home, with ?perks_ref= and the friend's offer",
+    security="proxy",
+    ok=302,
+    returns=None,
+)
 def follow(code: str):
     code = code.lower()
     with UnitOfWork(perks().sessions) as uow:
@@ -88,11 +138,24 @@ def follow(code: str):
 @bp.post("/referral/claim")
 @shopper_required
 @storefront_writes
-def claim():
-    body = request.get_json(silent=True)
-    code = body.get("code") if isinstance(body, dict) else None
-    code = (code if isinstance(code, str) else request.cookies.get(COOKIE, "")).lower()
-    if not CODE.match(code):
+@endpoint(
+    "The logged-in friend claims the referral they followed and gets the welcome code",
+    security="shopper",
+    body=ClaimBody,
+    body_required=False,
+    answer=Claimed,
+    invalid="invalid_request",
+    refusals={
+        404: "no such code, or the shop runs no referrals",
+        409: "the friend was referred before",
+        422: "a self-referral, or the friend ordered before",
+        502: "Shopify did not create the welcome code",
+        503: "Shopify could not be reached; try again",
+    },
+)
+def claim(body: ClaimBody | None):
+    code = ((body.code if body else None) or request.cookies.get(COOKIE, "")).lower()
+    if not CODE.match(code):  # the cookie's, which no model checked
         return jsonify(error="invalid_request", message="Send the referral code you followed."), 400
     runtime, caller = perks(), g.caller
     try:

@@ -6,10 +6,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from shopify_app.loyalty import actions, expiry, tiers
 from shopify_app.loyalty.commands import PerformAction
+from shopify_app.loyalty.limits import MAX_POINTS_PER_AWARD
 from shopify_app.models import Member, MemberTier, Tier
 from shopify_app.notifier import deliver
 from shopify_app.notifier.channels import FlowTriggers
@@ -129,3 +131,41 @@ def test_a_tier_change_goes_to_shopify_flow_with_the_new_and_the_old_tier(sessio
     assert deliver(sessions, [flow], datetime.now(UTC), shop_domain=shop)["failed"] == 0
     sent = [t["payload"] for t in fake_admin.state.shop(shop).flow_triggers if t["handle"] == "perks-tier-changed"]
     assert sent == [{"customer_id": ADA, "balance": 0, "tier": "Gold", "previous tier": ""}]
+
+
+def award_run(shop: str, run_id: str, **properties) -> bytes:
+    return json.dumps(
+        {"shopify_domain": shop, "action_run_id": run_id, "properties": {"customer_id": ADA, "points": 25} | properties}
+    ).encode()
+
+
+def test_flow_sends_ids_and_numbers_as_strings_of_digits_and_they_are_read(client, app, sessions, shop):
+    secret = app.extensions["perks"].settings.shopify_api_secret
+    run = json.loads(award_run(shop, "run-s", customer_id=str(ADA), points="40"))
+    body = json.dumps(run | {"shop_id": "1", "action_definition_id": "Award points", "handle": "perks-award-points"}).encode()
+    assert call(client, body, secret).get_json() == {"status": "awarded"}
+    assert points(sessions, shop, ADA) == 40
+
+
+@pytest.mark.parametrize(
+    ("properties", "field"),
+    [
+        ({"customer_id": 2**70}, "properties.customer_id"),
+        ({"customer_id": "3²"}, "properties.customer_id"),
+        ({"customer_id": 0}, "properties.customer_id"),
+        ({"points": MAX_POINTS_PER_AWARD + 1}, "properties.points"),
+        ({"points": True}, "properties.points"),
+        ({"reason": "VIP\x00event"}, "properties.reason"),
+        ({"reason": "x" * 501}, "properties.reason"),
+    ],
+)
+def test_a_flow_run_out_of_bounds_is_a_400_naming_the_property_and_pays_nothing(client, app, sessions, shop, properties, field):
+    answer = call(client, award_run(shop, "run-b", **properties), app.extensions["perks"].settings.shopify_api_secret)
+    assert answer.status_code == 400 and field in answer.get_json()["fields"], answer.get_json()
+    assert points(sessions, shop, ADA) == 0
+
+
+def test_the_hmac_is_checked_before_the_body_is_read(client, shop):
+    # Not JSON and not signed: refused for its signature, without a word about its shape.
+    answer = client.post("/flow/actions/award-points", data=b"{not json", headers={"X-Shopify-Hmac-Sha256": "forged"})
+    assert answer.status_code == 401 and answer.get_json()["error"] == "invalid_hmac"

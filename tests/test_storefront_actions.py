@@ -70,7 +70,10 @@ def post_with_secret(platform, path, secret, body):
 
 
 def test_a_birthday_is_kept_for_the_logged_in_customer_only(platform, sessions, installed):
-    answer = post(platform, "/birthday", ADA, {"date": "04-23", "customer_id": GRACE, "logged_in_customer_id": GRACE})
+    naming = post(platform, "/birthday", ADA, {"date": "04-23", "customer_id": GRACE, "logged_in_customer_id": GRACE})
+    assert naming.status_code == 400 and set(naming.get_json()["fields"]) == {"customer_id", "logged_in_customer_id"}
+    assert member_of(sessions, installed, ADA) == (0, None) and member_of(sessions, installed, GRACE) == (0, None)
+    answer = post(platform, "/birthday", ADA, {"date": "04-23"})
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json() == {"birthday": "04-23"}
     assert member_of(sessions, installed, ADA) == (0, "04-23")  # paid on the day by the cron job, not now
@@ -96,7 +99,9 @@ def test_29_february_is_a_birthday(platform, sessions, installed):
 
 
 def test_a_social_follow_pays_once_and_only_the_logged_in_customer(platform, sessions, installed):
-    first = post(platform, "/actions/social_follow", ADA, {"customer_id": GRACE})
+    naming = post(platform, "/actions/social_follow", ADA, {"customer_id": GRACE})
+    assert naming.status_code == 400 and naming.get_json()["fields"] == {"customer_id": "Extra inputs are not permitted"}
+    first = post(platform, "/actions/social_follow", ADA, {})
     assert first.status_code == 200, first.get_json()
     assert first.get_json() == {"points": 50, "balance": 50}
     again = post(platform, "/actions/social_follow", ADA, {"network": "instagram"}, locale="de")
@@ -113,9 +118,12 @@ def test_a_social_follow_pays_once_and_only_the_logged_in_customer(platform, ses
 
 
 def test_a_shopper_cannot_farm_by_inventing_networks(platform, sessions, installed):
-    # social_share allows 5 payouts ever, one per network: made-up names are one occurrence.
-    paid = [post(platform, "/actions/social_share", ADA, {"network": f"made-up-{n}"}).status_code for n in range(4)]
-    assert paid == [200, 409, 409, 409]
+    # social_share allows 5 payouts ever, one per known network: a made-up name is refused and pays nothing.
+    made_up = [post(platform, "/actions/social_share", ADA, {"network": f"made-up-{n}"}) for n in range(3)]
+    assert {(a.status_code, a.get_json()["error"], *a.get_json()["fields"]) for a in made_up} == {(400, "invalid_request", "network")}
+    assert member_of(sessions, installed, ADA)[0] == 0
+    assert post(platform, "/actions/social_share", ADA, {"network": ""}).status_code == 200  # the launcher's "none"
+    assert post(platform, "/actions/social_share", ADA, {}).status_code == 409  # the same occurrence
     assert post(platform, "/actions/social_share", ADA, {"network": "facebook"}).status_code == 200
     assert member_of(sessions, installed, ADA)[0] == 20
 
@@ -153,7 +161,8 @@ def test_the_newsletter_subscribed_from_the_launcher_pays_at_once_and_never_twic
     platform.fake.state.add_customer(platform.shop, id=ADA, email="ada@example.com")
     assert marketing_state(platform, ADA) == "NOT_SUBSCRIBED"
 
-    first = post(platform, "/actions/newsletter", ADA, {"customer_id": GRACE})
+    assert post(platform, "/actions/newsletter", ADA, {"customer_id": GRACE}).status_code == 400  # a body names no one
+    first = post(platform, "/actions/newsletter", ADA, {})
     assert first.status_code == 200, first.get_json()
     assert first.get_json() == {"points": 30, "balance": 30}
     assert marketing_state(platform, ADA) == "SUBSCRIBED"
