@@ -846,3 +846,51 @@ class LauncherLook(Base):
     position: Mapped[str] = mapped_column(String(16), default="bottom-right")
     texts: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# --- API keys for the custom-actions API (issue 18) ------------------------------
+
+
+class ApiKey(Base):
+    """A key a merchant made in the admin for their own apps: it acts on its shop only and
+    calls only the actions of its scopes. Only its SHA-256 digest is kept, and the first
+    characters to tell it apart in a list; the key itself is shown once, when it is made."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        Index("ix_api_keys_shop", "shop_id", "id"),
+        # A name tells a live key from the others; a revoked key's name is free again.
+        Index("uq_api_keys_live_name", "shop_id", "name", unique=True, postgresql_where=text("revoked_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(60))
+    prefix: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    # The actions it may call: "actions:review", ..., "birthday" (loyalty.api_keys.SCOPES).
+    scopes: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(String(100))
+    last_used_at: Mapped[datetime | None]
+
+
+class ApiKeyUse(Base):
+    """One call made with a key: which key (by name, as it was then), what it asked, for whom, and the answer's status."""
+
+    __tablename__ = "api_key_uses"
+    __table_args__ = (Index("ix_api_key_uses_key", "key_id", "id"), Index("ix_api_key_uses_customer", "shop_id", "customer_id"))
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    key_name: Mapped[str] = mapped_column(String(60))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    endpoint: Mapped[str] = mapped_column(String(64))
+    # The action reported ("review", ..., "birthday"); None when the body could not be read.
+    action: Mapped[str | None] = mapped_column(String(32))
+    # Erased by a customer's redaction.
+    customer_id: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[int]

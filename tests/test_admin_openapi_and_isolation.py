@@ -88,7 +88,7 @@ def test_every_json_answer_and_every_body_has_a_schema_to_check_and_to_generate_
 def _concrete(path: str) -> str:
     for name, value in {"{customer_id}": str(OURS), "{name}": "review"}.items():
         path = path.replace(name, value)
-    return path.replace("{job_id}", "1").replace("{reward_id}", "1").replace("{promotion_id}", "1")
+    return path.replace("{job_id}", "1").replace("{reward_id}", "1").replace("{promotion_id}", "1").replace("{key_id}", "1")
 
 
 @pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r[1] not in NOT_SESSION_TOKEN])
@@ -159,6 +159,17 @@ def _their_orders_stay_out_of_our_forecast(t: TwoShops) -> bool:
         uow.commit()
     ours, theirs = (a.post("/api/forecast", json={}).get_json() for a in (t.ours, t.theirs))
     return ours["orders"] == 0 and theirs["orders"] == 1
+
+
+def _their_key(t: TwoShops) -> int:
+    """A key their shop made for the actions API."""
+    return t.theirs.post("/api/api-keys", json={"name": "Theirs", "scopes": ["birthday"]}).get_json()["api_key"]["id"]
+
+
+def _their_key_stays_live(t: TwoShops) -> bool:
+    key_id = _their_key(t)
+    refused = t.ours.platform.client.delete(f"/api/api-keys/{key_id}", headers=t.ours.headers()).status_code == 404
+    return refused and t.theirs.get("/api/api-keys").get_json()["keys"][0]["revoked_at"] is None
 
 
 # One check per route, with the other shop's ids where a route takes one. A new
@@ -258,6 +269,13 @@ ISOLATION = {
         t.theirs.put("/api/launcher", {"position": "bottom-left"}).status_code == 200
         and t.ours.post("/api/launcher/check", json={}).get_json()["position"] == "bottom-right"
     ),
+    ("GET", "/api/api-keys"): lambda t: _their_key(t) > 0 and t.ours.get("/api/api-keys").get_json()["keys"] == [],
+    ("POST", "/api/api-keys"): lambda t: (
+        t.ours.post("/api/api-keys", json={"name": "Ours", "scopes": ["birthday"]}).status_code == 201
+        and t.theirs.get("/api/api-keys").get_json()["keys"] == []
+    ),
+    ("DELETE", "/api/api-keys/{key_id}"): _their_key_stays_live,
+    ("GET", "/api/api-keys/{key_id}/uses"): lambda t: t.ours.get(f"/api/api-keys/{_their_key(t)}/uses").status_code == 404,
 }
 
 

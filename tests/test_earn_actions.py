@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -12,7 +11,6 @@ from shopify_app.loyalty.commands import GiveBirthday, PerformAction
 from shopify_app.loyalty.errors import InvalidCommand
 from tests.fixtures import shopify_webhooks as shopify
 from tests.rules_helpers import configure, events, in_shop, keys, local, member, points
-from webhooks.signature import sign
 
 ADA = 7012345678901
 NY = "America/New_York"
@@ -158,30 +156,3 @@ def test_an_unsubscribed_new_customer_earns_no_newsletter_points(webhooks, sessi
     rule(sessions, shop, "newsletter", 25)
     webhooks.processed(webhooks.send("customers/create", shopify.template("customers/create")))
     assert balance(ADA) == 0
-
-
-def signed(client, path, payload, secret):
-    body = json.dumps(payload).encode()
-    return client.post(path, data=body, headers={"X-Perks-Hmac-Sha256": sign(body, secret), "Content-Type": "application/json"})
-
-
-def test_the_signed_actions_api_pays_a_custom_action_once_per_action_id(client, app, sessions, shop):
-    secret = app.extensions["perks"].settings.shopify_api_secret
-    rule(sessions, shop, "custom", 75, handle="workshop", limit_count=10)
-    payload = {"shop": shop, "customer_id": ADA, "action": "custom", "handle": "workshop", "ref": "evt-9"}
-    assert signed(client, "/api/actions", payload, "forged").status_code == 401
-    first = signed(client, "/api/actions", payload, secret)
-    assert first.status_code == 200 and first.get_json() == {"status": "awarded", "points": 75, "balance": 75}
-    again = signed(client, "/api/actions", payload, secret)
-    assert again.get_json() == {"status": "repeat", "points": 0, "balance": 75}
-    assert signed(client, "/api/actions", {**payload, "action": "bogus"}, secret).status_code == 400
-    assert signed(client, "/api/actions", {**payload, "shop": "nope.myshopify.com"}, secret).status_code == 404
-    body = b"not json"
-    assert client.post("/api/actions", data=body, headers={"X-Perks-Hmac-Sha256": sign(body, secret)}).status_code == 400
-
-
-def test_the_signed_api_takes_a_birthday(client, app, sessions, shop):
-    secret = app.extensions["perks"].settings.shopify_api_secret
-    answer = signed(client, "/api/birthday", {"shop": shop, "customer_id": ADA, "birthday": "--03-10"}, secret)
-    assert answer.status_code == 200, answer.get_json()
-    assert signed(client, "/api/birthday", {"shop": shop, "customer_id": ADA, "birthday": "1990-02-30"}, secret).status_code == 400

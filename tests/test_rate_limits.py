@@ -1,13 +1,10 @@
 """Rate limits (shopify_app/rate_limits.py): a script hammering a door gets 429 with Retry-After,
-counted per shop and customer on the storefront, per shop on the actions API and the admin's writes."""
+counted per shop and customer on the storefront, per shop on the actions API (the key's shop) and the admin's writes."""
 
 from __future__ import annotations
 
-import json
-
 from shopify_app import rate_limits
 from tests.admin_support import Admin
-from webhooks.signature import sign
 
 ADA, GRACE = 7016100000001, 7016100000002
 
@@ -28,19 +25,23 @@ def test_a_shopper_past_the_storefront_limit_gets_429_and_another_shopper_does_n
     assert platform.proxy("GET", "/member", ADA).status_code == 200  # reads are not limited
 
 
-def test_the_actions_api_is_limited_per_shop_it_names(platform, client):
+def test_the_actions_api_is_limited_per_shop_of_the_key_whatever_key_it_uses(platform):
     platform.install()
+    admin = Admin(platform, platform.shop)
+    keys = [admin.post("/api/api-keys", json={"name": f"app {n}", "scopes": ["actions:review"]}).get_json()["key"] for n in range(2)]
     allowed = limit_of(rate_limits.ACTIONS_API)
 
-    def call(shop: str, secret: str = "not-the-secret"):
-        body = json.dumps({"shop": shop, "customer_id": ADA, "action": "review"}).encode()
-        headers = {"X-Perks-Hmac-Sha256": sign(body, secret), "Content-Type": "application/json"}
-        return client.post("/api/actions", data=body, headers=headers)
+    def call(key: str):
+        body = {"customer_id": ADA, "action": "review"}
+        return platform.client.post("/api/actions", json=body, headers={"Authorization": f"Bearer {key}"})
 
-    answers = [call(platform.shop).status_code for _ in range(allowed)]
-    assert set(answers) == {401}
-    assert call(platform.shop, platform.fake.client_secret).status_code == 429  # even signed, past the shop's limit
-    assert call("another-shop.myshopify.com").status_code == 401
+    answers = [call(keys[n % 2]).status_code for n in range(allowed)]
+    assert 429 not in answers
+    assert call(keys[0]).status_code == 429 and call(keys[1]).status_code == 429  # the shop's count, not the key's
+    other = "other-" + platform.shop
+    platform.install(other)
+    other_key = Admin(platform, other).post("/api/api-keys", json={"name": "app", "scopes": ["actions:review"]}).get_json()["key"]
+    assert call(other_key).status_code != 429
 
 
 def test_the_admins_writes_are_limited_per_shop_and_its_reads_are_not(platform):

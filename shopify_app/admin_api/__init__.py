@@ -19,4 +19,4 @@ class IdConverter(IntegerConverter):
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("id", IdConverter))
 
 # Importing an area registers its routes; add a new area here.
-from . import analytics, boosts, forecast, launcher, members, notifications, openapi, program, referrals_tiers, rewards, transfer  # noqa: E402, F401
+from . import analytics, api_keys, boosts, forecast, launcher, members, notifications, openapi, program, referrals_tiers, rewards, transfer  # noqa: E402, F401

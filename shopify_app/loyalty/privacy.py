@@ -16,6 +16,7 @@ from shopify_app.db import insert_ignoring_conflicts
 from shopify_app.models import (
     ActionClaim,
     Adjustment,
+    ApiKeyUse,
     DataRequest,
     GuestEmail,
     ImportJob,
@@ -145,6 +146,9 @@ def member_export(session: Session, member: Member) -> dict:
     adjustments = session.scalars(select(Adjustment).where(Adjustment.member_id == mine).order_by(Adjustment.id))
     claims = session.scalars(select(ActionClaim).where(ActionClaim.member_id == mine).order_by(ActionClaim.id))
     fingerprints = session.scalars(select(OrderFingerprint).where(OrderFingerprint.member_id == mine).order_by(OrderFingerprint.id))
+    calls = session.scalars(
+        select(ApiKeyUse).where(ApiKeyUse.shop_id == member.shop_id, ApiKeyUse.customer_id == member.customer_id).order_by(ApiKeyUse.id)
+    )
     return {
         "customer_id": member.customer_id,
         "member": {
@@ -205,15 +209,17 @@ def member_export(session: Session, member: Member) -> dict:
         "adjustments": [{"points": a.points, "reason": a.reason, "at": _at(a.created_at)} for a in adjustments],
         "actions": [{"ref": c.ref, "points": c.points, "at": _at(c.created_at)} for c in claims],
         "address_fingerprints": [{"order_id": f.order_id, "kind": f.kind} for f in fingerprints],
+        # What the merchant's apps reported about the member through their API keys.
+        "api_calls": [{"key": c.key_name, "action": c.action, "status": c.status, "at": _at(c.at)} for c in calls],
     }
 
 
 def redact_customer(session: Session, shop_domain: str, customer_id: int, email: str | None) -> None:
     """Erase the customer's personal data everywhere Perks keeps it; their ledger amounts stay.
 
-    The member's profile, birthday, address fingerprints, mails' contents and data
-    requests; a guest's pending points and lock row under the email; import files'
-    lines and raw deliveries that mention them.
+    The member's profile, birthday, address fingerprints, mails' contents, data
+    requests and their id in the API keys' log; a guest's pending points and lock
+    row under the email; import files' lines and raw deliveries that mention them.
     """
     shop = any_shop(session, shop_domain)
     now = datetime.now(UTC)
@@ -263,6 +269,8 @@ def redact_customer(session: Session, shop_domain: str, customer_id: int, email:
     mentions += [WebhookDelivery.payload.icontains(e, autoescape=True) for e in emails]
     session.execute(update(WebhookDelivery).where(WebhookDelivery.shop_id == shop.id, or_(*mentions)).values(payload=REDACTED_PAYLOAD))
     session.execute(delete(DataRequest).where(DataRequest.shop_id == shop.id, DataRequest.customer_id == customer_id))
+    # The log of the merchant's API keys keeps each call, no longer whom it was about.
+    session.execute(update(ApiKeyUse).where(ApiKeyUse.shop_id == shop.id, ApiKeyUse.customer_id == customer_id).values(customer_id=None))
 
 
 REDACTED_EMAIL = "redacted"
