@@ -7,9 +7,9 @@ from the bound (e.g. "Input should be less than or equal to 10000000").
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, PlainSerializer
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
 
 from shopify_app.loyalty import limits
 
@@ -34,3 +34,22 @@ Cost = Annotated[int, Field(ge=1, le=limits.MAX_REWARD_COST)]
 Count = Annotated[int, Field(ge=1, le=1_000_000)]
 Days = Annotated[int, Field(ge=1, le=limits.MAX_DAYS)]
 Title = Text(255, min_length=1)
+
+
+def _ascii_digits(value: object) -> object:
+    # pydantic's lax int takes " 3", "+3", "3_0" and "3.0" from a query string; only the digits 0-9 name a number here.
+    if isinstance(value, str):
+        number = limits.ascii_whole(value)
+        if number is None:
+            raise ValueError("must be written with the digits 0 to 9 only")
+        return number
+    return value
+
+
+def QueryWhole(low: int, high: int):  # used like a type: QueryWhole(0, 100)
+    """A query string's whole number from `low` to `high`, in ASCII digits (a JSON body keeps plain int)."""
+    return Annotated[int, Field(ge=low, le=high), BeforeValidator(_ascii_digits)]
+
+
+PointsRate = Annotated[Decimal, Field(ge=0, le=10_000, decimal_places=4), AsString]  # points per unit of money spent
+Rounding = Literal["down", "nearest", "up"]

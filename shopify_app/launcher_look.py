@@ -10,15 +10,16 @@ sees the substitute.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import AfterValidator, Field, StringConstraints, create_model
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shopify_app.config import REPO_ROOT
+from shopify_app.contracts import Model
 from shopify_app.db import settings_row
 from shopify_app.loyalty import audit, limits
-from shopify_app.loyalty.program_settings import InvalidSettings
 from shopify_app.models import LAUNCHER_POSITIONS, LauncherLook
 
 COLOURS = ("primary_color", "background_color", "text_color")
@@ -34,6 +35,58 @@ def languages() -> tuple[str, ...]:
 
 
 LANGUAGES = languages()
+
+
+def _colour(value: str) -> str:
+    colour = normal_colour(value)
+    if colour is None:
+        raise ValueError("must be a colour as #rrggbb (or #rgb)")
+    return colour
+
+
+def _plain_line(text: str) -> str:
+    if any(ch in text for ch in "\r\n<>") or limits.has_control_characters(text):
+        raise ValueError("must be one line of plain text")
+    return text
+
+
+Colour = Annotated[str, Field(max_length=32, description="#rrggbb or #rgb"), AfterValidator(_colour)]
+
+
+def _line(limit: int):
+    """A text of the launcher: one line, at most `limit` characters once trimmed; empty means the translated default."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=limit), AfterValidator(_plain_line)]
+
+
+class LauncherTexts(Model):
+    button_label: _line(TEXTS["button_label"]) = ""
+    title: _line(TEXTS["title"]) = ""
+
+
+# One optional entry per language the theme ships ("pt-BR" is the JSON name of pt_BR); another language is refused by name.
+TextsByLanguage = create_model(
+    "TextsByLanguage",
+    __base__=Model,
+    **{lang.replace("-", "_"): (LauncherTexts | None, Field(None, alias=lang)) for lang in LANGUAGES},
+)
+
+
+class LookChange(Model):
+    """The launcher's look as the admin sends it: the fields it changes; `texts`, when sent, replaces them all."""
+
+    primary_color: Colour = None  # type: ignore[assignment] # absent is not null: only the fields sent are changed
+    background_color: Colour = None  # type: ignore[assignment]
+    text_color: Colour = None  # type: ignore[assignment]
+    position: Literal[LAUNCHER_POSITIONS] = None  # type: ignore[assignment,valid-type]
+    texts: TextsByLanguage = None  # type: ignore[assignment,valid-type]
+
+    def values(self) -> dict[str, Any]:
+        """The fields sent, colours as lower-case #rrggbb and texts without the empty ones."""
+        values = {name: getattr(self, name) for name in self.model_fields_set if name != "texts"}
+        if "texts" in self.model_fields_set:
+            sent = self.texts.model_dump(by_alias=True, exclude_none=True)
+            values["texts"] = {lang: kept for lang, entry in sent.items() if (kept := {k: v for k, v in entry.items() if v})}
+        return values
 
 
 def look_of(session: Session, shop_id: int) -> LauncherLook:
@@ -68,8 +121,9 @@ def storefront_json(session: Session, shop_id: int, locale: str | None) -> dict[
     return shown | {"button_label": own.get("button_label"), "title": own.get("title")}
 
 
-def replace(session: Session, shop_id: int, data: dict[str, Any], actor: str) -> LauncherLook:
-    values = checked(data)
+def replace(session: Session, shop_id: int, change: LookChange | dict[str, Any], actor: str) -> LauncherLook:
+    """Save the fields `change` sends (a dict is read as the admin's JSON body would be); the change log gets before and after."""
+    values = (change if isinstance(change, LookChange) else LookChange.model_validate(change)).values()
     look = look_of(session, shop_id)
     before = _flat(as_dict(look))
     for name, value in values.items():
@@ -77,61 +131,6 @@ def replace(session: Session, shop_id: int, data: dict[str, Any], actor: str) ->
     session.flush()
     audit.record(session, shop_id, actor, "launcher", before, _flat(as_dict(look)))
     return look
-
-
-def checked(data: dict[str, Any]) -> dict[str, Any]:
-    """Every field's problem at once; colours come back as lower-case #rrggbb."""
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    for name in COLOURS:
-        if name in data:
-            colour = normal_colour(data[name])
-            if colour is None:
-                errors[name] = "must be a colour as #rrggbb (or #rgb)"
-            else:
-                values[name] = colour
-    if "position" in data:
-        if data["position"] in LAUNCHER_POSITIONS:
-            values["position"] = data["position"]
-        else:
-            errors["position"] = "must be bottom-right or bottom-left"
-    if "texts" in data:
-        values["texts"] = _checked_texts(data["texts"], errors)
-    for name in sorted(set(data) - set(COLOURS) - {"position", "texts"}):
-        errors[name] = "is not a setting of the launcher"
-    if errors:
-        raise InvalidSettings(errors)
-    return values
-
-
-def _checked_texts(texts: Any, errors: dict[str, str]) -> dict[str, dict[str, str]]:
-    if not isinstance(texts, dict):
-        errors["texts"] = "must be an object of language: {button_label, title}"
-        return {}
-    kept: dict[str, dict[str, str]] = {}
-    for lang, entry in texts.items():
-        if lang not in LANGUAGES:
-            errors[f"texts.{lang}"] = "is not a language of the launcher: " + ", ".join(LANGUAGES)
-            continue
-        if entry is None:
-            continue
-        if not isinstance(entry, dict):
-            errors[f"texts.{lang}"] = "must be an object with button_label and title"
-            continue
-        for name, limit in TEXTS.items():
-            value = entry.get(name, "")
-            where = f"texts.{lang}.{name}"
-            if not isinstance(value, str):
-                errors[where] = "must be text"
-            elif len(value.strip()) > limit:
-                errors[where] = f"must be at most {limit} characters"
-            elif any(ch in value for ch in "\r\n<>") or limits.has_control_characters(value):
-                errors[where] = "must be one line of plain text"
-            elif value.strip():
-                kept.setdefault(lang, {})[name] = value.strip()
-        for name in sorted(set(entry) - set(TEXTS)):
-            errors[f"texts.{lang}.{name}"] = "is not a text of the launcher"
-    return kept
 
 
 def normal_colour(value: Any) -> str | None:

@@ -4,20 +4,119 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from flask import g, jsonify
+from pydantic import AfterValidator, BeforeValidator, Field, NaiveDatetime, WithJsonSchema
 from sqlalchemy import select
 
+from shopify_app.contracts import Answer, Model, endpoint
+from shopify_app.field_types import AsString, Title
 from shopify_app.loyalty import actions, audit, limits, multipliers, promotions
-from shopify_app.loyalty.limits import ascii_whole
-from shopify_app.loyalty.program_settings import parse_decimal
 from shopify_app.models import EarnMultiplier, Promotion
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 
 from . import bp
-from .http import ApiError, actor, json_object, not_found, shop_of
+from .http import actor, not_found, shop_of
+
+# Three decimals, as the columns keep them (1.125 = an eighth more); sent as a string or a number.
+Factor = Annotated[Decimal, Field(gt=0, le=limits.MAX_MULTIPLIER, decimal_places=3), AsString]
+KNOWN_ACTIONS = [a for a in actions.ACTIONS if a != "custom"]
+
+
+def _named(name: str) -> str:
+    if not name.strip():
+        raise ValueError("give it a name")
+    return name.strip()
+
+
+def _boostable(names: list[str]) -> list[str]:
+    if not all(name in KNOWN_ACTIONS or name.startswith("custom:") for name in names):
+        raise ValueError(f"must be a list of actions: {', '.join(KNOWN_ACTIONS)} or custom:<handle>")
+    return names
+
+
+class PromotionFields(Model):
+    name: Annotated[Title, AfterValidator(_named)]
+    multiplier: Annotated[Factor, Field(gt=1, description="above 1 (2 = double points), at most 10")]
+    starts_local: NaiveDatetime = Field(description="YYYY-MM-DDTHH:MM in the shop's time zone, without an offset")
+    ends_local: NaiveDatetime = Field(description="after the start; YYYY-MM-DDTHH:MM in the shop's time zone, without an offset")
+    purchases: bool = Field(True, description="boost what purchases earn")
+    actions: Annotated[list[str], Field(max_length=50), AfterValidator(_boostable)] = Field(
+        default_factory=list, description="the earn actions it boosts (custom:<handle> for a custom one)"
+    )
+
+
+class PromotionJson(Answer):
+    id: int
+    name: str
+    multiplier: str
+    starts_local: str
+    ends_local: str
+    purchases: bool
+    actions: list[str]
+    running: bool
+
+
+class PromotionList(Answer):
+    promotions: list[PromotionJson]
+    timezone: str | None
+
+
+class OnePromotion(Answer):
+    promotion: PromotionJson
+
+
+class Deleted(Answer):
+    deleted: int
+
+
+def _shopify_id(value: object) -> object:
+    """A product's or collection's id as the admin has it: 77, "77" or "gid://shopify/Product/77"."""
+    if isinstance(value, str):
+        digits = value.strip().removeprefix("gid://shopify/Product/").removeprefix("gid://shopify/Collection/")
+        number = limits.ascii_whole(digits)
+        if number is None:
+            raise ValueError("must be the Shopify id of the product or collection")
+        return number
+    return value
+
+
+ShopifyTarget = Annotated[
+    int,
+    BeforeValidator(_shopify_id),
+    Field(ge=1, le=limits.MAX_ID),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": limits.MAX_ID},
+                {"type": "string", "pattern": "^(gid://shopify/(Product|Collection)/)?[0-9]{1,19}$"},
+            ]
+        }
+    ),
+]
+
+
+class MultiplierFields(Model):
+    target: Literal["product", "collection"]
+    target_id: ShopifyTarget
+    multiplier: Annotated[Factor, Field(description="above 0, at most 10 (1 = no extra points)")]
+
+
+class MultiplierJson(Answer):
+    target: Literal["product", "collection"]
+    target_id: str
+    multiplier: str
+
+
+class MultiplierList(Answer):
+    multipliers: list[MultiplierJson]
+
+
+class OneMultiplier(Answer):
+    multiplier: MultiplierJson
 
 
 def _promotion_json(promotion: Promotion, running: bool) -> dict:
@@ -35,6 +134,7 @@ def _promotion_json(promotion: Promotion, running: bool) -> dict:
 
 @bp.get("/promotions")
 @merchant_required
+@endpoint("The promotions, latest start first, and the shop's time zone they are in", security="session", answer=PromotionList)
 def list_promotions():
     now = datetime.now(UTC)
     with UnitOfWork(perks().sessions) as uow:
@@ -45,41 +145,19 @@ def list_promotions():
 
 @bp.post("/promotions")
 @merchant_required
-def add_promotion():
-    data = json_object()
-    errors: dict[str, str] = {}
-    name = data.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name) > 255:
-        errors["name"] = "give it a name of at most 255 characters"
-    factor = _multiplier(data.get("multiplier"))
-    if factor is None:
-        errors["multiplier"] = "must be a number above 1 and at most 10, with at most 3 decimals (2 = double points)"
-    starts, ends = _wall(data.get("starts_local")), _wall(data.get("ends_local"))
-    if starts is None:
-        errors["starts_local"] = "must be a date and time as YYYY-MM-DDTHH:MM in the shop's time zone"
-    if ends is None:
-        errors["ends_local"] = "must be a date and time as YYYY-MM-DDTHH:MM in the shop's time zone"
-    elif starts is not None and ends <= starts:
-        errors["ends_local"] = "must be after the start"
-    boosted = data.get("actions", [])
-    known = [a for a in actions.ACTIONS if a != "custom"]
-    if not isinstance(boosted, list) or not all(isinstance(a, str) and (a in known or a.startswith("custom:")) for a in boosted):
-        errors["actions"] = f"must be a list of actions: {', '.join(known)} or custom:<handle>"
-    if not isinstance(data.get("purchases", True), bool):
-        errors["purchases"] = "must be true or false"
-    if errors:
-        raise ApiError(400, "invalid", "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+@endpoint("Add a promotion; recorded in the change log", security="session", body=PromotionFields, ok=201, answer=OnePromotion)
+def add_promotion(body: PromotionFields):
     with UnitOfWork(perks().sessions) as uow:
         shop = shop_of(uow.session)
         promotion = promotions.add_promotion(
             uow.session,
             shop,
-            name=name.strip(),
-            multiplier=factor,
-            starts_local=starts,
-            ends_local=ends,
-            purchases=data.get("purchases", True),
-            actions=tuple(boosted),
+            name=body.name,
+            multiplier=body.multiplier,
+            starts_local=body.starts_local,
+            ends_local=body.ends_local,
+            purchases=body.purchases,
+            actions=tuple(body.actions),
         )
         after = _promotion_json(promotion, promotions.is_running(promotion, shop, datetime.now(UTC)))
         audit.record(uow.session, shop.id, actor(), f"promotion:{promotion.id}", {}, {k: v for k, v in after.items() if k != "running"})
@@ -89,6 +167,12 @@ def add_promotion():
 
 @bp.delete("/promotions/<id:promotion_id>")
 @merchant_required
+@endpoint(
+    "End a promotion now; recorded in the change log",
+    security="session",
+    answer=Deleted,
+    refusals={404: "no such promotion in this shop"},
+)
 def end_promotion(promotion_id: int):
     with UnitOfWork(perks().sessions) as uow:
         promotion = uow.session.scalar(select(Promotion).where(Promotion.shop_id == g.caller.shop_id, Promotion.id == promotion_id))
@@ -103,6 +187,7 @@ def end_promotion(promotion_id: int):
 
 @bp.get("/multipliers")
 @merchant_required
+@endpoint("The product and collection multipliers", security="session", answer=MultiplierList)
 def list_multipliers():
     with UnitOfWork(perks().sessions) as uow:
         found = uow.session.scalars(select(EarnMultiplier).where(EarnMultiplier.shop_id == g.caller.shop_id).order_by(EarnMultiplier.id))
@@ -111,27 +196,21 @@ def list_multipliers():
 
 @bp.put("/multipliers")
 @merchant_required
-def set_multiplier():
-    data = json_object()
-    errors: dict[str, str] = {}
-    target, target_id = data.get("target"), str(data.get("target_id") or "").removeprefix("gid://shopify/Product/")
-    target_id = target_id.removeprefix("gid://shopify/Collection/")
-    if target not in ("product", "collection"):
-        errors["target"] = "must be product or collection"
-    if not limits.is_id(ascii_whole(target_id)):
-        errors["target_id"] = "must be the Shopify id of the product or collection"
-    factor = _multiplier(data.get("multiplier"), allow_one=True)
-    if factor is None:
-        errors["multiplier"] = "must be a number above 0 and at most 10, with at most 3 decimals (1 = no extra points)"
-    if errors:
-        raise ApiError(400, "invalid", "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+@endpoint(
+    "Set a product's or a collection's multiplier; recorded in the change log",
+    security="session",
+    body=MultiplierFields,
+    answer=OneMultiplier,
+)
+def set_multiplier(body: MultiplierFields):
+    target, target_id, factor = body.target, body.target_id, body.multiplier
     with UnitOfWork(perks().sessions) as uow:
         query = select(EarnMultiplier).where(
-            EarnMultiplier.shop_id == g.caller.shop_id, EarnMultiplier.target == target, EarnMultiplier.target_id == int(target_id)
+            EarnMultiplier.shop_id == g.caller.shop_id, EarnMultiplier.target == target, EarnMultiplier.target_id == target_id
         )
         existing = uow.session.scalar(query)
         before = {"multiplier": str(existing.multiplier.normalize())} if existing else {}
-        multipliers.set_multiplier(uow.session, g.caller.shop_id, target, int(target_id), factor)
+        multipliers.set_multiplier(uow.session, g.caller.shop_id, target, target_id, factor)
         row = uow.session.scalar(query)
         audit.record(
             uow.session, g.caller.shop_id, actor(), f"multiplier:{target}:{target_id}", before, {"multiplier": str(factor.normalize())}
@@ -142,22 +221,3 @@ def set_multiplier():
 
 def _multiplier_json(row: EarnMultiplier) -> dict:
     return {"target": row.target, "target_id": str(row.target_id), "multiplier": str(row.multiplier.normalize())}
-
-
-def _multiplier(value, *, allow_one: bool = False) -> Decimal | None:
-    number = parse_decimal(value)
-    if number is None:
-        return None
-    low_ok = number > 0 if allow_one else number > 1
-    return number if low_ok and number <= limits.MAX_MULTIPLIER and number.as_tuple().exponent >= -3 else None
-
-
-def _wall(value) -> datetime | None:
-    """A wall-clock time in the shop's zone, as the merchant typed it: no offset allowed."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is None else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import g, jsonify, request
@@ -74,16 +73,6 @@ def query_int(name: str, default: int, low: int, high: int) -> int:
     if number is None or not low <= number <= high:
         raise ApiError(400, "invalid", f"{name} must be a whole number from {low} to {high}", {name: f"must be from {low} to {high}"})
     return number
-
-
-def query_date(name: str, default: date) -> date:
-    text = request.args.get(name)
-    if not text:
-        return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ApiError(400, "invalid", f"{name} must be a date as YYYY-MM-DD", {name: "must be a date as YYYY-MM-DD"}) from None
 
 
 def not_found(what: str) -> ApiError:

@@ -3,36 +3,56 @@ contrast of its text judged here, as the admin's live preview shows it."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from flask import g, jsonify
 
 from shopify_app import launcher_look
+from shopify_app.contracts import Answer, endpoint
 from shopify_app.demo_storefront.liquid_blocks import translate
+from shopify_app.launcher_look import LookChange
+from shopify_app.models import LAUNCHER_POSITIONS
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 
 from . import bp
-from .http import actor, json_object
-from .openapi import PATHS, json_body, op
+from .http import actor
 
-LOOK_FIELDS = {
-    "primary_color": {"type": "string", "description": "#rrggbb"},
-    "background_color": {"type": "string", "description": "#rrggbb"},
-    "text_color": {"type": "string", "description": "#rrggbb"},
-    "position": {"type": "string", "enum": ["bottom-right", "bottom-left"]},
-    "texts": {"type": "object", "description": "{language: {button_label, title}}; empty or left out: the translated default"},
-}
-PATHS.update(
-    {
-        "/api/launcher": {
-            "get": op("The launcher's look, its contrast check, and the translated default texts per language"),
-            "put": op("Change the launcher's look; recorded in the change log", body=json_body(LOOK_FIELDS)),
-        },
-        "/api/launcher/check": {
-            "post": op("Check a draft look without saving it: field errors, contrast and warnings", body=json_body(LOOK_FIELDS))
-        },
-    }
-)
+
+class SavedTexts(Answer):
+    button_label: str | None = None
+    title: str | None = None
+
+
+class LookWarning(Answer):
+    field: str
+    message: str
+
+
+class Checks(Answer):
+    text_on_background: float
+    label_on_primary: str
+    warnings: list[LookWarning]
+
+
+class Look(Answer):
+    primary_color: str
+    background_color: str
+    text_color: str
+    position: Literal[LAUNCHER_POSITIONS]  # type: ignore[valid-type]
+    texts: dict[str, SavedTexts]
+    checks: Checks
+
+
+class DefaultTexts(Answer):
+    button_label: str
+    title: str
+
+
+class LookWithDefaults(Look):
+    languages: list[str]
+    default_texts: dict[str, DefaultTexts]
 
 
 def _answer(look: dict) -> dict:
@@ -41,6 +61,9 @@ def _answer(look: dict) -> dict:
 
 @bp.get("/launcher")
 @merchant_required
+@endpoint(
+    "The launcher's look, its contrast check, and the translated default texts per language", security="session", answer=LookWithDefaults
+)
 def get_launcher():
     with UnitOfWork(perks().sessions) as uow:
         look = launcher_look.as_dict(launcher_look.look_of(uow.session, g.caller.shop_id))
@@ -54,20 +77,19 @@ def get_launcher():
 
 @bp.put("/launcher")
 @merchant_required
-def put_launcher():
-    data = json_object()
+@endpoint("Change the launcher's look; recorded in the change log", security="session", body=LookChange, answer=Look)
+def put_launcher(body: LookChange):
     with UnitOfWork(perks().sessions) as uow:
-        look = launcher_look.replace(uow.session, g.caller.shop_id, data, actor())
+        look = launcher_look.replace(uow.session, g.caller.shop_id, body, actor())
         uow.commit()
         return jsonify(_answer(launcher_look.as_dict(look)))
 
 
 @bp.post("/launcher/check")
 @merchant_required
-def check_launcher():
-    data = json_object()
-    values = launcher_look.checked(data)
+@endpoint("Check a draft look without saving it: its contrast and warnings", security="session", body=LookChange, answer=Look)
+def check_launcher(body: LookChange):
     with UnitOfWork(perks().sessions) as uow:
         saved = launcher_look.as_dict(launcher_look.look_of(uow.session, g.caller.shop_id))
         uow.commit()
-    return jsonify(_answer(saved | values))
+    return jsonify(_answer(saved | body.values()))

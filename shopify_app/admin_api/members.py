@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from typing import Annotated
+
+from flask import g, jsonify
+from pydantic import AfterValidator, Field
 from sqlalchemy import String, cast, func, or_, select
 
-from shopify_app.loyalty import adjustments, ledger
+from shopify_app.contracts import Answer, Model, endpoint
+from shopify_app.field_types import QueryWhole, Text
+from shopify_app.loyalty import adjustments, ledger, limits
 from shopify_app.loyalty.members import find_member
 from shopify_app.models import LedgerEntry, Member
 from shopify_app.platform.guards import merchant_required
@@ -13,24 +18,100 @@ from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 
 from . import bp
-from .http import ApiError, actor, idempotency_key, json_object, not_found, query_int
+from .http import ApiError, actor, idempotency_key, not_found
+from .openapi import IDEMPOTENCY_KEY
+
+
+class MemberSearch(Model):
+    q: Text(200) = Field("", description="part of a name or an email, or a whole customer id")
+    limit: QueryWhole(1, 100) = 25
+    offset: QueryWhole(0, limits.MAX_OFFSET) = 0
+
+
+class MemberJson(Answer):
+    customer_id: str = Field(description="a string: Shopify's ids outgrow what a JavaScript number holds exactly")
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    points: int
+    joined_at: str
+    deleted: bool
+
+
+class MemberPageJson(MemberJson):
+    ledger_balance: int
+
+
+class Members(Answer):
+    members: list[MemberJson]
+    has_more: bool
+    offset: int
+
+
+class HistoryQuery(Model):
+    before: QueryWhole(0, limits.MAX_ID) = Field(0, description="the id of the oldest entry already shown; 0: from the newest")
+
+
+class HistoryEntry(Answer):
+    id: int
+    at: str
+    points: int
+    kind: str
+    reason: str | None
+
+
+class MemberPage(Answer):
+    member: MemberPageJson
+    history: list[HistoryEntry]
+    has_more: bool
+
+
+def _not_zero(points: int) -> int:
+    if points == 0:
+        raise ValueError("must be a whole number other than 0")
+    return points
+
+
+def _said(reason: str) -> str:
+    if not reason.strip():
+        raise ValueError("say why")
+    return reason.strip()
+
+
+class AdjustmentFields(Model):
+    points: Annotated[
+        int,
+        Field(ge=-limits.MAX_POINTS_PER_ADJUSTMENT, le=limits.MAX_POINTS_PER_ADJUSTMENT, description="not 0; negative takes away"),
+        AfterValidator(_not_zero),
+    ]
+    reason: Annotated[Text(limits.MAX_REASON_LENGTH, min_length=1), AfterValidator(_said)]
+    confirm_negative: bool = Field(False, description="allow the balance to go below zero")
+
+
+class AdjustmentJson(Answer):
+    id: int
+    points: int
+    reason: str
+    staff_user: str
+
+
+class Adjusted(Answer):
+    adjustment: AdjustmentJson
+    balance: int
 
 
 @bp.get("/members")
 @merchant_required
-def search_members():
-    q = (request.args.get("q") or "").strip()
-    if len(q) > 200:
-        raise ApiError(400, "invalid", "q: at most 200 characters", {"q": "at most 200 characters"})
-    limit = query_int("limit", 25, 1, 100)
-    offset = query_int("offset", 0, 0, 1_000_000)
-    query = select(Member).where(Member.shop_id == g.caller.shop_id, Member.merged_into_id.is_(None), Member.redacted_at.is_(None))
+@endpoint("Search the members by name, email or customer id, newest first", security="session", query=MemberSearch, answer=Members)
+def search_members(query: MemberSearch):
+    q = query.q.strip()
+    found_query = select(Member).where(Member.shop_id == g.caller.shop_id, Member.merged_into_id.is_(None), Member.redacted_at.is_(None))
     if q:
-        query = query.where(_matches(q))
+        found_query = found_query.where(_matches(q))
     with UnitOfWork(perks().sessions) as uow:
         # One more than asked tells whether a next page exists without counting them all.
-        found = list(uow.session.scalars(query.order_by(Member.id.desc()).offset(offset).limit(limit + 1)))
-        return jsonify(members=[_member_json(m) for m in found[:limit]], has_more=len(found) > limit, offset=offset)
+        found = list(uow.session.scalars(found_query.order_by(Member.id.desc()).offset(query.offset).limit(query.limit + 1)))
+        return jsonify(members=[_member_json(m) for m in found[: query.limit]], has_more=len(found) > query.limit, offset=query.offset)
 
 
 def _matches(q: str):
@@ -44,16 +125,22 @@ def _matches(q: str):
 
 @bp.get("/members/<id:customer_id>")
 @merchant_required
-def member_page(customer_id: int):
-    before = query_int("before", 0, 0, 2**62) or None
+@endpoint(
+    "A member and their ledger history, newest first, 50 at a time",
+    security="session",
+    query=HistoryQuery,
+    answer=MemberPage,
+    refusals={404: "no such member in this shop"},
+)
+def member_page(customer_id: int, query: HistoryQuery):
     with UnitOfWork(perks().sessions) as uow:
         member = find_member(uow.session, g.caller.shop_id, customer_id)
         if member is None or member.redacted_at is not None:
             raise not_found("such member")
-        query = select(LedgerEntry).where(LedgerEntry.shop_id == g.caller.shop_id, LedgerEntry.member_id == member.id)
-        if before:
-            query = query.where(LedgerEntry.id < before)
-        entries = list(uow.session.scalars(query.order_by(LedgerEntry.id.desc()).limit(51)))
+        entries_query = select(LedgerEntry).where(LedgerEntry.shop_id == g.caller.shop_id, LedgerEntry.member_id == member.id)
+        if query.before:
+            entries_query = entries_query.where(LedgerEntry.id < query.before)
+        entries = list(uow.session.scalars(entries_query.order_by(LedgerEntry.id.desc()).limit(51)))
         return jsonify(
             member=_member_json(member) | {"ledger_balance": ledger.balance(uow.session, g.caller.shop_id, member.id)},
             history=[
@@ -65,21 +152,28 @@ def member_page(customer_id: int):
 
 @bp.post("/members/<id:customer_id>/adjustments")
 @merchant_required
-def adjust(customer_id: int):
-    """Points added or taken away by hand, once per `Idempotency-Key`: a repeat answers the first answer."""
+@endpoint(
+    "Add or take away points by hand, once per Idempotency-Key: a repeat answers the first answer",
+    security="session",
+    body=AdjustmentFields,
+    headers=(IDEMPOTENCY_KEY,),
+    ok=201,
+    answer=Adjusted,
+    refusals={422: "the Idempotency-Key already made a different adjustment"},
+)
+def adjust(customer_id: int, body: AdjustmentFields):
     key = idempotency_key()
-    body = json_object()
     with UnitOfWork(perks().sessions) as uow:
         try:
             made = adjustments.adjust_once(
                 uow.session,
                 g.caller.shop_id,
                 customer_id,
-                body.get("points"),
-                body.get("reason"),
+                body.points,
+                body.reason,
                 actor(),
                 request_key=key,
-                confirm_negative=body.get("confirm_negative") is True,
+                confirm_negative=body.confirm_negative,
             )
         except adjustments.KeyReused as error:
             raise ApiError(422, "key_reused", str(error)) from None

@@ -3,24 +3,114 @@
 from __future__ import annotations
 
 from types import EllipsisType
+from typing import Annotated, Any, Literal
 
 from flask import g, jsonify
+from pydantic import BeforeValidator, Field
 from sqlalchemy import exists, select
 
-from shopify_app.loyalty import actions, audit, program_settings
+from shopify_app.contracts import Answer, Model, endpoint
+from shopify_app.field_types import QueryWhole, Text
+from shopify_app.loyalty import actions, audit, limits, program_settings
 from shopify_app.loyalty.errors import InvalidCommand
+from shopify_app.loyalty.program_settings import ProgramFields
 from shopify_app.loyalty.shops import program_of
 from shopify_app.models import EarnRule, ProgramChange, Reward
 from shopify_app.platform.guards import merchant_required
+from shopify_app.platform.views import PurchaseRule, ShopBasics
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 
 from . import bp
-from .http import ApiError, actor, json_object, query_int, shop_of
+from .http import ApiError, actor, shop_of
+
+Period = Literal["ever", "day", "month", "year"]
+
+
+class ProgramJson(PurchaseRule):
+    guest_points: bool
+    expire_after_days: int | None
+    expiry_reminder_days: int
+    nudge_after_days: int | None
+
+
+class ChecklistItem(Answer):
+    key: str
+    title: str
+    done: bool
+    section: str
+
+
+class Program(Answer):
+    shop: ShopBasics
+    program: ProgramJson
+    checklist: list[ChecklistItem]
+
+
+class ProgramSaved(Answer):
+    program: ProgramJson
+    checklist: list[ChecklistItem]
+
+
+class ChangesQuery(Model):
+    before: QueryWhole(0, limits.MAX_ID) = Field(0, description="the id of the oldest change already shown; 0: from the newest")
+
+
+class ChangeJson(Answer):
+    id: int
+    at: str
+    actor: str
+    subject: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+class Changes(Answer):
+    changes: list[ChangeJson]
+
+
+def _url_or_null(value: object) -> object:
+    """A social profile's address as the form sends it: trimmed, "" meaning none."""
+    if value is None or isinstance(value, str):
+        return (value or "").strip() or None
+    raise ValueError("must be an https:// address or null")
+
+
+class EarnRuleFields(Model):
+    points: Annotated[int, Field(ge=1, le=limits.MAX_POINTS_PER_AWARD)]
+    limit_count: Annotated[int, Field(ge=1, le=1000)] = 1
+    limit_period: Period = "ever"
+    enabled: bool = True
+    name: Text(255) = ""
+    url: Annotated[
+        Annotated[str, Field(max_length=2048)] | None,
+        BeforeValidator(_url_or_null),
+        Field(description='a social follow\'s https:// profile; absent keeps it, null or "" removes it'),
+    ] = None
+
+
+class EarnRuleJson(Answer):
+    name: str
+    points: int | None
+    limit_count: int
+    limit_period: Period
+    enabled: bool
+    url: str | None
+    network: str | None
+
+
+class EarnRules(Answer):
+    rules: list[EarnRuleJson]
+    periods: list[Period]
+
+
+class OneEarnRule(Answer):
+    rule: EarnRuleJson
 
 
 @bp.get("/program")
 @merchant_required
+@endpoint("The shop, the program's settings and the setup checklist", security="session", answer=Program)
 def get_program():
     with UnitOfWork(perks().sessions) as uow:
         shop = shop_of(uow.session)
@@ -34,21 +124,21 @@ def get_program():
 
 @bp.patch("/program")
 @merchant_required
-def change_program():
-    changes = json_object()
+@endpoint("Change the program's settings; recorded in the change log", security="session", body=ProgramFields, answer=ProgramSaved)
+def change_program(body: ProgramFields):
     with UnitOfWork(perks().sessions) as uow:
         shop = shop_of(uow.session)
-        program = program_settings.update(uow.session, shop, changes, actor())
+        program = program_settings.update(uow.session, shop, body.model_dump(exclude_unset=True), actor())
         uow.commit()
         return jsonify(program=program_settings.as_dict(program), checklist=_checklist(uow.session, shop.id, program.enabled))
 
 
 @bp.get("/program/changes")
 @merchant_required
-def program_changes():
-    before = query_int("before", 0, 0, 2**62) or None
+@endpoint("The change log, newest first, 50 at a time", security="session", query=ChangesQuery, answer=Changes)
+def program_changes(query: ChangesQuery):
     with UnitOfWork(perks().sessions) as uow:
-        changes = audit.history(uow.session, g.caller.shop_id, limit=50, before_id=before)
+        changes = audit.history(uow.session, g.caller.shop_id, limit=50, before_id=query.before or None)
         return jsonify(
             changes=[
                 {"id": c.id, "at": c.created_at.isoformat(), "actor": c.actor, "subject": c.subject, "before": c.before, "after": c.after}
@@ -59,6 +149,7 @@ def program_changes():
 
 @bp.get("/earn-rules")
 @merchant_required
+@endpoint("The earn actions, each with its rule (points null: off)", security="session", answer=EarnRules)
 def earn_rules():
     with UnitOfWork(perks().sessions) as uow:
         rules = {
@@ -72,22 +163,15 @@ def earn_rules():
 
 @bp.put("/earn-rules/<name>")
 @merchant_required
-def set_earn_rule(name: str):
-    data = json_object()
+@endpoint(
+    "Set an earn action's rule (`custom:<handle>` for a custom action); recorded in the change log",
+    security="session",
+    body=EarnRuleFields,
+    answer=OneEarnRule,
+)
+def set_earn_rule(name: str, body: EarnRuleFields):
     action, _, handle = name.partition(":")
-    errors = {}
-    points, limit_count = data.get("points"), data.get("limit_count", 1)
-    if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= 1_000_000:
-        errors["points"] = "must be a whole number of points from 1 to 1,000,000"
-    if not isinstance(limit_count, int) or isinstance(limit_count, bool) or not 1 <= limit_count <= 1000:
-        errors["limit_count"] = "must be a whole number from 1 to 1000"
-    if data.get("limit_period", "ever") not in ("ever", "day", "month", "year"):
-        errors["limit_period"] = "must be ever, day, month or year"
-    if not isinstance(data.get("enabled", True), bool):
-        errors["enabled"] = "must be true or false"
-    url = _profile_url(action, data, errors)
-    if errors:
-        raise ApiError(400, "invalid", "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+    url = _profile_url(action, body)
     with UnitOfWork(perks().sessions) as uow:
         shop = shop_of(uow.session)
         existing = uow.session.scalar(
@@ -98,12 +182,12 @@ def set_earn_rule(name: str):
             uow.session,
             shop,
             action,
-            points=points,
+            points=body.points,
             handle=handle,
-            limit_count=limit_count,
-            limit_period=data.get("limit_period", "ever"),
-            name=str(data.get("name") or ""),
-            enabled=data.get("enabled", True),
+            limit_count=body.limit_count,
+            limit_period=body.limit_period,
+            name=body.name,
+            enabled=body.enabled,
             url=url,
         )
         after = _rule_json(name, rule)
@@ -112,23 +196,23 @@ def set_earn_rule(name: str):
         return jsonify(rule=after)
 
 
-def _profile_url(action: str, data: dict, errors: dict) -> str | EllipsisType | None:
+def _profile_url(action: str, body: EarnRuleFields) -> str | EllipsisType | None:
     """A social follow's profile URL: absent keeps the one saved, null or "" removes it."""
-    if "url" not in data:
+    if "url" not in body.model_fields_set:
         return ...
-    url = data["url"].strip() if isinstance(data["url"], str) else data["url"]
-    if url in (None, ""):
+    if body.url is None:
         return None
+    problem = None
     if action != "social_follow":
-        errors["url"] = "only a social follow rule links to a profile"
-    elif not isinstance(url, str):
-        errors["url"] = "must be an https:// address or null"
+        problem = "only a social follow rule links to a profile"
     else:
         try:
-            actions.profile_network(url)
-        except InvalidCommand as problem:
-            errors["url"] = str(problem)
-    return url
+            actions.profile_network(body.url)
+        except InvalidCommand as error:
+            problem = str(error)
+    if problem:
+        raise ApiError(400, "invalid", f"url: {problem}", {"url": problem})
+    return body.url
 
 
 def _rule_json(name: str, rule: EarnRule | None) -> dict:

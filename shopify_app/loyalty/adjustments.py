@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from shopify_app.models import Adjustment, LedgerEntry, Member
 
-from . import ledger, limits
+from . import ledger
 from .commands import CustomerProfile
 from .errors import InvalidCommand, LoyaltyError
 from .members import ensure_member
@@ -34,9 +34,8 @@ class Adjusted:
 
 
 def adjust(
-    session: Session, shop_id: int, customer_id: int, points: object, reason: object, staff_user: str, *, confirm_negative: bool = False
+    session: Session, shop_id: int, customer_id: int, points: int, reason: str, staff_user: str, *, confirm_negative: bool = False
 ) -> Adjustment:
-    points, reason = _checked(points, reason)
     member, _ = ensure_member(session, shop_id, CustomerProfile(customer_id=customer_id))
     _keep_above_zero(session, member, points, confirm_negative)
     adjustment = Adjustment(shop_id=shop_id, member_id=member.id, points=points, reason=reason, staff_user=staff_user)
@@ -50,8 +49,8 @@ def adjust_once(
     session: Session,
     shop_id: int,
     customer_id: int,
-    points: object,
-    reason: object,
+    points: int,
+    reason: str,
     staff_user: str,
     request_key: str,
     *,
@@ -61,8 +60,8 @@ def adjust_once(
 
     Raises KeyReused, changing nothing, if the key already made a different
     adjustment (another customer, points or reason), and InvalidCommand if it
-    would take the balance below zero without `confirm_negative`."""
-    points, reason = _checked(points, reason)
+    would take the balance below zero without `confirm_negative`. The points and the reason come
+    checked by the request's model (admin_api.members.AdjustmentFields): within the limits, a reason said."""
     key = f"admin:{request_key}:adjust"
     earlier = _earlier(session, shop_id, key, customer_id, points, reason)
     if earlier is not None:
@@ -83,17 +82,6 @@ def adjust_once(
     attempt.commit()
     entry_id = session.scalar(select(LedgerEntry.id).where(LedgerEntry.shop_id == shop_id, LedgerEntry.idempotency_key == key))
     return Adjusted(adjustment, _balance_through(session, member.id, entry_id), repeat=False)
-
-
-def _checked(points: object, reason: object) -> tuple[int, str]:
-    most = limits.MAX_POINTS_PER_ADJUSTMENT
-    if not isinstance(points, int) or isinstance(points, bool) or points == 0 or abs(points) > most:
-        raise InvalidCommand(f"points: must be a whole number other than 0, from -{most:,} to {most:,}")
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > limits.MAX_REASON_LENGTH:
-        raise InvalidCommand(f"reason: say why, in at most {limits.MAX_REASON_LENGTH} characters")
-    if limits.has_control_characters(reason):
-        raise InvalidCommand("reason: must be plain text, without NUL or other control characters")
-    return points, reason.strip()
 
 
 def _keep_above_zero(session: Session, member: Member, points: int, confirm_negative: bool) -> None:

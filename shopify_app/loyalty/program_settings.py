@@ -1,20 +1,39 @@
-"""The merchant's settings of the purchase rule and points expiry, checked field by field."""
+"""The merchant's settings of the purchase rule and points expiry: typed by their model, then checked together."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
+from shopify_app.field_types import Money, PointsRate, Rounding
 from shopify_app.models import Program, Shop
 
-from . import audit
+from . import audit, limits
 from .errors import InvalidCommand
 from .shops import program_of
 
-ROUNDINGS = ("down", "nearest", "up")
-BOOLEANS = ("enabled", "count_shipping", "count_tax", "count_discounts", "guest_points")
+
+class ProgramFields(BaseModel):
+    """The program's settings as a change sends them, only those it changes (the admin's PATCH /api/program body)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")  # as shopify_app.contracts.Model, which the domain does not import
+
+    enabled: bool = None  # type: ignore[assignment] # absent is not null: only the fields sent are changed
+    points_per_unit: PointsRate = None  # type: ignore[assignment]
+    rounding: Rounding = None  # type: ignore[assignment]
+    minimum_order: Money = None  # type: ignore[assignment]
+    count_shipping: bool = None  # type: ignore[assignment]
+    count_tax: bool = None  # type: ignore[assignment]
+    count_discounts: bool = None  # type: ignore[assignment]
+    guest_points: bool = None  # type: ignore[assignment]
+    signup_points: Annotated[int, Field(ge=0, le=limits.MAX_POINTS_PER_AWARD)] = None  # type: ignore[assignment]
+    expire_after_days: Annotated[int, Field(ge=1, le=limits.MAX_DAYS, description="null: points never expire")] | None = None
+    expiry_reminder_days: Annotated[int, Field(ge=0, le=365, description="0: no reminder")] = None  # type: ignore[assignment]
+    nudge_after_days: Annotated[int, Field(ge=7, le=730, description="null: no nudges")] | None = None
 
 
 class InvalidSettings(InvalidCommand):
@@ -56,63 +75,16 @@ def update(session: Session, shop: Shop, changes: dict[str, Any], actor: str) ->
 
 
 def checked(changes: dict[str, Any], current: Program) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    for name, value in changes.items():
-        if name not in RULES:
-            errors[name] = "is not a setting of the program"
-            continue
-        read, message = RULES[name]
-        parsed = read(value)
-        if parsed is _BAD:
-            errors[name] = message
-        else:
-            values[name] = parsed
+    """The changes typed (a JSON body's values, or values already typed) and checked against each other."""
+    try:
+        values = ProgramFields.model_validate_json(json.dumps(changes, default=str)).model_dump(exclude_unset=True)
+    except ValidationError as error:
+        raise InvalidSettings({".".join(map(str, e["loc"])): e["msg"] for e in error.errors(include_url=False)}) from None
     expire = values.get("expire_after_days", current.expire_after_days)
     remind = values.get("expiry_reminder_days", current.expiry_reminder_days)
-    if expire is not None and remind >= expire and not {"expiry_reminder_days", "expire_after_days"} & errors.keys():
-        errors["expiry_reminder_days"] = f"must be fewer days than points take to expire ({expire})"
-    if errors:
-        raise InvalidSettings(errors)
+    if expire is not None and remind >= expire:
+        raise InvalidSettings({"expiry_reminder_days": f"must be fewer days than points take to expire ({expire})"})
     return values
-
-
-_BAD = object()
-
-
-def _number(places: int, high: Decimal):
-    def read(value: Any) -> Decimal | object:
-        number = parse_decimal(value)
-        if number is None or number < 0 or number > high or number.as_tuple().exponent < -places:
-            return _BAD
-        return number
-
-    return read
-
-
-def _whole(low: int, high: int, *, empty_allowed: bool = False):
-    def read(value: Any) -> int | object | None:
-        if value is None and empty_allowed:
-            return None
-        return value if _is_int(value) and low <= value <= high else _BAD
-
-    return read
-
-
-def _boolean(value: Any) -> bool | object:
-    return value if isinstance(value, bool) else _BAD
-
-
-RULES = {
-    **{name: (_boolean, "must be true or false") for name in BOOLEANS},
-    "points_per_unit": (_number(4, Decimal(10000)), "must be a number of points from 0 to 10000, with at most 4 decimals"),
-    "rounding": (lambda value: value if value in ROUNDINGS else _BAD, "must be down, nearest or up"),
-    "minimum_order": (_number(2, Decimal("1e12") - 1), "must be an amount of money of 0 or more, with at most 2 decimals"),
-    "signup_points": (_whole(0, 1_000_000), "must be a whole number of points from 0 to 1,000,000"),
-    "expire_after_days": (_whole(1, 3650, empty_allowed=True), "must be empty (points never expire) or a number of days from 1 to 3650"),
-    "expiry_reminder_days": (_whole(0, 365), "must be a number of days from 0 (no reminder) to 365"),
-    "nudge_after_days": (_whole(7, 730, empty_allowed=True), "must be empty (no nudges) or a number of days from 7 to 730"),
-}
 
 
 def parse_decimal(value: Any) -> Decimal | None:
@@ -125,7 +97,3 @@ def parse_decimal(value: Any) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() else None
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)

@@ -12,6 +12,7 @@ from shopify_app.models import Promotion, Shop
 
 from . import calendar, limits
 from .errors import InvalidCommand
+from .program_settings import InvalidSettings
 
 ONE = Decimal(1)
 
@@ -59,6 +60,8 @@ def add_promotion(
         raise InvalidCommand("a promotion's start and end are wall-clock times in the shop's zone, without an offset")
     if not 0 < Decimal(multiplier) <= limits.MAX_MULTIPLIER:
         raise InvalidCommand(f"multiplier: must be above 0 and at most {limits.MAX_MULTIPLIER}")
+    if ends_local <= starts_local:
+        raise InvalidSettings({"ends_local": "must be after the start"})
     promotion = Promotion(
         shop_id=shop.id,
         name=name,

@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from admin_ui import bounce_page, demo_mode
 from admin_ui import shell as admin_shell
+from shopify_app.contracts import Answer, endpoint
+from shopify_app.field_types import Rounding
 from shopify_app.models import Program, Shop
 from shopify_app.runtime import perks
 from shopify_app.shopify.errors import AdminApiError, TokenRequestError
@@ -88,8 +90,37 @@ def _shop_param() -> str | None:
     return shop if SHOP_DOMAIN.fullmatch(shop) else None
 
 
+class ShopBasics(Answer):
+    domain: str
+    name: str
+    currency: str
+    timezone: str
+
+
+class ShopInfo(ShopBasics):
+    plan: str | None
+    installed_at: str
+
+
+class PurchaseRule(Answer):
+    enabled: bool
+    points_per_unit: str
+    rounding: Rounding
+    minimum_order: str
+    count_shipping: bool
+    count_tax: bool
+    count_discounts: bool
+    signup_points: int
+
+
+class ShopAndProgram(Answer):
+    shop: ShopInfo
+    program: PurchaseRule
+
+
 @bp.get("/api/shop")
 @merchant_required
+@endpoint("The shop and its purchase rule", security="session", answer=ShopAndProgram)
 def shop_api():
     with UnitOfWork(perks().sessions) as uow:
         shop = uow.session.get(Shop, g.caller.shop_id)
