@@ -31,7 +31,7 @@ from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures import shopify_webhooks
 from tests.fixtures.app_proxy import signed_query
 
-pytest_plugins = ["tests.plugins.environment", "tests.plugins.fake_admin", "tests.plugins.chromium"]
+pytest_plugins = ["tests.plugins.environment", "tests.plugins.fake_admin", "tests.plugins.chromium", "tests.plugins.fuzz_report"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = Settings.from_env()

@@ -45,12 +45,19 @@ def _timestamp(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value).astimezone(UTC) if value else None
 
 
+def _text(value) -> str | None:
+    """A text field or none: anything else would reach the database and fail there, retried as if transient."""
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{value!r} is not text")
+    return value
+
+
 def _profile(customer: dict) -> CustomerProfile:
     return CustomerProfile(
         customer_id=int(customer["id"]),
-        email=customer.get("email"),
-        first_name=customer.get("first_name"),
-        last_name=customer.get("last_name"),
+        email=_text(customer.get("email")),
+        first_name=_text(customer.get("first_name")),
+        last_name=_text(customer.get("last_name")),
         updated_at=_timestamp(customer.get("updated_at")),
     )
 
