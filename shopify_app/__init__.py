@@ -7,7 +7,7 @@ import os
 from dataclasses import replace
 
 import click
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 
 from .config import Settings, require_secrets
 from .runtime import Runtime
@@ -51,6 +51,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(perks)
     if os.environ.get("PERKS_ENV") == "test":  # every answer the tests see is checked against its endpoint's contract
         app.after_request(contracts.check_answer)
+
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    def json_for_programs(error):
+        """The APIs answer in JSON even where no route matched (an id past its range, a method a path lacks)."""
+        if request.path.startswith(contracts.API_PREFIXES):
+            return jsonify(error="not_found" if error.code == 404 else "method_not_allowed", message=error.description), error.code
+        return error
 
     @app.get("/healthz")
     def healthz():

@@ -23,6 +23,8 @@ from pydantic.json_schema import models_json_schema
 from shopify_app.loyalty.limits import MAX_ID
 
 JSON = "application/json"
+# Where programs call: a refusal there is JSON even when no route matched.
+API_PREFIXES = ("/api/", "/flow/", "/proxy/")
 
 
 class Model(BaseModel):
@@ -85,9 +87,11 @@ class Contract:
     invalid: str = "invalid"
     description: str = ""
 
-    def statuses(self) -> dict[int, str]:
+    def statuses(self, *, has_path_parameters: bool) -> dict[int, str]:
         """Every status this endpoint answers with, and why."""
         known = {self.ok: "OK"}
+        if has_path_parameters:
+            known[404] = "nothing of that id in this shop, or not an id"
         if self.body or self.query or self.raw_body or self.headers:
             known[400] = "invalid input; `fields` names each field's problem"
         if SECURITY[self.security][1]:
@@ -151,7 +155,7 @@ def check_answer(response: Response) -> Response:
     if contract is None or response.status_code in (405, 413, 429):
         return response  # no contract here, or refused before the view by Werkzeug or the rate limit
     where = f"{request.method} {request.path} answered {response.status_code}"
-    if response.status_code not in contract.statuses():
+    if response.status_code not in contract.statuses(has_path_parameters=bool(request.view_args)):
         raise ContractBroken(f"{where}, a status its contract does not list")
     if response.status_code != contract.ok:
         model: type[BaseModel] | None = Refusal
@@ -229,8 +233,9 @@ def _operation(rule: str, contract: Contract, name: str, refs: dict) -> dict:
         operation["requestBody"] = {"required": contract.body_required, "content": {JSON: {"schema": body_schema}}}
     elif contract.raw_body is not None:
         operation["requestBody"] = {"required": True, "content": contract.raw_body}
+    statuses = contract.statuses(has_path_parameters="{" in openapi_path(rule))
     responses: dict[str, dict] = {}
-    for status, why in sorted(contract.statuses().items()):
+    for status, why in sorted(statuses.items()):
         if status == contract.ok:
             responses[str(status)] = _ok(contract, refs)
         else:
