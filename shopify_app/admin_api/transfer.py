@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Literal
 
 from flask import Response, g, jsonify, request, stream_with_context
+from pydantic import Field
 from rq.job import Job, JobStatus
 from sqlalchemy import func, select
 
 from shopify_app.admin_jobs import enqueue_import, import_job_id
+from shopify_app.contracts import Answer, Model, endpoint
+from shopify_app.field_types import Text
 from shopify_app.loyalty import transfer
 from shopify_app.models import ImportJob
 from shopify_app.platform.guards import merchant_required
@@ -19,23 +23,71 @@ from . import bp
 from .http import ApiError, actor, not_found
 
 MAX_BYTES = 25 * 1024 * 1024
+# The refused rows an answer lists: a file of 100,000 bad rows is not sent whole to every poll.
+ERRORS_SHOWN = 1000
+CSV_FILE = {"type": "string", "contentMediaType": "text/csv", "description": "UTF-8; the header names the layout"}
+UPLOAD = {
+    "multipart/form-data": {"schema": {"type": "object", "properties": {"file": CSV_FILE}, "required": ["file"]}},
+    "text/csv": {"schema": CSV_FILE},
+}
+
+
+class ImportName(Model):
+    filename: Text(255, min_length=1) | None = Field(None, description="the file's name, for a text/csv body")  # type: ignore[valid-type]
+
+
+class ImportProgress(Answer):
+    done: int
+    total: int
+
+
+class RefusedRow(Answer):
+    row: int
+    message: str
+
+
+class ImportJson(Answer):
+    id: int
+    filename: str
+    layout: str | None
+    status: Literal["queued", "running", "done", "failed"]
+    progress: ImportProgress
+    total_rows: int
+    imported_rows: int
+    points_imported: int
+    refused_rows: int
+    errors: list[RefusedRow] = Field(description=f"the first {ERRORS_SHOWN:,} refused rows")
+    created_at: str | None
+    finished_at: str | None
+
+
+class OneImport(Answer):
+    job: ImportJson
+
+
+class Imports(Answer):
+    jobs: list[ImportJson]
 
 
 @bp.post("/imports")
 @merchant_required
-def start_import():
+@endpoint(
+    "Import members and balances from a CSV (Smile.io, LoyaltyLion, Yotpo or plain): checked, then run by a worker",
+    security="session",
+    query=ImportName,
+    raw_body=UPLOAD,
+    ok=202,
+    answer=OneImport,
+    refusals={409: "this file was imported already, or is being imported now", 413: f"larger than {MAX_BYTES // 2**20} MB"},
+)
+def start_import(query: ImportName):
     """A CSV as the `file` of a multipart form, or as a text/csv body."""
     request.max_content_length = MAX_BYTES
     upload = request.files.get("file")
     raw = upload.read() if upload is not None else request.get_data()
-    filename = (upload.filename if upload is not None else request.args.get("filename")) or "import.csv"
-    if not raw.strip():
-        raise ApiError(400, "invalid", "file: choose a CSV file to import", {"file": "choose a CSV file to import"})
+    filename = (upload.filename if upload is not None else query.filename) or "import.csv"
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ApiError(400, "invalid", "file: must be a CSV saved as UTF-8", {"file": "must be a CSV saved as UTF-8"}) from None
-    try:
+        text = transfer.upload_text(raw)
         # The header is checked now, so a wrong file is refused before it is queued.
         layout = transfer.layout_of(text)
     except transfer.UnreadableFile as error:
@@ -76,6 +128,7 @@ def start_import():
 
 @bp.get("/imports")
 @merchant_required
+@endpoint("The last 20 imports, newest first", security="session", answer=Imports)
 def list_imports():
     with UnitOfWork(perks().sessions) as uow:
         jobs = uow.session.scalars(select(ImportJob).where(ImportJob.shop_id == g.caller.shop_id).order_by(ImportJob.id.desc()).limit(20))
@@ -84,16 +137,18 @@ def list_imports():
 
 @bp.get("/imports/<id:job_id>")
 @merchant_required
+@endpoint(
+    "An import's status and progress, and its refused rows",
+    security="session",
+    answer=OneImport,
+    refusals={404: "no such import in this shop"},
+)
 def import_status(job_id: int):
     with UnitOfWork(perks().sessions) as uow:
         job = uow.session.scalar(select(ImportJob).where(ImportJob.shop_id == g.caller.shop_id, ImportJob.id == job_id))
         if job is None:
             raise not_found("such import")
         return jsonify(job=_job_json(job))
-
-
-# The refused rows an answer lists: a file of 100,000 bad rows is not sent whole to every poll.
-ERRORS_SHOWN = 1000
 
 
 def _job_json(job: ImportJob) -> dict:
@@ -133,12 +188,14 @@ def _running(job: ImportJob) -> tuple[str, dict]:
 
 @bp.get("/exports/members.csv")
 @merchant_required
+@endpoint("Every member with balance and tier, as CSV (imports back as the plain layout)", security="session", returns="text/csv")
 def export_members():
     return _csv_download("perks-members.csv", transfer.members_csv, g.caller.shop_id)
 
 
 @bp.get("/exports/ledger.csv")
 @merchant_required
+@endpoint("The points ledger, every entry, as CSV", security="session", returns="text/csv")
 def export_ledger():
     return _csv_download("perks-ledger.csv", transfer.ledger_csv, g.caller.shop_id)
 

@@ -105,6 +105,16 @@ def detect(header: Iterable[str]) -> Layout:
     )
 
 
+def upload_text(raw: bytes) -> str:
+    """An uploaded file's text: UTF-8, with or without Excel's byte-order mark."""
+    if not raw.strip():
+        raise UnreadableFile("choose a CSV file to import")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableFile("must be a CSV saved as UTF-8") from None
+
+
 def layout_of(text: str) -> Layout:
     """The layout of a file from its header alone."""
     try:
