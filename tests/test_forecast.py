@@ -222,6 +222,18 @@ def test_the_forecast_endpoint_answers_today_and_a_doubled_draft_and_saves_nothi
         json={"days": 3, "program": {"points_per_unit": "-1", "signup_points": 5}, "multipliers": [{"target": "shelf"}]},
     )
     assert wrong.status_code == 400
-    assert set(wrong.get_json()["fields"]) == {"days"}  # the days are judged first
+    assert set(wrong.get_json()["fields"]) == {  # every problem at once, each by its place in the draft
+        "days",
+        "program.points_per_unit",
+        "program.signup_points",
+        "multipliers.0.target",
+        "multipliers.0.target_id",
+        "multipliers.0.multiplier",
+    }
     wrong = client.post("/api/forecast", headers=headers, json={"program": {"points_per_unit": "-1", "signup_points": 5}, "rewards": [{}]})
-    assert set(wrong.get_json()["fields"]) == {"points_per_unit", "program.signup_points", "rewards.0.kind"}
+    assert set(wrong.get_json()["fields"]) == {
+        "program.points_per_unit",
+        "program.signup_points",
+        "rewards.0.kind",
+        "rewards.0.points_cost",
+    }

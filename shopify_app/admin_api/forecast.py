@@ -9,37 +9,89 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from flask import jsonify
+from pydantic import Field, create_model
 
+from shopify_app.contracts import Answer, Model, endpoint
+from shopify_app.field_types import Cost, Money
 from shopify_app.loyalty import forecast, forecast_history, program_settings
 from shopify_app.loyalty.shops import program_of
-from shopify_app.models import REWARD_KINDS
 from shopify_app.platform.guards import merchant_required
+from shopify_app.presenters import RewardKind
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 
 from . import bp
-from .http import ApiError, json_object, shop_of
+from .boosts import MultiplierFields
+from .http import shop_of
 
 # The purchase rule's fields a draft may change; the rest of the program does not touch what orders earn.
 DRAFT_FIELDS = ("points_per_unit", "rounding", "minimum_order", "count_shipping", "count_tax", "count_discounts", "guest_points")
+DraftProgram = create_model(
+    "DraftProgram",
+    __base__=Model,
+    __doc__="The purchase rule as typed; a setting left out is today's.",
+    **{name: (program_settings.ProgramFields.model_fields[name].rebuild_annotation(), None) for name in DRAFT_FIELDS},  # type: ignore[call-overload]
+)
+
+
+class DraftReward(Model):
+    kind: RewardKind
+    points_cost: Cost
+    value: Money = Decimal(0)
+    enabled: bool = True
+
+
+class Draft(Model):
+    """A draft of the program: each part left out is today's."""
+
+    days: Annotated[int, Field(ge=7, le=365, description="how many days back to replay")] = 90
+    program: DraftProgram = None  # type: ignore[valid-type,assignment] # absent: today's purchase rule
+    multipliers: list[MultiplierFields] = Field(None, max_length=10_000, description="all of them; absent: today's")  # type: ignore[assignment]
+    rewards: list[DraftReward] = Field(None, max_length=1_000, description="the whole catalogue; absent: today's")  # type: ignore[assignment]
+
+
+class OutcomeJson(Answer):
+    points_issued: int
+    points_earned: int
+    points_taken_back: int
+    orders_earning: int
+    point_value: str | None
+    liability: str | None
+    projected_redeemed_points: int | None
+    projected_redemption_value: str | None
+    cheapest_reward_points: int | None
+    projected_rewards: int | None
+
+
+class ForecastJson(Answer):
+    days: int
+    since: str
+    currency: str
+    orders: int
+    redemption_rate: str | None
+    assumptions: list[str]
+    today: OutcomeJson
+    draft: OutcomeJson
 
 
 @bp.post("/forecast")
 @merchant_required
-def post_forecast():
-    data = json_object()
-    days = data.get("days", 90)
-    if not isinstance(days, int) or isinstance(days, bool) or not 7 <= days <= 365:
-        raise ApiError(400, "invalid", "days must be a whole number from 7 to 365", {"days": "must be from 7 to 365"})
+@endpoint(
+    "The shop's recent paid orders replayed through a draft of the program, beside today's rules; nothing is saved",
+    security="session",
+    body=Draft,
+    answer=ForecastJson,
+)
+def post_forecast(body: Draft):
     now = datetime.now(UTC)
-    since = now - timedelta(days=days)
+    since = now - timedelta(days=body.days)
     with UnitOfWork(perks().sessions) as uow:
         shop = shop_of(uow.session)
         today = forecast_history.todays_rules(uow.session, shop)
-        draft = draft_rules(today, data, program_of(uow.session, shop))
+        draft = draft_rules(today, body, program_of(uow.session, shop))
         needs_collections = bool(today.collections or draft.collections)
         result = forecast.replay(
             forecast_history.paid_orders(uow.session, shop, since, collections=needs_collections),
@@ -47,72 +99,23 @@ def post_forecast():
             draft,
             forecast_history.redemption_rate(uow.session, shop.id, now),
         )
-        return jsonify(as_json(result, days=days, since=since, currency=shop.currency))
+        return jsonify(as_json(result, days=body.days, since=since, currency=shop.currency))
 
 
-def draft_rules(today: forecast.Rules, data: dict[str, Any], program) -> forecast.Rules:
-    """Today's rules with the draft's parts put in; every problem named by field at once."""
-    errors: dict[str, str] = {}
-    changes = data.get("program") or {}
-    if not isinstance(changes, dict):
-        raise ApiError(400, "invalid", "program must be an object of settings", {"program": "must be an object"})
-    for name in set(changes) - set(DRAFT_FIELDS):
-        errors[f"program.{name}"] = "is not part of the purchase rule a forecast replays"
-    settings: dict[str, Any] = {}
-    try:
-        settings = program_settings.checked({k: v for k, v in changes.items() if k in DRAFT_FIELDS}, program)
-    except program_settings.InvalidSettings as invalid:
-        errors |= invalid.errors
-    draft = replace(today, **settings)
-    if "multipliers" in data:
-        products, collections = _multipliers(data["multipliers"], errors)
-        draft = replace(draft, products=products, collections=collections)
-    if "rewards" in data:
-        draft = replace(draft, rewards=_rewards(data["rewards"], errors))
-    if errors:
-        raise ApiError(400, "invalid", "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+def draft_rules(today: forecast.Rules, body: Draft, program) -> forecast.Rules:
+    """Today's rules with the draft's parts put in."""
+    draft = today
+    if body.program is not None:
+        draft = replace(draft, **program_settings.checked(body.program.model_dump(exclude_unset=True), program))
+    if body.multipliers is not None:
+        found: dict[str, dict[int, Decimal]] = {"product": {}, "collection": {}}
+        for row in body.multipliers:
+            found[row.target][row.target_id] = row.multiplier
+        draft = replace(draft, products=found["product"], collections=found["collection"])
+    if body.rewards is not None:
+        terms = (forecast.RewardTerms(r.kind, r.points_cost, r.value, r.enabled) for r in body.rewards)
+        draft = replace(draft, rewards=tuple(terms))
     return draft
-
-
-def _multipliers(rows: Any, errors: dict[str, str]) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
-    found: dict[str, dict[int, Decimal]] = {"product": {}, "collection": {}}
-    if not isinstance(rows, list):
-        errors["multipliers"] = "must be a list of {target, target_id, multiplier}"
-        return {}, {}
-    for n, row in enumerate(rows):
-        row = row if isinstance(row, dict) else {}
-        target, target_id = row.get("target"), str(row.get("target_id") or "").rsplit("/", 1)[-1]
-        factor = program_settings.parse_decimal(row.get("multiplier"))
-        if target not in found:
-            errors[f"multipliers.{n}.target"] = "must be product or collection"
-        elif not target_id.isdigit():
-            errors[f"multipliers.{n}.target_id"] = "must be the Shopify id of the product or collection"
-        elif factor is None or not 0 < factor <= 10:
-            errors[f"multipliers.{n}.multiplier"] = "must be a number above 0 and at most 10"
-        else:
-            found[target][int(target_id)] = factor
-    return found["product"], found["collection"]
-
-
-def _rewards(rows: Any, errors: dict[str, str]) -> tuple[forecast.RewardTerms, ...]:
-    if not isinstance(rows, list):
-        errors["rewards"] = "must be a list of {kind, points_cost, value, enabled}"
-        return ()
-    terms = []
-    for n, row in enumerate(rows):
-        row = row if isinstance(row, dict) else {}
-        cost, value, enabled = row.get("points_cost"), program_settings.parse_decimal(row.get("value", "0")), row.get("enabled", True)
-        if row.get("kind") not in REWARD_KINDS:
-            errors[f"rewards.{n}.kind"] = f"must be one of {', '.join(REWARD_KINDS)}"
-        elif not isinstance(cost, int) or isinstance(cost, bool) or cost <= 0:
-            errors[f"rewards.{n}.points_cost"] = "must be a whole number above 0"
-        elif value is None or value < 0:
-            errors[f"rewards.{n}.value"] = "must be an amount of 0 or more"
-        elif not isinstance(enabled, bool):
-            errors[f"rewards.{n}.enabled"] = "must be true or false"
-        else:
-            terms.append(forecast.RewardTerms(row["kind"], cost, value, enabled))
-    return tuple(terms)
 
 
 def as_json(result: forecast.Forecast, *, days: int, since: datetime, currency: str) -> dict[str, Any]:
