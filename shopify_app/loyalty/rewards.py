@@ -2,34 +2,42 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import Any
+import json
+from decimal import Decimal
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shopify_app.field_types import Cost, Count, Days, Id, Money, Title
 from shopify_app.models import REWARD_KINDS, Reward
 
-from . import limits
 from .errors import InvalidCommand, LoyaltyError
 
 MONEY_KINDS = {"fixed_amount", "store_credit", "points_for_money"}
-EDITABLE = (
-    "title",
-    "kind",
-    "points_cost",
-    "value",
-    "variant_id",
-    "minimum_order",
-    "limit_per_member",
-    "code_valid_days",
-    "combines_with_order",
-    "combines_with_product",
-    "combines_with_shipping",
-    "min_points",
-    "max_points",
-    "enabled",
-)
+CENT = Decimal("0.01")
+
+
+class RewardFields(BaseModel):
+    """A reward's settings; a change sends only those it changes. Whether they fit together is _consistency's to say."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")  # as shopify_app.contracts.Model, which the domain does not import
+
+    title: Title = None  # type: ignore[assignment] # absent is not null: only the fields sent are changed
+    kind: Literal[REWARD_KINDS] = None  # type: ignore[assignment,valid-type]
+    points_cost: Cost = None  # type: ignore[assignment]
+    value: Money = None  # type: ignore[assignment]
+    variant_id: Id | None = None
+    minimum_order: Money | None = None
+    limit_per_member: Count | None = None
+    code_valid_days: Days | None = None
+    combines_with_order: bool = None  # type: ignore[assignment]
+    combines_with_product: bool = None  # type: ignore[assignment]
+    combines_with_shipping: bool = None  # type: ignore[assignment]
+    min_points: Cost | None = None
+    max_points: Cost | None = None
+    enabled: bool = None  # type: ignore[assignment]
 
 
 class InvalidReward(InvalidCommand):
@@ -77,33 +85,28 @@ def catalogue(session: Session, shop_id: int, *, enabled_only: bool = False) -> 
 
 
 def _checked(fields: dict[str, Any], current: Reward) -> dict[str, Any]:
-    """The fields, typed and checked against each other; every problem named at once."""
-    errors: dict[str, str] = {}
-    unknown = set(fields) - set(EDITABLE)
-    for name in unknown:
-        errors[name] = "is not a reward setting"
-    clean: dict[str, Any] = {}
-    for name in set(fields) & set(EDITABLE):
-        try:
-            clean[name] = _PARSERS[name](fields[name])
-        except (TypeError, ValueError, InvalidOperation) as error:
-            errors[name] = str(error) or "is not valid"
-    merged = {name: getattr(current, name) for name in EDITABLE} | clean
-    errors |= _consistency(merged, errors)
+    """The fields typed (a JSON body's values, or values already typed), then checked against each other."""
+    try:
+        clean = RewardFields.model_validate_json(json.dumps(fields, default=str)).model_dump(exclude_unset=True)
+    except ValidationError as error:
+        raise InvalidReward({".".join(map(str, e["loc"])): e["msg"] for e in error.errors(include_url=False)}) from None
+    for name in ("value", "minimum_order"):  # as the column keeps them, so the answer shows 15.00 as a reload would
+        if clean.get(name) is not None:
+            clean[name] = clean[name].quantize(CENT)
+    merged = {name: getattr(current, name) for name in RewardFields.model_fields} | clean
+    errors = _consistency(merged)
     if errors:
         raise InvalidReward(errors)
     return clean
 
 
-def _consistency(reward: dict[str, Any], known: dict[str, str]) -> dict[str, str]:
+def _consistency(reward: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
     kind = reward["kind"]
-    if not reward["title"] and "title" not in known:
+    if not reward["title"]:
         errors["title"] = "is required"
-    if not reward["points_cost"] and "points_cost" not in known:
+    if not reward["points_cost"]:
         errors["points_cost"] = "is required"
-    if "value" in known or "kind" in known:
-        return errors
     if kind == "percentage" and not Decimal(0) < reward["value"] <= Decimal(100):
         errors["value"] = "a percentage must be above 0 and at most 100"
     if kind in MONEY_KINDS and reward["value"] <= 0:
@@ -119,72 +122,3 @@ def _consistency(reward: dict[str, Any], known: dict[str, str]) -> dict[str, str
         if low and high and low > high:
             errors["max_points"] = "must not be below the minimum"
     return errors
-
-
-def _positive_int(value: Any) -> int:
-    number = int(value)
-    if number <= 0 or isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise ValueError("must be a whole number above 0")
-    return number
-
-
-def _cost(value: Any) -> int:
-    number = _positive_int(value)
-    if number > limits.MAX_REWARD_COST:
-        raise ValueError(f"must be a whole number from 1 to {limits.MAX_REWARD_COST:,}")
-    return number
-
-
-def _id(value: Any) -> int:
-    number = _positive_int(value)
-    if number > limits.MAX_ID:
-        raise ValueError("must be a Shopify id (at most 2^63-1)")
-    return number
-
-
-def _optional(parse):
-    return lambda value: None if value in (None, "") else parse(value)
-
-
-def _money(value: Any) -> Decimal:
-    amount = Decimal(str(value))
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("must be an amount of money of at least 0 with at most 2 decimals")
-    return amount.quantize(Decimal("0.01"))
-
-
-def _title(value: Any) -> str:
-    text = str(value).strip()
-    if not text or len(text) > 255 or limits.has_control_characters(text):
-        raise ValueError("must be 1 to 255 characters")
-    return text
-
-
-def _kind(value: Any) -> str:
-    if value not in REWARD_KINDS:
-        raise ValueError(f"must be one of {', '.join(REWARD_KINDS)}")
-    return value
-
-
-def _flag(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("must be true or false")
-    return value
-
-
-_PARSERS = {
-    "title": _title,
-    "kind": _kind,
-    "points_cost": _cost,
-    "value": _money,
-    "variant_id": _optional(_id),
-    "minimum_order": _optional(_money),
-    "limit_per_member": _optional(_positive_int),
-    "code_valid_days": _optional(_positive_int),
-    "combines_with_order": _flag,
-    "combines_with_product": _flag,
-    "combines_with_shipping": _flag,
-    "min_points": _optional(_cost),
-    "max_points": _optional(_cost),
-    "enabled": _flag,
-}
