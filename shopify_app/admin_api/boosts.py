@@ -24,6 +24,9 @@ from .http import actor, not_found, shop_of
 # Three decimals, as the columns keep them (1.125 = an eighth more); sent as a string or a number.
 Factor = Annotated[Decimal, Field(gt=0, le=limits.MAX_MULTIPLIER, decimal_places=3), AsString]
 KNOWN_ACTIONS = [a for a in actions.ACTIONS if a != "custom"]
+PROMOTION_IDS = 2**31 - 1  # promotions.id is a PostgreSQL integer: a larger id names none (and the query would fail)
+# A wall-clock time as the admin's datetime-local input sends it: no offset, so not JSON Schema's date-time.
+WALL_TIME = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?$"}
 
 
 def _named(name: str) -> str:
@@ -41,8 +44,12 @@ def _boostable(names: list[str]) -> list[str]:
 class PromotionFields(Model):
     name: Annotated[Title, AfterValidator(_named)]
     multiplier: Annotated[Factor, Field(gt=1, description="above 1 (2 = double points), at most 10")]
-    starts_local: NaiveDatetime = Field(description="YYYY-MM-DDTHH:MM in the shop's time zone, without an offset")
-    ends_local: NaiveDatetime = Field(description="after the start; YYYY-MM-DDTHH:MM in the shop's time zone, without an offset")
+    starts_local: Annotated[NaiveDatetime, WithJsonSchema(WALL_TIME)] = Field(
+        description="YYYY-MM-DDTHH:MM in the shop's time zone, without an offset"
+    )
+    ends_local: Annotated[NaiveDatetime, WithJsonSchema(WALL_TIME)] = Field(
+        description="after the start; YYYY-MM-DDTHH:MM in the shop's time zone, without an offset"
+    )
     purchases: bool = Field(True, description="boost what purchases earn")
     actions: Annotated[list[str], Field(max_length=50), AfterValidator(_boostable)] = Field(
         default_factory=list, description="the earn actions it boosts (custom:<handle> for a custom one)"
@@ -174,6 +181,8 @@ def add_promotion(body: PromotionFields):
     refusals={404: "no such promotion in this shop"},
 )
 def end_promotion(promotion_id: int):
+    if promotion_id > PROMOTION_IDS:
+        raise not_found("such promotion")
     with UnitOfWork(perks().sessions) as uow:
         promotion = uow.session.scalar(select(Promotion).where(Promotion.shop_id == g.caller.shop_id, Promotion.id == promotion_id))
         if promotion is None:
