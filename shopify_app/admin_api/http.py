@@ -1,4 +1,4 @@
-"""What every admin endpoint shares: the caller, the body, and errors as JSON a form can show by field."""
+"""What every admin endpoint shares: the caller, the idempotency key, and errors as JSON a form can show by field."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from typing import Any
 from flask import g, jsonify, request
 
 from shopify_app.loyalty.errors import InvalidCommand
-from shopify_app.loyalty.limits import ascii_whole
-from shopify_app.loyalty.program_settings import InvalidSettings
 from shopify_app.models import Shop
 from shopify_app.storefront import IDEMPOTENCY_KEY
 
@@ -35,11 +33,6 @@ def _invalid_command(error: InvalidCommand):
     return _api_error(ApiError(400, "invalid", str(error), getattr(error, "errors", None)))
 
 
-@bp.errorhandler(InvalidSettings)
-def _invalid_settings(error: InvalidSettings):
-    return _api_error(ApiError(400, "invalid", str(error), error.errors))
-
-
 def actor() -> str:
     """The staff user behind the request: the verified session token's `sub`."""
     return g.caller.staff_user or "unknown"
@@ -56,23 +49,6 @@ def idempotency_key() -> str:
 
 def shop_of(session) -> Shop:
     return session.get(Shop, g.caller.shop_id)
-
-
-def json_object() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, "invalid_json", "the body must be a JSON object")
-    return data
-
-
-def query_int(name: str, default: int, low: int, high: int) -> int:
-    text = request.args.get(name)
-    if text is None or text == "":
-        return default
-    number = ascii_whole(text)  # not str.isdigit alone: '3²' passes it and int() then fails
-    if number is None or not low <= number <= high:
-        raise ApiError(400, "invalid", f"{name} must be a whole number from {low} to {high}", {name: f"must be from {low} to {high}"})
-    return number
 
 
 def not_found(what: str) -> ApiError:
