@@ -20,7 +20,7 @@ from flask import Flask, Response, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from shopify_app.loyalty.limits import MAX_ID
+from shopify_app.loyalty.limits import MAX_ID, MAX_ROW_ID
 
 JSON = "application/json"
 # Where programs call: a refusal there is JSON even when no route matched.
@@ -37,6 +37,12 @@ class Answer(BaseModel):
     """An answer's shape, checked under the tests."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class OpenApiDocument(Answer):
+    """A generated OpenAPI document (its own shape is OpenAPI's)."""
+
+    model_config = ConfigDict(extra="allow")
 
 
 class Refusal(BaseModel):
@@ -87,10 +93,10 @@ class Contract:
     invalid: str = "invalid"
     description: str = ""
 
-    def statuses(self, *, has_path_parameters: bool) -> dict[int, str]:
-        """Every status this endpoint answers with, and why."""
+    def statuses(self, rule: str) -> dict[int, str]:
+        """Every status this endpoint, served at `rule`, answers with, and why."""
         known = {self.ok: "OK"}
-        if has_path_parameters:
+        if any(converter in PATH_SCHEMAS for converter, _ in PATH_PARAMETER.findall(rule)):
             known[404] = "nothing of that id in this shop, or not an id"
         if self.body or self.query or self.raw_body or self.headers:
             known[400] = "invalid input; `fields` names each field's problem"
@@ -155,7 +161,7 @@ def check_answer(response: Response) -> Response:
     if contract is None or response.status_code in (405, 413, 429):
         return response  # no contract here, or refused before the view by Werkzeug or the rate limit
     where = f"{request.method} {request.path} answered {response.status_code}"
-    if response.status_code not in contract.statuses(has_path_parameters=bool(request.view_args)):
+    if response.status_code not in contract.statuses(request.url_rule.rule if request.url_rule else ""):
         raise ContractBroken(f"{where}, a status its contract does not list")
     if response.status_code != contract.ok:
         model: type[BaseModel] | None = Refusal
@@ -173,7 +179,10 @@ def check_answer(response: Response) -> Response:
 # The OpenAPI documents
 
 PATH_PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+PATH_SCHEMAS = {
+    "id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    "row": {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID},
+}
 
 
 def openapi_path(rule: str) -> str:
@@ -215,7 +224,7 @@ def _operation(rule: str, contract: Contract, name: str, refs: dict) -> dict:
     if contract.description:
         operation["description"] = contract.description
     parameters = [
-        {"name": param, "in": "path", "required": True, "schema": ID_SCHEMA if converter == "id" else {"type": "string"}}
+        {"name": param, "in": "path", "required": True, "schema": PATH_SCHEMAS.get(converter, {"type": "string"})}
         for converter, param in PATH_PARAMETER.findall(rule)
     ]
     if contract.query is not None:
@@ -233,9 +242,8 @@ def _operation(rule: str, contract: Contract, name: str, refs: dict) -> dict:
         operation["requestBody"] = {"required": contract.body_required, "content": {JSON: {"schema": body_schema}}}
     elif contract.raw_body is not None:
         operation["requestBody"] = {"required": True, "content": contract.raw_body}
-    statuses = contract.statuses(has_path_parameters="{" in openapi_path(rule))
     responses: dict[str, dict] = {}
-    for status, why in sorted(statuses.items()):
+    for status, why in sorted(contract.statuses(rule).items()):
         if status == contract.ok:
             responses[str(status)] = _ok(contract, refs)
         else:

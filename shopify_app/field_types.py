@@ -20,7 +20,7 @@ def _printable(text: str) -> str:
     return text
 
 
-def Text(max_length: int, *, min_length: int = 0):  # noqa: N802 - used like a type: Text(60)
+def Text(max_length: int, *, min_length: int = 0):  # used like a type: Text(60)
     """A string of at most `max_length` characters without control characters."""
     return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_printable)]
 
@@ -29,7 +29,8 @@ def Text(max_length: int, *, min_length: int = 0):  # noqa: N802 - used like a t
 AsString = PlainSerializer(str, return_type=str, when_used="json")
 Money = Annotated[Decimal, Field(ge=0, le=limits.MAX_MONEY, decimal_places=2), AsString]
 Multiplier = Annotated[Decimal, Field(gt=0, le=limits.MAX_MULTIPLIER, decimal_places=2), AsString]
-Id = Annotated[int, Field(ge=1, le=limits.MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=limits.MAX_ID)]  # a Shopify id
+RowId = Annotated[int, Field(ge=1, le=limits.MAX_ROW_ID)]  # one of our own rows: a reward, a promotion, a key
 Cost = Annotated[int, Field(ge=1, le=limits.MAX_REWARD_COST)]
 Count = Annotated[int, Field(ge=1, le=1_000_000)]
 Days = Annotated[int, Field(ge=1, le=limits.MAX_DAYS)]

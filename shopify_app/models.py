@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Literal
 
 from sqlalchemy import (
     JSON,
@@ -496,6 +497,7 @@ class Unsubscribe(Base):
 # --- rewards and redemptions (issue 5) ----------------------------------------
 
 REWARD_KINDS = ("fixed_amount", "percentage", "free_shipping", "free_product", "store_credit", "points_for_money")
+RewardKind = Literal[REWARD_KINDS]  # type: ignore[valid-type] # the tuple's values, for request and answer models
 
 
 class Reward(Base):

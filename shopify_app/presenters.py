@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from shopify_app.contracts import Answer
-from shopify_app.models import Redemption, Reward
-
-RewardKind = Literal["fixed_amount", "percentage", "free_shipping", "free_product", "store_credit", "points_for_money"]
+from shopify_app.models import Redemption, Reward, RewardKind
 
 
 def reward_json(reward: Reward) -> dict:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from shopify_app.admin_api.openapi import OpenApiDocument
-from shopify_app.contracts import endpoint, openapi_document
+from shopify_app.contracts import OpenApiDocument, endpoint, openapi_document
 
 bp = Blueprint("proxy_openapi", __name__)
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from shopify_app import launcher_look, notifier, storefront_growth
 from shopify_app.contracts import Answer, Model, endpoint
-from shopify_app.field_types import Cost, Id
+from shopify_app.field_types import Cost, RowId
 from shopify_app.loyalty import actions, ledger, newsletter, profile, redemptions, rewards
 from shopify_app.loyalty.commands import GiveBirthday, PerformAction
 from shopify_app.loyalty.errors import InvalidCommand
@@ -125,7 +125,7 @@ class MemberJson(Answer):
 
 
 class RedeemBody(Model):
-    reward_id: Id
+    reward_id: RowId
     points: Cost | None = Field(None, description="points-for-money only: how many to spend")
 
 

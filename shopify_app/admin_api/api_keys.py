@@ -140,7 +140,7 @@ def make_key(body: NewKey):
         return jsonify(api_key=key_json(key), key=plaintext), 201
 
 
-@bp.delete("/api-keys/<id:key_id>")
+@bp.delete("/api-keys/<row:key_id>")
 @merchant_required
 @endpoint(
     "Revoke an API key: it stops working at once and stays listed",
@@ -157,7 +157,7 @@ def revoke_key(key_id: int):
         return jsonify(api_key=key_json(key))
 
 
-@bp.get("/api-keys/<id:key_id>/uses")
+@bp.get("/api-keys/<row:key_id>/uses")
 @merchant_required
 @endpoint("An API key's latest uses, newest first", security="session", answer=Uses, refusals={404: "no such key in this shop"})
 def key_uses(key_id: int):

@@ -24,7 +24,6 @@ from .http import actor, not_found, shop_of
 # Three decimals, as the columns keep them (1.125 = an eighth more); sent as a string or a number.
 Factor = Annotated[Decimal, Field(gt=0, le=limits.MAX_MULTIPLIER, decimal_places=3), AsString]
 KNOWN_ACTIONS = [a for a in actions.ACTIONS if a != "custom"]
-PROMOTION_IDS = 2**31 - 1  # promotions.id is a PostgreSQL integer: a larger id names none (and the query would fail)
 # A wall-clock time as the admin's datetime-local input sends it: no offset, so not JSON Schema's date-time.
 WALL_TIME = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?$"}
 
@@ -172,7 +171,7 @@ def add_promotion(body: PromotionFields):
         return jsonify(promotion=after), 201
 
 
-@bp.delete("/promotions/<id:promotion_id>")
+@bp.delete("/promotions/<row:promotion_id>")
 @merchant_required
 @endpoint(
     "End a promotion now; recorded in the change log",
@@ -181,8 +180,6 @@ def add_promotion(body: PromotionFields):
     refusals={404: "no such promotion in this shop"},
 )
 def end_promotion(promotion_id: int):
-    if promotion_id > PROMOTION_IDS:
-        raise not_found("such promotion")
     with UnitOfWork(perks().sessions) as uow:
         promotion = uow.session.scalar(select(Promotion).where(Promotion.shop_id == g.caller.shop_id, Promotion.id == promotion_id))
         if promotion is None:

@@ -18,8 +18,8 @@ from shopify_app.contracts import Answer, Model, endpoint
 from shopify_app.field_types import Cost, Money
 from shopify_app.loyalty import forecast, forecast_history, program_settings
 from shopify_app.loyalty.shops import program_of
+from shopify_app.models import RewardKind
 from shopify_app.platform.guards import merchant_required
-from shopify_app.presenters import RewardKind
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 

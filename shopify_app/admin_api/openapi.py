@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import current_app, jsonify
 
-from shopify_app.contracts import Answer, endpoint, openapi_document
+from shopify_app.contracts import OpenApiDocument, endpoint, openapi_document
 
 from . import bp
 
@@ -29,10 +29,6 @@ INFO = {
 }
 
 
-class OpenApiDocument(Answer):
-    model_config = Answer.model_config | {"extra": "allow"}
-
-
 def document() -> dict:
     return openapi_document(current_app, ("/api/", "/flow/"), INFO)
 
@@ -41,15 +37,3 @@ def document() -> dict:
 @endpoint("This document", security="public", answer=OpenApiDocument)
 def openapi_json():
     return jsonify(document())
-
-
-# TRANSITIONAL (issue 18): what modules not yet moved to contracts import; removed with the last of them.
-PATHS: dict = {}
-
-
-def json_body(properties: dict) -> dict:
-    return {}
-
-
-def op(*args, **kwargs) -> dict:
-    return {}

@@ -5,37 +5,18 @@ from __future__ import annotations
 from flask import g, jsonify
 from pydantic import BaseModel
 
-from shopify_app.contracts import Answer, Model, endpoint
-from shopify_app.field_types import Cost, Count, Days, Id, Money, Title
+from shopify_app.contracts import Answer, endpoint
 from shopify_app.loyalty import audit, rewards
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.redemptions import member_redemptions
+from shopify_app.loyalty.rewards import RewardFields
 from shopify_app.platform.guards import merchant_required
-from shopify_app.presenters import RedemptionJson, RewardJson, RewardKind, redemption_json, reward_json
+from shopify_app.presenters import RedemptionJson, RewardJson, redemption_json, reward_json
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
 
 from . import bp
 from .http import actor
-
-
-class RewardFields(Model):
-    """A reward's settings; a change sends only those it changes. Whether they fit together is the catalogue's to say."""
-
-    title: Title = None  # type: ignore[assignment] # absent is not null: only the fields sent are changed
-    kind: RewardKind = None  # type: ignore[assignment]
-    points_cost: Cost = None  # type: ignore[assignment]
-    value: Money = None  # type: ignore[assignment]
-    variant_id: Id | None = None
-    minimum_order: Money | None = None
-    limit_per_member: Count | None = None
-    code_valid_days: Days | None = None
-    combines_with_order: bool = None  # type: ignore[assignment]
-    combines_with_product: bool = None  # type: ignore[assignment]
-    combines_with_shipping: bool = None  # type: ignore[assignment]
-    min_points: Cost | None = None
-    max_points: Cost | None = None
-    enabled: bool = None  # type: ignore[assignment]
 
 
 class Catalogue(Answer):
@@ -78,7 +59,7 @@ def create_reward(body: RewardFields):
         return jsonify(reward=reward_json(reward)), 201
 
 
-@bp.patch("/rewards/<id:reward_id>")
+@bp.patch("/rewards/<row:reward_id>")
 @merchant_required
 @endpoint(
     "Change a reward; codes already issued keep working",

@@ -135,7 +135,7 @@ def list_imports():
         return jsonify(jobs=[_job_json(j) for j in jobs])
 
 
-@bp.get("/imports/<id:job_id>")
+@bp.get("/imports/<row:job_id>")
 @merchant_required
 @endpoint(
     "An import's status and progress, and its refused rows",

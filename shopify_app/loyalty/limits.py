@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-MAX_ID = 2**63 - 1  # a PostgreSQL bigint: Shopify's ids and ours fit; a larger one names nothing
+MAX_ID = 2**63 - 1  # a PostgreSQL bigint: Shopify's ids fit; a larger one names nothing
+MAX_ROW_ID = 2**31 - 1  # our own rows' ids (a reward, a promotion, an import, a key) are PostgreSQL integers
 MAX_POINTS_PER_ADJUSTMENT = 1_000_000  # points one manual adjustment may add or take away
 MAX_REWARD_COST = 10_000_000  # points a reward may cost
 MAX_POINTS_PER_AWARD = 1_000_000  # points a setting gives at once: a tier's entry reward, a referral's

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shopify_app.field_types import Cost, Count, Days, Id, Money, Title
-from shopify_app.models import REWARD_KINDS, Reward
+from shopify_app.models import Reward, RewardKind
 
 from .errors import InvalidCommand, LoyaltyError
 
@@ -25,7 +25,7 @@ class RewardFields(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")  # as shopify_app.contracts.Model, which the domain does not import
 
     title: Title = None  # type: ignore[assignment] # absent is not null: only the fields sent are changed
-    kind: Literal[REWARD_KINDS] = None  # type: ignore[assignment,valid-type]
+    kind: RewardKind = None  # type: ignore[assignment]
     points_cost: Cost = None  # type: ignore[assignment]
     value: Money = None  # type: ignore[assignment]
     variant_id: Id | None = None
