@@ -89,6 +89,7 @@ class Contract:
     refusals: dict[int, str] = field(default_factory=dict)
     headers: tuple[dict, ...] = ()
     raw_body: dict | None = None
+    path: dict[str, dict] = field(default_factory=dict)  # a string path parameter's schema, by name
     body_required: bool = True
     invalid: str = "invalid"
     description: str = ""
@@ -179,6 +180,7 @@ def check_answer(response: Response) -> Response:
 # The OpenAPI documents
 
 PATH_PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+STRING = {"type": "string"}
 PATH_SCHEMAS = {
     "id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
     "row": {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID},
@@ -224,7 +226,7 @@ def _operation(rule: str, contract: Contract, name: str, refs: dict) -> dict:
     if contract.description:
         operation["description"] = contract.description
     parameters = [
-        {"name": param, "in": "path", "required": True, "schema": PATH_SCHEMAS.get(converter, {"type": "string"})}
+        {"name": param, "in": "path", "required": True, "schema": PATH_SCHEMAS.get(converter) or contract.path.get(param, STRING)}
         for converter, param in PATH_PARAMETER.findall(rule)
     ]
     if contract.query is not None:

@@ -161,6 +161,10 @@ def earn_rules():
         return jsonify(rules=listed, periods=["ever", "day", "month", "year"])
 
 
+# An action's name, or custom:<handle>; the domain refuses any other (400).
+RULE_NAME = f"^({'|'.join(a for a in actions.ACTIONS if a != 'custom')}|custom:{actions.HANDLE.pattern[1:-1]})$"
+
+
 @bp.put("/earn-rules/<name>")
 @merchant_required
 @endpoint(
@@ -168,6 +172,7 @@ def earn_rules():
     security="session",
     body=EarnRuleFields,
     answer=OneEarnRule,
+    path={"name": {"type": "string", "pattern": RULE_NAME}},
 )
 def set_earn_rule(name: str, body: EarnRuleFields):
     action, _, handle = name.partition(":")
