@@ -1,18 +1,19 @@
-"""Raw webhook payloads are kept only as long as they are useful: after the retention
-(PERKS_PAYLOAD_RETENTION_DAYS, 30 by default) a finished delivery keeps its row
-(topic, ids, status, times) but its payload is replaced by a redaction marker."""
+"""Raw webhook payloads and the API keys' call log are kept only as long as they are useful:
+after the retention (PERKS_PAYLOAD_RETENTION_DAYS, 30 by default) a finished delivery keeps
+its row (topic, ids, status, times) but its payload is replaced by a redaction marker, and
+a key's calls older than that are deleted."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.config import Settings
 from shopify_app.db import session_factory
 from shopify_app.loyalty.privacy import REDACTED_PAYLOAD
-from shopify_app.models import WebhookDelivery
+from shopify_app.models import ApiKeyUse, WebhookDelivery
 from shopify_app.unit_of_work import UnitOfWork
 
 # Done, seen twice, or refused for good (a failed delivery must be replayed within the retention).
@@ -21,9 +22,26 @@ BATCH = 1000
 
 
 def purge_payloads() -> int:
-    """rq entry point for the cron."""
+    """rq entry point for the cron: the payloads, then the key calls, past the retention."""
     settings = Settings.from_env()
-    return purge_payloads_with(session_factory(settings.database_url), datetime.now(UTC), settings.payload_retention_days)
+    sessions, now = session_factory(settings.database_url), datetime.now(UTC)
+    return purge_payloads_with(sessions, now, settings.payload_retention_days) + forget_key_uses_with(
+        sessions, now, settings.payload_retention_days
+    )
+
+
+def forget_key_uses_with(sessions: sessionmaker[Session], now: datetime, retention_days: int) -> int:
+    """Delete API key calls made before the retention, BATCH per transaction (oldest ids first). The number deleted."""
+    before = now - timedelta(days=retention_days)
+    forgotten = 0
+    while True:
+        with UnitOfWork(sessions) as uow:
+            oldest = select(ApiKeyUse.id).where(ApiKeyUse.at < before).order_by(ApiKeyUse.id).limit(BATCH)
+            deleted = uow.session.execute(delete(ApiKeyUse).where(ApiKeyUse.id.in_(oldest.scalar_subquery()))).rowcount
+            uow.commit()
+        forgotten += deleted
+        if deleted < BATCH:
+            return forgotten
 
 
 def purge_payloads_with(sessions: sessionmaker[Session], now: datetime, retention_days: int) -> int:

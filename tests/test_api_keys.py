@@ -8,12 +8,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from shopify_app.loyalty import actions, privacy
 from shopify_app.loyalty.shops import installed_shop, program_of
 from shopify_app.models import ApiKey, ApiKeyUse
+from shopify_app.privacy_jobs import forget_key_uses_with
 from shopify_app.unit_of_work import UnitOfWork
 from tests.admin_support import Admin
 from webhooks.signature import sign
@@ -167,6 +169,19 @@ def test_each_use_is_logged_with_the_keys_name_and_never_the_key(platform, caplo
     [listed] = admin.get("/api/api-keys").get_json()["keys"]
     assert listed["last_used_at"]
     assert admin.get("/api/api-keys/999999999/uses").status_code == 404
+
+
+def test_a_keys_calls_are_forgotten_after_the_retention_as_the_payloads_are(platform):
+    platform.install()
+    rule(platform, platform.shop, "review", 50)
+    admin = Admin(platform, platform.shop)
+    made = make_key(admin, name="Old reviews", scopes=["actions:review"])
+    assert act(platform, made["key"], {"customer_id": ADA, "action": "review", "ref": "p1"}).status_code == 200
+    with UnitOfWork(platform.sessions) as uow:
+        [logged_at] = uow.session.scalars(select(ApiKeyUse.at).where(ApiKeyUse.key_id == made["api_key"]["id"]))
+    assert forget_key_uses_with(platform.sessions, logged_at + timedelta(days=29), 30) == 0
+    assert forget_key_uses_with(platform.sessions, logged_at + timedelta(days=31), 30) >= 1
+    assert admin.get(f"/api/api-keys/{made['api_key']['id']}/uses").get_json()["uses"] == []
 
 
 def test_names_and_scopes_are_checked_and_a_shop_has_at_most_twenty_live_keys(platform):
