@@ -125,7 +125,7 @@ def endpoint(summary: str, *, security: str, **details: Any) -> Callable:
                     given = {name: value for name, value in request.args.items() if name in contract.query.model_fields}
                     kwargs["query"] = contract.query.model_validate(given, strict=False)
             except ValidationError as error:
-                return refuse_invalid(error, contract.invalid)
+                return refuse_invalid(error, contract.invalid, for_shoppers=contract.security in ("proxy", "shopper"))
             return view(*args, **kwargs)
 
         checked.contract = contract  # type: ignore[attr-defined]
@@ -142,12 +142,13 @@ def _parsed_body(contract: Contract) -> Model | None:
     return contract.body.model_validate_json(raw or b"null")
 
 
-def refuse_invalid(error: ValidationError, code: str = "invalid") -> tuple[Response, int]:
+def refuse_invalid(error: ValidationError, code: str = "invalid", *, for_shoppers: bool = False) -> tuple[Response, int]:
+    """A 400 naming each field; the launcher shows `message` to the shopper as it is, so theirs has no field names."""
     fields: dict[str, str] = {}
     for problem in error.errors(include_url=False):
         name = ".".join(str(part) for part in problem["loc"]) or "body"
         fields.setdefault(name, problem["msg"])
-    message = "; ".join(f"{name}: {text}" for name, text in fields.items())
+    message = " ".join(fields.values()) if for_shoppers else "; ".join(f"{name}: {text}" for name, text in fields.items())
     return jsonify(error=code, message=message, fields=fields), 400
 
 
