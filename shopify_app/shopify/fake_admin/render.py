@@ -164,6 +164,7 @@ def line_item(ctx: Ctx, order: dict, li: dict) -> dict[str, Any]:
     return {
         "__typename": "LineItem", "id": li["id"], "title": li["title"], "sku": li["sku"],
         "quantity": li["quantity"], "currentQuantity": li["quantity"] - refunded,
+        "isGiftCard": li.get("gift_card", False),
         "product": product(ctx, prod) if prod else (
             {"__typename": "Product", "id": li["product_id"]} if li["product_id"] else None),
         "variant": _variant(li["variant_id"], li["product_id"]),
@@ -190,7 +191,15 @@ def refund(ctx: Ctx, order: dict, rf: dict) -> dict[str, Any]:
               "restocked": False, "restockType": "NO_RESTOCK"} for r in rf["line_items"]]
     return {"__typename": "Refund", "id": rf["id"], "createdAt": rf["created_at"],
             "processedAt": rf["created_at"], "updatedAt": rf["created_at"],
-            "totalRefundedSet": money_bag(rf["total"], cur), "refundLineItems": _page(lines)}
+            "totalRefundedSet": money_bag(rf["total"], cur), "refundLineItems": _page(lines),
+            "refundShippingLines": _page([_refund_shipping_line(sl, cur) for sl in rf.get("shipping_lines", [])])}
+
+
+def _refund_shipping_line(sl: dict, cur: str) -> dict[str, Any]:
+    return {"__typename": "RefundShippingLine", "id": sl["id"],
+            "subtotalAmountSet": money_bag(sl["subtotal"], cur), "taxAmountSet": money_bag(sl["tax"], cur),
+            "shippingLine": {"__typename": "ShippingLine", "title": "Shipping",
+                             "originalPriceSet": money_bag(sl["subtotal"], cur)}}
 
 
 def order(ctx: Ctx, record: dict) -> dict[str, Any]:

@@ -64,6 +64,14 @@ def q_order(ctx: Ctx, id: str) -> dict | None:
     return render.order(ctx, record) if record else None
 
 
+def q_refund(ctx: Ctx, id: str) -> dict | None:
+    for record in ctx.shop.orders.values():
+        for refund in record["refunds"]:
+            if refund["id"] == id:
+                return render.refund(ctx, record, refund)
+    return None
+
+
 _ORDER_SEARCH = {
     "id": lambda r: r["id"], "name": lambda r: r["name"], "email": lambda r: r.get("email"),
     "customer_id": lambda r: r.get("customer_id"),
@@ -100,6 +108,7 @@ def q_node(ctx: Ctx, id: str) -> dict | None:
     lookups: dict[str, Callable[[], dict | None]] = {
         "Customer": lambda: q_customer(ctx, id),
         "Order": lambda: q_order(ctx, id),
+        "Refund": lambda: q_refund(ctx, id),
         "Product": lambda: q_product(ctx, id),
         "Collection": lambda: q_collection(ctx, id),
         "DiscountCodeNode": lambda: q_code_discount_node(ctx, id),

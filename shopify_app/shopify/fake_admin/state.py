@@ -452,12 +452,17 @@ def _line_record(spec: dict[str, Any], fake: FakeState) -> dict:
         "discount": money(spec.get("discount", "0")),
         "discount_code": spec.get("discount_code"),
         "tax": money(spec["tax"]) if spec.get("tax") else None,
+        "gift_card": bool(spec.get("gift_card", False)),
     }
 
 
 def _refund_record(spec: dict[str, Any], fake: FakeState) -> dict:
     lines = [{"line_item_id": gid("LineItem", li["line_item_id"]), "quantity": int(li.get("quantity", 1)),
-              "subtotal": money(li.get("subtotal", "0"))} for li in spec.get("line_items", [])]
-    total = spec.get("total", sum((Decimal(li["subtotal"]) for li in lines), Decimal(0)))
+              "subtotal": money(li.get("subtotal", "0")), "tax": money(li.get("tax", "0"))}
+             for li in spec.get("line_items", [])]
+    # Shipping given back: one refund shipping line per shipping line refunded, its tax apart.
+    shipping = [{"id": gid("RefundShippingLine", fake.next_id()), "subtotal": money(sl.get("subtotal", "0")),
+                 "tax": money(sl.get("tax", "0"))} for sl in spec.get("shipping_lines", [])]
+    total = spec.get("total", sum((Decimal(x["subtotal"]) + Decimal(x["tax"]) for x in lines + shipping), Decimal(0)))
     return {"id": gid("Refund", spec.get("id") or fake.next_id()), "created_at": spec.get("created_at", now_iso()),
-            "total": money(total), "line_items": lines}
+            "total": money(total), "line_items": lines, "shipping_lines": shipping}
