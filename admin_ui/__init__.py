@@ -21,7 +21,7 @@ from . import launcher_preview  # noqa: E402, F401  (its routes, on bp)
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
     if demo_mode():
-        from . import demo
+        from perks_dev import admin_demo as demo
 
         app.register_blueprint(demo.bp)
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Response, abort, render_template, request, send_file
 
 from shopify_app import launcher_look
-from shopify_app.demo_storefront.liquid_blocks import Blocks, static_path
+from shopify_app.liquid_blocks import Blocks, static_path
 
 from . import bp
 

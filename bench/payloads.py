@@ -15,7 +15,7 @@ import json
 import uuid
 from decimal import Decimal
 
-from tests.fixtures import shopify_webhooks as fixtures
+from perks_dev import shopify_payloads as fixtures
 from webhooks.signature import sign
 
 
@@ -46,7 +46,7 @@ def check_fast_builders() -> None:
     with fast_builders():
         fast = json.dumps(fixtures.order_paid(1, 2, lines=lines, email="x@example.com"))
     if fast != slow or json.dumps(fixtures._template("orders_paid")) != pristine:
-        raise RuntimeError("bench/payloads.py: the fast builders drifted from tests/fixtures/shopify_webhooks.py")
+        raise RuntimeError("bench/payloads.py: the fast builders drifted from perks_dev/shopify_payloads.py")
 
 
 def order_paid_body(order_id: int, customer_id: int, lines, email: str | None = None) -> bytes:

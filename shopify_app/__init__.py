@@ -45,7 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin_api.bp)
     register_admin_ui(app)
     if os.environ.get("PERKS_DEMO") == "1":  # demo only (`perks dev` sets it): a local shop and Shopify's app proxy
-        from .demo_storefront import register as register_demo_storefront
+        from perks_dev.demo_storefront import register as register_demo_storefront
 
         register_demo_storefront(app)
     app.cli.add_command(perks)

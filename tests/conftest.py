@@ -20,6 +20,7 @@ from redis import Redis
 from rq import Worker
 from sqlalchemy import text
 
+from perks_dev import shopify_payloads as shopify_webhooks
 from shopify_app import create_app
 from shopify_app.config import Settings
 from shopify_app.db import session_factory
@@ -28,7 +29,6 @@ from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.shops import add_shop, installed_shop
 from shopify_app.queue import await_outcome
 from shopify_app.unit_of_work import UnitOfWork
-from tests.fixtures import shopify_webhooks
 from tests.fixtures.app_proxy import signed_query
 
 pytest_plugins = ["tests.plugins.environment", "tests.plugins.fake_admin", "tests.plugins.chromium", "tests.plugins.fuzz_report"]

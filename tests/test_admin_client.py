@@ -154,7 +154,7 @@ def test_token_exchange_then_refresh_rotates_the_refresh_token(fake_admin):
 
 @pytest.mark.parametrize("tamper", ["wrong_secret", "wrong_audience", "expired", "other_shop"])
 def test_token_exchange_refuses_bad_session_tokens(fake_admin, tamper):
-    from shopify_app.shopify.fake_admin import session_token
+    from perks_dev.fake_admin import session_token
 
     shop, secret, audience, lifetime = SHOP, fake_admin.client_secret, fake_admin.client_id, 60
     if tamper == "wrong_secret":

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from perks_dev.mail_sink import SmtpSink
 from shopify_app import launcher_look
 from shopify_app.loyalty import actions
 from shopify_app.loyalty.commands import PerformAction
 from shopify_app.notifier import deliver
 from shopify_app.notifier.channels import Email, FlowTriggers, Metafields
-from shopify_app.notifier.smtp_sink import SmtpSink
 from tests.admin_support import Admin
 from tests.fixtures.app_proxy import signed_query
 from tests.rules_helpers import in_shop, member

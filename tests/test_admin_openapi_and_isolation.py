@@ -12,6 +12,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from perks_dev import shopify_payloads as shopify_webhooks
 from shopify_app import create_app
 from shopify_app.admin_jobs import import_with
 from shopify_app.contracts import openapi_path
@@ -19,7 +20,6 @@ from shopify_app.loyalty.shops import installed_shop
 from shopify_app.models import ImportJob, Member, Reward
 from shopify_app.unit_of_work import UnitOfWork
 from tests.admin_support import Admin, add_member
-from tests.fixtures import shopify_webhooks
 from tests.test_install_and_auth import session_token
 from webhooks import deliveries
 

@@ -31,7 +31,7 @@ import pytest
 
 from bench import load, month
 from bench.run import free_port
-from shopify_app.local_postgres import LocalPostgres, LocalPostgresError, wheel_bin
+from perks_dev.local_postgres import LocalPostgres, LocalPostgresError, wheel_bin
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

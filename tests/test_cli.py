@@ -2,8 +2,8 @@
 
 import uuid
 
+from perks_dev import shopify_payloads as shopify
 from shopify_app import create_app
-from tests.fixtures import shopify_webhooks as shopify
 
 ADA = 7012345678901
 

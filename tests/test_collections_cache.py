@@ -18,6 +18,7 @@ from redis import Redis
 from rq import Queue
 from sqlalchemy import update
 
+from perks_dev import shopify_payloads as shopify
 from shopify_app.loyalty import orders
 from shopify_app.loyalty.commands import CustomerProfile, PayOrder, Purchase, PurchaseLine
 from shopify_app.loyalty.errors import LoyaltyError
@@ -27,7 +28,6 @@ from shopify_app.queue import queue
 from shopify_app.shopify import collections
 from shopify_app.shopify.errors import AdminApiError
 from tests.conftest import SETTINGS
-from tests.fixtures import shopify_webhooks as shopify
 from tests.rules_helpers import in_shop
 
 ADA = 7012345678901

@@ -13,12 +13,12 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import event, select, update
 from sqlalchemy.exc import OperationalError
 
+from perks_dev import shopify_payloads as shopify
 from shopify_app import jobs
 from shopify_app.config import Settings
 from shopify_app.models import LedgerEntry, Shop, WebhookDelivery
 from shopify_app.queue import DRAIN_BATCH, await_outcome, discard_waiting, enqueue_delivery, take_batch, waiting, wake
 from shopify_app.unit_of_work import UnitOfWork
-from tests.fixtures import shopify_webhooks as shopify
 from webhooks import deliveries
 from webhooks.deliveries import process_together, record
 from webhooks.handlers import HANDLERS

@@ -12,13 +12,13 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from admin_ui.demo import seed
+from perks_dev import shopify_payloads as shopify
+from perks_dev.admin_demo import seed
 from shopify_app.config import Settings
 from shopify_app.loyalty import forecast, forecast_history, promotions
 from shopify_app.loyalty.commands import Purchase, PurchaseLine
 from shopify_app.loyalty.multipliers import set_multiplier
 from shopify_app.models import LedgerEntry, Order, PendingPoints, ProductCollectionsCache, Program, Reward
-from tests.fixtures import shopify_webhooks as shopify
 from tests.rules_helpers import configure, in_shop
 from tests.test_install_and_auth import session_token
 

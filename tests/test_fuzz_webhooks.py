@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from perks_dev import shopify_payloads as shopify
 from shopify_app import create_app
 from shopify_app.loyalty.shops import add_shop
 from shopify_app.models import WebhookDelivery
@@ -26,7 +27,6 @@ from shopify_app.shopify.version import API_VERSION
 from shopify_app.unit_of_work import UnitOfWork
 from tests.admin_support import add_member
 from tests.conftest import SETTINGS
-from tests.fixtures import shopify_webhooks as shopify
 from webhooks import deliveries
 from webhooks.handlers import HANDLERS
 from webhooks.signature import sign

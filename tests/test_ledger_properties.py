@@ -8,12 +8,12 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from perks_dev import shopify_payloads as shopify
 from shopify_app.loyalty import ledger
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.multipliers import set_multiplier
 from shopify_app.loyalty.shops import add_shop
 from shopify_app.unit_of_work import UnitOfWork
-from tests.fixtures import shopify_webhooks as shopify
 from webhooks.handlers import HANDLERS
 
 CUSTOMERS = (101, 202)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
+from perks_dev import shopify_payloads as shopify
 from shopify_app.admin_jobs import CHUNK
 from shopify_app.growth_jobs import review_tiers_with
 from shopify_app.loyalty import actions, calendar, referrals
@@ -23,7 +24,6 @@ from shopify_app.reward_jobs import expire_codes_with
 from shopify_app.rule_jobs import BATCH, run_rules
 from shopify_app.unit_of_work import UnitOfWork
 from tests.admin_support import Admin
-from tests.fixtures import shopify_webhooks as shopify
 from tests.rules_helpers import configure
 from webhooks.handlers import HANDLERS
 

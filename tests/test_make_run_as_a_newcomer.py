@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from shopify_app.devserver import DEMO_SHOP
+from perks_dev.devserver import DEMO_SHOP
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "tests" / "screenshots"

@@ -9,13 +9,13 @@ from decimal import Decimal
 
 from sqlalchemy import delete, update
 
+from perks_dev import shopify_payloads as shopify
 from shopify_app.loyalty import actions, orders, promotions
 from shopify_app.loyalty.commands import CustomerProfile, PayOrder, PerformAction, Purchase, PurchaseLine
 from shopify_app.loyalty.earning import purchase_points
 from shopify_app.loyalty.multipliers import set_multiplier
 from shopify_app.models import Order, OrderLine, Program
 from shopify_app.shopify.collections import fill, lookup
-from tests.fixtures import shopify_webhooks as shopify
 from tests.rules_helpers import configure, in_shop, keys, local, points
 
 ADA = 7012345678901

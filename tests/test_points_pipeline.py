@@ -5,10 +5,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from perks_dev import shopify_payloads as shopify
 from shopify_app.loyalty import ledger
 from shopify_app.models import LedgerEntry, Member, Program, Shop
 from shopify_app.unit_of_work import UnitOfWork
-from tests.fixtures import shopify_webhooks as shopify
 from webhooks.deliveries import record
 
 ADA = 7012345678901

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import JSON, String, Text, cast, func, select
 
+from perks_dev import shopify_payloads as shopify
 from shopify_app.config import Settings
 from shopify_app.loyalty import referrals
 from shopify_app.loyalty.commands import GiveBirthday
@@ -33,7 +34,6 @@ from shopify_app.models import (
 )
 from shopify_app.privacy_jobs import purge_payloads_with
 from shopify_app.unit_of_work import UnitOfWork
-from tests.fixtures import shopify_webhooks as shopify
 from webhooks.translate import _address as translate_address
 
 ADA, GRACE, LINUS = 7012345678901, 7012345678902, 7012345678903

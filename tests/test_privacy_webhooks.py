@@ -4,9 +4,9 @@ import json
 
 from sqlalchemy import func, select
 
+from perks_dev import shopify_payloads as shopify
 from shopify_app.models import DataRequest, LedgerEntry, Member, Order, Program, Shop, WebhookDelivery
 from shopify_app.unit_of_work import UnitOfWork
-from tests.fixtures import shopify_webhooks as shopify
 
 ADA, GRACE = 7012345678901, 7012345678902
 

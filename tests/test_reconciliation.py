@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from perks_dev import shopify_payloads as shopify
 from shopify_app.loyalty import ledger
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.multipliers import set_multiplier
@@ -12,7 +13,6 @@ from shopify_app.loyalty.promotions import add_promotion
 from shopify_app.models import LedgerEntry, PendingPoints, Shop
 from shopify_app.platform.reconcile import reconcile_shop
 from shopify_app.unit_of_work import UnitOfWork
-from tests.fixtures import shopify_webhooks as shopify
 from webhooks.handlers import HANDLERS
 
 ADA, GRACE = 7012345678901, 7012345678902

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from perks_dev import shopify_payloads as shopify
 from shopify_app.loyalty import adjustments, ledger, redemptions
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.rewards import create_reward
@@ -17,7 +18,6 @@ from shopify_app.notifier.messages import render
 from shopify_app.platform.discounts import ShopifyIssuer
 from shopify_app.reward_jobs import expire_codes_with, recover_redemptions_with
 from shopify_app.unit_of_work import UnitOfWork
-from tests.fixtures import shopify_webhooks as shopify
 from tests.fixtures.app_proxy import signed_query
 from webhooks.handlers import HANDLERS
 

@@ -1,4 +1,4 @@
-"""Every topic Perks subscribes to, as Shopify documents its payload (tests/fixtures/webhooks/SOURCES.md),
+"""Every topic Perks subscribes to, as Shopify documents its payload (perks_dev/webhook_samples/SOURCES.md),
 run through webhooks/translate.py: the command each yields."""
 
 from __future__ import annotations
@@ -6,19 +6,18 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
+from perks_dev import shopify_payloads as shopify
 from shopify_app.loyalty.commands import CancelOrder, PayOrder, RefundOrder, SaveCustomer
 from shopify_app.shopify.app_config import access_scopes, webhook_topics
-from tests.fixtures import shopify_webhooks as shopify
 from webhooks import translate
 from webhooks.handlers import HANDLERS
 
 SHOP = "perks-demo.myshopify.com"
 ADA = 7012345678901
-SAMPLES = Path(shopify.__file__).parent / "webhooks"
+SAMPLES = shopify.HERE
 
 
 def test_every_handled_topic_has_a_sample_named_in_sources():

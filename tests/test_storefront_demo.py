@@ -3,9 +3,9 @@ and an app proxy that signs as Shopify does and never lets the shopper name the 
 
 from __future__ import annotations
 
+from perks_dev.demo_storefront import register
 from shopify_app import create_app
-from shopify_app.demo_storefront import register
-from shopify_app.demo_storefront.liquid_blocks import Blocks, translate
+from shopify_app.liquid_blocks import Blocks, translate
 
 ADA, GRACE = 7012345678901, 7012345678902
 

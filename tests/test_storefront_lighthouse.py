@@ -13,8 +13,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from shopify_app.demo_storefront import register
-from shopify_app.shopify.fake_admin import FakeServer
+from perks_dev.demo_storefront import register
+from perks_dev.fake_admin import FakeServer
 
 ROOT = Path(__file__).resolve().parent.parent
 # In `make test` one run of the product page (both blocks: ~30 s); `make lighthouse`: more pages and runs.

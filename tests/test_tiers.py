@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from perks_dev import shopify_payloads as shopify
 from shopify_app.loyalty import actions, checkout, tiers
 from shopify_app.loyalty.commands import PerformAction
 from shopify_app.loyalty.members import find_member
 from shopify_app.models import LedgerEntry, MemberTier, Shop, Tier
 from shopify_app.platform import tier_sync, tokens
 from shopify_app.unit_of_work import UnitOfWork
-from tests.fixtures import shopify_webhooks as shopify
 from webhooks import translate
 
 ADA = 7012345678901

@@ -4,10 +4,10 @@ import json
 
 from sqlalchemy import func, select
 
+from perks_dev import shopify_payloads as shopify
 from shopify_app import create_app
 from shopify_app.models import LedgerEntry, Shop, WebhookDelivery
 from shopify_app.unit_of_work import UnitOfWork
-from tests.fixtures import shopify_webhooks as shopify
 
 ADA = 7012345678901
 

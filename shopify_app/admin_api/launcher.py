@@ -9,8 +9,8 @@ from flask import g, jsonify
 
 from shopify_app import launcher_look
 from shopify_app.contracts import Answer, endpoint
-from shopify_app.demo_storefront.liquid_blocks import translate
 from shopify_app.launcher_look import LookChange
+from shopify_app.liquid_blocks import translate
 from shopify_app.models import LAUNCHER_POSITIONS
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks

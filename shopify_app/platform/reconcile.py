@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,17 +17,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from shopify_app.config import Settings
 from shopify_app.db import session_factory
 from shopify_app.loyalty import checkout, orders
-from shopify_app.loyalty.commands import CancelOrder, CustomerProfile, PayOrder, Purchase, PurchaseLine, RefundOrder
+from shopify_app.loyalty.commands import CancelOrder, PayOrder, RefundOrder
 from shopify_app.loyalty.shops import installed_shop
 from shopify_app.models import Shop
 from shopify_app.queue import DELIVERY_RETRY, queue
+from shopify_app.shopify import collections
+from shopify_app.shopify.admin_client import AdminClient
 from shopify_app.unit_of_work import UnitOfWork
+from webhooks import translate
 
 from .tokens import admin_client
 
 log = logging.getLogger(__name__)
 
-PAID = {"PAID", "PARTIALLY_REFUNDED", "REFUNDED"}
 # Look this far back on a shop's first run, and overlap runs a little so an
 # order updated while the last run was paging is not missed.
 FIRST_LOOKBACK = timedelta(days=3)
@@ -49,7 +50,7 @@ def reconcile_shop(sessions: sessionmaker[Session], settings: Settings, shop_dom
         page = client.execute("Orders", variables)["orders"]
         for order in page["nodes"]:
             with UnitOfWork(sessions) as uow:
-                for command in commands_for(shop_domain, order):
+                for command in translate.admin_order(shop_domain, read_whole(client, order)):
                     _apply(uow.session, command)
                 uow.commit()
             seen += 1
@@ -67,86 +68,33 @@ def installed_shops_with_tokens(session: Session) -> list[str]:
     return list(session.scalars(select(Shop.domain).where(Shop.uninstalled_at.is_(None), Shop.access_token_encrypted.is_not(None))))
 
 
-def _apply(session: Session, command) -> None:
+def _apply(session: Session, command: PayOrder | RefundOrder | CancelOrder) -> None:
     match command:
         case PayOrder():
-            checkout.order_paid(session, command)
+            # As the webhook does: products missing from the collections cache are asked for.
+            checkout.order_paid(session, command, collections=collections.for_shop(command.shop_domain))
         case RefundOrder():
             orders.refund_order(session, command)
         case CancelOrder():
             orders.cancel_order(session, command)
 
 
-def commands_for(shop_domain: str, order: dict) -> list[PayOrder | RefundOrder | CancelOrder]:
-    """The commands a GraphQL Admin order implies, in the order its webhooks would come."""
-    order_id = _number(order["id"])
-    lines = {line["id"]: line for line in order["lineItems"]["nodes"]}
-    commands: list[PayOrder | RefundOrder | CancelOrder] = []
-    if order["displayFinancialStatus"] in PAID:
-        customer = order.get("customer")
-        commands.append(
-            PayOrder(
-                shop_domain=shop_domain,
-                order_id=order_id,
-                name=order["name"],
-                customer=CustomerProfile(customer_id=_number(customer["id"]), email=order.get("email")) if customer else None,
-                # As the webhook would: a guest's email, and the time of purchase that promotions are judged by.
-                email=order.get("email"),
-                placed_at=_time(order.get("processedAt") or order["createdAt"]),
-                purchase=Purchase(
-                    lines=tuple(_line(line) for line in lines.values()),
-                    shipping=_money(order["totalShippingPriceSet"]),
-                    tax=_money(order["totalTaxSet"]),
-                    taxes_included=order["taxesIncluded"],
-                ),
-                codes=tuple(order["discountCodes"]),
-            )
-        )
+def read_whole(client: AdminClient, order: dict) -> dict:
+    """The order with every page of its line and refund line connections read (Orders reads the first)."""
+    order["lineItems"]["nodes"] = _all_nodes(client, "OrderLineItems", order["id"], ("order", "lineItems"), order["lineItems"])
     for refund in order["refunds"]:
-        refunded = []
-        for item in refund["refundLineItems"]["nodes"]:
-            unit = _money(lines[item["lineItem"]["id"]]["originalUnitPriceSet"]) if item["lineItem"]["id"] in lines else Decimal(0)
-            gross = unit * item["quantity"]
-            refunded.append(
-                PurchaseLine(
-                    unit,
-                    item["quantity"],
-                    discount=gross - _money(item["subtotalSet"]),
-                    tax=_money(item["totalTaxSet"]),
-                    line_id=_number(item["lineItem"]["id"]),
-                )
-            )
-        commands.append(
-            RefundOrder(
-                shop_domain=shop_domain, order_id=order_id, refund_id=_number(refund["id"]), refunded=Purchase(lines=tuple(refunded))
-            )
-        )
-    if order["cancelledAt"]:
-        commands.append(CancelOrder(shop_domain=shop_domain, order_id=order_id, cancelled_at=_time(order["cancelledAt"])))
-    return commands
+        for document, field in (("RefundLineItems", "refundLineItems"), ("RefundShippingLines", "refundShippingLines")):
+            refund[field]["nodes"] = _all_nodes(client, document, refund["id"], ("node", field), refund[field])
+    return order
 
 
-def _line(line: dict) -> PurchaseLine:
-    return PurchaseLine(
-        unit_price=_money(line["originalUnitPriceSet"]),
-        quantity=line["quantity"],
-        discount=sum((_money(a["allocatedAmountSet"]) for a in line["discountAllocations"]), Decimal(0)),
-        tax=sum((_money(t["priceSet"]) for t in line["taxLines"]), Decimal(0)),
-        line_id=_number(line["id"]),
-        product_id=_number(line["product"]["id"]) if line.get("product") else None,
-    )
-
-
-def _time(iso: str) -> datetime:
-    return datetime.fromisoformat(iso).astimezone(UTC)
-
-
-def _money(bag: dict) -> Decimal:
-    return Decimal(bag["shopMoney"]["amount"])
-
-
-def _number(gid: str) -> int:
-    return int(gid.rsplit("/", 1)[1])
+def _all_nodes(client: AdminClient, document: str, owner_id: str, path: tuple[str, str], page: dict) -> list[dict]:
+    nodes = list(page["nodes"])
+    while page["pageInfo"]["hasNextPage"]:
+        found = client.execute(document, {"id": owner_id, "after": page["pageInfo"]["endCursor"]})
+        page = found[path[0]][path[1]]
+        nodes += page["nodes"]
+    return nodes
 
 
 def reconcile_job(shop_domain: str) -> int:

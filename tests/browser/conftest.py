@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from perks_dev.fake_admin import FakeServer
 from shopify_app import create_app
-from shopify_app.shopify.fake_admin import FakeServer
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update"]

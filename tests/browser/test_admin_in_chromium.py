@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from admin_ui.demo import seed
+from perks_dev.admin_demo import seed
 from shopify_app.loyalty.shops import installed_shop
 from shopify_app.unit_of_work import UnitOfWork
 from tests.admin_support import add_member

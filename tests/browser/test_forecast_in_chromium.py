@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from admin_ui.demo import seed
+from perks_dev.admin_demo import seed
 from shopify_app.loyalty.shops import installed_shop
 from shopify_app.models import Program, Reward
 from shopify_app.unit_of_work import UnitOfWork

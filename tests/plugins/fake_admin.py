@@ -15,14 +15,14 @@ from typing import Any
 import pytest
 import requests
 
-from shopify_app.shopify.admin_client import AdminClient
-from shopify_app.shopify.fake_admin import (
+from perks_dev.fake_admin import (
     DEFAULT_SHOP,
     FakeServer,
     FakeState,
     create_fake_admin,
     session_token,
 )
+from shopify_app.shopify.admin_client import AdminClient
 
 
 @dataclass

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from shopify_app.demo_storefront import DEMO_CUSTOMER, register
+from perks_dev.demo_storefront import DEMO_CUSTOMER, register
+from perks_dev.fake_admin import FakeServer
 from shopify_app.loyalty import adjustments
 from shopify_app.models import Shop
-from shopify_app.shopify.fake_admin import FakeServer
 from shopify_app.unit_of_work import UnitOfWork
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from shopify_app.shopify.fake_admin.search import connection
-from shopify_app.shopify.fake_admin.state import FakeState, ShopState, gid_kind, money, parse_time
+from perks_dev.fake_admin.search import connection
+from perks_dev.fake_admin.state import FakeState, ShopState, gid_kind, money, parse_time
 
 
 @dataclass

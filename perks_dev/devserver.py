@@ -29,16 +29,16 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from werkzeug.serving import make_server
 
-from . import create_app
-from .config import REPO_ROOT, Settings, var_dir
-from .db import session_factory
-from .local_postgres import LocalPostgres, LocalPostgresError, die_with_parent, socket_folder, wheel_bin
-from .loyalty import ledger
-from .loyalty.members import find_member
-from .loyalty.shops import installed_shop
-from .platform.tokens import install
-from .shopify.errors import TokenRequestError
-from .unit_of_work import UnitOfWork
+from perks_dev.local_postgres import LocalPostgres, LocalPostgresError, die_with_parent, socket_folder, wheel_bin
+from shopify_app import create_app
+from shopify_app.config import REPO_ROOT, Settings, var_dir
+from shopify_app.db import session_factory
+from shopify_app.loyalty import ledger
+from shopify_app.loyalty.members import find_member
+from shopify_app.loyalty.shops import installed_shop
+from shopify_app.platform.tokens import install
+from shopify_app.shopify.errors import TokenRequestError
+from shopify_app.unit_of_work import UnitOfWork
 
 DEMO_SHOP = "perks-demo.myshopify.com"
 FAKE_ADMIN_PORT = int(os.environ.get("PERKS_FAKE_ADMIN_PORT", 8001))
@@ -192,7 +192,7 @@ def _child(argv: list[str], own_session: bool = False) -> Iterator[subprocess.Po
 
 def _install_demo_shop(settings: Settings) -> None:
     """Install the demo shop as Shopify would: a session token traded for an offline token."""
-    from .shopify.fake_admin import session_token
+    from perks_dev.fake_admin import session_token
 
     deadline = time.monotonic() + 30
     while True:
@@ -212,7 +212,7 @@ def _install_demo_shop(settings: Settings) -> None:
 
 def send_demo_order(url: str, amount: str, timeout: float = 15) -> None:
     """POST a signed orders/paid for the demo customer and wait for its points."""
-    from tests.fixtures import shopify_webhooks  # the captured payloads, reused as the demo's
+    from perks_dev import shopify_payloads as shopify_webhooks  # the captured payloads, reused as the demo's
 
     settings = Settings.from_env()
     order_id = int(datetime.now(UTC).timestamp() * 1000)

@@ -22,11 +22,11 @@ from graphql import (
     parse,
 )
 
+from perks_dev.fake_admin import render
+from perks_dev.fake_admin.render import Ctx
+from perks_dev.fake_admin.search import connection, filter_records
+from perks_dev.fake_admin.state import gid, gid_kind, money, now_iso, parse_time
 from shopify_app.shopify import schema as admin_schema
-from shopify_app.shopify.fake_admin import render
-from shopify_app.shopify.fake_admin.render import Ctx
-from shopify_app.shopify.fake_admin.search import connection, filter_records
-from shopify_app.shopify.fake_admin.state import gid, gid_kind, money, now_iso, parse_time
 
 Handler = Callable[..., Any]
 

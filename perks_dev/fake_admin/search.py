@@ -18,7 +18,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from shopify_app.shopify.fake_admin.state import parse_time
+from perks_dev.fake_admin.state import parse_time
 
 _TERM = re.compile(r"""(?P<neg>-)?(?P<key>[a-z_]+):(?P<op><=|>=|<|>)?(?P<val>'[^']*'|"[^"]*"|\S+)""")
 

@@ -15,11 +15,11 @@ import jwt
 from flask import Flask, Response, jsonify, request
 from graphql import FieldNode, OperationDefinitionNode, OperationType, parse
 
+from perks_dev.fake_admin import resolvers
+from perks_dev.fake_admin.render import Ctx
+from perks_dev.fake_admin.search import requested_cost
+from perks_dev.fake_admin.state import DEFAULT_SHOP, SINGLE_QUERY_MAX_COST, FakeState, LostAnswer
 from shopify_app.shopify import schema as admin_schema
-from shopify_app.shopify.fake_admin import resolvers
-from shopify_app.shopify.fake_admin.render import Ctx
-from shopify_app.shopify.fake_admin.search import requested_cost
-from shopify_app.shopify.fake_admin.state import DEFAULT_SHOP, SINGLE_QUERY_MAX_COST, FakeState, LostAnswer
 from shopify_app.shopify.oauth import (
     ID_TOKEN_TYPE,
     OFFLINE_ACCESS_TOKEN_TYPE,
