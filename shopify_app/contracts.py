@@ -147,9 +147,57 @@ def refuse_invalid(error: ValidationError, code: str = "invalid", *, for_shopper
     fields: dict[str, str] = {}
     for problem in error.errors(include_url=False):
         name = ".".join(str(part) for part in problem["loc"]) or "body"
-        fields.setdefault(name, problem["msg"])
+        fields.setdefault(name, sentence(problem))
     message = " ".join(fields.values()) if for_shoppers else "; ".join(f"{name}: {text}" for name, text in fields.items())
     return jsonify(error=code, message=message, fields=fields), 400
+
+
+# pydantic's words for a broken bound ("Input should be greater than or equal to 0") as a merchant would say them.
+SENTENCES: dict[str, str] = {
+    "greater_than_equal": "must be at least {ge}",
+    "greater_than": "must be more than {gt}",
+    "less_than_equal": "must be at most {le}",
+    "less_than": "must be less than {lt}",
+    "string_too_long": "must be at most {max_length} characters",
+    "string_too_short": "must be at least {min_length} characters",
+    "missing": "is required",
+    "extra_forbidden": "is not something this takes",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be text",
+    "decimal_type": "must be a number",
+    "decimal_parsing": "must be a number",
+    "decimal_max_places": "must have at most {decimal_places} decimals",
+    "literal_error": "must be one of {expected}",
+    "date_type": "must be a date as YYYY-MM-DD",
+    "date_parsing": "must be a date as YYYY-MM-DD",
+    "date_from_datetime_parsing": "must be a date as YYYY-MM-DD",
+    "model_type": "must be an object",
+    "dict_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "list_type": "must be a list",
+    "too_long": "must have at most {max_length} items",
+    "string_pattern_mismatch": "is not in the expected form",
+    "json_invalid": "is not JSON",
+}
+
+
+def sentence(problem: dict) -> str:
+    """One problem pydantic found, in words a merchant or a developer reads at a glance."""
+    if problem["type"] == "value_error":  # our own validators' sentences, without pydantic's prefix
+        return str(problem["ctx"]["error"])
+    if problem["type"] == "string_too_short" and problem.get("ctx", {}).get("min_length") == 1:
+        return "must not be empty"
+    template = SENTENCES.get(problem["type"])
+    if template is None:
+        return problem["msg"]
+    context = {
+        name: f"{value:,}" if isinstance(value, int) and abs(value) >= 10_000 else value for name, value in problem.get("ctx", {}).items()
+    }
+    return template.format(**context)
 
 
 def contract_of(app: Flask, endpoint_name: str) -> Contract | None:

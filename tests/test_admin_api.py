@@ -79,7 +79,7 @@ def test_bad_program_settings_get_400_naming_each_field_and_change_nothing(admin
     assert response.status_code == 400
     fields = response.get_json()["fields"]
     assert set(fields) == {"points_per_unit", "rounding", "minimum_order", "enabled", "signup_points", "expire_after_days", "colour"}
-    assert "greater than or equal to 0" in fields["points_per_unit"]
+    assert fields["points_per_unit"] == "must be at least 0"
     assert admin.get("/api/program").get_json()["program"]["rounding"] == "down"
     assert admin.get("/api/program/changes").get_json()["changes"] == []
 

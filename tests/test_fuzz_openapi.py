@@ -103,15 +103,14 @@ def fuzzed(fake_admin, sessions, monkeypatch) -> Shop:
     return Shop(app, domain, shop_id, fake_admin.client_secret, fake_admin.client_id)
 
 
-def _api_key(shop: Shop, fake_admin) -> str | None:
-    """A key the merchant makes in the admin; None while the app has no per-shop keys (the key holder's cases are then 401s)."""
-    if not any(rule.rule == "/api/api-keys" for rule in shop.app.url_map.iter_rules()):
-        return None
-    made = shop.app.test_client().post(
-        "/api/api-keys",
-        json={"name": "Fuzz", "scopes": KEY_SCOPES},
-        headers={"Authorization": f"Bearer {fake_admin.session_token(shop.domain)}"},
-    )
+def _api_key(shop: Shop, fake_admin) -> str:
+    """A fresh key the merchant makes in the admin, the earlier ones revoked (a shop has at most 20 live keys)."""
+    admin = shop.app.test_client()
+    headers = {"Authorization": f"Bearer {fake_admin.session_token(shop.domain)}"}
+    for key in admin.get("/api/api-keys", headers=headers).get_json()["keys"]:
+        if key["revoked_at"] is None:
+            assert admin.delete(f"/api/api-keys/{key['id']}", headers=headers).status_code == 200
+    made = admin.post("/api/api-keys", json={"name": f"Fuzz {uuid.uuid4().hex[:8]}", "scopes": KEY_SCOPES}, headers=headers)
     assert made.status_code == 201, made.get_json()
     return made.get_json()["key"]
 
