@@ -9,9 +9,9 @@ brings a page opened without a fresh session token back with one.
 
 from __future__ import annotations
 
-import os
-
 from flask import Blueprint, Flask, render_template, url_for
+
+from shopify_app.runtime import perks
 
 bp = Blueprint("admin_ui", __name__, template_folder="templates", static_folder="static", static_url_path="/admin-static")
 
@@ -20,7 +20,7 @@ from . import launcher_preview  # noqa: E402, F401  (its routes, on bp)
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    if demo_mode():
+    if app.extensions["perks"].settings.demo:
         from perks_dev import admin_demo as demo
 
         app.register_blueprint(demo.bp)
@@ -28,7 +28,7 @@ def register(app: Flask) -> None:
 
 def demo_mode() -> bool:
     """PERKS_DEMO=1 only: the demo mints session tokens itself. Production never does; Shopify does."""
-    return os.environ.get("PERKS_DEMO") == "1"
+    return perks().settings.demo
 
 
 def shell(shop_domain: str, shop_name: str, id_token: str, api_key: str) -> str:

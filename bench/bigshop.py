@@ -161,7 +161,7 @@ def _config(shop_domain: str) -> int:
     from shopify_app.models import EarnRule, ReferralProgram, Reward, Shop, Tier, TierProgram
     from shopify_app.unit_of_work import UnitOfWork
 
-    with UnitOfWork(session_factory(Settings.from_env().database_url)) as uow:
+    with UnitOfWork(session_factory(Settings().database_url)) as uow:
         s = uow.session
         if s.scalar(select(Shop).where(Shop.domain == shop_domain)) is not None:
             raise SystemExit(f"bench.bigshop: {shop_domain} already exists; generate into a fresh database")

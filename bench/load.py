@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from bench import month, payloads
 from shopify_app.config import Settings
 
-SECRET = Settings.from_env().shopify_api_secret
+SECRET = Settings().shopify_api_secret
 E2E_FIRST_CUSTOMER = 7_200_000_000_000
 INGEST_FIRST_CUSTOMER = 7_300_000_000_000
 
@@ -272,7 +272,7 @@ def apply_redemptions(shop: str, inbox: queue.Queue, senders_done: threading.Eve
     from shopify_app.models import Member
     from shopify_app.unit_of_work import UnitOfWork
 
-    sessions = session_factory(Settings.from_env().database_url)
+    sessions = session_factory(Settings().database_url)
     with UnitOfWork(sessions) as uow:
         shop_id = installed_shop(uow.session, shop).id
     pending: list = []

@@ -175,7 +175,7 @@ def install_shops() -> dict[str, int]:
     from shopify_app.unit_of_work import UnitOfWork
 
     ids = {}
-    with UnitOfWork(session_factory(Settings.from_env().database_url)) as uow:
+    with UnitOfWork(session_factory(Settings().database_url)) as uow:
         for key, domain in SHOPS.items():
             shop = add_shop(uow.session, domain, name=key)
             ids[key] = shop.id
@@ -197,7 +197,7 @@ def empty_queue() -> None:
     from shopify_app.config import Settings
     from shopify_app.queue import discard_waiting, queue
 
-    settings = Settings.from_env()
+    settings = Settings()
     discard_waiting(queue(settings.redis_url, settings.queue_name))
 
 
@@ -369,7 +369,7 @@ def row_analytics(services, shop: dict) -> tuple[Row, dict]:
     from shopify_app.models import Shop
     from shopify_app.unit_of_work import UnitOfWork
 
-    settings = Settings.from_env()
+    settings = Settings()
     sessions = session_factory(settings.database_url)
     engine = sessions.kw["bind"]
     spent: dict[str, list[float]] = {}

@@ -10,13 +10,13 @@ target_metadata = Base.metadata
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=Settings.from_env().database_url, target_metadata=target_metadata, literal_binds=True)
+    context.configure(url=Settings().database_url, target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 
 
 def run_migrations_online() -> None:
-    engine = context.config.attributes.get("engine") or make_engine(Settings.from_env().database_url)
+    engine = context.config.attributes.get("engine") or make_engine(Settings().database_url)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():

@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import logging
-import os
-from dataclasses import replace
 
 import click
 from flask import Flask, jsonify, request
 
-from .config import Settings, require_secrets
+from .config import Settings, load, require_secrets
 from .runtime import Runtime
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """The WSGI app: configuration defaults, then the environment, then test overrides."""
+def create_app(settings: Settings | None = None) -> Flask:
+    """The WSGI app, on `settings` or, by default, on the process's environment read once here."""
+    settings = settings or load()
     if click.get_current_context(silent=True) is None:
         # The WSGI app (gunicorn): no secrets, no start. The command line checks in `perks worker`/`cron`,
         # so that `perks balance` and `perks demo-order` still work on a newcomer's machine.
-        require_secrets()
+        require_secrets(settings)
     app = Flask(__name__, instance_relative_config=True)
-    settings = Settings.from_env()
-    if test_config:
-        settings = replace(settings, **test_config)
     app.extensions["perks"] = Runtime(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin at every import of alembic
@@ -44,12 +40,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(storefront_growth.bp)
     app.register_blueprint(admin_api.bp)
     register_admin_ui(app)
-    if os.environ.get("PERKS_DEMO") == "1":  # demo only (`perks dev` sets it): a local shop and Shopify's app proxy
+    if settings.demo:  # demo only (`perks dev` sets it): a local shop and Shopify's app proxy
         from perks_dev.demo_storefront import register as register_demo_storefront
 
         register_demo_storefront(app)
     app.cli.add_command(perks)
-    if os.environ.get("PERKS_ENV") == "test":  # every answer the tests see is checked against its endpoint's contract
+    if settings.environment == "test":  # every answer the tests see is checked against its endpoint's contract
         app.after_request(contracts.check_answer)
 
     @app.errorhandler(404)

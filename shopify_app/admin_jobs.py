@@ -12,10 +12,9 @@ from rq import Retry, get_current_job
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shopify_app.config import Settings
-from shopify_app.db import session_factory
 from shopify_app.loyalty import transfer
 from shopify_app.models import ImportJob
+from shopify_app.runtime import current
 from shopify_app.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -60,7 +59,7 @@ def run_import(job_id: int) -> str:
         except Exception:  # progress is for the person watching; the import goes on without it
             log.warning("progress of import %s not saved", job_id, exc_info=True)
 
-    sessions = session_factory(Settings.from_env().database_url)
+    sessions = current().sessions
     try:
         return import_with(sessions, job_id, progress)
     except Exception as error:

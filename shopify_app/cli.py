@@ -11,8 +11,7 @@ from rq.cron import CronScheduler
 from sqlalchemy import select
 
 from . import growth_jobs, jobs, privacy_jobs, reward_jobs, rule_jobs
-from .config import Settings, require_secrets
-from .db import session_factory
+from .config import require_secrets
 from .loyalty import ledger
 from .loyalty.errors import LoyaltyError
 from .loyalty.members import find_member
@@ -21,6 +20,7 @@ from .models import Shop, WebhookDelivery, utcnow
 from .platform import reconcile, tokens
 from .platform.token_vault import TokenVault
 from .queue import connection
+from .runtime import Runtime, current, install
 from .runtime import perks as runtime
 from .shopify.oauth import AccessToken
 from .unit_of_work import UnitOfWork
@@ -33,8 +33,7 @@ perks = AppGroup("perks", help="Perks operations.")
 @click.option("--name", default=None, help="Worker name (unique per Redis).")
 def worker(burst: bool, name: str | None) -> None:
     """An rq worker with its scheduler (which rq's Retry intervals need)."""
-    require_secrets()
-    settings = runtime().settings
+    settings = started().settings
     # SimpleWorker runs jobs in this process: no fork per job, and the
     # SQLAlchemy pool is never shared across a fork.
     SimpleWorker([settings.queue_name], connection=connection(settings.redis_url), name=name).work(burst=burst, with_scheduler=True)
@@ -48,8 +47,7 @@ def worker(burst: bool, name: str | None) -> None:
 @click.option("--reconcile-every", default=900, show_default=True, help="Seconds between reconciliations with the Admin API.")
 def cron(sweep_every: int, sweep_older_than: int, reconcile_every: int) -> None:
     """rq's cron scheduler: enqueues the periodic jobs (sweeper, reconciliation)."""
-    require_secrets()
-    settings = runtime().settings
+    settings = started().settings
     scheduler = CronScheduler(connection=connection(settings.redis_url), name="perks-cron")
     scheduler.register(jobs.sweep, settings.queue_name, kwargs={"older_than_seconds": sweep_older_than}, interval=sweep_every)
     scheduler.register(rule_jobs.birthdays_and_expiry, settings.queue_name, interval=3600)
@@ -63,6 +61,15 @@ def cron(sweep_every: int, sweep_older_than: int, reconcile_every: int) -> None:
     scheduler.register(audit_job, settings.queue_name, interval=24 * 3600)
     scheduler.register(privacy_jobs.purge_payloads, settings.queue_name, interval=3600)
     scheduler.start()
+
+
+def started() -> Runtime:
+    """A worker's or cron's start: fail closed on missing secrets, then make the app's runtime (its settings,
+    read once by create_app) the process's own, which every job it runs takes (runtime.current)."""
+    process = runtime()
+    require_secrets(process.settings)
+    install(process)
+    return process
 
 
 @perks.command("shop-add")
@@ -103,7 +110,7 @@ def balance(shop_domain: str, customer_id: int) -> None:
 @click.option("--older-than", default=60, show_default=True, help="Only deliveries recorded at least this many seconds ago.")
 def sweep(older_than: int) -> None:
     """Put back deliveries still to process that nobody will take (lost from Redis, or past a transient failure's backoff)."""
-    click.echo(f"enqueued {jobs.sweep_with(runtime().settings, older_than)} deliveries")
+    click.echo(f"enqueued {jobs.sweep_with(runtime(), older_than)} deliveries")
 
 
 @perks.command("failed")
@@ -129,7 +136,7 @@ def replay(delivery_id: int) -> None:
             raise click.ClickException(f"no delivery {delivery_id}")
         deliveries.reopen(uow.session, delivery_id)
         uow.commit()
-    status = deliveries.process(sessions, delivery_id)
+    status = deliveries.process(sessions, delivery_id, runtime().queue)
     click.echo(f"delivery {delivery_id}: {status}")
     if status == "failed":
         raise SystemExit(1)
@@ -205,7 +212,7 @@ def audit(shop_domain: str | None) -> None:
 
 def audit_job() -> int:
     """rq entry point for the daily cron: the audit of every shop; drift is logged as an error."""
-    return ledger.audit_balances(session_factory(Settings.from_env().database_url)).drifted
+    return ledger.audit_balances(current().sessions).drifted
 
 
 @perks.command("earn-rule")

@@ -11,29 +11,28 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from shopify_app.config import Settings
-from shopify_app.db import session_factory
 from shopify_app.loyalty import referrals, tiers
 from shopify_app.models import Shop
 from shopify_app.rule_jobs import in_chunks
+from shopify_app.runtime import current
 from shopify_app.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
 def confirm_referrals() -> int:
-    return confirm_referrals_with(session_factory(Settings.from_env().database_url), datetime.now(UTC))
+    return confirm_referrals_with(current().sessions, datetime.now(UTC))
 
 
 def review_tiers() -> int:
-    return review_tiers_with(session_factory(Settings.from_env().database_url), datetime.now(UTC))
+    return review_tiers_with(current().sessions, datetime.now(UTC))
 
 
 def sync_tiers() -> dict[str, int]:
     from shopify_app.platform import tier_sync, tokens
 
-    settings = Settings.from_env()
-    sessions = session_factory(settings.database_url)
+    runtime = current()
+    sessions, settings = runtime.sessions, runtime.settings
     return tier_sync.sync(sessions, lambda domain: tokens.admin_client(sessions, settings, domain))
 
 

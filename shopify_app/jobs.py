@@ -1,13 +1,12 @@
-"""What the rq worker runs. Each job builds its own sessions from the worker's environment."""
+"""What the rq worker runs, on the runtime `perks worker` installed at its start."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
-from shopify_app.config import Settings
-from shopify_app.db import session_factory
-from shopify_app.queue import connection, enqueue_delivery, publish_outcomes, queue, retry_delivery, take_batch, waiting, wake
+from shopify_app.queue import enqueue_delivery, publish_outcomes, retry_delivery, take_batch, waiting, wake
+from shopify_app.runtime import Runtime, current
 from shopify_app.unit_of_work import UnitOfWork
 from webhooks import deliveries
 
@@ -17,16 +16,15 @@ SWEEP_PAGE = 1000  # deliveries the sweeper reads at a time
 
 def drain_deliveries() -> int:
     """Process the inbox's next batch in one transaction, or each delivery in its own if that fails; returns how many ended."""
-    settings = Settings.from_env()
-    q = queue(settings.redis_url, settings.queue_name)
-    sessions = session_factory(settings.database_url)
+    runtime = current()
+    q, sessions = runtime.queue, runtime.sessions
     batch = take_batch(q)
-    outcomes = deliveries.process_together(sessions, batch) if len(batch) > 1 else None
+    outcomes = deliveries.process_together(sessions, batch, q) if len(batch) > 1 else None
     if outcomes is None:
         outcomes = {}
         for delivery_id in batch:
             try:
-                outcomes[delivery_id] = deliveries.process(sessions, delivery_id)
+                outcomes[delivery_id] = deliveries.process(sessions, delivery_id, q)
             except Exception:  # noted by process() and left for the sweeper; rq's Retry is the quicker way back
                 retry_delivery(q, delivery_id)
     publish_outcomes(q.connection, outcomes)
@@ -35,17 +33,17 @@ def drain_deliveries() -> int:
 
 def process_delivery(delivery_id: int) -> str:
     """One delivery on its own: a retry after its batch failed it (rq's Retry schedule), or a replay."""
-    settings = Settings.from_env()
-    status = deliveries.process(session_factory(settings.database_url), delivery_id)
-    publish_outcomes(connection(settings.redis_url), {delivery_id: status})
+    runtime = current()
+    status = deliveries.process(runtime.sessions, delivery_id, runtime.queue)
+    publish_outcomes(runtime.queue.connection, {delivery_id: status})
     return status
 
 
 def sweep(older_than_seconds: int = 60) -> int:
-    return sweep_with(Settings.from_env(), older_than_seconds)
+    return sweep_with(current(), older_than_seconds)
 
 
-def sweep_with(settings: Settings, older_than_seconds: int) -> int:
+def sweep_with(runtime: Runtime, older_than_seconds: int) -> int:
     """Make sure every delivery still to process has someone to take it; returns how many were put back.
 
     Deliveries neither processed nor waiting in the inbox (their enqueue, their
@@ -53,8 +51,7 @@ def sweep_with(settings: Settings, older_than_seconds: int) -> int:
     go back in it, however many. Then, if ids wait in the inbox, a drain is
     asked for: a quiet shop sends no webhook that would ask for one.
     """
-    q = queue(settings.redis_url, settings.queue_name)
-    sessions = session_factory(settings.database_url)
+    q, sessions = runtime.queue, runtime.sessions
     inbox = waiting(q)
     put_back, after = 0, 0
     while True:

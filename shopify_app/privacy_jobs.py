@@ -10,10 +10,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from shopify_app.config import Settings
-from shopify_app.db import session_factory
 from shopify_app.loyalty.privacy import REDACTED_PAYLOAD
 from shopify_app.models import ApiKeyUse, WebhookDelivery
+from shopify_app.runtime import current
 from shopify_app.unit_of_work import UnitOfWork
 
 # Done, seen twice, or refused for good (a failed delivery must be replayed within the retention).
@@ -23,11 +22,9 @@ BATCH = 1000
 
 def purge_payloads() -> int:
     """rq entry point for the cron: the payloads, then the key calls, past the retention."""
-    settings = Settings.from_env()
-    sessions, now = session_factory(settings.database_url), datetime.now(UTC)
-    return purge_payloads_with(sessions, now, settings.payload_retention_days) + forget_key_uses_with(
-        sessions, now, settings.payload_retention_days
-    )
+    runtime, now = current(), datetime.now(UTC)
+    days = runtime.settings.payload_retention_days
+    return purge_payloads_with(runtime.sessions, now, days) + forget_key_uses_with(runtime.sessions, now, days)
 
 
 def forget_key_uses_with(sessions: sessionmaker[Session], now: datetime, retention_days: int) -> int:

@@ -9,13 +9,12 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from shopify_app.config import Settings
-from shopify_app.db import session_factory
 from shopify_app.loyalty.redemptions import expire_unused, recover
 from shopify_app.loyalty.shops import program_of
 from shopify_app.models import Shop
 from shopify_app.platform.discounts import ShopifyIssuer
 from shopify_app.rule_jobs import BATCH
+from shopify_app.runtime import current
 from shopify_app.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -23,7 +22,7 @@ log = logging.getLogger(__name__)
 
 def expire_codes() -> int:
     """rq entry point for the cron."""
-    return expire_codes_with(session_factory(Settings.from_env().database_url), datetime.now(UTC))
+    return expire_codes_with(current().sessions, datetime.now(UTC))
 
 
 def expire_codes_with(sessions: sessionmaker[Session], now: datetime) -> int:
@@ -42,9 +41,8 @@ def expire_codes_with(sessions: sessionmaker[Session], now: datetime) -> int:
 
 def recover_redemptions() -> dict[str, int]:
     """rq entry point for the cron."""
-    settings = Settings.from_env()
-    sessions = session_factory(settings.database_url)
-    return recover_redemptions_with(sessions, ShopifyIssuer(sessions, settings), datetime.now(UTC))
+    runtime = current()
+    return recover_redemptions_with(runtime.sessions, ShopifyIssuer(runtime.sessions, runtime.settings), datetime.now(UTC))
 
 
 def recover_redemptions_with(sessions: sessionmaker[Session], issuer, now: datetime) -> dict[str, int]:

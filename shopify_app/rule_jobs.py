@@ -18,6 +18,7 @@ from shopify_app.config import Settings
 from shopify_app.db import session_factory
 from shopify_app.loyalty import dormancy, expiry, profile
 from shopify_app.models import Shop
+from shopify_app.runtime import current
 from shopify_app.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ T = TypeVar("T")
 
 
 def birthdays_and_expiry() -> dict[str, int]:
-    return run_rules(session_factory(Settings.from_env().database_url), datetime.now(UTC))
+    return run_rules(current().sessions, datetime.now(UTC))
 
 
 def run_rules(sessions: sessionmaker[Session], now: datetime, shop_domain: str | None = None) -> dict[str, int]:
@@ -93,14 +94,13 @@ def deliver_notifications() -> dict[str, int]:
     """Member events out to their channels: mail when PERKS_SMTP_URL is set, metafields always."""
     from shopify_app.notifier import deliver
 
-    settings = Settings.from_env()
-    return deliver(session_factory(settings.database_url), channels(settings), datetime.now(UTC))
+    runtime = current()
+    return deliver(runtime.sessions, channels(runtime.settings), datetime.now(UTC))
 
 
 def channels(settings: Settings) -> list:
     """The channels this deployment has: SMTP from PERKS_SMTP_URL (smtp://host:port) and
     PERKS_MAIL_FROM; Shopify customer metafields and Flow triggers through each shop's Admin client."""
-    import os
     from urllib.parse import urlsplit
 
     from shopify_app.notifier.channels import Email, FlowTriggers, Metafields, admin_locale
@@ -112,8 +112,7 @@ def channels(settings: Settings) -> list:
         return tokens.admin_client(sessions, settings, shop_domain)
 
     found: list = [Metafields(client_for=client_for), FlowTriggers(client_for=client_for)]
-    if smtp := os.environ.get("PERKS_SMTP_URL"):
-        url = urlsplit(smtp)
-        sender = os.environ.get("PERKS_MAIL_FROM", "rewards@perks.example")
-        found.insert(0, Email(url.hostname or "127.0.0.1", url.port or 25, sender, locale_of=admin_locale(client_for)))
+    if settings.smtp_url:
+        url = urlsplit(settings.smtp_url)
+        found.insert(0, Email(url.hostname or "127.0.0.1", url.port or 25, settings.mail_from, locale_of=admin_locale(client_for)))
     return found

@@ -1,4 +1,10 @@
-"""What a running app holds: its settings, its database sessions, its queue."""
+"""What a running app holds: its settings, its database sessions, its queue.
+
+The web app keeps its Runtime on the Flask app (`perks()`). A worker or cron
+process installs its own at start (`install`), and the jobs it runs take it
+from there (`current()`): the settings they see are the ones the process
+started with, never the environment read again.
+"""
 
 from __future__ import annotations
 
@@ -29,3 +35,19 @@ class Runtime:
 
 def perks() -> Runtime:
     return current_app.extensions["perks"]
+
+
+_process: Runtime | None = None
+
+
+def install(runtime: Runtime | None) -> None:
+    """Make `runtime` the one this process's jobs use (`perks worker`, `perks cron` at start); None forgets it."""
+    global _process
+    _process = runtime
+
+
+def current() -> Runtime:
+    """The runtime installed at this process's start: what every rq job entry point works with."""
+    if _process is None:
+        raise RuntimeError("no runtime installed: jobs run in `perks worker`, which installs the process's own at start")
+    return _process

@@ -28,13 +28,14 @@ from shopify_app.loyalty import ledger
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.shops import add_shop, installed_shop
 from shopify_app.queue import await_outcome
+from shopify_app.runtime import Runtime, install
 from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures.app_proxy import signed_query
 
 pytest_plugins = ["tests.plugins.environment", "tests.plugins.fake_admin", "tests.plugins.chromium", "tests.plugins.fuzz_report"]
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTINGS = Settings.from_env()
+SETTINGS = Settings()
 
 
 def pytest_configure(config):
@@ -69,6 +70,14 @@ def schema():
     """The schema exactly as `alembic upgrade head` makes it."""
     alembic_config = Config(str(ROOT / "alembic.ini"))
     command.upgrade(alembic_config, "head")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def process_runtime():
+    """The test process runs job entry points directly, as `perks worker` does on the runtime it installs."""
+    install(Runtime(SETTINGS))
+    yield
+    install(None)
 
 
 @pytest.fixture
@@ -181,11 +190,11 @@ class Platform:
         self.fake = fake_admin
         self.sessions = sessions
         self.app = create_app(
-            {
-                "shopify_api_key": fake_admin.client_id,
-                "shopify_api_secret": fake_admin.client_secret,
-                "shopify_admin_url": f"{fake_admin.url}/shops/{{shop}}",
-            }
+            Settings(
+                shopify_api_key=fake_admin.client_id,
+                shopify_api_secret=fake_admin.client_secret,
+                shopify_admin_url=f"{fake_admin.url}/shops/{{shop}}",
+            )
         )
         self.settings = self.app.extensions["perks"].settings
         self.client = self.app.test_client()

@@ -4,6 +4,7 @@ import uuid
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app import create_app
+from shopify_app.config import Settings
 
 ADA = 7012345678901
 
@@ -28,7 +29,7 @@ def test_balance_prints_the_members_integer_balance(webhooks, runner, shop):
 
 
 def test_replay_processes_a_recorded_delivery_here_and_now(webhooks, runner, shop, balance):
-    no_redis = create_app({"redis_url": "redis://127.0.0.1:9/0"}).test_client()
+    no_redis = create_app(Settings(redis_url="redis://127.0.0.1:9/0")).test_client()
     body, headers = shopify.delivery(
         "orders/paid", shopify.order_paid(5002, ADA), shop=shop, secret=create_app().extensions["perks"].settings.shopify_api_secret
     )

@@ -15,10 +15,11 @@ from sqlalchemy.exc import OperationalError
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app import jobs
-from shopify_app.config import Settings
 from shopify_app.models import LedgerEntry, Shop, WebhookDelivery
 from shopify_app.queue import DRAIN_BATCH, await_outcome, discard_waiting, enqueue_delivery, take_batch, waiting, wake
+from shopify_app.runtime import Runtime, current, install
 from shopify_app.unit_of_work import UnitOfWork
+from tests.conftest import SETTINGS
 from webhooks import deliveries
 from webhooks.deliveries import process_together, record
 from webhooks.handlers import HANDLERS
@@ -27,10 +28,12 @@ ADA, BOB = 7012345678901, 7012345678902
 
 
 @pytest.fixture
-def quiet_queue(redis, monkeypatch) -> Queue:
+def quiet_queue(redis) -> Queue:
+    """A queue no worker takes from, installed as this process's (the jobs called here use it)."""
     name = f"inbox-test-{uuid.uuid4().hex[:8]}"
-    monkeypatch.setenv("PERKS_QUEUE", name)
-    return Queue(name, connection=redis)
+    install(Runtime(SETTINGS.model_copy(update={"queue_name": name})))
+    yield Queue(name, connection=redis)
+    install(Runtime(SETTINGS))
 
 
 def drain_jobs(q: Queue) -> int:
@@ -150,7 +153,7 @@ def test_the_sweeper_puts_back_what_never_reached_the_inbox_and_leaves_what_wait
         sessions, shop, ("orders/paid", shopify.order_paid(3501, ADA), None), ("orders/paid", shopify.order_paid(3502, ADA), None)
     )
     enqueue_delivery(quiet_queue, late)  # behind a backlog; `lost` never reached Redis
-    jobs.sweep_with(Settings.from_env(), older_than_seconds=0)
+    jobs.sweep_with(current(), older_than_seconds=0)
     inbox = [delivery_id for delivery_id in take_batch(quiet_queue) if delivery_id in (late, lost)]
     assert sorted(inbox) == [late, lost]
 
@@ -174,7 +177,7 @@ def test_ids_waiting_in_the_inbox_whose_drain_was_lost_are_processed_by_the_swee
     quiet_queue.empty()  # the drain job is lost (a worker killed as it asked); the ids and the "pending" flag stay
     assert drain_jobs(quiet_queue) == 0
 
-    jobs.sweep_with(Settings.from_env(), older_than_seconds=0)
+    jobs.sweep_with(current(), older_than_seconds=0)
     run_the_queue(quiet_queue)
     assert statuses(sessions, ids) == [("done", 1)] * 3
     assert [key for key, _ in earns(sessions, shop)] == [f"order:{3600 + n}:earn" for n in range(3)]
@@ -185,7 +188,7 @@ def test_the_sweeper_asks_for_a_drain_even_when_a_drain_is_flagged_pending(quiet
     # Pushed and flagged "drain pending", then the worker died before enqueueing the drain.
     quiet_queue.connection.rpush(f"perks:{quiet_queue.name}:inbox", delivery_id)
     quiet_queue.connection.set(f"perks:{quiet_queue.name}:drain-pending", 1, ex=30)
-    jobs.sweep_with(Settings.from_env(), older_than_seconds=0)
+    jobs.sweep_with(current(), older_than_seconds=0)
     assert drain_jobs(quiet_queue) == 1
     assert take_batch(quiet_queue).count(delivery_id) == 1  # once, not put back beside itself
 
@@ -232,10 +235,10 @@ def test_a_transient_error_is_retried_by_the_sweeper_after_its_backoff_even_when
     discard_waiting(quiet_queue)  # Redis restarted empty: rq's scheduled retries are gone
     recover()
 
-    jobs.sweep_with(Settings.from_env(), older_than_seconds=0)
+    jobs.sweep_with(current(), older_than_seconds=0)
     assert deliveries.retry_delay(1) > 1 and not set(ids) & waiting(quiet_queue)  # within its backoff: left alone
     as_if_seconds_passed(sessions, ids, deliveries.retry_delay(1))
-    jobs.sweep_with(Settings.from_env(), older_than_seconds=0)
+    jobs.sweep_with(current(), older_than_seconds=0)
     assert set(ids) <= waiting(quiet_queue)
     run_the_queue(quiet_queue)
     assert statuses(sessions, ids) == [("done", 2)] * 2
@@ -252,9 +255,7 @@ def test_a_delivery_failing_past_the_cap_is_reported_loudly_and_still_retried(qu
     failing_once_then_working(monkeypatch)
     [delivery_id] = recorded(sessions, shop, ("orders/paid", shopify.order_paid(3800, ADA), None))
     with UnitOfWork(sessions) as uow:
-        uow.session.execute(
-            update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(attempts=deliveries.RETRY_LOUD - 1)
-        )
+        uow.session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(attempts=deliveries.RETRY_LOUD - 1))
         uow.commit()
     with caplog.at_level(logging.ERROR), pytest.raises(OperationalError):
         deliveries.process(sessions, delivery_id)
@@ -265,7 +266,7 @@ def test_a_delivery_failing_past_the_cap_is_reported_loudly_and_still_retried(qu
     as_if_seconds_passed(sessions, [delivery_id], deliveries.RETRY_MAX_DELAY)
     caplog.clear()
     with caplog.at_level(logging.ERROR):
-        jobs.sweep_with(Settings.from_env(), older_than_seconds=0)
+        jobs.sweep_with(current(), older_than_seconds=0)
     assert delivery_id in waiting(quiet_queue)  # still retried
     assert any("still retried" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
 
@@ -276,7 +277,7 @@ def test_a_refusal_by_the_domain_stays_failed_and_the_sweeper_leaves_it(quiet_qu
     ids = recorded(sessions, shop, ("orders/paid", broken, None))
     assert deliveries.process(sessions, ids[0]) == "failed"
     as_if_seconds_passed(sessions, ids, 24 * 3600)
-    jobs.sweep_with(Settings.from_env(), older_than_seconds=0)
+    jobs.sweep_with(current(), older_than_seconds=0)
     assert ids[0] not in waiting(quiet_queue)
     assert statuses(sessions, ids) == [("failed", 1)]
     assert f"{ids[0]}\torders/paid\tfailed\t1 attempts" in runner.invoke(args=["perks", "failed"]).output
@@ -285,7 +286,7 @@ def test_a_refusal_by_the_domain_stays_failed_and_the_sweeper_leaves_it(quiet_qu
 def test_the_sweeper_puts_back_every_lost_delivery_however_many(quiet_queue, sessions, shop, monkeypatch):
     monkeypatch.setattr(jobs, "SWEEP_PAGE", 2)  # pages of two stand for pages of a thousand
     ids = recorded(sessions, shop, *(("orders/paid", shopify.order_paid(4000 + n, ADA), None) for n in range(5)))
-    assert jobs.sweep_with(Settings.from_env(), older_than_seconds=0) >= 5
+    assert jobs.sweep_with(current(), older_than_seconds=0) >= 5
     assert set(ids) <= waiting(quiet_queue)
 
 
@@ -294,5 +295,5 @@ def test_a_recent_delivery_is_not_swept_before_its_time(quiet_queue, sessions, s
     with UnitOfWork(sessions) as uow:
         uow.session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(ids)).values(received_at=datetime.now(UTC)))
         uow.commit()
-    jobs.sweep_with(Settings.from_env(), older_than_seconds=60)
+    jobs.sweep_with(current(), older_than_seconds=60)
     assert ids[0] not in waiting(quiet_queue)

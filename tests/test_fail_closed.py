@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from shopify_app.config import missing_secret
+from shopify_app.config import Settings, missing_secret
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = Path(sys.executable).parent / "flask"
@@ -59,13 +59,27 @@ def test_with_both_it_starts(start):
     assert ran.returncode == 0, ran.stderr[-2000:]
 
 
-def test_the_demo_and_marked_environments_may_run_on_the_development_secret():
-    assert missing_secret({}) == "SHOPIFY_API_SECRET"
-    assert missing_secret({"SHOPIFY_API_SECRET": "x", "PERKS_ENCRYPTION_KEYS": " , "}) == "PERKS_ENCRYPTION_KEYS"
-    assert missing_secret({"PERKS_DEMO": "1"}) is None
-    assert missing_secret({"PERKS_ENV": "test"}) is None
-    assert missing_secret({"PERKS_ENV": "development"}) is None
-    assert missing_secret({"PERKS_ENV": "production"}) == "SHOPIFY_API_SECRET"
+def test_the_demo_and_marked_environments_may_run_on_the_development_secret(monkeypatch):
+    def missing(**env: str) -> str | None:
+        for name in ("SHOPIFY_API_SECRET", "PERKS_ENCRYPTION_KEYS", "PERKS_DEMO", "PERKS_ENV"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return missing_secret(Settings())
+
+    assert missing() == "SHOPIFY_API_SECRET"
+    assert missing(SHOPIFY_API_SECRET="x", PERKS_ENCRYPTION_KEYS=" , ") == "PERKS_ENCRYPTION_KEYS"
+    assert missing(PERKS_DEMO="1") is None
+    assert missing(PERKS_ENV="test") is None
+    assert missing(PERKS_ENV="development") is None
+    assert missing(PERKS_ENV="production") == "SHOPIFY_API_SECRET"
+
+
+def test_a_setting_that_does_not_parse_stops_the_start_in_one_line_naming_it():
+    ran = wsgi_app(clean_env(**SECRET, **KEYS, PERKS_PROXY_MAX_AGE="ninety"))
+    assert ran.returncode == 3
+    lines = ran.stderr.strip().splitlines()
+    assert len(lines) == 1 and "PERKS_PROXY_MAX_AGE" in lines[0], ran.stderr
 
 
 def test_the_command_line_outside_the_workers_still_runs_without_secrets():

@@ -25,7 +25,7 @@ from tests.test_install_and_auth import session_token
 ADA, BOB = 7300000000001, 7300000000002
 COFFEE, MUG = 9012345678901, 9012345678902  # products
 GIFTS = 7701  # a collection the mug is in
-SETTINGS = Settings.from_env()
+SETTINGS = Settings()
 
 
 def rules(**changes) -> forecast.Rules:

@@ -32,6 +32,7 @@ from sqlalchemy import text
 from werkzeug.test import EnvironBuilder
 
 from shopify_app import create_app, rate_limits
+from shopify_app.config import Settings
 from shopify_app.loyalty import actions
 from shopify_app.loyalty.shops import installed_shop, program_of
 from shopify_app.models import Promotion, Reward, Tier
@@ -65,14 +66,14 @@ class Shop:
 @pytest.fixture
 def fuzzed(fake_admin, sessions, monkeypatch) -> Shop:
     app = create_app(
-        {
-            "shopify_api_key": fake_admin.client_id,
-            "shopify_api_secret": fake_admin.client_secret,
-            "shopify_admin_url": f"{fake_admin.url}/shops/{{shop}}",
+        Settings(
+            shopify_api_key=fake_admin.client_id,
+            shopify_api_secret=fake_admin.client_secret,
+            shopify_admin_url=f"{fake_admin.url}/shops/{{shop}}",
             # A queue of its own no worker drains: no job from an accepted case changes the shop
             # while a later, refused case is being compared before and after.
-            "queue_name": f"fuzz-{uuid.uuid4().hex[:8]}",
-        }
+            queue_name=f"fuzz-{uuid.uuid4().hex[:8]}",
+        )
     )
     # A crash is raised to the test with its traceback rather than answered as an anonymous 500.
     app.config["PROPAGATE_EXCEPTIONS"] = True

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app import create_app
+from shopify_app.config import Settings
 from shopify_app.loyalty.shops import add_shop
 from shopify_app.models import WebhookDelivery
 from shopify_app.shopify.version import API_VERSION
@@ -87,7 +88,7 @@ def header(value: st.SearchStrategy) -> st.SearchStrategy:
 @pytest.fixture
 def fuzzed_app(monkeypatch):
     # A queue of its own no worker drains: the test processes what it recorded itself.
-    app = create_app({"queue_name": f"fuzz-{uuid.uuid4().hex[:8]}"})
+    app = create_app(Settings(queue_name=f"fuzz-{uuid.uuid4().hex[:8]}"))
     app.config["PROPAGATE_EXCEPTIONS"] = True
     return app
 

@@ -231,9 +231,11 @@ def test_raw_payloads_are_redacted_after_the_retention_once_their_delivery_is_fi
     }
 
 
-def test_the_payload_retention_is_a_setting_of_30_days_by_default():
-    assert Settings.from_env({}).payload_retention_days == 30
-    assert Settings.from_env({"PERKS_PAYLOAD_RETENTION_DAYS": "7"}).payload_retention_days == 7
+def test_the_payload_retention_is_a_setting_of_30_days_by_default(monkeypatch):
+    monkeypatch.delenv("PERKS_PAYLOAD_RETENTION_DAYS", raising=False)
+    assert Settings().payload_retention_days == 30
+    monkeypatch.setenv("PERKS_PAYLOAD_RETENTION_DAYS", "7")
+    assert Settings().payload_retention_days == 7
 
 
 def test_a_redaction_matches_the_email_literally_not_as_a_like_pattern(webhooks, sessions, shop):

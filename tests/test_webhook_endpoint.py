@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app import create_app
+from shopify_app.config import Settings
 from shopify_app.models import LedgerEntry, Shop, WebhookDelivery
 from shopify_app.unit_of_work import UnitOfWork
 
@@ -81,7 +82,7 @@ def test_a_shop_that_never_installed_perks_is_answered_but_nothing_is_kept(clien
 
 def test_when_the_database_is_down_the_answer_is_503_and_shopifys_retry_then_lands(webhooks, balance, shop, sessions):
     payload = shopify.order_paid(1001, ADA)
-    down = create_app({"database_url": "postgresql://perks@127.0.0.1:9/perks"}).test_client()
+    down = create_app(Settings(database_url="postgresql://perks@127.0.0.1:9/perks")).test_client()
     body, headers = shopify.delivery(
         "orders/paid", payload, shop=shop, secret=create_app().extensions["perks"].settings.shopify_api_secret, webhook_id="retry-me"
     )
@@ -96,7 +97,7 @@ def test_when_the_database_is_down_the_answer_is_503_and_shopifys_retry_then_lan
 
 
 def test_when_redis_is_down_the_delivery_is_kept_and_the_sweeper_processes_it_later(webhooks, balance, shop, sessions, runner):
-    no_redis = create_app({"redis_url": "redis://127.0.0.1:9/0"}).test_client()
+    no_redis = create_app(Settings(redis_url="redis://127.0.0.1:9/0")).test_client()
     body, headers = shopify.delivery(
         "orders/paid", shopify.order_paid(1002, ADA), shop=shop, secret=create_app().extensions["perks"].settings.shopify_api_secret
     )

@@ -6,6 +6,7 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 
+from rq import Queue
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -96,14 +97,15 @@ def record_for_domain(
     return shop_id is not None, delivery_id
 
 
-def process(sessions: sessionmaker[Session], delivery_id: int) -> str:
+def process(sessions: sessionmaker[Session], delivery_id: int, q: Queue | None = None) -> str:
     """Run one delivery's handler in one transaction; returns the delivery's status.
 
     A refusal by the domain (bad payload, shop gone) is final and kept as
     failed. Anything else (the database gone, a deadlock, a bug) is transient:
     the delivery stays "received" with its attempt noted, so the sweeper runs
     it again after a backoff whatever became of the queue, and the error is
-    raised for the caller's own quicker retry.
+    raised for the caller's own quicker retry. Follow-up jobs (a collections
+    fill) go on `q`, the caller's queue.
     """
     try:
         with UnitOfWork(sessions) as uow:
@@ -113,7 +115,7 @@ def process(sessions: sessionmaker[Session], delivery_id: int) -> str:
             delivery, shop, seen_before = found
             if delivery.status in ("done", "duplicate"):
                 return delivery.status
-            status = _handle(uow.session, delivery, shop, json.loads(delivery.payload), seen_before)
+            status = _handle(uow.session, delivery, shop, json.loads(delivery.payload), seen_before, q)
             _settle(uow.session, [delivery_id], status)
             uow.commit()
             return status
@@ -139,7 +141,7 @@ TOGETHER = frozenset(
 )
 
 
-def process_together(sessions: sessionmaker[Session], delivery_ids: list[int]) -> dict[int, str] | None:
+def process_together(sessions: sessionmaker[Session], delivery_ids: list[int], q: Queue | None = None) -> dict[int, str] | None:
     """Run several deliveries in one transaction, one commit for all: their statuses.
 
     None when any of them fails or is not of a TOGETHER topic: then nothing
@@ -164,7 +166,7 @@ def process_together(sessions: sessionmaker[Session], delivery_ids: list[int]) -
                     continue
                 # The batch's own earlier deliveries are not "done" in the table until it commits.
                 event = (delivery.shop_id, delivery.event_id)
-                status = _handle(uow.session, delivery, shop, payload, seen_before or event in events)
+                status = _handle(uow.session, delivery, shop, payload, seen_before or event in events, q)
                 if status == "done" and delivery.event_id:
                     events.add(event)
                 outcomes[delivery.id] = status
@@ -189,11 +191,11 @@ def _locked(delivery_ids: list[int]):
     )
 
 
-def _handle(session: Session, delivery: WebhookDelivery, shop: Shop, payload: dict, seen_before: bool) -> str:
+def _handle(session: Session, delivery: WebhookDelivery, shop: Shop, payload: dict, seen_before: bool, q: Queue | None) -> str:
     if seen_before:
         return "duplicate"
     remember_shop(session, shop)
-    HANDLERS[delivery.topic](session, shop.domain, payload)
+    HANDLERS[delivery.topic](session, shop.domain, payload, q)
     return "done"
 
 
@@ -290,9 +292,7 @@ def unprocessed(session: Session, older_than: timedelta, *, after: int = 0, limi
 
 def retrying_loudly(session: Session) -> int:
     """How many deliveries have failed transiently RETRY_LOUD times or more and are still retried."""
-    return session.scalar(
-        select(func.count()).where(WebhookDelivery.status == "received", WebhookDelivery.attempts >= RETRY_LOUD)
-    )
+    return session.scalar(select(func.count()).where(WebhookDelivery.status == "received", WebhookDelivery.attempts >= RETRY_LOUD))
 
 
 def failed(session: Session, limit: int = 100) -> list[WebhookDelivery]:

@@ -11,16 +11,17 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from rq import Queue
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.config import Settings
-from shopify_app.db import session_factory
 from shopify_app.loyalty import checkout, orders
 from shopify_app.loyalty.commands import CancelOrder, PayOrder, RefundOrder
 from shopify_app.loyalty.shops import installed_shop
 from shopify_app.models import Shop
 from shopify_app.queue import DELIVERY_RETRY, queue
+from shopify_app.runtime import current
 from shopify_app.shopify import collections
 from shopify_app.shopify.admin_client import AdminClient
 from shopify_app.unit_of_work import UnitOfWork
@@ -43,6 +44,7 @@ def reconcile_shop(sessions: sessionmaker[Session], settings: Settings, shop_dom
     with UnitOfWork(sessions) as uow:
         since = installed_shop(uow.session, shop_domain).reconciled_until or started - FIRST_LOOKBACK
     client = admin_client(sessions, settings, shop_domain)
+    fills = queue(settings.redis_url, settings.queue_name)
     seen, after = 0, None
     while True:
         # Small pages keep each query under Shopify's 1,000-point single-query cost limit.
@@ -51,7 +53,7 @@ def reconcile_shop(sessions: sessionmaker[Session], settings: Settings, shop_dom
         for order in page["nodes"]:
             with UnitOfWork(sessions) as uow:
                 for command in translate.admin_order(shop_domain, read_whole(client, order)):
-                    _apply(uow.session, command)
+                    _apply(uow.session, command, fills)
                 uow.commit()
             seen += 1
         if not page["pageInfo"]["hasNextPage"]:
@@ -68,11 +70,11 @@ def installed_shops_with_tokens(session: Session) -> list[str]:
     return list(session.scalars(select(Shop.domain).where(Shop.uninstalled_at.is_(None), Shop.access_token_encrypted.is_not(None))))
 
 
-def _apply(session: Session, command: PayOrder | RefundOrder | CancelOrder) -> None:
+def _apply(session: Session, command: PayOrder | RefundOrder | CancelOrder, fills: Queue) -> None:
     match command:
         case PayOrder():
             # As the webhook does: products missing from the collections cache are asked for.
-            checkout.order_paid(session, command, collections=collections.for_shop(command.shop_domain))
+            checkout.order_paid(session, command, collections=collections.for_shop(fills, command.shop_domain))
         case RefundOrder():
             orders.refund_order(session, command)
         case CancelOrder():
@@ -99,16 +101,16 @@ def _all_nodes(client: AdminClient, document: str, owner_id: str, path: tuple[st
 
 def reconcile_job(shop_domain: str) -> int:
     """rq entry point: one shop, with the worker's own settings."""
-    settings = Settings.from_env()
-    return reconcile_shop(session_factory(settings.database_url), settings, shop_domain)
+    runtime = current()
+    return reconcile_shop(runtime.sessions, runtime.settings, shop_domain)
 
 
 def reconcile_all_job() -> int:
     """rq entry point for the cron: one job per installed shop, so shops reconcile in parallel."""
-    settings = Settings.from_env()
-    with UnitOfWork(session_factory(settings.database_url)) as uow:
+    runtime = current()
+    with UnitOfWork(runtime.sessions) as uow:
         domains = installed_shops_with_tokens(uow.session)
-    q = queue(settings.redis_url, settings.queue_name)
+    q = runtime.queue
     for domain in domains:
         q.enqueue(reconcile_job, domain, job_id=f"reconcile-{domain.replace('.', '-')}", retry=DELIVERY_RETRY)
     return len(domains)

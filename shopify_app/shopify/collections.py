@@ -19,12 +19,10 @@ from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy.orm import Session, sessionmaker
 
-from shopify_app.config import Settings
-from shopify_app.db import session_factory
 from shopify_app.loyalty.multipliers import remember_collections
 from shopify_app.loyalty.shops import any_shop
 from shopify_app.platform import tokens
-from shopify_app.queue import queue
+from shopify_app.runtime import current
 from shopify_app.unit_of_work import UnitOfWork
 
 from .admin_client import AdminClient
@@ -55,18 +53,13 @@ def lookup(client: AdminClient) -> Callable[[list[int]], dict[int, list[int]]]:
     return collections_of
 
 
-def for_shop(shop_domain: str) -> Callable[[list[int]], None]:
-    """What an order of the shop does with products the cache missed: ask for a fill job.
+def for_shop(q: Queue, shop_domain: str) -> Callable[[list[int]], None]:
+    """What an order of the shop does with products the cache missed: ask for a fill job on `q`, the caller's queue.
 
     Runs inside the order's transaction, so it only talks to Redis, and a Redis
     failure is logged, not raised: the order is priced by the miss rule either way.
     """
-
-    def ask(product_ids: list[int]) -> None:
-        settings = Settings.from_env()
-        request_fill(queue(settings.redis_url, settings.queue_name), shop_domain, product_ids)
-
-    return ask
+    return lambda product_ids: request_fill(q, shop_domain, product_ids)
 
 
 def asked_key(shop_domain: str, product_id: int) -> str:
@@ -106,6 +99,5 @@ def fill(
 
 def fill_job(shop_domain: str, product_ids: list[int]) -> None:
     """rq job: fill the cache for products an order missed. A failure fails this job only."""
-    settings = Settings.from_env()
-    sessions = session_factory(settings.database_url)
-    fill(sessions, shop_domain, product_ids, lookup(tokens.admin_client(sessions, settings, shop_domain)))
+    runtime = current()
+    fill(runtime.sessions, shop_domain, product_ids, lookup(tokens.admin_client(runtime.sessions, runtime.settings, shop_domain)))

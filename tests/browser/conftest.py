@@ -10,6 +10,7 @@ import pytest
 
 from perks_dev.fake_admin import FakeServer
 from shopify_app import create_app
+from shopify_app.config import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update"]
@@ -34,11 +35,11 @@ class LiveAdmin:
 def live(fake_admin, monkeypatch):
     monkeypatch.setenv("PERKS_DEMO", "1")
     app = create_app(
-        {
-            "shopify_api_key": fake_admin.client_id,
-            "shopify_api_secret": fake_admin.client_secret,
-            "shopify_admin_url": f"{fake_admin.url}/shops/{{shop}}",
-        }
+        Settings(
+            shopify_api_key=fake_admin.client_id,
+            shopify_api_secret=fake_admin.client_secret,
+            shopify_admin_url=f"{fake_admin.url}/shops/{{shop}}",
+        )
     )
     server = FakeServer(app, quiet=True).start()
     try:
