@@ -1,7 +1,6 @@
 # The two commands: `make run` and `make test`. Both install what they need.
 VENV := .venv
 PY := $(VENV)/bin/python
-FLASK := $(VENV)/bin/flask --app shopify_app
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.dev-installed
 SCHEMA_STAMP := .schema/.installed
@@ -41,11 +40,11 @@ install-dev: install $(DEV_STAMP) node_modules/.installed
 
 # Web, worker, cron, an embedded PostgreSQL and an embedded Redis, with a demo shop (data in var/).
 run: install
-	$(FLASK) perks dev
+	$(PY) -m perks_dev dev
 
 # A signed orders/paid for the demo customer, sent to the running `make run`.
 demo-order: $(STAMP)
-	$(FLASK) perks demo-order
+	$(PY) -m perks_dev demo-order
 
 # Debian's Redis for the tests and benchmarks, Chromium for the browser tests.
 /usr/bin/redis-server /usr/bin/chromium:

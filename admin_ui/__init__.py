@@ -1,4 +1,4 @@
-"""The embedded admin: the page Shopify admin frames at the app URL, its static files, and the demo's entry.
+"""The embedded admin: the page Shopify admin frames at the app URL, and its static files.
 
 The page is a shell: App Bridge from Shopify's CDN (the first script, neither
 async nor deferred, or App Bridge refuses to start), our own Polaris-like CSS
@@ -9,9 +9,7 @@ brings a page opened without a fresh session token back with one.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template, url_for
-
-from shopify_app.runtime import perks
+from flask import Blueprint, Flask, current_app, render_template, url_for
 
 bp = Blueprint("admin_ui", __name__, template_folder="templates", static_folder="static", static_url_path="/admin-static")
 
@@ -20,15 +18,12 @@ from . import launcher_preview  # noqa: E402, F401  (its routes, on bp)
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    if app.extensions["perks"].settings.demo:
-        from perks_dev import admin_demo as demo
-
-        app.register_blueprint(demo.bp)
 
 
 def demo_mode() -> bool:
-    """PERKS_DEMO=1 only: the demo mints session tokens itself. Production never does; Shopify does."""
-    return perks().settings.demo
+    """Whether this app mints its own session tokens: the demo's does (perks_dev.demo_app() registers
+    admin_demo); the product's app never does, Shopify mints them."""
+    return "admin_demo" in current_app.blueprints
 
 
 def shell(shop_domain: str, shop_name: str, id_token: str, api_key: str) -> str:

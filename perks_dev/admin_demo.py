@@ -1,9 +1,9 @@
-"""Demo only (PERKS_DEMO=1): session tokens minted here, and demo data to look at.
+"""Demo only (`perks_dev.demo_app()`, `make run`): session tokens minted here, and demo data to look at.
 
 In Shopify admin, App Bridge mints a fresh session token for each request
 (`shopify.idToken()`). A plain browser on a laptop has no App Bridge and no
-Shopify, so in the demo the page asks this endpoint instead. The blueprint is
-registered only when PERKS_DEMO=1: production never mints a session token.
+Shopify, so in the demo the page asks this endpoint instead. Only demo_app()
+registers the blueprint: production (create_app) never mints a session token.
 """
 
 from __future__ import annotations

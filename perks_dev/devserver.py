@@ -29,16 +29,18 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from werkzeug.serving import make_server
 
-from perks_dev.local_postgres import LocalPostgres, LocalPostgresError, die_with_parent, socket_folder, wheel_bin
-from shopify_app import create_app
-from shopify_app.config import REPO_ROOT, Settings, var_dir
+from shopify_app.config import REPO_ROOT, Settings, load, var_dir
 from shopify_app.db import session_factory
+from shopify_app.local_database import socket_folder
 from shopify_app.loyalty import ledger
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.shops import installed_shop
 from shopify_app.platform.tokens import install
 from shopify_app.shopify.errors import TokenRequestError
 from shopify_app.unit_of_work import UnitOfWork
+
+from . import demo_app
+from .local_postgres import LocalPostgres, LocalPostgresError, die_with_parent, wheel_bin
 
 DEMO_SHOP = "perks-demo.myshopify.com"
 FAKE_ADMIN_PORT = int(os.environ.get("PERKS_FAKE_ADMIN_PORT", 8001))
@@ -62,23 +64,24 @@ def serve(host: str, port: int) -> None:
         database_url = os.environ.get("DATABASE_URL") or running.enter_context(_embedded_postgres(var))
         redis_url = running.enter_context(_embedded_redis(var))
         os.environ["REDIS_URL"] = redis_url
-        os.environ.setdefault("PERKS_DEMO", "1")  # the demo storefront and the admin's demo tokens; never in production
+        os.environ.setdefault("PERKS_DEMO", "1")  # the development secret will do (config.require_secrets); never in production
         # Shopify cannot be reached from here: the fake Admin API stands in, and
         # the demo shop is installed through it by a real token exchange.
         os.environ.setdefault("SHOPIFY_ADMIN_URL", f"http://127.0.0.1:{FAKE_ADMIN_PORT}/shops/{{shop}}")
         os.environ.setdefault("PERKS_SMTP_URL", f"smtp://127.0.0.1:{MAIL_SINK_PORT}")
         os.environ.setdefault("SHOPIFY_APP_URL", f"http://{host}:{port}")  # where the bounce page reloads to
         migrate(database_url)
-        settings = Settings.from_env()
+        settings = load()
         perks = [sys.executable, "-m", "flask", "--app", "shopify_app", "perks"]
-        running.enter_context(_child([*perks, "fake-shopify", "--port", str(FAKE_ADMIN_PORT)]))
-        running.enter_context(_child([*perks, "mail-sink", "--port", str(MAIL_SINK_PORT), "--folder", str(var / "mail")]))
+        dev = [sys.executable, "-m", "perks_dev"]
+        running.enter_context(_child([*dev, "fake-shopify", "--port", str(FAKE_ADMIN_PORT)]))
+        running.enter_context(_child([*dev, "mail-sink", "--port", str(MAIL_SINK_PORT), "--folder", str(var / "mail")]))
         # Installed before the worker and cron start: their first jobs use the shop's token,
         # and the fake Admin API, new each run, knows only the one this exchange issues.
         _install_demo_shop(settings)
         running.enter_context(_child([*perks, "worker", "--name", f"demo-worker-{os.getpid()}"]))
         running.enter_context(_child([*perks, "cron"]))
-        web = make_server(host, port, create_app({"redis_url": redis_url}), threaded=True)
+        web = make_server(host, port, demo_app(settings), threaded=True)
         running.callback(web.server_close)
         click.echo(
             f"""
@@ -192,7 +195,7 @@ def _child(argv: list[str], own_session: bool = False) -> Iterator[subprocess.Po
 
 def _install_demo_shop(settings: Settings) -> None:
     """Install the demo shop as Shopify would: a session token traded for an offline token."""
-    from perks_dev.fake_admin import session_token
+    from .fake_admin import session_token
 
     deadline = time.monotonic() + 30
     while True:
@@ -212,12 +215,12 @@ def _install_demo_shop(settings: Settings) -> None:
 
 def send_demo_order(url: str, amount: str, timeout: float = 15) -> None:
     """POST a signed orders/paid for the demo customer and wait for its points."""
-    from perks_dev import shopify_payloads as shopify_webhooks  # the captured payloads, reused as the demo's
+    from . import shopify_payloads  # the captured payloads, reused as the demo's
 
-    settings = Settings.from_env()
+    settings = load()
     order_id = int(datetime.now(UTC).timestamp() * 1000)
-    payload = shopify_webhooks.order_paid(order_id, DEMO_CUSTOMER, lines=[(amount, 1, 0)])
-    body, headers = shopify_webhooks.delivery("orders/paid", payload, shop=DEMO_SHOP, secret=settings.shopify_api_secret)
+    payload = shopify_payloads.order_paid(order_id, DEMO_CUSTOMER, lines=[(amount, 1, 0)])
+    body, headers = shopify_payloads.delivery("orders/paid", payload, shop=DEMO_SHOP, secret=settings.shopify_api_secret)
     response = requests.post(f"{url}/webhooks", data=body, headers=headers, timeout=10)
     click.echo(f"orders/paid #{order_id} for {amount}: HTTP {response.status_code} {response.text.strip()}")
     response.raise_for_status()

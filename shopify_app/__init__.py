@@ -40,10 +40,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(storefront_growth.bp)
     app.register_blueprint(admin_api.bp)
     register_admin_ui(app)
-    if settings.demo:  # demo only (`perks dev` sets it): a local shop and Shopify's app proxy
-        from perks_dev.demo_storefront import register as register_demo_storefront
-
-        register_demo_storefront(app)
     app.cli.add_command(perks)
     if settings.environment == "test":  # every answer the tests see is checked against its endpoint's contract
         app.after_request(contracts.check_answer)

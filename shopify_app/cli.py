@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 from flask.cli import AppGroup
 from rq import SimpleWorker
@@ -142,38 +140,6 @@ def replay(delivery_id: int) -> None:
         raise SystemExit(1)
 
 
-@perks.command("dev")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", 8000)), show_default="8000 or $PORT")
-def dev(host: str, port: int) -> None:
-    """Run web, worker, cron, an embedded PostgreSQL and an embedded Redis, with a demo shop."""
-    from perks_dev.devserver import serve
-
-    serve(host, port)
-
-
-@perks.command("demo-order")
-@click.option("--url", default=lambda: f"http://127.0.0.1:{os.environ.get('PORT', 8000)}", show_default="the `make run` server")
-@click.option("--amount", default="42.50", show_default=True, help="What the order's one line costs.")
-def demo_order(url: str, amount: str) -> None:
-    """Send a signed, Shopify-shaped orders/paid for the demo customer."""
-    from perks_dev.devserver import send_demo_order
-
-    send_demo_order(url, amount)
-
-
-@perks.command("fake-shopify")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8001, show_default=True)
-def fake_shopify(host: str, port: int) -> None:
-    """Serve the local fake Admin API (GraphQL validated against Shopify's schema, token exchange)."""
-    from perks_dev.fake_admin import serve
-
-    settings = runtime().settings
-    click.echo(f"fake Shopify Admin API on http://{host}:{port} (set SHOPIFY_ADMIN_URL to it)")
-    serve(host, port, settings.shopify_api_key, settings.shopify_api_secret)
-
-
 @perks.command("rotate-tokens")
 def rotate_tokens() -> None:
     """Re-encrypt every stored token with the first of PERKS_ENCRYPTION_KEYS."""
@@ -267,18 +233,3 @@ def notify(shop_domain: str | None) -> None:
 
     settings = runtime().settings
     click.echo(deliver(runtime().sessions, rule_jobs.channels(settings), datetime.now(UTC), shop_domain=shop_domain))
-
-
-@perks.command("mail-sink")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=1025, show_default=True)
-@click.option("--folder", default="var/mail", show_default=True, help="Where each mail is written as an .eml file.")
-def mail_sink(host: str, port: int, folder: str) -> None:
-    """A local SMTP server keeping every mail, for the demo (set PERKS_SMTP_URL=smtp://HOST:PORT)."""
-    from pathlib import Path
-
-    from perks_dev.mail_sink import SmtpSink
-
-    sink = SmtpSink(host, port, Path(folder))
-    click.echo(f"SMTP sink on {host}:{sink.port}, mails in {folder}/")
-    sink.serve_forever()

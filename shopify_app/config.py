@@ -16,7 +16,7 @@ from typing import Annotated
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from .local_postgres import socket_url
+from .local_database import socket_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The public development secret: fine for the demo and the tests, refused in production (require_secrets).
@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     # Member mail: smtp://host:port; unset, no mail is sent (metafields and Flow still are).
     smtp_url: str | None = Field(None, validation_alias="PERKS_SMTP_URL")
     mail_from: str = Field("rewards@perks.example", validation_alias="PERKS_MAIL_FROM")
-    # The demo storefront and the admin's demo session tokens (`make run` sets PERKS_DEMO=1); never in production.
+    # PERKS_DEMO=1 (`make run`): the development secret will do (require_secrets); never in production. It serves
+    # nothing: the demo storefront and the admin's demo tokens come with perks_dev.demo_app() alone.
     demo: bool = Field(False, validation_alias="PERKS_DEMO")
     # "test" (the suite, benchmarks) or "development" (a developer's machine): see NOT_PRODUCTION.
     environment: str | None = Field(None, validation_alias="PERKS_ENV")

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
+from perks_dev import demo_app
 from shopify_app import create_app
 
 DEMO_SHOP = "perks-demo.myshopify.com"
 
 
-def test_without_perks_demo_there_is_no_way_to_get_a_session_token_from_the_app(monkeypatch):
-    monkeypatch.delenv("PERKS_DEMO", raising=False)
+def test_the_product_app_has_no_way_to_get_a_session_token_even_with_perks_demo(monkeypatch):
+    monkeypatch.setenv("PERKS_DEMO", "1")  # allows the development secret, and serves no demo
     client = create_app().test_client()
     assert client.get("/demo/").status_code == 404
     assert client.get("/demo/session-token", query_string={"shop": DEMO_SHOP}).status_code == 404
     assert not any(rule.rule.startswith("/demo") for rule in client.application.url_map.iter_rules())
 
 
-def test_the_demo_opens_the_demo_shops_admin_with_data_and_refreshes_its_token(monkeypatch):
-    monkeypatch.setenv("PERKS_DEMO", "1")
-    client = create_app().test_client()
+def test_the_demo_opens_the_demo_shops_admin_with_data_and_refreshes_its_token():
+    client = demo_app().test_client()
     opened = client.get("/demo/")
     assert opened.status_code == 302
     query = parse_qs(urlparse(opened.headers["Location"]).query)

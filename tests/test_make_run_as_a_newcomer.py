@@ -1,4 +1,4 @@
-"""`make run` as a newcomer meets it: the real entry (`perks dev`), with nothing set in the environment,
+"""`make run` as a newcomer meets it: the real entry (`python -m perks_dev dev`), with nothing set in the environment,
 its own embedded PostgreSQL and Redis in a fresh var/, then the demo order, Ada in headless Chromium,
 and a stop that leaves no process behind. Nothing here uses the test suite's database or Redis."""
 
@@ -33,7 +33,7 @@ def free_port() -> int:
 
 
 class MakeRun:
-    """`flask --app shopify_app perks dev` on free ports, its var/ in a folder of the test's."""
+    """`python -m perks_dev dev` on free ports, its var/ in a folder of the test's."""
 
     def __init__(self, var: Path):
         self.var = var
@@ -49,7 +49,7 @@ class MakeRun:
         """Seconds until the web answers and the demo shop is installed."""
         started = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "shopify_app", "perks", "dev"],
+            [sys.executable, "-m", "perks_dev", "dev"],
             cwd=ROOT,
             env=self.env,
             stdout=self.log.open("wb"),
@@ -67,8 +67,15 @@ class MakeRun:
 
     def perks(self, *args: str) -> str:
         """A `perks` command run beside it, as the README's second terminal does."""
+        return self._beside("-m", "flask", "--app", "shopify_app", "perks", *args)
+
+    def dev(self, *args: str) -> str:
+        """A development command run beside it (`make demo-order`)."""
+        return self._beside("-m", "perks_dev", *args)
+
+    def _beside(self, *argv: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "shopify_app", "perks", *args],
+            [sys.executable, *argv],
             cwd=ROOT,
             env=self.env,
             capture_output=True,
@@ -124,7 +131,7 @@ def test_a_newcomer_runs_the_demo_end_to_end_and_nothing_is_left_running(make_ru
     assert "(embedded)" in out
 
     # make demo-order, then the README's balance command: each finds the embedded database on its own.
-    sent = make_run.perks("demo-order", "--url", make_run.url, "--amount", "642.50")
+    sent = make_run.dev("demo-order", "--url", make_run.url, "--amount", "642.50")
     assert "+642 points for Ada; balance now 642" in sent
     assert make_run.perks("balance", "--shop", DEMO_SHOP, "--customer", "7012345678901").strip() == "642"
 
@@ -170,7 +177,7 @@ def test_a_newcomer_runs_the_demo_end_to_end_and_nothing_is_left_running(make_ru
 
 def test_kill_stops_everything_and_the_next_run_finds_the_data(make_run):
     make_run.start()
-    make_run.perks("demo-order", "--url", make_run.url, "--amount", "10.00")
+    make_run.dev("demo-order", "--url", make_run.url, "--amount", "10.00")
     family = make_run.family()
     assert make_run.stop(signal.SIGTERM) == 0  # `kill PID`
     assert [pid for pid in family if alive(pid)] == []
@@ -181,7 +188,7 @@ def test_kill_stops_everything_and_the_next_run_finds_the_data(make_run):
 
 def test_kill_9_leaves_nothing_running_and_a_stale_pid_file_is_cleared(make_run):
     make_run.start()
-    make_run.perks("demo-order", "--url", make_run.url, "--amount", "7.00")
+    make_run.dev("demo-order", "--url", make_run.url, "--amount", "7.00")
     family = make_run.family()
     postmaster = int((make_run.var / "postgres" / "postmaster.pid").read_text().split()[0])
     os.kill(postmaster, signal.SIGKILL)  # a crash: PostgreSQL leaves its postmaster.pid behind
@@ -199,7 +206,7 @@ def test_kill_9_leaves_nothing_running_and_a_stale_pid_file_is_cleared(make_run)
 
 
 def another_make_run(env: dict[str, str]) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "flask", "--app", "shopify_app", "perks", "dev"]
+    command = [sys.executable, "-m", "perks_dev", "dev"]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 

@@ -1,8 +1,9 @@
-"""The demo storefront: only with PERKS_DEMO=1, the real blocks in the shopper's language,
+"""The demo storefront: only in perks_dev.demo_app(), the real blocks in the shopper's language,
 and an app proxy that signs as Shopify does and never lets the shopper name the customer."""
 
 from __future__ import annotations
 
+from perks_dev import demo_app
 from perks_dev.demo_storefront import register
 from shopify_app import create_app
 from shopify_app.liquid_blocks import Blocks, translate
@@ -10,16 +11,15 @@ from shopify_app.liquid_blocks import Blocks, translate
 ADA, GRACE = 7012345678901, 7012345678902
 
 
-def test_production_has_no_demo_storefront(monkeypatch):
-    monkeypatch.delenv("PERKS_DEMO", raising=False)
+def test_production_has_no_demo_storefront_even_with_perks_demo(monkeypatch):
+    monkeypatch.setenv("PERKS_DEMO", "1")
     client = create_app().test_client()
     for path in ("/demo/shop", "/apps/perks/program", "/demo/assets/launcher.js", "/discount/X"):
         assert client.get(path).status_code == 404, path
 
 
-def test_perks_demo_serves_it(monkeypatch):
-    monkeypatch.setenv("PERKS_DEMO", "1")
-    assert "demo_storefront" in create_app().blueprints
+def test_the_demo_app_serves_it():
+    assert "demo_storefront" in demo_app().blueprints
 
 
 def test_the_t_filter_follows_the_locale_with_plurals_and_falls_back_to_english():

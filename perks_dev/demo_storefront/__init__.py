@@ -1,4 +1,4 @@
-"""Demo only (PERKS_DEMO=1, `perks dev`): a small shop that renders the theme
+"""Demo only (`perks_dev.demo_app()`, `make run`): a small shop that renders the theme
 extension's real blocks and stands in for Shopify's app proxy, so a person can
 click through the launcher as a shopper would.
 
@@ -58,7 +58,7 @@ def register(app: Flask, *, shop: str | None = None, customer_id: int | None = N
     """Serve the demo storefront for `shop` (default: the demo shop) on this app."""
     app.config["PERKS_DEMO_SHOP"] = shop or os.environ.get("PERKS_DEMO_SHOP", DEMO_SHOP)
     app.config["PERKS_DEMO_CUSTOMER"] = customer_id or DEMO_CUSTOMER
-    if bp.name not in app.blueprints:  # PERKS_DEMO=1 may have registered it already
+    if bp.name not in app.blueprints:  # demo_app() may have registered it already
         app.register_blueprint(bp)
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from perks_dev import demo_app
 from perks_dev.fake_admin import FakeServer
-from shopify_app import create_app
 from shopify_app.config import Settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -34,7 +34,7 @@ class LiveAdmin:
 @pytest.fixture
 def live(fake_admin, monkeypatch):
     monkeypatch.setenv("PERKS_DEMO", "1")
-    app = create_app(
+    app = demo_app(  # the admin refreshes its token from the demo's endpoint: there is no App Bridge here
         Settings(
             shopify_api_key=fake_admin.client_id,
             shopify_api_secret=fake_admin.client_secret,

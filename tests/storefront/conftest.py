@@ -47,7 +47,7 @@ class LiveShop:
 
 @pytest.fixture
 def live(platform, sessions):
-    register(platform.app, shop=platform.shop)  # what PERKS_DEMO=1 does for the demo shop
+    register(platform.app, shop=platform.shop)  # what perks_dev.demo_app() does for the demo shop
     platform.install()
     server = FakeServer(platform.app, quiet=True).start()
     try:
