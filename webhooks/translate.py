@@ -212,6 +212,89 @@ def redact_request(shop_domain: str, payload: dict) -> tuple[int, str | None]:
     return int(payload["customer"]["id"]), payload["customer"].get("email")
 
 
+# An Admin API order's financial statuses that mean it was paid (orders/paid was due).
+PAID = {"PAID", "PARTIALLY_REFUNDED", "REFUNDED"}
+
+
+def admin_order(shop_domain: str, order: dict) -> list[PayOrder | RefundOrder | CancelOrder]:
+    """The commands a GraphQL Admin API order implies, in the order its webhooks would come.
+
+    The order (every line and refund line read) is rewritten into the payloads of
+    those webhooks and translated by the same functions, so a reconciled order is
+    worth what its webhooks would have made it."""
+    commands: list[PayOrder | RefundOrder | CancelOrder] = []
+    if order["displayFinancialStatus"] in PAID:
+        commands.append(order_paid(shop_domain, _paid_payload(order)))
+    commands += [refund_created(shop_domain, _refund_payload(order, refund)) for refund in order["refunds"]]
+    if order["cancelledAt"]:
+        commands.append(order_cancelled(shop_domain, {"id": _gid_number(order["id"]), "cancelled_at": order["cancelledAt"]}))
+    return commands
+
+
+def _paid_payload(order: dict) -> dict:
+    customer = order.get("customer")
+    return {
+        "id": _gid_number(order["id"]),
+        "name": order["name"],
+        "email": order.get("email"),
+        "customer": {"id": _gid_number(customer["id"]), "email": order.get("email")} if customer else None,
+        "processed_at": order.get("processedAt"),
+        "created_at": order["createdAt"],
+        "line_items": [_line_payload(line) for line in order["lineItems"]["nodes"]],
+        "total_shipping_price_set": _money_set(order["totalShippingPriceSet"]),
+        "total_tax_set": _money_set(order["totalTaxSet"]),
+        "taxes_included": order["taxesIncluded"],
+        "discount_codes": [{"code": code} for code in order["discountCodes"]],
+    }
+
+
+def _line_payload(line: dict) -> dict:
+    product = line.get("product")
+    return {
+        "id": _gid_number(line["id"]),
+        "price": None,  # the shop-currency amount is in price_set, as in a webhook
+        "price_set": _money_set(line["originalUnitPriceSet"]),
+        "quantity": line["quantity"],
+        "gift_card": line["isGiftCard"],
+        "product_id": _gid_number(product["id"]) if product else None,
+        "discount_allocations": [{"amount": None, "amount_set": _money_set(a["allocatedAmountSet"])} for a in line["discountAllocations"]],
+        "tax_lines": [{"price": None, "price_set": _money_set(t["priceSet"])} for t in line["taxLines"]],
+    }
+
+
+def _refund_payload(order: dict, refund: dict) -> dict:
+    return {
+        "id": _gid_number(refund["id"]),
+        "order_id": _gid_number(order["id"]),
+        "refund_line_items": [
+            {
+                "quantity": item["quantity"],
+                "line_item_id": _gid_number(item["lineItem"]["id"]),
+                "line_item": {
+                    "price": None,
+                    "price_set": _money_set(item["lineItem"]["originalUnitPriceSet"]),
+                    "gift_card": item["lineItem"]["isGiftCard"],
+                },
+                "subtotal": None,
+                "subtotal_set": _money_set(item["subtotalSet"]),
+                "total_tax_set": _money_set(item["totalTaxSet"]),
+            }
+            for item in refund["refundLineItems"]["nodes"]
+        ],
+        "refund_shipping_lines": [
+            {"subtotal_amount_set": _money_set(line["subtotalAmountSet"])} for line in refund["refundShippingLines"]["nodes"]
+        ],
+    }
+
+
+def _money_set(bag: dict) -> dict:
+    return {"shop_money": {"amount": bag["shopMoney"]["amount"]}}
+
+
+def _gid_number(gid: str) -> int:
+    return int(gid.rsplit("/", 1)[1])
+
+
 def lock_order(topic: str, payload: dict) -> tuple[int, int]:
     """(customer, order) as far as the payload tells, 0 where it does not: a batch's
     deliveries sorted by it lock shared rows in one order. Never raises."""

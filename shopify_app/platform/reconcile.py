@@ -51,8 +51,10 @@ def reconcile_shop(sessions: sessionmaker[Session], settings: Settings, shop_dom
         variables = {"query": f"updated_at:>='{since.isoformat()}'", "after": after, "first": PAGE_SIZE}
         page = client.execute("Orders", variables)["orders"]
         for order in page["nodes"]:
+            # The rest of its pages are read before its transaction opens: no Admin API call holds a row lock.
+            commands = translate.admin_order(shop_domain, read_whole(client, order))
             with UnitOfWork(sessions) as uow:
-                for command in translate.admin_order(shop_domain, read_whole(client, order)):
+                for command in commands:
                     _apply(uow.session, command, fills)
                 uow.commit()
             seen += 1
