@@ -6,7 +6,7 @@ from the bound (e.g. "Input should be less than or equal to 10000000").
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
@@ -25,9 +25,24 @@ def Text(max_length: int, *, min_length: int = 0):  # used like a type: Text(60)
     return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_printable)]
 
 
+def _amount(value: object) -> object:
+    """JSON's text or number as a Decimal (strict mode takes nothing else after this validator);
+    text that is no number at all gets the sentence a merchant needs, not "must be a number"."""
+    if isinstance(value, bool):
+        return value  # refused as it is: true is no amount
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            raise ValueError("must be an amount such as 5.00, with at most 2 decimals") from None
+    return value
+
+
 # Money and rates travel as strings ("5.00") so no float touches them; a number is taken too.
 AsString = PlainSerializer(str, return_type=str, when_used="json")
-Money = Annotated[Decimal, Field(ge=0, le=limits.MAX_MONEY, decimal_places=2), AsString]
+Money = Annotated[Decimal, BeforeValidator(_amount), Field(ge=0, le=limits.MAX_MONEY, decimal_places=2), AsString]
 Multiplier = Annotated[Decimal, Field(gt=0, le=limits.MAX_MULTIPLIER, decimal_places=2), AsString]
 Id = Annotated[int, Field(ge=1, le=limits.MAX_ID)]  # a Shopify id
 RowId = Annotated[int, Field(ge=1, le=limits.MAX_ROW_ID)]  # one of our own rows: a reward, a promotion, a key
