@@ -28,6 +28,8 @@ from shopify_app.loyalty.multipliers import remember_collections, set_multiplier
 from shopify_app.loyalty.shops import program_of
 from shopify_app.models import Shop
 from shopify_app.platform.reconcile import read_whole, reconcile_shop
+from shopify_app.queue import queue
+from shopify_app.shopify import collections
 from shopify_app.unit_of_work import UnitOfWork
 from webhooks import translate
 from webhooks.handlers import HANDLERS
@@ -274,7 +276,7 @@ def test_a_gift_card_bought_earns_nothing_when_reconciled(platform):
 
 
 def test_a_gift_card_refunded_takes_nothing_back_when_reconciled(platform):
-    order = Order((_line("20.00"), _line("50.00", gift_card=True)), Decimal(0), (Refund(((1, 1),), ()),))
+    order = Order((_line("20.00"), _line("50.00", 2, gift_card=True)), Decimal(0), (Refund(((1, 1),), ()),))
     assert _one_order(platform, order) == (20, 20)
 
 
@@ -297,6 +299,16 @@ def points_of(platform, order: Order) -> int:
 def test_a_product_in_a_multiplied_collection_earns_its_multiple_when_reconciled(platform):
     order = Order((_line("10.00", product_id=IN_COLLECTION), _line("10.00")), Decimal(0), ())
     assert _one_order(platform, order) == (30, 30)  # 10 x 2 + 10
+
+
+def test_a_product_missing_from_the_collections_cache_is_asked_about_when_reconciled(platform):
+    """As the webhook does: the order is priced by the miss rule, and a fill job is asked for the product."""
+    unknown = 903
+    setup_shop(platform)
+    add_to_fake(platform.fake.state, platform.shop, Order((_line("10.00", product_id=unknown),), Decimal(0), ()), 8001, ADA)
+    reconcile_shop(platform.sessions, platform.settings, platform.shop)
+    redis = queue(platform.settings.redis_url, platform.settings.queue_name).connection
+    assert redis.exists(collections.asked_key(platform.shop, unknown))
 
 
 def test_every_line_and_every_refund_is_read_past_the_first_page(platform):
