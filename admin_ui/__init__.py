@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, current_app, render_template, url_for
 
 bp = Blueprint("admin_ui", __name__, template_folder="templates", static_folder="static", static_url_path="/admin-static")
 
-from . import launcher_preview  # noqa: E402, F401  (its routes, on bp)
+from admin_ui import launcher_preview  # noqa: E402, F401  (its routes, on bp)
 
 
 def register(app: Flask) -> None:

@@ -20,9 +20,8 @@ def demo_app(settings: Settings | None = None) -> Flask:
     and the admin's demo session tokens. Production builds `create_app()` alone and has neither."""
     # Imported here, not at the top: scripts/with-test-services imports perks_dev.local_postgres
     # before any database exists, and needs none of the app.
+    from perks_dev import admin_demo, demo_storefront
     from shopify_app import create_app
-
-    from . import admin_demo, demo_storefront
 
     app = create_app(settings)
     app.register_blueprint(admin_demo.bp)  # first: its /demo/ opens the admin, the storefront's goes to the shop

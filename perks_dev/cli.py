@@ -18,7 +18,7 @@ def dev_commands() -> None:
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", 8000)), show_default="8000 or $PORT")
 def dev(host: str, port: int) -> None:
     """Run web, worker, cron, an embedded PostgreSQL and an embedded Redis, with a demo shop."""
-    from .devserver import serve
+    from perks_dev.devserver import serve
 
     serve(host, port)
 
@@ -28,7 +28,7 @@ def dev(host: str, port: int) -> None:
 @click.option("--amount", default="42.50", show_default=True, help="What the order's one line costs.")
 def demo_order(url: str, amount: str) -> None:
     """Send a signed, Shopify-shaped orders/paid for the demo customer."""
-    from .devserver import send_demo_order
+    from perks_dev.devserver import send_demo_order
 
     send_demo_order(url, amount)
 
@@ -38,9 +38,8 @@ def demo_order(url: str, amount: str) -> None:
 @click.option("--port", type=int, default=8001, show_default=True)
 def fake_shopify(host: str, port: int) -> None:
     """Serve the local fake Admin API (GraphQL validated against Shopify's schema, token exchange)."""
+    from perks_dev.fake_admin import serve
     from shopify_app.config import load
-
-    from .fake_admin import serve
 
     settings = load()
     click.echo(f"fake Shopify Admin API on http://{host}:{port} (set SHOPIFY_ADMIN_URL to it)")
@@ -53,7 +52,7 @@ def fake_shopify(host: str, port: int) -> None:
 @click.option("--folder", default="var/mail", show_default=True, help="Where each mail is written as an .eml file.")
 def mail_sink(host: str, port: int, folder: str) -> None:
     """A local SMTP server keeping every mail, for the demo (set PERKS_SMTP_URL=smtp://HOST:PORT)."""
-    from .mail_sink import SmtpSink
+    from perks_dev.mail_sink import SmtpSink
 
     sink = SmtpSink(host, port, Path(folder))
     click.echo(f"SMTP sink on {host}:{sink.port}, mails in {folder}/")

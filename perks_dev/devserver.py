@@ -29,6 +29,8 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from werkzeug.serving import make_server
 
+from perks_dev import demo_app
+from perks_dev.local_postgres import LocalPostgres, LocalPostgresError, die_with_parent, wheel_bin
 from shopify_app.config import REPO_ROOT, Settings, load, var_dir
 from shopify_app.db import session_factory
 from shopify_app.local_database import socket_folder
@@ -38,9 +40,6 @@ from shopify_app.loyalty.shops import installed_shop
 from shopify_app.platform.tokens import install
 from shopify_app.shopify.errors import TokenRequestError
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import demo_app
-from .local_postgres import LocalPostgres, LocalPostgresError, die_with_parent, wheel_bin
 
 DEMO_SHOP = "perks-demo.myshopify.com"
 FAKE_ADMIN_PORT = int(os.environ.get("PERKS_FAKE_ADMIN_PORT", 8001))
@@ -195,7 +194,7 @@ def _child(argv: list[str], own_session: bool = False) -> Iterator[subprocess.Po
 
 def _install_demo_shop(settings: Settings) -> None:
     """Install the demo shop as Shopify would: a session token traded for an offline token."""
-    from .fake_admin import session_token
+    from perks_dev.fake_admin import session_token
 
     deadline = time.monotonic() + 30
     while True:
@@ -215,7 +214,7 @@ def _install_demo_shop(settings: Settings) -> None:
 
 def send_demo_order(url: str, amount: str, timeout: float = 15) -> None:
     """POST a signed orders/paid for the demo customer and wait for its points."""
-    from . import shopify_payloads  # the captured payloads, reused as the demo's
+    from perks_dev import shopify_payloads  # the captured payloads, reused as the demo's
 
     settings = load()
     order_id = int(datetime.now(UTC).timestamp() * 1000)

@@ -22,17 +22,17 @@ from flask import Blueprint, g, jsonify, make_response, request
 from pydantic import Field
 from sqlalchemy import select
 
-from .contracts import Answer, Model, endpoint
-from .field_types import Id, Text
-from .loyalty import actions, api_keys, profile
-from .loyalty.api_keys import KeyRefused
-from .loyalty.commands import GiveBirthday, PerformAction
-from .loyalty.errors import InvalidCommand, LoyaltyError, UnknownShop
-from .loyalty.members import find_member
-from .models import Shop
-from .rate_limits import ACTIONS_API, limiter
-from .runtime import perks
-from .unit_of_work import UnitOfWork
+from shopify_app.contracts import Answer, Model, endpoint
+from shopify_app.field_types import Id, Text
+from shopify_app.loyalty import actions, api_keys, profile
+from shopify_app.loyalty.api_keys import KeyRefused
+from shopify_app.loyalty.commands import GiveBirthday, PerformAction
+from shopify_app.loyalty.errors import InvalidCommand, LoyaltyError, UnknownShop
+from shopify_app.loyalty.members import find_member
+from shopify_app.models import Shop
+from shopify_app.rate_limits import ACTIONS_API, limiter
+from shopify_app.runtime import perks
+from shopify_app.unit_of_work import UnitOfWork
 
 bp = Blueprint("actions_api", __name__, url_prefix="/api")
 MAX_BYTES = 64 * 1024

@@ -8,20 +8,20 @@ from rq import SimpleWorker
 from rq.cron import CronScheduler
 from sqlalchemy import select
 
-from . import growth_jobs, jobs, privacy_jobs, reward_jobs, rule_jobs
-from .config import require_secrets
-from .loyalty import ledger
-from .loyalty.errors import LoyaltyError
-from .loyalty.members import find_member
-from .loyalty.shops import add_shop, installed_shop
-from .models import Shop, WebhookDelivery, utcnow
-from .platform import reconcile, tokens
-from .platform.token_vault import TokenVault
-from .queue import connection
-from .runtime import Runtime, current, install
-from .runtime import perks as runtime
-from .shopify.oauth import AccessToken
-from .unit_of_work import UnitOfWork
+from shopify_app import growth_jobs, jobs, privacy_jobs, reward_jobs, rule_jobs
+from shopify_app.config import require_secrets
+from shopify_app.loyalty import ledger
+from shopify_app.loyalty.errors import LoyaltyError
+from shopify_app.loyalty.members import find_member
+from shopify_app.loyalty.shops import add_shop, installed_shop
+from shopify_app.models import Shop, WebhookDelivery, utcnow
+from shopify_app.platform import reconcile, tokens
+from shopify_app.platform.token_vault import TokenVault
+from shopify_app.queue import connection
+from shopify_app.runtime import Runtime, current, install
+from shopify_app.runtime import perks as runtime
+from shopify_app.shopify.oauth import AccessToken
+from shopify_app.unit_of_work import UnitOfWork
 
 perks = AppGroup("perks", help="Perks operations.")
 
@@ -193,7 +193,7 @@ def audit_job() -> int:
 @click.option("--off", is_flag=True, help="Switch the rule off.")
 def earn_rule(shop_domain: str, action: str, handle: str, points: int, limit_count: int, limit_period: str, off: bool) -> None:
     """Switch on (or change) the rule rewarding an action."""
-    from .loyalty import actions
+    from shopify_app.loyalty import actions
 
     with UnitOfWork(runtime().sessions) as uow:
         try:
@@ -229,7 +229,7 @@ def notify(shop_domain: str | None) -> None:
     """Deliver waiting member events now: mail (PERKS_SMTP_URL) and customer metafields."""
     from datetime import UTC, datetime
 
-    from .notifier import deliver
+    from shopify_app.notifier import deliver
 
     settings = runtime().settings
     click.echo(deliver(runtime().sessions, rule_jobs.channels(settings), datetime.now(UTC), shop_domain=shop_domain))

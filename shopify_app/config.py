@@ -16,7 +16,7 @@ from typing import Annotated
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from .local_database import socket_url
+from shopify_app.local_database import socket_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The public development secret: fine for the demo and the tests, refused in production (require_secrets).

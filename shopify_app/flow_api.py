@@ -13,15 +13,14 @@ from typing import Annotated, Literal
 from flask import Blueprint, jsonify, request
 from pydantic import BeforeValidator, ConfigDict, Field
 
+from shopify_app.contracts import Answer, Model, endpoint
+from shopify_app.field_types import Id, Text
+from shopify_app.loyalty import actions, tiers
+from shopify_app.loyalty.errors import InvalidCommand, UnknownShop
+from shopify_app.loyalty.limits import MAX_POINTS_PER_AWARD, MAX_REASON_LENGTH, ascii_whole
+from shopify_app.runtime import perks
+from shopify_app.unit_of_work import UnitOfWork
 from webhooks import signature
-
-from .contracts import Answer, Model, endpoint
-from .field_types import Id, Text
-from .loyalty import actions, tiers
-from .loyalty.errors import InvalidCommand, UnknownShop
-from .loyalty.limits import MAX_POINTS_PER_AWARD, MAX_REASON_LENGTH, ascii_whole
-from .runtime import perks
-from .unit_of_work import UnitOfWork
 
 bp = Blueprint("flow_api", __name__, url_prefix="/flow")
 

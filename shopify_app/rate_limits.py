@@ -14,8 +14,8 @@ from functools import cache
 from flask import Flask, Response, g, jsonify, request
 from flask_limiter import Limiter, RequestLimit
 
-from .platform.session_tokens import InvalidSessionToken, merchant_from_authorization
-from .runtime import perks
+from shopify_app.platform.session_tokens import InvalidSessionToken, merchant_from_authorization
+from shopify_app.runtime import perks
 
 STOREFRONT_WRITES = "30/minute"  # per shop and logged-in customer: redeem, earn actions, birthday, unsubscribe, referral claim
 ACTIONS_API = "600/minute"  # per shop: the custom-actions API a merchant's other apps call
@@ -48,7 +48,7 @@ def init(app: Flask, redis_url: str) -> None:
 @cache
 def _limit_admin_writes() -> None:
     """Once per process, however many apps the factory makes: the admin blueprint's writes, per shop."""
-    from .admin_api import bp
+    from shopify_app.admin_api import bp
 
     limiter.limit(ADMIN_WRITES, key_func=merchant, methods=WRITES)(bp)
 

@@ -15,9 +15,9 @@ from flask import current_app
 from rq import Queue
 from sqlalchemy.orm import Session, sessionmaker
 
-from .config import Settings
-from .db import session_factory
-from .queue import queue
+from shopify_app.config import Settings
+from shopify_app.db import session_factory
+from shopify_app.queue import queue
 
 
 @dataclass

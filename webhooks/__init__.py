@@ -1,5 +1,5 @@
 """Shopify webhooks: one endpoint that verifies and records, one handler per topic."""
 
-from .receive import bp
+from webhooks.receive import bp
 
 __all__ = ["bp"]

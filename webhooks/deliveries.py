@@ -15,9 +15,8 @@ from shopify_app.loyalty.errors import LoyaltyError
 from shopify_app.loyalty.shops import remember_shop, settings_read_once
 from shopify_app.models import Shop, WebhookDelivery
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import translate
-from .handlers import HANDLERS
+from webhooks import translate
+from webhooks.handlers import HANDLERS
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 from shopify_app.loyalty import checkout, customers, orders, privacy
 from shopify_app.models import Shop
 from shopify_app.shopify import collections
-
-from . import translate
+from webhooks import translate
 
 # A handler takes the transaction's session, the shop's domain, the payload and the queue its
 # follow-up jobs go on (a fill of the collections an order's products missed); without a queue

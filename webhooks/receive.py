@@ -16,9 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from shopify_app.queue import enqueue_delivery
 from shopify_app.runtime import perks
-
-from . import deliveries, signature
-from .handlers import AFTER_UNINSTALL, HANDLERS
+from webhooks import deliveries, signature
+from webhooks.handlers import AFTER_UNINSTALL, HANDLERS
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)

@@ -27,4 +27,17 @@ bp.record_once(lambda state: state.app.url_map.converters.setdefault("id", IdCon
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("row", RowIdConverter))
 
 # Importing an area registers its routes; add a new area here.
-from . import analytics, api_keys, boosts, forecast, launcher, members, notifications, openapi, program, referrals_tiers, rewards, transfer  # noqa: E402, F401
+from shopify_app.admin_api import (  # noqa: E402, F401
+    analytics,
+    api_keys,
+    boosts,
+    forecast,
+    launcher,
+    members,
+    notifications,
+    openapi,
+    program,
+    referrals_tiers,
+    rewards,
+    transfer,
+)

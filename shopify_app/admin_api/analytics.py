@@ -9,15 +9,14 @@ from zoneinfo import ZoneInfo
 from flask import Response, jsonify
 from pydantic import Field, create_model
 
+from shopify_app.admin_api import bp
+from shopify_app.admin_api.http import ApiError, shop_of
 from shopify_app.contracts import Answer, Model, endpoint
 from shopify_app.loyalty import analytics
 from shopify_app.loyalty.transfer import csv_text
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import bp
-from .http import ApiError, shop_of
 
 MAX_DAYS = 3 * 366
 EARLIEST = date(2000, 1, 1)

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 from flask import g, jsonify
 from pydantic import Field
 
+from shopify_app.admin_api import bp
+from shopify_app.admin_api.http import actor
 from shopify_app.contracts import Answer, Model, endpoint
 from shopify_app.field_types import Text
 from shopify_app.loyalty import api_keys, audit
@@ -18,9 +20,6 @@ from shopify_app.models import ApiKey, ApiKeyUse
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import bp
-from .http import actor
 
 Scope = Literal[api_keys.SCOPES]  # type: ignore[valid-type] # the tuple's values, as the domain lists them
 

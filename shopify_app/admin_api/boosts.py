@@ -10,6 +10,8 @@ from flask import g, jsonify
 from pydantic import AfterValidator, BeforeValidator, Field, NaiveDatetime, WithJsonSchema
 from sqlalchemy import select
 
+from shopify_app.admin_api import bp
+from shopify_app.admin_api.http import actor, not_found, shop_of
 from shopify_app.contracts import Answer, Model, endpoint
 from shopify_app.field_types import AsString, Title
 from shopify_app.loyalty import actions, audit, limits, multipliers, promotions
@@ -17,9 +19,6 @@ from shopify_app.models import EarnMultiplier, Promotion
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import bp
-from .http import actor, not_found, shop_of
 
 # Three decimals, as the columns keep them (1.125 = an eighth more); sent as a string or a number.
 Factor = Annotated[Decimal, Field(gt=0, le=limits.MAX_MULTIPLIER, decimal_places=3), AsString]

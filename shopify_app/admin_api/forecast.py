@@ -14,6 +14,9 @@ from typing import Annotated, Any
 from flask import jsonify
 from pydantic import Field, create_model
 
+from shopify_app.admin_api import bp
+from shopify_app.admin_api.boosts import MultiplierFields
+from shopify_app.admin_api.http import shop_of
 from shopify_app.contracts import Answer, Model, endpoint
 from shopify_app.field_types import Cost, Money
 from shopify_app.loyalty import forecast, forecast_history, program_settings
@@ -22,10 +25,6 @@ from shopify_app.models import RewardKind
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import bp
-from .boosts import MultiplierFields
-from .http import shop_of
 
 # The purchase rule's fields a draft may change; the rest of the program does not touch what orders earn.
 DRAFT_FIELDS = ("points_per_unit", "rounding", "minimum_order", "count_shipping", "count_tax", "count_discounts", "guest_points")

@@ -8,6 +8,8 @@ from typing import Literal
 from flask import g, jsonify
 
 from shopify_app import launcher_look
+from shopify_app.admin_api import bp
+from shopify_app.admin_api.http import actor
 from shopify_app.contracts import Answer, endpoint
 from shopify_app.launcher_look import LookChange
 from shopify_app.liquid_blocks import translate
@@ -15,9 +17,6 @@ from shopify_app.models import LAUNCHER_POSITIONS
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import bp
-from .http import actor
 
 
 class SavedTexts(Answer):

@@ -8,6 +8,9 @@ from flask import g, jsonify
 from pydantic import AfterValidator, Field
 from sqlalchemy import String, cast, func, or_, select
 
+from shopify_app.admin_api import bp
+from shopify_app.admin_api.http import ApiError, actor, idempotency_key, not_found
+from shopify_app.admin_api.openapi import IDEMPOTENCY_KEY
 from shopify_app.contracts import Answer, Model, endpoint
 from shopify_app.field_types import QueryWhole, Text
 from shopify_app.loyalty import adjustments, ledger, limits
@@ -16,10 +19,6 @@ from shopify_app.models import LedgerEntry, Member
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import bp
-from .http import ApiError, actor, idempotency_key, not_found
-from .openapi import IDEMPOTENCY_KEY
 
 
 class MemberSearch(Model):

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from flask import g, jsonify
 from pydantic import AfterValidator, create_model
 
+from shopify_app.admin_api import bp
+from shopify_app.admin_api.http import actor, shop_of
 from shopify_app.contracts import Answer, Model, endpoint
 from shopify_app.field_types import Text
 from shopify_app.loyalty.program_settings import InvalidSettings
@@ -16,9 +18,6 @@ from shopify_app.notifier import messages, preferences
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import bp
-from .http import actor, shop_of
 
 Kind = Literal[preferences.KINDS]  # type: ignore[valid-type] # the tuple's values
 Language = Literal[preferences.LANGUAGES]  # type: ignore[valid-type]

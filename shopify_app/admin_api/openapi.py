@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from flask import current_app, jsonify
 
+from shopify_app.admin_api import bp
 from shopify_app.contracts import OpenApiDocument, endpoint, openapi_document
-
-from . import bp
 
 # Every write that moves points carries one; the admin makes one per click and sends it again on a retry.
 IDEMPOTENCY_KEY = {

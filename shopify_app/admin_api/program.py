@@ -9,6 +9,8 @@ from flask import g, jsonify
 from pydantic import BeforeValidator, Field
 from sqlalchemy import exists, select
 
+from shopify_app.admin_api import bp
+from shopify_app.admin_api.http import ApiError, actor, shop_of
 from shopify_app.contracts import Answer, Model, endpoint
 from shopify_app.field_types import QueryWhole, Text
 from shopify_app.loyalty import actions, audit, limits, program_settings
@@ -20,9 +22,6 @@ from shopify_app.platform.guards import merchant_required
 from shopify_app.platform.views import PurchaseRule, ShopBasics
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import bp
-from .http import ApiError, actor, shop_of
 
 Period = Literal["ever", "day", "month", "year"]
 

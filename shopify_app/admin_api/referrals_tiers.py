@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from flask import g, jsonify
 from pydantic import BeforeValidator, Field
 
+from shopify_app.admin_api import bp
+from shopify_app.admin_api.http import actor
 from shopify_app.contracts import Answer, Model, endpoint
 from shopify_app.field_types import Id, Money, Multiplier, Text
 from shopify_app.loyalty import audit, referrals, tiers
@@ -17,9 +19,6 @@ from shopify_app.models import FRIEND_REWARD_KINDS, TIER_BASES, TIER_WINDOWS, Re
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import bp
-from .http import actor
 
 Award = Annotated[int, Field(ge=0, le=MAX_POINTS_PER_AWARD)]
 FriendRewardKind = Literal[FRIEND_REWARD_KINDS]  # type: ignore[valid-type] # the tuple's values

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import g, jsonify
 from pydantic import BaseModel
 
+from shopify_app.admin_api import bp
+from shopify_app.admin_api.http import actor
 from shopify_app.contracts import Answer, endpoint
 from shopify_app.loyalty import audit, rewards
 from shopify_app.loyalty.members import find_member
@@ -14,9 +16,6 @@ from shopify_app.platform.guards import merchant_required
 from shopify_app.presenters import RedemptionJson, RewardJson, redemption_json, reward_json
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import bp
-from .http import actor
 
 
 class Catalogue(Answer):

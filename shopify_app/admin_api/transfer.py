@@ -10,6 +10,8 @@ from pydantic import Field
 from rq.job import Job, JobStatus
 from sqlalchemy import func, select
 
+from shopify_app.admin_api import bp
+from shopify_app.admin_api.http import ApiError, actor, not_found
 from shopify_app.admin_jobs import enqueue_import, import_job_id
 from shopify_app.contracts import Answer, Model, endpoint
 from shopify_app.field_types import Text
@@ -18,9 +20,6 @@ from shopify_app.models import ImportJob
 from shopify_app.platform.guards import merchant_required
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import bp
-from .http import ApiError, actor, not_found
 
 MAX_BYTES = 25 * 1024 * 1024
 # The refused rows an answer lists: a file of 100,000 bad rows is not sent whole to every poll.

@@ -24,13 +24,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts
+from shopify_app.loyalty import calendar, events, ledger, promotions, tiers
+from shopify_app.loyalty.commands import CustomerProfile, PerformAction
+from shopify_app.loyalty.errors import InvalidCommand
+from shopify_app.loyalty.members import ensure_member
+from shopify_app.loyalty.shops import installed_shop, program_of, read_once
 from shopify_app.models import ActionClaim, EarnRule, Member, Program, Shop
-
-from . import calendar, events, ledger, promotions, tiers
-from .commands import CustomerProfile, PerformAction
-from .errors import InvalidCommand
-from .members import ensure_member
-from .shops import installed_shop, program_of, read_once
 
 # What tells one occurrence of each action from another; None: the action
 # happens once per member by its nature (an account is created once).

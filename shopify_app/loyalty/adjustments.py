@@ -14,12 +14,11 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shopify_app.loyalty import ledger
+from shopify_app.loyalty.commands import CustomerProfile
+from shopify_app.loyalty.errors import InvalidCommand, LoyaltyError
+from shopify_app.loyalty.members import ensure_member
 from shopify_app.models import Adjustment, LedgerEntry, Member
-
-from . import ledger
-from .commands import CustomerProfile
-from .errors import InvalidCommand, LoyaltyError
-from .members import ensure_member
 
 
 class KeyReused(LoyaltyError):

@@ -19,11 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shopify_app.loyalty import limits
+from shopify_app.loyalty.actions import REPORTABLE
+from shopify_app.loyalty.errors import InvalidCommand, LoyaltyError
 from shopify_app.models import ApiKey, ApiKeyUse, Shop
-
-from . import limits
-from .actions import REPORTABLE
-from .errors import InvalidCommand, LoyaltyError
 
 log = logging.getLogger(__name__)
 

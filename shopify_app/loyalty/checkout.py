@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from . import orders, redemptions, referrals, tiers
-from .commands import PayOrder
-from .shops import installed_shop
+from shopify_app.loyalty import orders, redemptions, referrals, tiers
+from shopify_app.loyalty.commands import PayOrder
+from shopify_app.loyalty.shops import installed_shop
 
 
 def order_paid(session: Session, cmd: PayOrder, **options) -> int:

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from . import actions, guests, profile
-from .commands import SaveCustomer
-from .members import ensure_member
-from .shops import installed_shop, program_of
+from shopify_app.loyalty import actions, guests, profile
+from shopify_app.loyalty.commands import SaveCustomer
+from shopify_app.loyalty.members import ensure_member
+from shopify_app.loyalty.shops import installed_shop, program_of
 
 
 def save_customer(session: Session, cmd: SaveCustomer, *, now: datetime | None = None) -> None:

@@ -16,11 +16,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shopify_app.loyalty import events
+from shopify_app.loyalty.rewards import catalogue
+from shopify_app.loyalty.shops import program_of
 from shopify_app.models import LedgerEntry, Member, Reward, Shop
-
-from . import events
-from .rewards import catalogue
-from .shops import program_of
 
 # An expiry or a merge is not the member coming back.
 NOT_ACTIVITY = ("expire", "merge")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Protocol
 
-from .commands import Purchase, PurchaseLine
+from shopify_app.loyalty.commands import Purchase, PurchaseLine
 
 ROUNDING = {"down": ROUND_FLOOR, "nearest": ROUND_HALF_UP, "up": ROUND_CEILING}
 ONE = Decimal(1)

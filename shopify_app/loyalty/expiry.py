@@ -22,10 +22,9 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts
+from shopify_app.loyalty import events, ledger
+from shopify_app.loyalty.shops import program_of
 from shopify_app.models import ExpiryNotice, LedgerEntry, Member, PendingPoints, Program, Shop
-
-from . import events, ledger
-from .shops import program_of
 
 ACTIVITY = or_(LedgerEntry.kind.in_(("redeem", "expire")), and_(LedgerEntry.kind == "earn", LedgerEntry.order_id.is_not(None)))
 

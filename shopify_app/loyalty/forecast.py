@@ -20,8 +20,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from .commands import Purchase, PurchaseLine
-from .earning import LineMultiplier, at_1x, average_multiplier, eligible_amount, points_to_take_back, purchase_points, weighted_amount
+from shopify_app.loyalty.commands import Purchase, PurchaseLine
+from shopify_app.loyalty.earning import (
+    LineMultiplier,
+    at_1x,
+    average_multiplier,
+    eligible_amount,
+    points_to_take_back,
+    purchase_points,
+    weighted_amount,
+)
 
 ONE = Decimal(1)
 CENT = Decimal("0.01")

@@ -18,6 +18,12 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from shopify_app.loyalty import promotions
+from shopify_app.loyalty.commands import PayOrder
+from shopify_app.loyalty.errors import InvalidCommand
+from shopify_app.loyalty.forecast import PastOrder, RewardTerms, Rules
+from shopify_app.loyalty.orders import refund_lines, refund_purchase
+from shopify_app.loyalty.shops import program_of
 from shopify_app.models import (
     EarnMultiplier,
     LedgerEntry,
@@ -30,13 +36,6 @@ from shopify_app.models import (
     WebhookDelivery,
 )
 from webhooks.translate import order_paid
-
-from . import promotions
-from .commands import PayOrder
-from .errors import InvalidCommand
-from .forecast import PastOrder, RewardTerms, Rules
-from .orders import refund_lines, refund_purchase
-from .shops import program_of
 
 BATCH = 500
 # The redemption rate is read over a year: a season's lull or rush evens out.

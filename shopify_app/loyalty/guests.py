@@ -19,9 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts
+from shopify_app.loyalty import events, ledger, orders
 from shopify_app.models import GuestEmail, Member, Order, PendingPoints, Program, Shop
-
-from . import events, ledger, orders
 
 
 def normalise(email: str | None) -> str | None:

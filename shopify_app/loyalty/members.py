@@ -6,9 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts
+from shopify_app.loyalty.commands import CustomerProfile
 from shopify_app.models import Member
-
-from .commands import CustomerProfile
 
 
 def ensure_member(session: Session, shop_id: int, profile: CustomerProfile) -> tuple[Member, bool]:

@@ -21,12 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from shopify_app.loyalty import limits
+from shopify_app.loyalty.commands import PurchaseLine
+from shopify_app.loyalty.earning import LineMultiplier, at_1x
+from shopify_app.loyalty.errors import InvalidCommand
 from shopify_app.models import EarnMultiplier, ProductCollectionsCache
-
-from . import limits
-from .commands import PurchaseLine
-from .earning import LineMultiplier, at_1x
-from .errors import InvalidCommand
 
 ONE = Decimal(1)
 # Collections change rarely and an order is priced once; a day old is fresh enough.

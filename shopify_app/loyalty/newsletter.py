@@ -15,14 +15,13 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from shopify_app.loyalty import actions
+from shopify_app.loyalty.commands import CustomerProfile
+from shopify_app.loyalty.errors import LoyaltyError
+from shopify_app.loyalty.members import ensure_member, find_member
+from shopify_app.loyalty.shops import installed_shop, program_of
 from shopify_app.models import ActionClaim
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import actions
-from .commands import CustomerProfile
-from .errors import LoyaltyError
-from .members import ensure_member, find_member
-from .shops import installed_shop, program_of
 
 
 class SubscriptionFailed(LoyaltyError):

@@ -15,11 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts
-from shopify_app.models import Member, Order, OrderLine, OrderRefund, OrderRefundLine, Program, Shop
-
-from . import events, guests, ledger, multipliers, promotions, tiers
-from .commands import CancelOrder, PayOrder, Purchase, PurchaseLine, RefundOrder
-from .earning import (
+from shopify_app.loyalty import events, guests, ledger, multipliers, promotions, tiers
+from shopify_app.loyalty.commands import CancelOrder, PayOrder, Purchase, PurchaseLine, RefundOrder
+from shopify_app.loyalty.earning import (
     ONE,
     LineMultiplier,
     at_1x,
@@ -29,8 +27,9 @@ from .earning import (
     purchase_points,
     weighted_amount,
 )
-from .members import ensure_member, surviving
-from .shops import installed_shop, program_of
+from shopify_app.loyalty.members import ensure_member, surviving
+from shopify_app.loyalty.shops import installed_shop, program_of
+from shopify_app.models import Member, Order, OrderLine, OrderRefund, OrderRefundLine, Program, Shop
 
 
 def pay_order(

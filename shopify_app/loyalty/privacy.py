@@ -13,6 +13,10 @@ from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts
+from shopify_app.loyalty import guests, ledger
+from shopify_app.loyalty.commands import CustomerProfile
+from shopify_app.loyalty.members import ensure_member, find_member
+from shopify_app.loyalty.shops import any_shop
 from shopify_app.models import (
     ActionClaim,
     Adjustment,
@@ -35,11 +39,6 @@ from shopify_app.models import (
     Unsubscribe,
     WebhookDelivery,
 )
-
-from . import guests, ledger
-from .commands import CustomerProfile
-from .members import ensure_member, find_member
-from .shops import any_shop
 
 REDACTED_PAYLOAD = '{"redacted": true}'
 

@@ -9,13 +9,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts
+from shopify_app.loyalty import actions, calendar
+from shopify_app.loyalty.commands import CustomerProfile, GiveBirthday
+from shopify_app.loyalty.errors import InvalidCommand
+from shopify_app.loyalty.members import ensure_member
+from shopify_app.loyalty.shops import installed_shop, program_of
 from shopify_app.models import Member, MemberBirthday, Program, Shop
-
-from . import actions, calendar
-from .commands import CustomerProfile, GiveBirthday
-from .errors import InvalidCommand
-from .members import ensure_member
-from .shops import installed_shop, program_of
 
 # A birthday job that did not run for a few days still pays the birthdays it missed.
 CATCH_UP_DAYS = 7

@@ -10,11 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from shopify_app.field_types import Money, PointsRate, Rounding
+from shopify_app.loyalty import audit, limits
+from shopify_app.loyalty.errors import InvalidCommand
+from shopify_app.loyalty.shops import program_of
 from shopify_app.models import Program, Shop
-
-from . import audit, limits
-from .errors import InvalidCommand
-from .shops import program_of
 
 
 class ProgramFields(BaseModel):

@@ -8,11 +8,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shopify_app.loyalty import calendar, limits
+from shopify_app.loyalty.errors import InvalidCommand
+from shopify_app.loyalty.program_settings import InvalidSettings
 from shopify_app.models import Promotion, Shop
-
-from . import calendar, limits
-from .errors import InvalidCommand
-from .program_settings import InvalidSettings
 
 ONE = Decimal(1)
 

@@ -30,14 +30,13 @@ from typing import Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from shopify_app.loyalty import events, ledger
+from shopify_app.loyalty.commands import CustomerProfile
+from shopify_app.loyalty.errors import LoyaltyError
+from shopify_app.loyalty.members import ensure_member
+from shopify_app.loyalty.rewards import get_reward
 from shopify_app.models import Member, Redemption, Reward, Shop
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import events, ledger
-from .commands import CustomerProfile
-from .errors import LoyaltyError
-from .members import ensure_member
-from .rewards import get_reward
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_PREFIX = "PERKS-"

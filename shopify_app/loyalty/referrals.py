@@ -32,14 +32,13 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts, settings_row
+from shopify_app.loyalty import events, ledger
+from shopify_app.loyalty.commands import CustomerProfile, PayOrder
+from shopify_app.loyalty.errors import LoyaltyError
+from shopify_app.loyalty.members import ensure_member, find_member, surviving
+from shopify_app.loyalty.program_settings import InvalidSettings
+from shopify_app.loyalty.redemptions import new_code
 from shopify_app.models import Member, Order, OrderFingerprint, OrderRefund, Referral, ReferralLink, ReferralProgram, Shop
-
-from . import events, ledger
-from .commands import CustomerProfile, PayOrder
-from .errors import LoyaltyError
-from .members import ensure_member, find_member, surviving
-from .program_settings import InvalidSettings
-from .redemptions import new_code
 
 LINK_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 LINK_LENGTH = 10  # 31^10: about 8 x 10^14 codes, not worth guessing

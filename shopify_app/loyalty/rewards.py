@@ -11,9 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shopify_app.field_types import Cost, Count, Days, Id, Money, Title
+from shopify_app.loyalty.errors import InvalidCommand, LoyaltyError
 from shopify_app.models import Reward, RewardKind
-
-from .errors import InvalidCommand, LoyaltyError
 
 MONEY_KINDS = {"fixed_amount", "store_credit", "points_for_money"}
 CENT = Decimal("0.01")

@@ -8,10 +8,9 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shopify_app.loyalty.errors import InvalidCommand, UnknownShop
+from shopify_app.loyalty.rewards import default_reward
 from shopify_app.models import Program, ReferralProgram, Shop, TierProgram
-
-from .errors import InvalidCommand, UnknownShop
-from .rewards import default_reward
 
 T = TypeVar("T")
 

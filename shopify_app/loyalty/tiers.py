@@ -37,14 +37,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts, settings_row
+from shopify_app.loyalty import events, ledger
+from shopify_app.loyalty.commands import CustomerProfile, PayOrder
+from shopify_app.loyalty.errors import InvalidCommand, LoyaltyError
+from shopify_app.loyalty.members import ensure_member, find_member
+from shopify_app.loyalty.program_settings import InvalidSettings
+from shopify_app.loyalty.shops import installed_shop, read_once
 from shopify_app.models import LedgerEntry, Member, MemberTier, Order, Shop, Tier, TierProgram
-
-from . import events, ledger
-from .commands import CustomerProfile, PayOrder
-from .errors import InvalidCommand, LoyaltyError
-from .members import ensure_member, find_member
-from .program_settings import InvalidSettings
-from .shops import installed_shop, read_once
 
 ONE = Decimal(1)
 # Ledger kinds that count as points earned towards a tier.

@@ -27,11 +27,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shopify_app.db import insert_ignoring_conflicts
+from shopify_app.loyalty import ledger
+from shopify_app.loyalty.commands import CustomerProfile
+from shopify_app.loyalty.members import apply_profile, surviving
 from shopify_app.models import LedgerEntry, Member
-
-from . import ledger
-from .commands import CustomerProfile
-from .members import apply_profile, surviving
 
 MAX_ROWS = 200_000
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -18,10 +18,9 @@ from shopify_app.db import insert_ignoring_conflicts
 from shopify_app.loyalty.members import find_member
 from shopify_app.loyalty.shops import installed_shop
 from shopify_app.models import Member, MemberEvent, Shop, Unsubscribe
+from shopify_app.notifier import branding, preferences
+from shopify_app.notifier.channels import Channel, Notice, ShopCard
 from shopify_app.unit_of_work import UnitOfWork
-
-from . import branding, preferences
-from .channels import Channel, Notice, ShopCard
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20

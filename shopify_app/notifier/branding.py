@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 
 from shopify_app.launcher_look import READABLE, black_or_white, contrast, normal_colour, saved_look
 from shopify_app.models import LauncherLook
-
-from .messages import Mail
+from shopify_app.notifier.messages import Mail
 
 # Where every mail points: the shop with the launcher open (launcher.js opens on #perks). The
 # launcher is on every page of a theme with the app embed on, whereas a page holding the rewards

@@ -13,10 +13,9 @@ from typing import Protocol
 
 import requests
 
+from shopify_app.notifier import branding, messages
 from shopify_app.shopify import documents
 from shopify_app.shopify.admin_client import AdminClient
-
-from . import branding, messages
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,7 @@ from shopify_app.db import settings_row
 from shopify_app.loyalty import audit
 from shopify_app.loyalty.program_settings import InvalidSettings
 from shopify_app.models import NotificationSettings
-
-from . import messages
+from shopify_app.notifier import messages
 
 CHANNELS = ("email", "metafields", "flow")
 KINDS = tuple(messages.MESSAGES)

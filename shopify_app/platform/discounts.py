@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from shopify_app.config import Settings
 from shopify_app.loyalty.redemptions import Issued, IssueFailed, IssueUnsettled
 from shopify_app.models import Redemption, Reward, Shop
+from shopify_app.platform.tokens import admin_client, admin_failures
 from shopify_app.shopify.admin_client import AdminClient
 from shopify_app.shopify.errors import AccessDenied, AnswerLost
 from shopify_app.unit_of_work import UnitOfWork
-
-from .tokens import admin_client, admin_failures
 
 SHOPPER_WAITING = {"max_retries": 2, "backoff_base": 0.25, "backoff_cap": 1.0, "timeout": 5.0}
 

@@ -10,11 +10,10 @@ from flask import g, jsonify, request
 from shopify_app.loyalty.errors import UnknownShop
 from shopify_app.loyalty.limits import ascii_whole, is_id
 from shopify_app.loyalty.shops import installed_shop
+from shopify_app.platform.app_proxy import InvalidProxyRequest, verify
+from shopify_app.platform.session_tokens import InvalidSessionToken, merchant_from_authorization
 from shopify_app.runtime import perks
 from shopify_app.unit_of_work import UnitOfWork
-
-from .app_proxy import InvalidProxyRequest, verify
-from .session_tokens import InvalidSessionToken, merchant_from_authorization
 
 
 def unauthorized(error: str, message: str):

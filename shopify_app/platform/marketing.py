@@ -6,9 +6,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.config import Settings
 from shopify_app.loyalty.newsletter import SubscriptionFailed
-
-from .discounts import SHOPPER_WAITING
-from .tokens import admin_client, admin_failures
+from shopify_app.platform.discounts import SHOPPER_WAITING
+from shopify_app.platform.tokens import admin_client, admin_failures
 
 
 class ShopifySubscriber:

@@ -20,14 +20,13 @@ from shopify_app.loyalty import checkout, orders
 from shopify_app.loyalty.commands import CancelOrder, PayOrder, RefundOrder
 from shopify_app.loyalty.shops import installed_shop
 from shopify_app.models import Shop
+from shopify_app.platform.tokens import admin_client
 from shopify_app.queue import DELIVERY_RETRY, queue
 from shopify_app.runtime import current
 from shopify_app.shopify import collections
 from shopify_app.shopify.admin_client import AdminClient
 from shopify_app.unit_of_work import UnitOfWork
 from webhooks import translate
-
-from .tokens import admin_client
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,11 @@ from shopify_app.config import Settings
 from shopify_app.loyalty import referrals
 from shopify_app.loyalty.shops import installed_shop
 from shopify_app.models import Redemption, Referral, ReferralProgram, Reward, Shop
+from shopify_app.platform.discounts import SHOPPER_WAITING, issue_with
+from shopify_app.platform.tokens import ReauthorizationNeeded, admin_client
 from shopify_app.shopify.admin_client import AdminClient
 from shopify_app.shopify.errors import AdminApiError, UserErrors
 from shopify_app.unit_of_work import UnitOfWork
-
-from .discounts import SHOPPER_WAITING, issue_with
-from .tokens import ReauthorizationNeeded, admin_client
 
 
 class ShopifyUnavailable(Exception):

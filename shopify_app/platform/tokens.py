@@ -25,13 +25,12 @@ from shopify_app.config import Settings
 from shopify_app.loyalty.errors import LoyaltyError
 from shopify_app.loyalty.shops import add_shop, installed_shop
 from shopify_app.models import Shop
+from shopify_app.platform.token_vault import TokenVault
 from shopify_app.shopify import oauth
 from shopify_app.shopify.admin_client import AdminClient
 from shopify_app.shopify.errors import AccessDenied, AdminApiError, TokenRequestError, UserErrors
 from shopify_app.shopify.metafield_definitions import create_customer_metafield_definitions
 from shopify_app.unit_of_work import UnitOfWork
-
-from .token_vault import TokenVault
 
 # Refresh this long before expiry, so a token never lapses mid-request.
 MARGIN = timedelta(minutes=5)

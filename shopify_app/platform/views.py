@@ -13,13 +13,12 @@ from admin_ui import shell as admin_shell
 from shopify_app.contracts import Answer, endpoint
 from shopify_app.field_types import Rounding
 from shopify_app.models import Program, Shop
+from shopify_app.platform.guards import merchant_required, unauthorized
+from shopify_app.platform.session_tokens import InvalidSessionToken, merchant_from_token
+from shopify_app.platform.tokens import install, needs_exchange
 from shopify_app.runtime import perks
 from shopify_app.shopify.errors import AdminApiError, TokenRequestError
 from shopify_app.unit_of_work import UnitOfWork
-
-from .guards import merchant_required, unauthorized
-from .session_tokens import InvalidSessionToken, merchant_from_token
-from .tokens import install, needs_exchange
 
 bp = Blueprint("platform", __name__)
 

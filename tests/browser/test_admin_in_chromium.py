@@ -9,8 +9,7 @@ from perks_dev.admin_demo import seed
 from shopify_app.loyalty.shops import installed_shop
 from shopify_app.unit_of_work import UnitOfWork
 from tests.admin_support import add_member
-
-from .conftest import go, open_section, shot
+from tests.browser.conftest import go, open_section, shot
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from .conftest import open_section, shot
+from tests.browser.conftest import open_section, shot
 
 pytestmark = pytest.mark.browser
 ADA = 7018200000001

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import serve_app_bridge, shot
+from tests.browser.conftest import serve_app_bridge, shot
 
 pytestmark = pytest.mark.browser
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import shot
 from tests.test_branded_mail import ADA, parts, send
 from tests.test_branded_mail import sink as sink  # the fixture: an SMTP sink writing .eml files
-
-from .conftest import shot
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .conftest import go, open_section, shot
+from tests.browser.conftest import go, open_section, shot
 
 pytestmark = pytest.mark.browser
 

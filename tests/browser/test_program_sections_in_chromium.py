@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import open_section, shot
+from tests.browser.conftest import open_section, shot
 
 pytestmark = pytest.mark.browser
 

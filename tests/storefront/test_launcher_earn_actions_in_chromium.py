@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 from shopify_app.loyalty import actions
 from shopify_app.models import Shop
 from shopify_app.unit_of_work import UnitOfWork
-
-from .conftest import ADA, open_launcher, shot
+from tests.storefront.conftest import ADA, open_launcher, shot
 
 
 def rules(live, sessions, **points) -> None:

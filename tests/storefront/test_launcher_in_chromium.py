@@ -9,8 +9,7 @@ from sqlalchemy import select
 from shopify_app.loyalty import actions
 from shopify_app.models import MemberBirthday, Shop
 from shopify_app.unit_of_work import UnitOfWork
-
-from .conftest import ADA, PHONE, axe, open_launcher, shot
+from tests.storefront.conftest import ADA, PHONE, axe, open_launcher, shot
 
 
 def test_a_visitor_sees_how_to_join_then_joins(live, page_factory):
