@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 from flask import Response, abort, render_template, request, send_file
 
 from admin_ui import bp
-from shopify_app import launcher_look
-from shopify_app.liquid_blocks import Blocks, static_path
+from shopify_app.launcher import look as launcher_look
+from shopify_app.launcher.liquid_blocks import Blocks, static_path
 
 BLOCKS = Blocks("/launcher-preview/assets")
 DEFAULTS = {"primary_color": "#5c6ac4", "background_color": "#ffffff", "text_color": "#1f2124", "position": "bottom-right"}

@@ -155,11 +155,11 @@ def _config(shop_domain: str) -> int:
 
     from sqlalchemy import select
 
-    from shopify_app.config import Settings
-    from shopify_app.db import session_factory
-    from shopify_app.loyalty.shops import add_shop
+    from shopify_app.core.config import Settings
+    from shopify_app.core.db import session_factory
+    from shopify_app.core.unit_of_work import UnitOfWork
     from shopify_app.models import EarnRule, ReferralProgram, Reward, Shop, Tier, TierProgram
-    from shopify_app.unit_of_work import UnitOfWork
+    from shopify_app.shop.shops import add_shop
 
     with UnitOfWork(session_factory(Settings().database_url)) as uow:
         s = uow.session

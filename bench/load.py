@@ -25,7 +25,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from bench import month, payloads
-from shopify_app.config import Settings
+from shopify_app.core.config import Settings
 
 SECRET = Settings().shopify_api_secret
 E2E_FIRST_CUSTOMER = 7_200_000_000_000
@@ -95,7 +95,7 @@ def storefront_plan(host: str, shop: str, count: int, first_customer: int, custo
     """`GET /proxy/member` for random members, each signed as Shopify's app proxy signs the query."""
     from urllib.parse import urlencode
 
-    from shopify_app.platform.app_proxy import signature
+    from shopify_app.shop.app_proxy import signature
 
     rng = random.Random(seed)
     timestamp = str(int(time.time()))
@@ -266,11 +266,11 @@ def apply_redemptions(shop: str, inbox: queue.Queue, senders_done: threading.Eve
     """Debit each redemption once the member can afford it (their earlier orders may still be in the queue)."""
     from sqlalchemy import select
 
-    from shopify_app.config import Settings
-    from shopify_app.db import session_factory
-    from shopify_app.loyalty.shops import installed_shop
+    from shopify_app.core.config import Settings
+    from shopify_app.core.db import session_factory
+    from shopify_app.core.unit_of_work import UnitOfWork
     from shopify_app.models import Member
-    from shopify_app.unit_of_work import UnitOfWork
+    from shopify_app.shop.shops import installed_shop
 
     sessions = session_factory(Settings().database_url)
     with UnitOfWork(sessions) as uow:
@@ -321,9 +321,9 @@ def _debit(sessions, shop_id: int, number: int, customer_id: int, points: int) -
     """The redemption's debit under the member's row lock, if the balance covers it there."""
     from sqlalchemy import select
 
-    from shopify_app.loyalty import ledger
+    from shopify_app.core.unit_of_work import UnitOfWork
+    from shopify_app.ledger import ledger
     from shopify_app.models import Member
-    from shopify_app.unit_of_work import UnitOfWork
 
     with UnitOfWork(sessions) as uow:
         member = uow.session.scalars(

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Not production: the gunicorn and workers it starts may run on the development secret (see shopify_app/config.py).
+# Not production: the gunicorn and workers it starts may run on the development secret (see shopify_app/core/config.py).
 os.environ.setdefault("PERKS_ENV", "test")
 VENV_BIN = Path(sys.executable).parent
 SHOPS = {"ingest": "bench-ingest.myshopify.com", "e2e": "bench-e2e.myshopify.com", "month": "bench-month.myshopify.com"}
@@ -168,11 +168,11 @@ def finish(process, out: Path) -> dict:
 
 
 def install_shops() -> dict[str, int]:
-    from shopify_app.config import Settings
-    from shopify_app.db import session_factory
-    from shopify_app.loyalty.shops import add_shop
+    from shopify_app.core.config import Settings
+    from shopify_app.core.db import session_factory
+    from shopify_app.core.unit_of_work import UnitOfWork
     from shopify_app.models import Program
-    from shopify_app.unit_of_work import UnitOfWork
+    from shopify_app.shop.shops import add_shop
 
     ids = {}
     with UnitOfWork(session_factory(Settings().database_url)) as uow:
@@ -194,8 +194,8 @@ def install_shops() -> dict[str, int]:
 
 
 def empty_queue() -> None:
-    from shopify_app.config import Settings
-    from shopify_app.queue import discard_waiting, queue
+    from shopify_app.core.config import Settings
+    from shopify_app.core.queue import discard_waiting, queue
 
     settings = Settings()
     discard_waiting(queue(settings.redis_url, settings.queue_name))
@@ -363,11 +363,11 @@ def row_analytics(services, shop: dict) -> tuple[Row, dict]:
     import jwt
     from sqlalchemy import event
 
-    from shopify_app.config import Settings
-    from shopify_app.db import session_factory
-    from shopify_app.loyalty import analytics
+    from shopify_app.analytics import analytics
+    from shopify_app.core.config import Settings
+    from shopify_app.core.db import session_factory
+    from shopify_app.core.unit_of_work import UnitOfWork
     from shopify_app.models import Shop
-    from shopify_app.unit_of_work import UnitOfWork
 
     settings = Settings()
     sessions = session_factory(settings.database_url)

@@ -2,8 +2,8 @@
 
 from alembic import context
 
-from shopify_app.config import Settings
-from shopify_app.db import make_engine
+from shopify_app.core.config import Settings
+from shopify_app.core.db import make_engine
 from shopify_app.models import Base
 
 target_metadata = Base.metadata

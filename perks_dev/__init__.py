@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flask import Flask
 
-    from shopify_app.config import Settings
+    from shopify_app.core.config import Settings
 
 
 def demo_app(settings: Settings | None = None) -> Flask:

@@ -20,17 +20,17 @@ from flask import Blueprint, jsonify, redirect, request, url_for
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from shopify_app.loyalty import ledger
-from shopify_app.loyalty.commands import CustomerProfile
-from shopify_app.loyalty.errors import UnknownShop
-from shopify_app.loyalty.members import ensure_member
-from shopify_app.loyalty.shops import add_shop, installed_shop
+from shopify_app.core.errors import UnknownShop
+from shopify_app.core.runtime import perks
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger import ledger
+from shopify_app.ledger.commands import CustomerProfile
+from shopify_app.ledger.members import ensure_member
 from shopify_app.models import Member, Order, Shop, WebhookDelivery
-from shopify_app.platform import tokens
-from shopify_app.platform.token_vault import TokenVault
-from shopify_app.runtime import perks
+from shopify_app.shop import tokens
+from shopify_app.shop.shops import add_shop, installed_shop
+from shopify_app.shop.token_vault import TokenVault
 from shopify_app.shopify.oauth import AccessToken
-from shopify_app.unit_of_work import UnitOfWork
 
 bp = Blueprint("admin_demo", __name__, url_prefix="/demo")
 DEMO_SHOP = "perks-demo.myshopify.com"

@@ -39,7 +39,7 @@ def demo_order(url: str, amount: str) -> None:
 def fake_shopify(host: str, port: int) -> None:
     """Serve the local fake Admin API (GraphQL validated against Shopify's schema, token exchange)."""
     from perks_dev.fake_admin import serve
-    from shopify_app.config import load
+    from shopify_app.core.config import load
 
     settings = load()
     click.echo(f"fake Shopify Admin API on http://{host}:{port} (set SHOPIFY_ADMIN_URL to it)")

@@ -31,15 +31,15 @@ from werkzeug.serving import make_server
 
 from perks_dev import demo_app
 from perks_dev.local_postgres import LocalPostgres, LocalPostgresError, die_with_parent, wheel_bin
-from shopify_app.config import REPO_ROOT, Settings, load, var_dir
-from shopify_app.db import session_factory
-from shopify_app.local_database import socket_folder
-from shopify_app.loyalty import ledger
-from shopify_app.loyalty.members import find_member
-from shopify_app.loyalty.shops import installed_shop
-from shopify_app.platform.tokens import install
+from shopify_app.core.config import REPO_ROOT, Settings, load, var_dir
+from shopify_app.core.db import session_factory
+from shopify_app.core.local_database import socket_folder
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger import ledger
+from shopify_app.ledger.members import find_member
+from shopify_app.shop.shops import installed_shop
+from shopify_app.shop.tokens import install
 from shopify_app.shopify.errors import TokenRequestError
-from shopify_app.unit_of_work import UnitOfWork
 
 DEMO_SHOP = "perks-demo.myshopify.com"
 FAKE_ADMIN_PORT = int(os.environ.get("PERKS_FAKE_ADMIN_PORT", 8001))

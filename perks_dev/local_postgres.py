@@ -33,7 +33,7 @@ from pathlib import Path
 
 import psycopg
 
-from shopify_app.local_database import DATABASE, ROLE, SOCKET_PORT, socket_dir, socket_url
+from shopify_app.core.local_database import DATABASE, ROLE, SOCKET_PORT, socket_dir, socket_url
 
 SERVER_USER = "perks-postgres"  # who the server runs as when we are root
 _PR_SET_PDEATHSIG = 1

@@ -7,8 +7,8 @@ import logging
 import click
 from flask import Flask, jsonify, request
 
-from shopify_app.config import Settings, load, require_secrets
-from shopify_app.runtime import Runtime
+from shopify_app.core.config import Settings, load, require_secrets
+from shopify_app.core.runtime import Runtime
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -24,9 +24,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin at every import of alembic
 
     from admin_ui import register as register_admin_ui
-    from shopify_app import actions_api, admin_api, contracts, flow_api, proxy_openapi, rate_limits, storefront, storefront_growth
+    from shopify_app import admin_api
     from shopify_app.cli import perks
-    from shopify_app.platform import views as platform
+    from shopify_app.core import contracts, rate_limits
+    from shopify_app.earn import actions_api, flow_api
+    from shopify_app.launcher import openapi as proxy_openapi
+    from shopify_app.launcher import storefront, storefront_growth
+    from shopify_app.shop import views as platform
     from webhooks import bp as webhooks_bp
 
     rate_limits.init(app, settings.redis_url)

@@ -8,20 +8,23 @@ from rq import SimpleWorker
 from rq.cron import CronScheduler
 from sqlalchemy import select
 
-from shopify_app import growth_jobs, jobs, privacy_jobs, reward_jobs, rule_jobs
-from shopify_app.config import require_secrets
-from shopify_app.loyalty import ledger
-from shopify_app.loyalty.errors import LoyaltyError
-from shopify_app.loyalty.members import find_member
-from shopify_app.loyalty.shops import add_shop, installed_shop
+from shopify_app import growth_jobs
+from shopify_app.core.config import require_secrets
+from shopify_app.core.errors import LoyaltyError
+from shopify_app.core.queue import connection
+from shopify_app.core.runtime import Runtime, current, install
+from shopify_app.core.runtime import perks as runtime
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn import jobs as rule_jobs
+from shopify_app.ledger import ledger
+from shopify_app.ledger.members import find_member
 from shopify_app.models import Shop, WebhookDelivery, utcnow
-from shopify_app.platform import reconcile, tokens
-from shopify_app.platform.token_vault import TokenVault
-from shopify_app.queue import connection
-from shopify_app.runtime import Runtime, current, install
-from shopify_app.runtime import perks as runtime
+from shopify_app.rewards import jobs as reward_jobs
+from shopify_app.shop import privacy_jobs, tokens
+from shopify_app.shop.shops import add_shop, installed_shop
+from shopify_app.shop.token_vault import TokenVault
 from shopify_app.shopify.oauth import AccessToken
-from shopify_app.unit_of_work import UnitOfWork
+from webhooks import jobs, reconcile
 
 perks = AppGroup("perks", help="Perks operations.")
 
@@ -193,7 +196,7 @@ def audit_job() -> int:
 @click.option("--off", is_flag=True, help="Switch the rule off.")
 def earn_rule(shop_domain: str, action: str, handle: str, points: int, limit_count: int, limit_period: str, off: bool) -> None:
     """Switch on (or change) the rule rewarding an action."""
-    from shopify_app.loyalty import actions
+    from shopify_app.earn import actions
 
     with UnitOfWork(runtime().sessions) as uow:
         try:
@@ -229,7 +232,7 @@ def notify(shop_domain: str | None) -> None:
     """Deliver waiting member events now: mail (PERKS_SMTP_URL) and customer metafields."""
     from datetime import UTC, datetime
 
-    from shopify_app.notifier import deliver
+    from shopify_app.notifications import deliver
 
     settings = runtime().settings
     click.echo(deliver(runtime().sessions, rule_jobs.channels(settings), datetime.now(UTC), shop_domain=shop_domain))

@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from shopify_app.loyalty import referrals, tiers
+from shopify_app.core.runtime import current
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn.jobs import in_chunks
 from shopify_app.models import Shop
-from shopify_app.rule_jobs import in_chunks
-from shopify_app.runtime import current
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.referrals import referrals
+from shopify_app.tiers import tiers
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,8 @@ def review_tiers() -> int:
 
 
 def sync_tiers() -> dict[str, int]:
-    from shopify_app.platform import tier_sync, tokens
+    from shopify_app.shop import tokens
+    from shopify_app.tiers import sync as tier_sync
 
     runtime = current()
     sessions, settings = runtime.sessions, runtime.settings

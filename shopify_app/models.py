@@ -66,7 +66,7 @@ class Shop(Base):
     plan: Mapped[str | None] = mapped_column(String(64))
     installed_at: Mapped[datetime] = mapped_column(default=utcnow)
     uninstalled_at: Mapped[datetime | None]
-    # Offline tokens, encrypted (see shopify_app/platform/token_vault.py); a
+    # Offline tokens, encrypted (see shopify_app/shop/token_vault.py); a
     # plaintext token never reaches the database.
     access_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     access_token_expires_at: Mapped[datetime | None]

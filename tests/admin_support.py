@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from shopify_app.loyalty import ledger
-from shopify_app.loyalty.commands import CustomerProfile
-from shopify_app.loyalty.members import ensure_member
-from shopify_app.loyalty.shops import installed_shop
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger import ledger
+from shopify_app.ledger.commands import CustomerProfile
+from shopify_app.ledger.members import ensure_member
 from shopify_app.models import Member, Order
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.shop.shops import installed_shop
 
 
 class Admin:

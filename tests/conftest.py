@@ -22,14 +22,14 @@ from sqlalchemy import text
 
 from perks_dev import shopify_payloads as shopify_webhooks
 from shopify_app import create_app
-from shopify_app.config import Settings
-from shopify_app.db import session_factory
-from shopify_app.loyalty import ledger
-from shopify_app.loyalty.members import find_member
-from shopify_app.loyalty.shops import add_shop, installed_shop
-from shopify_app.queue import await_outcome
-from shopify_app.runtime import Runtime, install
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.core.config import Settings
+from shopify_app.core.db import session_factory
+from shopify_app.core.queue import await_outcome
+from shopify_app.core.runtime import Runtime, install
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger import ledger
+from shopify_app.ledger.members import find_member
+from shopify_app.shop.shops import add_shop, installed_shop
 from tests.fixtures.app_proxy import signed_query
 
 pytest_plugins = ["tests.plugins.environment", "tests.plugins.fake_admin", "tests.plugins.chromium", "tests.plugins.fuzz_report"]

@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from shopify_app.loyalty import ledger
-from shopify_app.loyalty.commands import CustomerProfile
-from shopify_app.loyalty.members import ensure_member
-from shopify_app.loyalty.shops import installed_shop, program_of
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger import ledger
+from shopify_app.ledger.commands import CustomerProfile
+from shopify_app.ledger.members import ensure_member
 from shopify_app.models import LedgerEntry, MemberEvent
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.shop.shops import installed_shop, program_of
 
 
 def local(zone: str, text: str) -> datetime:

@@ -32,9 +32,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shopify_app.loyalty.shops import installed_shop
+from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.models import Reward
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.shop.shops import installed_shop
 from tests.admin_support import Admin, add_member, add_order, post_entry
 
 A, B, C, D, E = (7400000000000 + n for n in range(1, 6))

@@ -8,9 +8,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from shopify_app.loyalty.shops import installed_shop
+from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.models import Adjustment, LedgerEntry
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.shop.shops import installed_shop
 from tests.admin_support import add_member
 
 ADA, GRACE = 7170000000001, 7170000000002

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from perks_dev.mail_sink import SmtpSink
-from shopify_app import launcher_look
-from shopify_app.loyalty import actions
-from shopify_app.loyalty.commands import PerformAction
-from shopify_app.notifier import deliver
-from shopify_app.notifier.channels import Email, FlowTriggers, Metafields
+from shopify_app.earn import actions
+from shopify_app.launcher import look as launcher_look
+from shopify_app.ledger.commands import PerformAction
+from shopify_app.notifications import deliver
+from shopify_app.notifications.channels import Email, FlowTriggers, Metafields
 from tests.admin_support import Admin
 from tests.fixtures.app_proxy import signed_query
 from tests.rules_helpers import in_shop, member

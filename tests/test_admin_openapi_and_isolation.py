@@ -1,7 +1,7 @@
 """The admin API is what its OpenAPI document says, answers 401 without a valid session token,
 and never shows or changes one shop's data for another shop's staff.
 
-Every answer the tests see is also checked against its endpoint's models (shopify_app.contracts.check_answer).
+Every answer the tests see is also checked against its endpoint's models (shopify_app.core.contracts.check_answer).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from perks_dev import shopify_payloads as shopify_webhooks
 from shopify_app import create_app
-from shopify_app.admin_jobs import import_with
-from shopify_app.contracts import openapi_path
-from shopify_app.loyalty.shops import installed_shop
+from shopify_app.core.contracts import openapi_path
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger.import_jobs import import_with
 from shopify_app.models import ImportJob, Member, Reward
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.shop.shops import installed_shop
 from tests.admin_support import Admin, add_member
 from tests.test_install_and_auth import session_token
 from webhooks import deliveries

@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
+from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.models import Adjustment, Shop
-from shopify_app.unit_of_work import UnitOfWork
 
 ADA = 7012345678901
 

@@ -14,11 +14,11 @@ from rq.results import Result
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from shopify_app.admin_jobs import import_job_id, import_with, stopped
-from shopify_app.loyalty import transfer
-from shopify_app.loyalty.shops import installed_shop
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger import transfer
+from shopify_app.ledger.import_jobs import import_job_id, import_with, stopped
 from shopify_app.models import ImportJob, LedgerEntry, Member
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.shop.shops import installed_shop
 from tests.admin_support import Admin, add_member
 
 ADA, GRACE = 7300000000001, 7300000000002

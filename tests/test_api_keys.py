@@ -12,11 +12,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from shopify_app.loyalty import actions, privacy
-from shopify_app.loyalty.shops import installed_shop, program_of
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn import actions
 from shopify_app.models import ApiKey, ApiKeyUse
-from shopify_app.privacy_jobs import forget_key_uses_with
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.shop import privacy
+from shopify_app.shop.privacy_jobs import forget_key_uses_with
+from shopify_app.shop.shops import installed_shop, program_of
 from tests.admin_support import Admin
 from webhooks.signature import sign
 

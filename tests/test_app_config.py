@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
-from shopify_app import flow_api
+from shopify_app.earn import flow_api
 from shopify_app.shopify.version import API_VERSION
 from webhooks.handlers import HANDLERS
 

@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 import pytest
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.config import Settings
-from shopify_app.platform.app_proxy import InvalidProxyRequest, verify
+from shopify_app.core.config import Settings
+from shopify_app.shop.app_proxy import InvalidProxyRequest, verify
 from tests.fixtures.app_proxy import signed_pairs, signed_query
 
 ADA, GRACE = 7012345678911, 7012345678912

@@ -1,11 +1,11 @@
-"""Bounds in one place (shopify_app/loyalty/limits.py): each refusal a 400 naming the field, and bad ids,
+"""Bounds in one place (shopify_app/core/limits.py): each refusal a 400 naming the field, and bad ids,
 offsets and texts never reach the database as a 500 (issue 18)."""
 
 from __future__ import annotations
 
 import pytest
 
-from shopify_app.loyalty import limits
+from shopify_app.core import limits
 from tests.admin_support import Admin, add_member
 
 ADA = 7180000000001
@@ -87,10 +87,10 @@ def test_the_domain_refuses_multipliers_above_the_limit(platform, sessions):
     from datetime import datetime
     from decimal import Decimal
 
-    from shopify_app.loyalty import multipliers, promotions
-    from shopify_app.loyalty.errors import InvalidCommand
-    from shopify_app.loyalty.shops import installed_shop
-    from shopify_app.unit_of_work import UnitOfWork
+    from shopify_app.core.errors import InvalidCommand
+    from shopify_app.core.unit_of_work import UnitOfWork
+    from shopify_app.earn import multipliers, promotions
+    from shopify_app.shop.shops import installed_shop
 
     platform.install()
     with UnitOfWork(sessions) as uow:

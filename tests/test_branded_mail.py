@@ -12,12 +12,12 @@ from html.parser import HTMLParser
 import pytest
 
 from perks_dev.mail_sink import SmtpSink
-from shopify_app import launcher_look
-from shopify_app.loyalty import actions
-from shopify_app.loyalty.commands import PerformAction
-from shopify_app.notifier import deliver
-from shopify_app.notifier.branding import Brand
-from shopify_app.notifier.channels import Email, admin_locale
+from shopify_app.earn import actions
+from shopify_app.launcher import look as launcher_look
+from shopify_app.ledger.commands import PerformAction
+from shopify_app.notifications import deliver
+from shopify_app.notifications.branding import Brand
+from shopify_app.notifications.channels import Email, admin_locale
 from tests.rules_helpers import in_shop, member
 
 ADA, BEA = 7012345678901, 7012345678902

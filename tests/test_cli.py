@@ -4,7 +4,7 @@ import uuid
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app import create_app
-from shopify_app.config import Settings
+from shopify_app.core.config import Settings
 
 ADA = 7012345678901
 

@@ -19,12 +19,12 @@ from rq import Queue
 from sqlalchemy import update
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.loyalty import orders
-from shopify_app.loyalty.commands import CustomerProfile, PayOrder, Purchase, PurchaseLine
-from shopify_app.loyalty.errors import LoyaltyError
-from shopify_app.loyalty.multipliers import set_multiplier
+from shopify_app.core.errors import LoyaltyError
+from shopify_app.core.queue import queue
+from shopify_app.earn.multipliers import set_multiplier
+from shopify_app.ledger import orders
+from shopify_app.ledger.commands import CustomerProfile, PayOrder, Purchase, PurchaseLine
 from shopify_app.models import ProductCollectionsCache
-from shopify_app.queue import queue
 from shopify_app.shopify import collections
 from shopify_app.shopify.errors import AdminApiError
 from tests.conftest import SETTINGS

@@ -16,15 +16,15 @@ from redis import Redis
 from rq import Queue
 from sqlalchemy import select
 
-from shopify_app.loyalty.shops import installed_shop
+from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.models import WebhookDelivery
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.shop.shops import installed_shop
 from tests.conftest import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("shopify_app", "webhooks", "admin_ui")
 # Where the process's Settings is read from its environment: the module that defines it.
-READS_CONFIGURATION = {Path("shopify_app/config.py")}
+READS_CONFIGURATION = {Path("shopify_app/core/config.py")}
 
 
 def calls_settings(node: ast.AST) -> bool:
@@ -95,7 +95,7 @@ def test_a_job_in_a_real_worker_uses_the_settings_the_worker_started_with(sessio
     name = f"configuration-once-{uuid.uuid4().hex[:8]}"
     q = Queue(name, connection=Redis.from_url(SETTINGS.redis_url))
     changed = q.enqueue(set_environment, "PERKS_PAYLOAD_RETENTION_DAYS", "1")
-    purged = q.enqueue("shopify_app.privacy_jobs.purge_payloads")
+    purged = q.enqueue("shopify_app.shop.privacy_jobs.purge_payloads")
     env = os.environ | {"PERKS_QUEUE": name, "PERKS_PAYLOAD_RETENTION_DAYS": "7"}
     argv = [sys.executable, "-m", "flask", "--app", "shopify_app", "perks", "worker", "--burst", "--name", name]
     ran = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

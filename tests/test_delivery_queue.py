@@ -14,13 +14,12 @@ from sqlalchemy import event, select, update
 from sqlalchemy.exc import OperationalError
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app import jobs
+from shopify_app.core.queue import DRAIN_BATCH, await_outcome, discard_waiting, enqueue_delivery, take_batch, waiting, wake
+from shopify_app.core.runtime import Runtime, current, install
+from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.models import LedgerEntry, Shop, WebhookDelivery
-from shopify_app.queue import DRAIN_BATCH, await_outcome, discard_waiting, enqueue_delivery, take_batch, waiting, wake
-from shopify_app.runtime import Runtime, current, install
-from shopify_app.unit_of_work import UnitOfWork
 from tests.conftest import SETTINGS
-from webhooks import deliveries
+from webhooks import deliveries, jobs
 from webhooks.deliveries import process_together, record
 from webhooks.handlers import HANDLERS
 
@@ -37,7 +36,7 @@ def quiet_queue(redis) -> Queue:
 
 
 def drain_jobs(q: Queue) -> int:
-    return sum(1 for job in q.get_jobs() if job.func_name == "shopify_app.jobs.drain_deliveries")
+    return sum(1 for job in q.get_jobs() if job.func_name == "webhooks.jobs.drain_deliveries")
 
 
 def test_a_burst_of_deliveries_asks_for_one_drain_and_each_drain_asks_for_the_next(quiet_queue):
@@ -79,7 +78,7 @@ def test_a_delivery_that_raises_is_retried_on_its_own_and_the_rest_of_its_batch_
 
     assert jobs.drain_deliveries() == 2
     assert [await_outcome(redis, delivery_id, 0.1) for delivery_id in ids] == ["done", None, "done"]
-    [retry] = [job for job in quiet_queue.get_jobs() if job.func_name == "shopify_app.jobs.process_delivery"]
+    [retry] = [job for job in quiet_queue.get_jobs() if job.func_name == "webhooks.jobs.process_delivery"]
     assert retry.args == (ids[1],) and retry.retries_left == 5
     with UnitOfWork(sessions) as uow:
         failed = uow.session.get(WebhookDelivery, ids[1])  # not refused by the domain: transient, left for the sweeper too

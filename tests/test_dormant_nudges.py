@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from shopify_app.loyalty import ledger
-from shopify_app.notifier.messages import render
-from shopify_app.rule_jobs import run_rules
+from shopify_app.earn.jobs import run_rules
+from shopify_app.ledger import ledger
+from shopify_app.notifications.messages import render
 from tests.rules_helpers import configure, events, in_shop, member
 
 ADA, GRACE, ALAN = 7012345678901, 7012345678902, 7012345678903

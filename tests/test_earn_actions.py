@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.loyalty import actions, profile
-from shopify_app.loyalty.commands import GiveBirthday, PerformAction
-from shopify_app.loyalty.errors import InvalidCommand
+from shopify_app.core.errors import InvalidCommand
+from shopify_app.earn import actions, profile
+from shopify_app.ledger.commands import GiveBirthday, PerformAction
 from tests.rules_helpers import configure, events, in_shop, keys, local, member, points
 
 ADA = 7012345678901

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from shopify_app.loyalty.commands import Purchase, PurchaseLine
-from shopify_app.loyalty.earning import eligible_amount, points_for, points_to_take_back
+from shopify_app.ledger.commands import Purchase, PurchaseLine
+from shopify_app.ledger.earning import eligible_amount, points_for, points_to_take_back
 
 
 def rule(**overrides):

@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 
 from perks_dev import shopify_payloads as shopify
 from perks_dev.admin_demo import seed
-from shopify_app.config import Settings
-from shopify_app.loyalty import forecast, forecast_history, promotions
-from shopify_app.loyalty.commands import Purchase, PurchaseLine
-from shopify_app.loyalty.multipliers import set_multiplier
+from shopify_app.analytics import forecast, forecast_history
+from shopify_app.core.config import Settings
+from shopify_app.earn import promotions
+from shopify_app.earn.multipliers import set_multiplier
+from shopify_app.ledger.commands import Purchase, PurchaseLine
 from shopify_app.models import LedgerEntry, Order, PendingPoints, ProductCollectionsCache, Program, Reward
 from tests.rules_helpers import configure, in_shop
 from tests.test_install_and_auth import session_token

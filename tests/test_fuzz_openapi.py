@@ -31,13 +31,14 @@ from schemathesis.transport.wsgi import WSGI_TRANSPORT
 from sqlalchemy import text
 from werkzeug.test import EnvironBuilder
 
-from shopify_app import create_app, rate_limits
-from shopify_app.config import Settings
-from shopify_app.loyalty import actions
-from shopify_app.loyalty.shops import installed_shop, program_of
+from shopify_app import create_app
+from shopify_app.core import rate_limits
+from shopify_app.core.config import Settings
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn import actions
 from shopify_app.models import Promotion, Reward, Tier
-from shopify_app.platform.app_proxy import signature as proxy_signature
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.shop.app_proxy import signature as proxy_signature
+from shopify_app.shop.shops import installed_shop, program_of
 from tests.admin_support import add_member
 from tests.fixtures.app_proxy import signed_query
 from webhooks.signature import sign

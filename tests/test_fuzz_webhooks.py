@@ -21,11 +21,11 @@ from sqlalchemy import func, select
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app import create_app
-from shopify_app.config import Settings
-from shopify_app.loyalty.shops import add_shop
+from shopify_app.core.config import Settings
+from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.models import WebhookDelivery
+from shopify_app.shop.shops import add_shop
 from shopify_app.shopify.version import API_VERSION
-from shopify_app.unit_of_work import UnitOfWork
 from tests.admin_support import add_member
 from tests.conftest import SETTINGS
 from webhooks import deliveries

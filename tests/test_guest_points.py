@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.loyalty import customers, expiry, orders
+from shopify_app.ledger import customers, expiry, orders
 from shopify_app.models import LedgerEntry, PendingPoints
 from tests.rules_helpers import configure, in_shop, keys, points
 from webhooks import translate

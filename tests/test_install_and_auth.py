@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from perks_dev import shopify_payloads as shopify
+from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.models import Program, Shop
-from shopify_app.platform.app_proxy import signature
-from shopify_app.platform.token_vault import TokenVault
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.shop.app_proxy import signature
+from shopify_app.shop.token_vault import TokenVault
 from tests.fixtures.app_proxy import signed_query
 from webhooks.handlers import HANDLERS
 

@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from shopify_app.loyalty import ledger, privacy
-from shopify_app.loyalty.shops import installed_shop
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger import ledger
 from shopify_app.models import LedgerEntry, Member, Shop
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.shop import privacy
+from shopify_app.shop.shops import installed_shop
 from tests.admin_support import add_member
 
 ADA, GRACE = 7012345678901, 7012345678902

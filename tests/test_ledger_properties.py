@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.loyalty import ledger
-from shopify_app.loyalty.members import find_member
-from shopify_app.loyalty.multipliers import set_multiplier
-from shopify_app.loyalty.shops import add_shop
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn.multipliers import set_multiplier
+from shopify_app.ledger import ledger
+from shopify_app.ledger.members import find_member
+from shopify_app.shop.shops import add_shop
 from webhooks.handlers import HANDLERS
 
 CUSTOMERS = (101, 202)

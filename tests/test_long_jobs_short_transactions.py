@@ -14,15 +14,17 @@ from sqlalchemy import event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.admin_jobs import CHUNK
+from shopify_app.core import calendar
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn import actions
+from shopify_app.earn.jobs import BATCH, run_rules
 from shopify_app.growth_jobs import review_tiers_with
-from shopify_app.loyalty import actions, calendar, referrals
-from shopify_app.loyalty.rewards import create_reward
-from shopify_app.loyalty.shops import installed_shop
+from shopify_app.ledger.import_jobs import CHUNK
 from shopify_app.models import LedgerEntry, Member, MemberBirthday, MemberTier, Redemption, ReferralLink, Shop, Tier
-from shopify_app.reward_jobs import expire_codes_with
-from shopify_app.rule_jobs import BATCH, run_rules
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.referrals import referrals
+from shopify_app.rewards.jobs import expire_codes_with
+from shopify_app.rewards.rewards import create_reward
+from shopify_app.shop.shops import installed_shop
 from tests.admin_support import Admin
 from tests.rules_helpers import configure
 from webhooks.handlers import HANDLERS

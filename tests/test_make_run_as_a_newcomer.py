@@ -5,6 +5,7 @@ and a stop that leaves no process behind. Nothing here uses the test suite's dat
 from __future__ import annotations
 
 import os
+import random
 import re
 import signal
 import socket
@@ -27,9 +28,17 @@ pytestmark = pytest.mark.browser
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free port below the kernel's ephemeral range: a port the kernel hands out (bind to 0) can be taken again,
+    as the local end of some outgoing connection, by the time the run is restarted, and the run then rightly refuses it."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for port in random.sample(range(10_000, low), 200):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port from 10000 to {low}")
 
 
 class MakeRun:

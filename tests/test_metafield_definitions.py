@@ -1,11 +1,11 @@
 """The customer metafields Perks writes have definitions, made at install, so
 merchants can see them, filter on them and segment by them."""
 
-from shopify_app.notifier import channels
-from shopify_app.platform import tier_sync
-from shopify_app.platform.tokens import install
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.notifications import channels
+from shopify_app.shop.tokens import install
 from shopify_app.shopify.metafield_definitions import CUSTOMER_METAFIELDS, NAMESPACE
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.tiers import sync as tier_sync
 
 
 def test_every_customer_metafield_perks_writes_has_a_definition():

@@ -10,13 +10,14 @@ from sqlalchemy import select
 
 from perks_dev import shopify_payloads as shopify
 from perks_dev.mail_sink import SmtpSink
-from shopify_app.loyalty import actions, expiry, ledger, profile
-from shopify_app.loyalty import events as member_events
-from shopify_app.loyalty.commands import GiveBirthday, PerformAction
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn import actions, profile
+from shopify_app.ledger import events as member_events
+from shopify_app.ledger import expiry, ledger
+from shopify_app.ledger.commands import GiveBirthday, PerformAction
 from shopify_app.models import MemberEvent
-from shopify_app.notifier import deliver, unsubscribe
-from shopify_app.notifier.channels import Email, Metafields, admin_locale
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.notifications import deliver, unsubscribe
+from shopify_app.notifications.channels import Email, Metafields, admin_locale
 from tests.rules_helpers import configure, events, in_shop, member, points
 
 ADA, BEA = 7012345678901, 7012345678902

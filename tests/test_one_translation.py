@@ -21,18 +21,18 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.loyalty import ledger
-from shopify_app.loyalty.commands import PayOrder
-from shopify_app.loyalty.members import find_member
-from shopify_app.loyalty.multipliers import remember_collections, set_multiplier
-from shopify_app.loyalty.shops import program_of
+from shopify_app.core.queue import queue
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn.multipliers import remember_collections, set_multiplier
+from shopify_app.ledger import ledger
+from shopify_app.ledger.commands import PayOrder
+from shopify_app.ledger.members import find_member
 from shopify_app.models import Shop
-from shopify_app.platform.reconcile import read_whole, reconcile_shop
-from shopify_app.queue import queue
+from shopify_app.shop.shops import program_of
 from shopify_app.shopify import collections
-from shopify_app.unit_of_work import UnitOfWork
 from webhooks import translate
 from webhooks.handlers import HANDLERS
+from webhooks.reconcile import read_whole, reconcile_shop
 
 CENT = Decimal("0.01")
 IN_COLLECTION, OUTSIDE, COLLECTION = 901, 902, 77

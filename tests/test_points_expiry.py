@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from shopify_app.loyalty import expiry, ledger
-from shopify_app.loyalty.commands import CustomerProfile, PayOrder, Purchase, PurchaseLine
-from shopify_app.loyalty.orders import pay_order
-from shopify_app.rule_jobs import run_rules
+from shopify_app.earn.jobs import run_rules
+from shopify_app.ledger import expiry, ledger
+from shopify_app.ledger.commands import CustomerProfile, PayOrder, Purchase, PurchaseLine
+from shopify_app.ledger.orders import pay_order
 from tests.rules_helpers import configure, events, in_shop, keys, member, points
 
 ADA = 7012345678901

@@ -6,9 +6,9 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.loyalty import ledger
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger import ledger
 from shopify_app.models import LedgerEntry, Member, Program, Shop
-from shopify_app.unit_of_work import UnitOfWork
 from webhooks.deliveries import record
 
 ADA = 7012345678901
@@ -66,7 +66,7 @@ def test_one_delivery_processed_by_five_jobs_at_once_gives_one_entry(webhooks, s
         delivery_id = record(uow.session, shop_row, headers, body)
         uow.commit()
     queue = app.extensions["perks"].queue
-    jobs = [queue.enqueue("shopify_app.jobs.process_delivery", delivery_id) for _ in range(5)]
+    jobs = [queue.enqueue("webhooks.jobs.process_delivery", delivery_id) for _ in range(5)]
     assert sorted(job.latest_result(timeout=30).return_value for job in jobs) == ["done"] * 5
     assert entries(sessions, shop) == [("order:2002:earn", 30, "earn")]
 

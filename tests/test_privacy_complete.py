@@ -11,11 +11,10 @@ from decimal import Decimal
 from sqlalchemy import JSON, String, Text, cast, func, select
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.config import Settings
-from shopify_app.loyalty import referrals
-from shopify_app.loyalty.commands import GiveBirthday
-from shopify_app.loyalty.profile import give_birthday
-from shopify_app.loyalty.shops import add_shop
+from shopify_app.core.config import Settings
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn.profile import give_birthday
+from shopify_app.ledger.commands import GiveBirthday
 from shopify_app.models import (
     Base,
     DataRequest,
@@ -32,8 +31,9 @@ from shopify_app.models import (
     Unsubscribe,
     WebhookDelivery,
 )
-from shopify_app.privacy_jobs import purge_payloads_with
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.referrals import referrals
+from shopify_app.shop.privacy_jobs import purge_payloads_with
+from shopify_app.shop.shops import add_shop
 from webhooks.translate import _address as translate_address
 
 ADA, GRACE, LINUS = 7012345678901, 7012345678902, 7012345678903

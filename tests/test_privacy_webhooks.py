@@ -5,8 +5,8 @@ import json
 from sqlalchemy import func, select
 
 from perks_dev import shopify_payloads as shopify
+from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.models import DataRequest, LedgerEntry, Member, Order, Program, Shop, WebhookDelivery
-from shopify_app.unit_of_work import UnitOfWork
 
 ADA, GRACE = 7012345678901, 7012345678902
 

@@ -6,14 +6,14 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.loyalty import ledger
-from shopify_app.loyalty.members import find_member
-from shopify_app.loyalty.multipliers import set_multiplier
-from shopify_app.loyalty.promotions import add_promotion
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn.multipliers import set_multiplier
+from shopify_app.earn.promotions import add_promotion
+from shopify_app.ledger import ledger
+from shopify_app.ledger.members import find_member
 from shopify_app.models import LedgerEntry, PendingPoints, Shop
-from shopify_app.platform.reconcile import reconcile_shop
-from shopify_app.unit_of_work import UnitOfWork
 from webhooks.handlers import HANDLERS
+from webhooks.reconcile import reconcile_shop
 
 ADA, GRACE = 7012345678901, 7012345678902
 

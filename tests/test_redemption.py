@@ -8,16 +8,17 @@ import pytest
 from sqlalchemy import select
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.loyalty import adjustments, ledger, redemptions
-from shopify_app.loyalty.members import find_member
-from shopify_app.loyalty.rewards import create_reward
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger import adjustments, ledger
+from shopify_app.ledger.members import find_member
 from shopify_app.models import LedgerEntry, Program, Redemption, Reward, Shop
-from shopify_app.notifier import deliver
-from shopify_app.notifier.channels import FlowTriggers
-from shopify_app.notifier.messages import render
-from shopify_app.platform.discounts import ShopifyIssuer
-from shopify_app.reward_jobs import expire_codes_with, recover_redemptions_with
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.notifications import deliver
+from shopify_app.notifications.channels import FlowTriggers
+from shopify_app.notifications.messages import render
+from shopify_app.rewards import redemptions
+from shopify_app.rewards.discounts import ShopifyIssuer
+from shopify_app.rewards.jobs import expire_codes_with, recover_redemptions_with
+from shopify_app.rewards.rewards import create_reward
 from tests.fixtures.app_proxy import signed_query
 from webhooks.handlers import HANDLERS
 
@@ -141,7 +142,7 @@ def test_a_store_credit_redemption_needs_only_the_scope_to_credit(platform, sess
 
 
 def test_store_credit_whose_answer_was_denied_after_it_ran_is_neither_issued_nor_given_back(sessions, shop_id):
-    from shopify_app.platform.discounts import CreditAnswerDenied, issue_with
+    from shopify_app.rewards.discounts import CreditAnswerDenied, issue_with
     from shopify_app.shopify.errors import AccessDenied
 
     class DeniedAfterRunning:
@@ -160,7 +161,7 @@ def test_store_credit_whose_answer_was_denied_after_it_ran_is_neither_issued_nor
 
 
 def test_a_reward_shopify_may_have_made_stays_pending_with_its_points_taken(sessions, shop_id):
-    from shopify_app.platform.discounts import CreditAnswerDenied
+    from shopify_app.rewards.discounts import CreditAnswerDenied
 
     class CreditedButDenied:
         def issue(self, shop, reward, redemption, customer_id):

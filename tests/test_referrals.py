@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.loyalty import checkout, orders, referrals
-from shopify_app.loyalty.commands import CancelOrder
-from shopify_app.loyalty.members import find_member
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger import checkout, orders
+from shopify_app.ledger.commands import CancelOrder
+from shopify_app.ledger.members import find_member
 from shopify_app.models import LedgerEntry, Referral, ReferralProgram, Shop
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.referrals import referrals
 from webhooks import translate
 from webhooks.handlers import HANDLERS
 

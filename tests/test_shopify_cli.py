@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from shopify_app.notifier.channels import FLOW_TRIGGERS, Notice, flow_payload
+from shopify_app.notifications.channels import FLOW_TRIGGERS, Notice, flow_payload
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = ROOT / "node_modules/@shopify/cli"

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.loyalty.commands import CancelOrder, PayOrder, RefundOrder, SaveCustomer
+from shopify_app.ledger.commands import CancelOrder, PayOrder, RefundOrder, SaveCustomer
 from shopify_app.shopify.app_config import access_scopes, webhook_topics
 from webhooks import translate
 from webhooks.handlers import HANDLERS

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from perks_dev import shopify_payloads as shopify_webhooks
-from shopify_app.loyalty import actions
-from shopify_app.loyalty.members import find_member
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn import actions
+from shopify_app.ledger.members import find_member
 from shopify_app.models import LedgerEntry, Member, MemberBirthday, Shop, Unsubscribe
-from shopify_app.unit_of_work import UnitOfWork
 from tests.fixtures.app_proxy import signed_query
 from webhooks.handlers import HANDLERS
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from perks_dev import demo_app
 from perks_dev.demo_storefront import register
 from shopify_app import create_app
-from shopify_app.liquid_blocks import Blocks, translate
+from shopify_app.launcher.liquid_blocks import Blocks, translate
 
 ADA, GRACE = 7012345678901, 7012345678902
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from shopify_app.proxy_openapi import document
+from shopify_app.launcher.openapi import document
 
 
 def proxy_routes(app) -> set[tuple[str, str]]:

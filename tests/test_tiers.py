@@ -10,12 +10,15 @@ import pytest
 from sqlalchemy import select
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.loyalty import actions, checkout, tiers
-from shopify_app.loyalty.commands import PerformAction
-from shopify_app.loyalty.members import find_member
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn import actions
+from shopify_app.ledger import checkout
+from shopify_app.ledger.commands import PerformAction
+from shopify_app.ledger.members import find_member
 from shopify_app.models import LedgerEntry, MemberTier, Shop, Tier
-from shopify_app.platform import tier_sync, tokens
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.shop import tokens
+from shopify_app.tiers import sync as tier_sync
+from shopify_app.tiers import tiers
 from webhooks import translate
 
 ADA = 7012345678901

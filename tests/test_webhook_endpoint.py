@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app import create_app
-from shopify_app.config import Settings
+from shopify_app.core.config import Settings
+from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.models import LedgerEntry, Shop, WebhookDelivery
-from shopify_app.unit_of_work import UnitOfWork
 
 ADA = 7012345678901
 

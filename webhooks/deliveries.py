@@ -10,11 +10,11 @@ from rq import Queue
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from shopify_app.db import insert_ignoring_conflicts
-from shopify_app.loyalty.errors import LoyaltyError
-from shopify_app.loyalty.shops import remember_shop, settings_read_once
+from shopify_app.core.db import insert_ignoring_conflicts
+from shopify_app.core.errors import LoyaltyError
+from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.models import Shop, WebhookDelivery
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.shop.shops import remember_shop, settings_read_once
 from webhooks import translate
 from webhooks.handlers import HANDLERS
 

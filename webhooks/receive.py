@@ -14,8 +14,8 @@ from flask import Blueprint, current_app, jsonify, request
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
-from shopify_app.queue import enqueue_delivery
-from shopify_app.runtime import perks
+from shopify_app.core.queue import enqueue_delivery
+from shopify_app.core.runtime import perks
 from webhooks import deliveries, signature
 from webhooks.handlers import AFTER_UNINSTALL, HANDLERS
 

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import wraps
 
-from shopify_app.loyalty.commands import (
+from shopify_app.core.errors import InvalidCommand
+from shopify_app.ledger.commands import (
     CancelOrder,
     CustomerProfile,
     PayOrder,
@@ -20,7 +21,6 @@ from shopify_app.loyalty.commands import (
     RefundOrder,
     SaveCustomer,
 )
-from shopify_app.loyalty.errors import InvalidCommand
 
 
 def _strict(translate: Callable) -> Callable:

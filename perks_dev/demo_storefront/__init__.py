@@ -20,13 +20,13 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
-from shopify_app.liquid_blocks import Blocks, locales, money, static_path, translate
-from shopify_app.loyalty.errors import UnknownShop
-from shopify_app.loyalty.members import find_member
-from shopify_app.loyalty.shops import installed_shop
-from shopify_app.platform.app_proxy import signature
-from shopify_app.runtime import perks
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.core.errors import UnknownShop
+from shopify_app.core.runtime import perks
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.launcher.liquid_blocks import Blocks, locales, money, static_path, translate
+from shopify_app.ledger.members import find_member
+from shopify_app.shop.app_proxy import signature
+from shopify_app.shop.shops import installed_shop
 
 DEMO_SHOP = "perks-demo.myshopify.com"
 DEMO_CUSTOMER = 7012345678901  # Ada Lovelace, as in the captured fixtures and `make demo-order`

@@ -3,7 +3,7 @@
 from flask import Blueprint
 from werkzeug.routing import IntegerConverter
 
-from shopify_app.loyalty.limits import MAX_ID, MAX_ROW_ID
+from shopify_app.core.limits import MAX_ID, MAX_ROW_ID
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api")
 
@@ -26,18 +26,16 @@ class RowIdConverter(IntegerConverter):
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("id", IdConverter))
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("row", RowIdConverter))
 
-# Importing an area registers its routes; add a new area here.
-from shopify_app.admin_api import (  # noqa: E402, F401
-    analytics,
-    api_keys,
-    boosts,
-    forecast,
-    launcher,
-    members,
-    notifications,
-    openapi,
-    program,
-    referrals_tiers,
-    rewards,
-    transfer,
-)
+# Importing a room's admin module registers its routes on `bp`; a new one is added here.
+import shopify_app.admin_api.openapi  # noqa: E402
+import shopify_app.admin_api.referrals_tiers  # noqa: E402
+import shopify_app.analytics.admin  # noqa: E402
+import shopify_app.analytics.admin_forecast  # noqa: E402
+import shopify_app.earn.admin_boosts  # noqa: E402
+import shopify_app.earn.admin_program  # noqa: E402
+import shopify_app.launcher.admin  # noqa: E402
+import shopify_app.ledger.admin_members  # noqa: E402
+import shopify_app.ledger.admin_transfer  # noqa: E402
+import shopify_app.notifications.admin  # noqa: E402
+import shopify_app.rewards.admin  # noqa: E402
+import shopify_app.shop.admin_api_keys  # noqa: E402, F401

@@ -1,6 +1,6 @@
 """The OpenAPI document of everything under /api and /flow, served at /api/openapi.json.
 
-It is generated from the routes' contracts (shopify_app.contracts), so it cannot drift.
+It is generated from the routes' contracts (shopify_app.core.contracts), so it cannot drift.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import current_app, jsonify
 
 from shopify_app.admin_api import bp
-from shopify_app.contracts import OpenApiDocument, endpoint, openapi_document
+from shopify_app.core.contracts import OpenApiDocument, endpoint, openapi_document
 
 # Every write that moves points carries one; the admin makes one per click and sends it again on a retry.
 IDEMPOTENCY_KEY = {

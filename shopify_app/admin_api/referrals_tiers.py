@@ -11,14 +11,16 @@ from pydantic import BeforeValidator, Field
 
 from shopify_app.admin_api import bp
 from shopify_app.admin_api.http import actor
-from shopify_app.contracts import Answer, Model, endpoint
-from shopify_app.field_types import Id, Money, Multiplier, Text
-from shopify_app.loyalty import audit, referrals, tiers
-from shopify_app.loyalty.limits import MAX_DAYS, MAX_OFFSET, MAX_POINTS_PER_AWARD
+from shopify_app.core.contracts import Answer, Model, endpoint
+from shopify_app.core.field_types import Id, Money, Multiplier, Text
+from shopify_app.core.limits import MAX_DAYS, MAX_OFFSET, MAX_POINTS_PER_AWARD
+from shopify_app.core.runtime import perks
+from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.models import FRIEND_REWARD_KINDS, TIER_BASES, TIER_WINDOWS, ReferralProgram
-from shopify_app.platform.guards import merchant_required
-from shopify_app.runtime import perks
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.referrals import referrals
+from shopify_app.shop import audit
+from shopify_app.shop.guards import merchant_required
+from shopify_app.tiers import tiers
 
 Award = Annotated[int, Field(ge=0, le=MAX_POINTS_PER_AWARD)]
 FriendRewardKind = Literal[FRIEND_REWARD_KINDS]  # type: ignore[valid-type] # the tuple's values

@@ -19,12 +19,12 @@ from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy.orm import Session, sessionmaker
 
-from shopify_app.loyalty.multipliers import remember_collections
-from shopify_app.loyalty.shops import any_shop
-from shopify_app.platform import tokens
-from shopify_app.runtime import current
+from shopify_app.core.runtime import current
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn.multipliers import remember_collections
+from shopify_app.shop import tokens
+from shopify_app.shop.shops import any_shop
 from shopify_app.shopify.admin_client import AdminClient
-from shopify_app.unit_of_work import UnitOfWork
 
 # `nodes` takes up to 250 ids; 50 keeps each query's cost well inside the bucket.
 CHUNK = 50

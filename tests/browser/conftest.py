@@ -10,7 +10,7 @@ import pytest
 
 from perks_dev import demo_app
 from perks_dev.fake_admin import FakeServer
-from shopify_app.config import Settings
+from shopify_app.core.config import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update"]

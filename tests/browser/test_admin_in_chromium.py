@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from perks_dev.admin_demo import seed
-from shopify_app.loyalty.shops import installed_shop
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.shop.shops import installed_shop
 from tests.admin_support import add_member
 from tests.browser.conftest import go, open_section, shot
 

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from perks_dev.admin_demo import seed
-from shopify_app.loyalty.shops import installed_shop
+from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.models import Program, Reward
-from shopify_app.unit_of_work import UnitOfWork
+from shopify_app.shop.shops import installed_shop
 from tests.browser.conftest import go, open_section, shot
 
 pytestmark = pytest.mark.browser

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from perks_dev.demo_storefront import DEMO_CUSTOMER, register
 from perks_dev.fake_admin import FakeServer
-from shopify_app.loyalty import adjustments
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger import adjustments
 from shopify_app.models import Shop
-from shopify_app.unit_of_work import UnitOfWork
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "screenshots" / "storefront"

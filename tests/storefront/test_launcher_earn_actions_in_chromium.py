@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from shopify_app.loyalty import actions
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn import actions
 from shopify_app.models import Shop
-from shopify_app.unit_of_work import UnitOfWork
 from tests.storefront.conftest import ADA, open_launcher, shot
 
 

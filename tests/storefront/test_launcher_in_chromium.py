@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from shopify_app.loyalty import actions
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn import actions
 from shopify_app.models import MemberBirthday, Shop
-from shopify_app.unit_of_work import UnitOfWork
 from tests.storefront.conftest import ADA, PHONE, axe, open_launcher, shot
 
 

@@ -1,0 +1,1 @@
+"""The merchant's figures: the dashboard, the liability forecast and its history."""

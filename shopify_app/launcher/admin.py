@@ -1,0 +1,94 @@
+"""The launcher's look for the merchant: colours, corner and texts per language, with the
+contrast of its text judged here, as the admin's live preview shows it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from flask import g, jsonify
+
+from shopify_app.admin_api import bp
+from shopify_app.admin_api.http import actor
+from shopify_app.core.contracts import Answer, endpoint
+from shopify_app.core.runtime import perks
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.launcher import look as launcher_look
+from shopify_app.launcher.liquid_blocks import translate
+from shopify_app.launcher.look import LookChange
+from shopify_app.models import LAUNCHER_POSITIONS
+from shopify_app.shop.guards import merchant_required
+
+
+class SavedTexts(Answer):
+    button_label: str | None = None
+    title: str | None = None
+
+
+class LookWarning(Answer):
+    field: str
+    message: str
+
+
+class Checks(Answer):
+    text_on_background: float
+    label_on_primary: str
+    warnings: list[LookWarning]
+
+
+class Look(Answer):
+    primary_color: str
+    background_color: str
+    text_color: str
+    position: Literal[LAUNCHER_POSITIONS]  # type: ignore[valid-type]
+    texts: dict[str, SavedTexts]
+    checks: Checks
+
+
+class DefaultTexts(Answer):
+    button_label: str
+    title: str
+
+
+class LookWithDefaults(Look):
+    languages: list[str]
+    default_texts: dict[str, DefaultTexts]
+
+
+def _answer(look: dict) -> dict:
+    return look | {"checks": launcher_look.checks(look)}
+
+
+@bp.get("/launcher")
+@merchant_required
+@endpoint(
+    "The launcher's look, its contrast check, and the translated default texts per language", security="session", answer=LookWithDefaults
+)
+def get_launcher():
+    with UnitOfWork(perks().sessions) as uow:
+        look = launcher_look.as_dict(launcher_look.look_of(uow.session, g.caller.shop_id))
+        uow.commit()
+    defaults = {
+        lang: {"button_label": translate(lang, "perks.launcher.button"), "title": translate(lang, "perks.launcher.title")}
+        for lang in launcher_look.LANGUAGES
+    }
+    return jsonify(_answer(look) | {"languages": list(launcher_look.LANGUAGES), "default_texts": defaults})
+
+
+@bp.put("/launcher")
+@merchant_required
+@endpoint("Change the launcher's look; recorded in the change log", security="session", body=LookChange, answer=Look)
+def put_launcher(body: LookChange):
+    with UnitOfWork(perks().sessions) as uow:
+        look = launcher_look.replace(uow.session, g.caller.shop_id, body, actor())
+        uow.commit()
+        return jsonify(_answer(launcher_look.as_dict(look)))
+
+
+@bp.post("/launcher/check")
+@merchant_required
+@endpoint("Check a draft look without saving it: its contrast and warnings", security="session", body=LookChange, answer=Look)
+def check_launcher(body: LookChange):
+    with UnitOfWork(perks().sessions) as uow:
+        saved = launcher_look.as_dict(launcher_look.look_of(uow.session, g.caller.shop_id))
+        uow.commit()
+    return jsonify(_answer(saved | body.values()))

@@ -1,0 +1,469 @@
+"""What the shopper's launcher asks for, through Shopify's app proxy (/apps/perks -> /proxy).
+
+The shopper is only ever `logged_in_customer_id` from Shopify's signed query:
+nothing in a body or a header can name another customer.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from flask import Blueprint, g, jsonify, request
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+from sqlalchemy import select
+
+from shopify_app import notifications as notifier
+from shopify_app.core.contracts import Answer, Model, endpoint
+from shopify_app.core.errors import InvalidCommand
+from shopify_app.core.field_types import Cost, RowId
+from shopify_app.core.rate_limits import storefront_writes
+from shopify_app.core.runtime import perks
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn import actions, newsletter, profile
+from shopify_app.earn.marketing import ShopifySubscriber
+from shopify_app.launcher import look as launcher_look
+from shopify_app.launcher import storefront_growth
+from shopify_app.launcher.storefront_growth import ReferralOffer, ReferralStats, TierProgress, TierStep
+from shopify_app.launcher.texts import TEXTS, say
+from shopify_app.ledger import ledger
+from shopify_app.ledger.commands import GiveBirthday, PerformAction
+from shopify_app.ledger.members import find_member
+from shopify_app.models import LAUNCHER_POSITIONS, ActionClaim, EarnRule, MemberBirthday, Shop
+from shopify_app.rewards import redemptions, rewards
+from shopify_app.rewards.discounts import ShopifyIssuer
+from shopify_app.rewards.presenters import RedemptionJson, RewardJson, redemption_json, reward_json
+from shopify_app.shop.guards import proxy_signed, shopper_required
+from shopify_app.shop.shops import program_of
+
+bp = Blueprint("storefront", __name__, url_prefix="/proxy")
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
+# The launcher lists the member's latest codes; a long-time member's hundreds stay in the admin.
+CODES_SHOWN = 20
+REFUSAL_STATUS = {"insufficient_points": 409, "limit_reached": 409, "in_progress": 409, "key_reused": 422, "invalid_points": 422}
+Network = Literal[actions.NETWORKS]  # type: ignore[valid-type]
+
+
+class Locale(Model):
+    locale: Annotated[str, Field(max_length=35, pattern=r"^([A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)?$")] | None = Field(
+        None, description="the shop's locale, e.g. fr or pt-BR; messages come in it"
+    )
+
+
+IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY.pattern},
+    "description": "One per intended redemption: sent again (a retry), the same code comes back and no more points are spent",
+}
+
+
+class ShopJson(Answer):
+    name: str
+    currency: str
+
+
+class EarnWay(Answer):
+    key: str
+    title: str
+    points: int
+    per: Literal["currency_unit", "once", "year"]
+    network: Network | None = Field(description="social_follow with a profile: its network, to send to /proxy/actions/social_follow")
+    url: str | None = Field(description="social_follow: the shop's https profile to open")
+
+
+class MemberEarnWay(EarnWay):
+    done: bool
+
+
+class Look(Answer):
+    """The launcher's look as the merchant saved it; a text is None where the translated default holds."""
+
+    primary_color: str
+    background_color: str
+    text_color: str
+    position: Literal[LAUNCHER_POSITIONS]  # type: ignore[valid-type]
+    button_label: str | None
+    title: str | None
+
+
+class Program(Answer):
+    shop: ShopJson
+    earn: list[EarnWay]
+    rewards: list[RewardJson]
+    tiers: list[TierStep]
+    referral: ReferralOffer | None
+    look: Look | None
+
+
+class Customer(Answer):
+    id: str
+    first_name: str | None
+
+
+class Offer(RewardJson):
+    affordable: bool
+
+
+class HistoryEntry(Answer):
+    at: str
+    points: int
+    reason: str
+
+
+class MemberJson(Answer):
+    customer: Customer
+    points: int
+    tier: TierProgress | None
+    rewards: list[Offer] = Field(description="what the member can afford first")
+    codes: list[RedemptionJson] = Field(description=f"the member's latest {CODES_SHOWN} codes")
+    earn: list[MemberEarnWay]
+    referral: ReferralStats | None
+    birthday: str | None = Field(description="MM-DD")
+    history: list[HistoryEntry]
+
+
+class RedeemBody(Model):
+    reward_id: RowId
+    points: Cost | None = Field(None, description="points-for-money only: how many to spend")
+
+
+class Redeemed(Answer):
+    code: str | None
+    title: str
+    points_spent: int
+    balance: int
+    expires_at: str | None
+    state: str
+
+
+def _refuse(status: int, error: str, message: str, **extra):
+    return jsonify(error=error, message=message, **extra), status
+
+
+def _earn_ways(session, shop: Shop) -> list[dict]:
+    program = program_of(session, shop)
+    ways = [
+        {
+            "key": "purchase",
+            "title": _say("earn.purchase", points=program.points_per_unit.normalize(), currency=shop.currency),
+            "points": int(program.points_per_unit) or 1,
+            "per": "currency_unit",
+            "network": None,
+            "url": None,
+        }
+    ]
+    if program.signup_points:
+        ways.append(
+            {"key": "signup", "title": _say("earn.signup"), "points": program.signup_points, "per": "once", "network": None, "url": None}
+        )
+    return ways + _rule_ways(session, shop)
+
+
+@bp.get("/program")
+@proxy_signed
+@endpoint(
+    "The program anyone can see: ways to earn, rewards, tiers, the referral offer, the look", security="proxy", query=Locale, answer=Program
+)
+def program(query: Locale):
+    """What anyone, member or visitor, can see of the program."""
+    with UnitOfWork(perks().sessions) as uow:
+        shop = uow.session.get(Shop, g.caller.shop_id)
+        return jsonify(
+            shop={"name": shop.name, "currency": shop.currency},
+            earn=_earn_ways(uow.session, shop),
+            rewards=[reward_json(r) for r in rewards.catalogue(uow.session, shop.id, enabled_only=True)],
+            tiers=storefront_growth.tiers_json(uow.session, shop),
+            referral=storefront_growth.referral_offer_json(uow.session, shop),
+            look=launcher_look.storefront_json(uow.session, shop.id, query.locale),
+        )
+
+
+@bp.get("/member")
+@shopper_required
+@endpoint(
+    "The logged-in member: points, tier, rewards (affordable first), codes, ways to earn, referral, history",
+    security="shopper",
+    query=Locale,
+    answer=MemberJson,
+)
+def member(query: Locale):
+    caller = g.caller
+    with UnitOfWork(perks().sessions) as uow:
+        shop = uow.session.get(Shop, caller.shop_id)
+        found = find_member(uow.session, caller.shop_id, caller.customer_id)
+        points = found.points_balance if found else 0
+        catalogue = rewards.catalogue(uow.session, shop.id)  # codes may be of rewards since switched off
+        titles = {r.id: r.title for r in catalogue}
+        offers = [reward_json(r) | {"affordable": points >= (r.min_points or r.points_cost)} for r in catalogue if r.enabled]
+        offers.sort(key=lambda offer: not offer["affordable"])  # what they can have first
+        codes = redemptions.member_redemptions(uow.session, shop.id, found.id, codes_only=True, limit=CODES_SHOWN) if found else []
+        entries = ledger.history(uow.session, caller.shop_id, found.id, limit=20) if found else []
+        birthday_given, done = _member_extras(uow.session, shop, found)
+        answer = jsonify(
+            customer={"id": str(caller.customer_id), "first_name": found.first_name if found else None},
+            points=points,
+            tier=storefront_growth.tier_json(uow.session, shop, found),
+            rewards=offers,
+            codes=[redemption_json(r, titles.get(r.reward_id, "")) for r in codes],
+            earn=[way | {"done": way["key"] in done} for way in _earn_ways(uow.session, shop)],
+            referral=storefront_growth.referral_json(uow.session, shop, found),
+            birthday=birthday_given,
+            history=[{"at": e.created_at.isoformat(), "points": e.points, "reason": e.reason} for e in entries],
+        )
+        # What the read made the first time it was asked for (the member's referral link, the
+        # shop's settings rows) is kept, and the row locks its inserts took end here.
+        uow.commit()
+        return answer
+
+
+def _refusal_text(refusal: redemptions.RedemptionRefused) -> str:
+    """The shopper's language for what the launcher shows; the domain's own words otherwise."""
+    key = {"limit_reached": "limit_reached_reward"}.get(refusal.reason, refusal.reason)
+    if key not in TEXTS:
+        return str(refusal)
+    return _say(key, **refusal.details)
+
+
+@bp.post("/redeem")
+@shopper_required
+@storefront_writes
+@endpoint(
+    "Spend points on a reward; the same Idempotency-Key returns the same code",
+    security="shopper",
+    body=RedeemBody,
+    query=Locale,
+    headers=(IDEMPOTENCY,),
+    answer=Redeemed,
+    invalid="invalid_request",
+    refusals={
+        404: "no such reward, or it is switched off",
+        409: "not enough points, the member's limit reached, or the same redemption still in progress",
+        422: "points not allowed for this reward, or the Idempotency-Key was used for another redemption",
+        502: "Shopify did not create the reward; the points are back (`balance`)",
+    },
+)
+def redeem(body: RedeemBody, query: Locale):
+    # Headers are not a model's: the key is checked here, with the storefront's code for bad input.
+    key = request.headers.get("Idempotency-Key") or uuid.uuid4().hex
+    if not IDEMPOTENCY_KEY.match(key):
+        return _refuse(400, "invalid_request", "Idempotency-Key must be 1 to 100 letters, digits, '-', '_', '.' or ':'.")
+
+    runtime, caller = perks(), g.caller
+    wanted = redemptions.RedeemRequest(caller.shop_id, caller.customer_id, body.reward_id, f"{caller.customer_id}:{key}", body.points)
+    try:
+        done = redemptions.redeem(runtime.sessions, ShopifyIssuer(runtime.sessions, runtime.settings), wanted, datetime.now(UTC))
+    except redemptions.RedemptionRefused as refusal:
+        return _refuse(REFUSAL_STATUS.get(refusal.reason, 409), refusal.reason, _refusal_text(refusal))
+    except rewards.UnknownReward:
+        return _refuse(404, "reward_unavailable", _say("reward_unavailable"))
+    with UnitOfWork(runtime.sessions) as uow:
+        balance = ledger.balance(uow.session, caller.shop_id, done.member_id)
+        title = rewards.get_reward(uow.session, caller.shop_id, done.reward_id).title
+    if done.state == "failed":
+        return _refuse(502, "reward_not_issued", _say("reward_not_issued", points=done.points), balance=balance, detail=done.error)
+    return jsonify(
+        code=done.code,
+        title=title,
+        points_spent=done.points,
+        balance=balance,
+        expires_at=done.expires_at.isoformat() if done.expires_at else None,
+        state=done.state,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Earn actions from the launcher: a birthday, a social follow or share, the newsletter (issue 6's domain).
+# The customer is always g.caller.customer_id (Shopify's logged_in_customer_id).
+
+MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+# What the storefront shows of the merchant's earn rules, and the actions a shopper may report from it.
+SHOWN_ACTIONS = ("birthday", "social_follow", "social_share", "newsletter", "review", "profile")
+SHOPPER_REPORTABLE = ("social_follow", "social_share")
+
+
+def _say(key: str, **values) -> str:
+    """A text in the shopper's language (?locale=, as the launcher sends it)."""
+    return say(key, request.args.get("locale"), **values)
+
+
+def _rule_ways(session, shop: Shop) -> list[dict]:
+    """The merchant's enabled earn rules a shopper can see, as `earn` entries of the contract."""
+    rules = session.scalars(
+        select(EarnRule)
+        .where(EarnRule.shop_id == shop.id, EarnRule.enabled.is_(True), EarnRule.action.in_(SHOWN_ACTIONS))
+        .order_by(EarnRule.id)
+    )
+    return [
+        {
+            "key": rule.action,
+            "title": rule.name if rule.name and rule.name != rule.action else _say(f"earn.{rule.action}"),
+            "points": rule.points,
+            "per": "year" if rule.action == "birthday" or rule.limit_period == "year" else "once",
+            # A social follow's profile: the launcher links to it, and claims with its network.
+            "network": rule.network if rule.url else None,
+            "url": rule.url,
+        }
+        for rule in rules
+    ]
+
+
+def _member_extras(session, shop: Shop, member) -> tuple[str | None, set[str]]:
+    """The member's birthday (MM-DD) and the once-only actions already paid."""
+    if member is None:
+        return None, set()
+    birthday = session.get(MemberBirthday, member.id)
+    done = set(
+        session.scalars(
+            select(EarnRule.action)
+            .join(ActionClaim, ActionClaim.rule_id == EarnRule.id)
+            .where(
+                ActionClaim.shop_id == shop.id,
+                ActionClaim.member_id == member.id,
+                EarnRule.limit_period == "ever",
+                ActionClaim.ledger_key.is_not(None),
+            )
+        )
+    )
+    return (f"{birthday.month:02d}-{birthday.day:02d}" if birthday else None), done
+
+
+def _month_day(value: object) -> object:
+    """The shopper reads why a date is refused in their language; whether the day exists is the profile's to say."""
+    if not isinstance(value, str) or not MONTH_DAY.match(value):
+        raise PydanticCustomError("invalid_date", _say("invalid_date"))
+    return value
+
+
+MonthDay = Annotated[str, Field(pattern=MONTH_DAY.pattern, description="MM-DD"), BeforeValidator(_month_day)]
+
+
+class BirthdayBody(Model):
+    date: MonthDay
+
+
+class BirthdayGiven(Answer):
+    birthday: str = Field(description="MM-DD")
+
+
+class ActionBody(Model):
+    network: Literal[("", *actions.NETWORKS)] | None = Field(  # type: ignore[valid-type]
+        None, description="social_follow or social_share: the network ('' or none: the action's own occurrence)"
+    )
+
+
+class Earned(Answer):
+    points: int
+    balance: int
+
+
+class Unsubscribed(Answer):
+    unsubscribed: Literal["email"]
+
+
+@bp.post("/birthday")
+@shopper_required
+@storefront_writes
+@endpoint(
+    "Give the birthday (MM-DD); the points land on the day, once a year",
+    security="shopper",
+    body=BirthdayBody,
+    query=Locale,
+    answer=BirthdayGiven,
+    invalid="invalid_date",
+)
+def birthday(body: BirthdayBody, query: Locale):
+    """Kept on the member; the birthday rule pays on the day (a cron job), once a year."""
+    month, day = MONTH_DAY.match(body.date).groups()  # type: ignore[union-attr] # the model matched it
+    caller = g.caller
+    cmd = GiveBirthday(shop_domain=caller.shop_domain, customer_id=caller.customer_id, month=int(month), day=int(day))
+    with UnitOfWork(perks().sessions) as uow:
+        try:
+            profile.give_birthday(uow.session, cmd, now=datetime.now(UTC))
+        except InvalidCommand:
+            return _refuse(400, "invalid_date", _say("invalid_date"))
+        uow.commit()
+    return jsonify(birthday=f"{cmd.month:02d}-{cmd.day:02d}")
+
+
+@bp.post("/actions/<key>")
+@shopper_required
+@storefront_writes
+@endpoint(
+    "Report an action the shopper did (social_follow or social_share, with the network), or subscribe "
+    "the logged-in member to the shop's newsletter (newsletter): Shopify records the email marketing consent, "
+    "then the points come at once, once ever (the later customers/update webhook pays nothing more)",
+    security="shopper",
+    body=ActionBody,
+    body_required=False,
+    query=Locale,
+    answer=Earned,
+    invalid="invalid_request",
+    refusals={
+        404: "no such way to earn, or it is switched off",
+        409: "already done or limit reached (`balance`)",
+        422: "newsletter: Shopify refused the subscription (e.g. no email on the account); nothing changed",
+        502: "newsletter: Shopify could not be reached; nothing changed",
+    },
+)
+def perform_action(key: str, body: ActionBody | None, query: Locale):
+    """A social follow or share the shopper did from the launcher, or the newsletter subscribed from it."""
+    if key == "newsletter":
+        return _subscribe_newsletter()
+    if key not in SHOPPER_REPORTABLE:
+        return _refuse(404, "not_available", _say("not_available"))
+    network = body.network if body else None
+    ref = network or key  # one of the known networks: never a free-form ref a shopper could vary to farm
+    caller = g.caller
+    with UnitOfWork(perks().sessions) as uow:
+        outcome = actions.perform(uow.session, PerformAction(caller.shop_domain, caller.customer_id, key, ref=ref), now=datetime.now(UTC))
+        uow.commit()
+    return _earned(outcome)
+
+
+def _subscribe_newsletter():
+    """Shopify records the member's email marketing consent, then the newsletter rule pays at once,
+    under the key the customers/update webhook Shopify sends next uses: never twice. If Shopify
+    refuses or cannot be reached, nothing has changed."""
+    runtime, caller = perks(), g.caller
+    subscriber = ShopifySubscriber(runtime.sessions, runtime.settings)
+    try:
+        outcome = newsletter.subscribe(runtime.sessions, subscriber, caller.shop_domain, caller.customer_id, now=datetime.now(UTC))
+    except newsletter.SubscriptionFailed as failure:
+        if failure.refused:
+            return _refuse(422, "newsletter_refused", _say("newsletter_refused"), detail=str(failure))
+        return _refuse(502, "newsletter_unavailable", _say("newsletter_unavailable"))
+    return _earned(outcome)
+
+
+def _earned(outcome: actions.Outcome):
+    """An earn action's outcome as the launcher reads it, with the member's balance."""
+    caller = g.caller
+    with UnitOfWork(perks().sessions) as uow:
+        found = find_member(uow.session, caller.shop_id, caller.customer_id)
+        balance = found.points_balance if found else 0
+    if outcome.status == "awarded":
+        return jsonify(points=outcome.points, balance=balance)
+    if outcome.status == "repeat":
+        return _refuse(409, "already_done", _say("already_done"), balance=balance)
+    if outcome.status == "limit":
+        return _refuse(409, "limit_reached", _say("limit_reached"), balance=balance)
+    return _refuse(404, "not_available", _say("not_available"))
+
+
+@bp.post("/unsubscribe")
+@shopper_required
+@storefront_writes
+@endpoint("Stop the program's mails to the logged-in member", security="shopper", answer=Unsubscribed)
+def unsubscribe():
+    """The member stops the program's mails (the link in every mail leads to the rewards page)."""
+    caller = g.caller
+    with UnitOfWork(perks().sessions) as uow:
+        notifier.unsubscribe(uow.session, caller.shop_domain, caller.customer_id, "email")
+        uow.commit()
+    return jsonify(unsubscribed="email")

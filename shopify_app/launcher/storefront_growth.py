@@ -1,0 +1,177 @@
+"""The launcher's referral and tier parts, through Shopify's app proxy (/apps/perks -> /proxy).
+
+- `GET /proxy/r/<code>`: the member's referral link. Remembers the code (a
+  cookie on the shop's domain, and `?perks_ref=` for the launcher, since
+  Shopify's app proxy may strip cookies) and sends the friend to the shop's
+  home page with the welcome offer in the query.
+- `POST /proxy/referral/claim {"code"}`: the logged-in friend claims the
+  welcome code; the member is paid later, on the friend's first order.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import urlencode
+
+from flask import Blueprint, g, jsonify, redirect, request
+from pydantic import Field
+
+from shopify_app.core.contracts import Answer, Model, endpoint
+from shopify_app.core.rate_limits import storefront_writes
+from shopify_app.core.runtime import perks
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.models import Member, Shop
+from shopify_app.referrals import referrals
+from shopify_app.referrals import welcome as referral_welcome
+from shopify_app.shop.guards import proxy_signed, shopper_required
+from shopify_app.shop.shops import installed_shop
+from shopify_app.tiers import tiers
+
+bp = Blueprint("storefront_growth", __name__, url_prefix="/proxy")
+
+CODE = re.compile(r"^[a-z0-9]{4,16}$")
+COOKIE = "perks_ref"
+CLAIM_STATUS = {"unknown_code": 404, "referrals_off": 404, "self_referral": 422, "ordered_before": 422, "already_referred": 409}
+
+
+class ReferralStats(Answer):
+    url: str = Field(description="the member's link to share")
+    friends: int
+    points_earned: int
+
+
+class ReferralOffer(Answer):
+    friend_reward: str
+    member_reward: str
+
+
+class TierStep(Answer):
+    name: str
+    threshold: int
+    perks: list[str]
+
+
+class NextTier(Answer):
+    name: str
+    remaining: int
+    progress: float = Field(ge=0, le=1)
+
+
+class TierProgress(Answer):
+    name: str
+    perks: list[str]
+    next: NextTier | None
+
+
+class ClaimBody(Model):
+    code: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{4,16}$")] | None = Field(
+        None, description="the code of the link followed; without it, the perks_ref cookie's"
+    )
+
+
+class Claimed(Answer):
+    code: str | None
+    title: str
+    state: str
+
+
+def referral_json(session, shop: Shop, member: Member | None) -> dict | None:
+    """The member's link and what it has brought them; None when the shop runs no referrals."""
+    if member is None or not referrals.settings_of(session, shop.id).enabled:
+        return None
+    friends, points = referrals.stats(session, member)
+    # Made in the caller's own transaction, which commits it: a unit of work of its own
+    # here would take a second connection while the first holds its locks.
+    code = referrals.existing_code(session, member) or referrals.link_code(session, member)
+    return {
+        "url": f"https://{shop.domain}/apps/perks/r/{code}",
+        "friends": friends,
+        "points_earned": points,
+    }
+
+
+def referral_offer_json(session, shop: Shop) -> dict | None:
+    program = referrals.settings_of(session, shop.id)
+    if not program.enabled:
+        return None
+    _, friend_words = referral_welcome.welcome_reward(program, shop)
+    # The launcher says "get {member} when they order": the words are the reward alone.
+    member_words = f"{program.referrer_points} points"
+    if program.minimum_order:
+        member_words += f" (on a first order of {program.minimum_order} {shop.currency} or more)"
+    return {"friend_reward": friend_words, "member_reward": member_words}
+
+
+def tier_json(session, shop: Shop, member: Member | None) -> dict | None:
+    if member is None:
+        return None
+    found = tiers.progress(session, shop, member, datetime.now(UTC))
+    return found if found and found["name"] else None
+
+
+def tiers_json(session, shop: Shop) -> list[dict]:
+    return [{"name": t.name, "threshold": int(t.threshold), "perks": tiers.perks_of(t)} for t in tiers.ladder(session, shop.id)]
+
+
+@bp.get("/r/<code>")
+@proxy_signed
+@endpoint(
+    "A member's referral link: remembers the code and sends the friend to the shop's home, with ?perks_ref= and the friend's offer",
+    security="proxy",
+    ok=302,
+    returns=None,
+)
+def follow(code: str):
+    code = code.lower()
+    with UnitOfWork(perks().sessions) as uow:
+        shop = uow.session.get(Shop, g.caller.shop_id)
+        known = CODE.match(code) and referrals.referrer_of(uow.session, shop.id, code) is not None
+        offer = referral_offer_json(uow.session, shop) if known else None
+    if not offer:
+        return redirect("/", 302)
+    response = redirect("/?" + urlencode({COOKIE: code, "perks_offer": offer["friend_reward"]}), 302)
+    response.set_cookie(COOKIE, code, max_age=30 * 24 * 3600, secure=True, httponly=False, samesite="Lax")
+    return response
+
+
+@bp.post("/referral/claim")
+@shopper_required
+@storefront_writes
+@endpoint(
+    "The logged-in friend claims the referral they followed and gets the welcome code",
+    security="shopper",
+    body=ClaimBody,
+    body_required=False,
+    answer=Claimed,
+    invalid="invalid_request",
+    refusals={
+        404: "no such code, or the shop runs no referrals",
+        409: "the friend was referred before",
+        422: "a self-referral, or the friend ordered before",
+        502: "Shopify did not create the welcome code",
+        503: "Shopify could not be reached; try again",
+    },
+)
+def claim(body: ClaimBody | None):
+    code = ((body.code if body else None) or request.cookies.get(COOKIE, "")).lower()
+    if not CODE.match(code):  # the cookie's, which no model checked
+        return jsonify(error="invalid_request", message="Send the referral code you followed."), 400
+    runtime, caller = perks(), g.caller
+    try:
+        referral = referral_welcome.claim(
+            runtime.sessions, runtime.settings, caller.shop_domain, code, caller.customer_id, datetime.now(UTC)
+        )
+    except referrals.ReferralRefused as refusal:
+        return jsonify(error=refusal.reason, message=str(refusal)), CLAIM_STATUS.get(refusal.reason, 409)
+    except referral_welcome.ShopifyUnavailable as error:
+        return jsonify(error="try_again", message=str(error)), 503
+    if referral.welcome_shopify_id is None:
+        return jsonify(
+            error="reward_not_issued", message=f"We could not create your welcome code ({referral.welcome_error}). Try again."
+        ), 502
+    with UnitOfWork(runtime.sessions) as uow:
+        shop = installed_shop(uow.session, caller.shop_domain)
+        _, words = referral_welcome.welcome_reward(referrals.settings_of(uow.session, shop.id), shop)
+    return jsonify(code=referral.welcome_code, title=words, state=referral.state)

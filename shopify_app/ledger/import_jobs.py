@@ -1,0 +1,146 @@
+"""What the rq worker runs for the admin: CSV imports, a chunk of rows per transaction, with progress."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from psycopg import errors as pg_errors
+from rq import Retry, get_current_job
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from shopify_app.core.runtime import current
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger import transfer
+from shopify_app.models import ImportJob
+
+log = logging.getLogger(__name__)
+# Rows per transaction: a few hundred keep each member's row lock to a fraction of a
+# second (a redemption or an order for them waits no longer), while the commits stay few.
+CHUNK = 250
+# A chunk that meets a webhook batch locking the same members the other way round is
+# chosen as the deadlock's victim now and then; it is simply written again.
+ATTEMPTS = 3
+IMPORT_TIMEOUT = 3600
+
+
+def import_job_id(job_id: int) -> str:
+    return f"import-{job_id}"
+
+
+def enqueue_import(queue, job_id: int):
+    # A person is watching, so retries come within minutes, not hours; a run that
+    # died (the worker killed, the database restarted) starts again from the first
+    # row, and the rows' ledger keys make that safe.
+    return queue.enqueue(
+        "shopify_app.ledger.import_jobs.run_import",
+        job_id,
+        job_id=import_job_id(job_id),
+        result_ttl=3600,
+        failure_ttl=86400,
+        retry=Retry(max=3, interval=[5, 30, 120]),
+        # rq's default of 3 minutes stops a file of 200,000 rows halfway, over and over.
+        job_timeout=IMPORT_TIMEOUT,
+    )
+
+
+def run_import(job_id: int) -> str:
+    rq_job = get_current_job()
+
+    def progress(done: int, total: int) -> None:
+        if rq_job is None:
+            return
+        rq_job.meta["progress"] = {"done": done, "total": total}
+        try:
+            rq_job.save_meta()
+        except Exception:  # progress is for the person watching; the import goes on without it
+            log.warning("progress of import %s not saved", job_id, exc_info=True)
+
+    sessions = current().sessions
+    try:
+        return import_with(sessions, job_id, progress)
+    except Exception as error:
+        if rq_job is not None and rq_job.retries_left:
+            raise  # rq runs it again shortly, from the first row
+        stopped(sessions, job_id, error)
+        raise
+
+
+def stopped(sessions: sessionmaker[Session], job_id: int, error: Exception) -> None:
+    """rq has given up on the import: the person watching is told, and the file is kept so that
+    importing it again goes on under the same job, whose row keys credit nothing twice."""
+    with UnitOfWork(sessions) as uow:
+        job = uow.session.get(ImportJob, job_id, with_for_update=True)
+        if job.status in ("done", "failed"):
+            return
+        job.status, job.finished_at = "failed", datetime.now(UTC)
+        reason = f"the import stopped before its end ({type(error).__name__}); import the same file again to go on"
+        job.errors = [{"row": 0, "message": reason}]
+        uow.commit()
+
+
+def import_with(sessions: sessionmaker[Session], job_id: int, progress: Callable[[int, int], None] = lambda done, total: None) -> str:
+    """Read and check the whole file, then write it a chunk of rows per transaction; the job's outcome last.
+
+    Rows that cannot be imported are refused, each with its line and reason; the rest go in.
+    """
+    with UnitOfWork(sessions) as uow:
+        job = uow.session.get(ImportJob, job_id)
+        if job is None or job.status in ("done", "failed"):
+            return job.status if job else "missing"
+        shop_id, content = job.shop_id, job.content
+    try:
+        layout, rows, errors = transfer.parse(content)
+    except transfer.UnreadableFile as error:
+        return _finish(sessions, job_id, "failed", transfer.Imported(refused=[transfer.RowError(1, str(error))]))
+    source, total = layout.label, len(rows) + len(errors)
+    with UnitOfWork(sessions) as uow:
+        job = uow.session.get(ImportJob, job_id)
+        job.status, job.layout, job.total_rows = "running", layout.name, total
+        uow.commit()
+    progress(0, total)
+    done = transfer.Imported(refused=list(errors))
+    for start in range(0, len(rows), CHUNK):
+        done = _write_chunk(sessions, shop_id, job_id, source, rows[start : start + CHUNK], done)
+        # Rows refused when the file was read count as done from the start.
+        progress(done.rows + len(done.refused), total)
+    return _finish(sessions, job_id, "done", done)
+
+
+def _write_chunk(
+    sessions: sessionmaker[Session], shop_id: int, job_id: int, source: str, rows: list[transfer.Row], before: transfer.Imported
+) -> transfer.Imported:
+    """One chunk in its own transaction, written again if it was a deadlock's victim; the counts after it."""
+    attempt = 1
+    while True:
+        # The chunk adds to a copy, so a rolled-back attempt leaves the counts as they were.
+        after = replace(before, refused=list(before.refused), seen=dict(before.seen))
+        try:
+            with UnitOfWork(sessions) as uow:
+                transfer.import_chunk(uow.session, shop_id, job_id, source, rows, after)
+                uow.commit()
+            return after
+        except OperationalError as error:
+            if attempt == ATTEMPTS or not isinstance(error.orig, pg_errors.DeadlockDetected | pg_errors.SerializationFailure):
+                raise
+            log.info("import %s: rows from line %d were a deadlock's victim; writing them again", job_id, rows[0].line)
+            attempt += 1
+
+
+def _finish(sessions: sessionmaker[Session], job_id: int, status: str, done: transfer.Imported) -> str:
+    with UnitOfWork(sessions) as uow:
+        job = uow.session.get(ImportJob, job_id, with_for_update=True)
+        if job.status in ("done", "failed"):
+            return job.status  # a second run of the same job finished first
+        job.status = status
+        job.imported_rows, job.points_imported = done.rows, done.points
+        job.errors = [e.as_json() for e in sorted(done.refused, key=lambda e: e.line)]
+        job.finished_at = datetime.now(UTC)
+        # The file holds customers' emails: kept no longer than the import needs it.
+        job.content = ""
+        uow.commit()
+        log.info("import %s of shop %s: %s, %d rows, %d refused", job_id, job.shop_id, status, job.total_rows, len(done.refused))
+    return status

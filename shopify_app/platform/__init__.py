@@ -1,1 +1,0 @@
-"""Being a Shopify app: install, who is calling, tokens, the Admin API, reconciliation."""

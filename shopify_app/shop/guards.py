@@ -1,0 +1,91 @@
+"""Who is calling: the merchant (session token) or the shopper (app proxy signature)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import g, jsonify, request
+
+from shopify_app.core.errors import UnknownShop
+from shopify_app.core.limits import ascii_whole, is_id
+from shopify_app.core.runtime import perks
+from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.shop.app_proxy import InvalidProxyRequest, verify
+from shopify_app.shop.session_tokens import InvalidSessionToken, merchant_from_authorization
+from shopify_app.shop.shops import installed_shop
+
+
+def unauthorized(error: str, message: str):
+    return jsonify(error=error, message=message), 401
+
+
+@dataclass(frozen=True)
+class Caller:
+    shop_id: int
+    shop_domain: str
+    customer_id: int | None = None
+    staff_user: str | None = None
+
+
+def merchant_required(view):
+    """Admin JSON endpoints: a valid session token for an installed shop, or 401."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        settings = perks().settings
+        try:
+            merchant = merchant_from_authorization(
+                request.headers.get("Authorization"), settings.shopify_api_key, settings.shopify_api_secret
+            )
+            g.caller = Caller(*_installed(merchant.shop), staff_user=merchant.user)
+        except InvalidSessionToken as error:
+            return unauthorized("invalid_session_token", str(error))
+        except UnknownShop as error:
+            return unauthorized("shop_not_installed", str(error))
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def proxy_signed(view):
+    """App proxy endpoints: Shopify's signature, and the shopper only from logged_in_customer_id."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        settings = perks().settings
+        try:
+            params = verify(list(request.args.items(multi=True)), settings.shopify_api_secret, max_age=settings.proxy_max_age_seconds)
+            shop_id, domain = _installed(params.get("shop", ""))
+        except InvalidProxyRequest as error:
+            return unauthorized("invalid_signature", str(error))
+        except UnknownShop as error:
+            return unauthorized("shop_not_installed", str(error))
+        g.caller = Caller(shop_id, domain, _customer_id(params.get("logged_in_customer_id") or ""))
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def shopper_required(view):
+    """A proxy endpoint that needs a logged-in customer: a 401 the launcher turns into 'log in'."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if g.caller.customer_id is None:
+            return unauthorized("login_required", "Log in to your account to see your points.")
+        return view(*args, **kwargs)
+
+    return proxy_signed(guarded)
+
+
+def _customer_id(text: str) -> int | None:
+    """The logged-in customer's id, or None (logged out) when the signed value names no one: '', '3²', 0, 2^70."""
+    customer = ascii_whole(text)
+    return customer if is_id(customer) else None
+
+
+def _installed(domain: str) -> tuple[int, str]:
+    with UnitOfWork(perks().sessions) as uow:
+        shop = installed_shop(uow.session, domain)
+        return shop.id, shop.domain

@@ -1,0 +1,1 @@
+"""VIP tiers: the ladder, placing members, and the tags and metafields Shopify keeps of a member's tier."""

@@ -1,0 +1,341 @@
+"""VIP tiers: reached by points earned or money spent within a window, kept to the window's end.
+
+The rules:
+
+- The measure is the points earned (purchases net of their refunds, actions,
+  referrals; not adjustments, imports, redemptions, expiry or tier bonuses)
+  or the money spent (the eligible amount of paid, uncancelled orders)
+  within the window: the member's whole life, the calendar year in the
+  shop's zone, or the 12 months up to now. The rolling window includes its
+  start: an order paid exactly 12 months ago counts, one a moment earlier
+  does not.
+- Up at once: when an order is paid, after its points (and likewise when
+  an earn action pays), the member moves to the highest tier the measure reaches. The crossing order itself earns at
+  the old tier's multiplier; the next order earns at the new one (the tier
+  is read before the order's points are worked out, so an order's points
+  never depend on themselves).
+- The entry reward (points) is paid on moving up into a tier, once per tier
+  per window (ledger key `tier:<tier>:<member>:<window>:entry`); reaching
+  two tiers in one order pays the higher tier's only.
+- Down only at the window's end: a reached tier is held until the end of
+  its window (the calendar year's end in the shop's zone; 12 months after
+  it was reached; never for lifetime). Then the scheduled job measures the
+  window as of that moment: a member who still qualifies keeps the tier for
+  another window, one who does not moves to what the measure supports.
+- Each move bumps the member's version and marks it unsynced; the tier's tag
+  and metafield are written to Shopify afterwards (platform/tier_sync.py),
+  never in the ledger's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import ROUND_CEILING, Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from shopify_app.core.db import insert_ignoring_conflicts, settings_row
+from shopify_app.core.errors import InvalidCommand, LoyaltyError
+from shopify_app.earn.program_settings import InvalidSettings
+from shopify_app.ledger import events, ledger
+from shopify_app.ledger.commands import CustomerProfile, PayOrder
+from shopify_app.ledger.members import ensure_member, find_member
+from shopify_app.models import LedgerEntry, Member, MemberTier, Order, Shop, Tier, TierProgram
+from shopify_app.shop.shops import installed_shop, read_once
+
+ONE = Decimal(1)
+# Ledger kinds that count as points earned towards a tier.
+EARNED_KINDS = ("earn", "reverse", "action", "signup", "flow", "referral")
+
+
+def program_of(session: Session, shop_id: int) -> TierProgram:
+    return settings_row(session, TierProgram, shop_id)
+
+
+def ladder(session: Session, shop_id: int) -> list[Tier]:
+    """The shop's tiers, lowest threshold first."""
+    tiers = select(Tier).where(Tier.shop_id == shop_id).order_by(Tier.threshold)
+    return read_once(session, ("tiers", shop_id), lambda: list(session.scalars(tiers)))
+
+
+def current(session: Session, member: Member) -> Tier | None:
+    tier_id = session.scalar(select(MemberTier.tier_id).where(MemberTier.member_id == member.id))
+    return session.get(Tier, tier_id) if tier_id else None
+
+
+def multiplier(session: Session, member: Member | None) -> Decimal:
+    """The earn multiplier of the member's tier now; 1 without one."""
+    tier = current(session, member) if member is not None else None
+    return tier.multiplier if tier else ONE
+
+
+# --- windows --------------------------------------------------------------------
+
+
+def years_back(moment: datetime, years: int = 1) -> datetime:
+    """The same wall-clock instant `years` earlier; 29 February falls on the 28th."""
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:
+        return moment.replace(year=moment.year - years, day=28)
+
+
+def window_start(period: str, zone: str, now: datetime) -> datetime | None:
+    """Where the window that `now` is measured in begins; None for lifetime."""
+    if period == "lifetime":
+        return None
+    if period == "rolling_12_months":
+        return years_back(now)
+    local = now.astimezone(ZoneInfo(zone))
+    return local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def held_until(period: str, zone: str, reached: datetime) -> datetime | None:
+    """The end of the window a tier reached at `reached` is kept for; None: kept for good."""
+    if period == "lifetime":
+        return None
+    if period == "rolling_12_months":
+        return years_back(reached, -1)
+    local = reached.astimezone(ZoneInfo(zone))
+    return local.replace(year=local.year + 1, month=1, day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def window_key(period: str, zone: str, reached: datetime) -> str:
+    if period == "lifetime":
+        return "lifetime"
+    if period == "calendar_year":
+        return str(reached.astimezone(ZoneInfo(zone)).year)
+    return reached.astimezone(UTC).date().isoformat()
+
+
+def measure(session: Session, member: Member, basis: str, start: datetime | None, end: datetime) -> Decimal:
+    """Points earned or money spent by the member in [start, end]."""
+    if basis == "spend":
+        query = select(func.coalesce(func.sum(Order.eligible_amount), 0)).where(
+            Order.shop_id == member.shop_id, Order.member_id == member.id, Order.cancelled_at.is_(None), Order.paid_at <= end
+        )
+        if start is not None:
+            query = query.where(Order.paid_at >= start)
+    else:
+        query = select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
+            LedgerEntry.shop_id == member.shop_id,
+            LedgerEntry.member_id == member.id,
+            LedgerEntry.kind.in_(EARNED_KINDS),
+            LedgerEntry.created_at <= end,
+        )
+        if start is not None:
+            query = query.where(LedgerEntry.created_at >= start)
+    return Decimal(session.scalar(query))
+
+
+# --- moves ----------------------------------------------------------------------
+
+
+def order_paid(session: Session, cmd: PayOrder, now: datetime) -> None:
+    """After an order's points: move its member up if a threshold is now passed."""
+    if cmd.customer is None:
+        return
+    shop = installed_shop(session, cmd.shop_domain)
+    tiers = ladder(session, shop.id)
+    if not tiers:
+        return  # most shops run no tiers: one query, not three
+    member = find_member(session, shop.id, cmd.customer.customer_id)
+    if member is not None and member.merged_into_id is None:
+        evaluate(session, shop, member, now, tiers)
+
+
+def evaluate(session: Session, shop: Shop, member: Member, now: datetime, tiers: list[Tier] | None = None) -> Tier | None:
+    """Move the member up at once if the window's measure reaches a higher tier; never down.
+
+    `tiers`: the shop's ladder when the caller has just read it."""
+    tiers = ladder(session, shop.id) if tiers is None else tiers
+    if not tiers:
+        return None
+    program = program_of(session, shop.id)
+    state = _locked_state(session, member)
+    held = session.get(Tier, state.tier_id) if state.tier_id else None
+    value = measure(session, member, program.basis, window_start(program.period, shop.timezone, now), now)
+    reached = _highest(tiers, value)
+    if reached is not None and (held is None or reached.threshold > held.threshold):
+        _enter(session, shop, program, member, state, held, reached, now)
+        return reached
+    return held
+
+
+def review_due(session: Session, shop: Shop, now: datetime) -> int:
+    """At each held tier's window end: keep it for another window if still earned, else move down. Moves made.
+
+    All in the caller's one transaction; the scheduled job reviews `due_for_review` a chunk at a time instead."""
+    return review(session, shop, due_for_review(session, shop, now), now)
+
+
+def due_for_review(session: Session, shop: Shop, now: datetime) -> list[int]:
+    """Members whose tier's window has ended (read without locks; `review` decides under them)."""
+    query = select(MemberTier.member_id).where(MemberTier.shop_id == shop.id, MemberTier.held_until <= now)
+    return list(session.scalars(query.order_by(MemberTier.member_id)))
+
+
+def review(session: Session, shop: Shop, member_ids: list[int], now: datetime) -> int:
+    """Review these members' tiers if still due; moves made. A member another transaction holds is left for the next run."""
+    program = program_of(session, shop.id)
+    tiers = ladder(session, shop.id)
+    moved = 0
+    due = session.scalars(
+        select(MemberTier)
+        .where(MemberTier.shop_id == shop.id, MemberTier.member_id.in_(member_ids), MemberTier.held_until <= now)
+        .order_by(MemberTier.member_id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for state in due:
+        member = session.get(Member, state.member_id)
+        held = session.get(Tier, state.tier_id) if state.tier_id else None
+        value = measure(session, member, program.basis, window_start(program.period, shop.timezone, now), now)
+        supported = _highest(tiers, value)
+        if held is not None and supported is not None and supported.threshold >= held.threshold:
+            state.achieved_at, state.held_until = now, held_until(program.period, shop.timezone, now)
+            continue
+        _move(session, shop, program, member, state, held, supported, now)
+        moved += 1
+    return moved
+
+
+def progress(session: Session, shop: Shop, member: Member, now: datetime) -> dict | None:
+    """The member's tier, its perks, and how far the next one is (for the launcher)."""
+    tiers = ladder(session, shop.id)
+    if not tiers:
+        return None
+    program = program_of(session, shop.id)
+    held = current(session, member)
+    value = measure(session, member, program.basis, window_start(program.period, shop.timezone, now), now)
+    above = [t for t in tiers if held is None or t.threshold > held.threshold]
+    following = above[0] if above else None
+    nxt = None
+    if following is not None:
+        base = held.threshold if held else Decimal(0)
+        span = following.threshold - base
+        remaining = max(following.threshold - value, Decimal(0))
+        share = ONE if span <= 0 else min(max((value - base) / span, Decimal(0)), ONE)
+        nxt = {
+            "name": following.name,
+            "remaining": int(remaining.to_integral_value(rounding=ROUND_CEILING)),
+            "progress": float(round(share, 4)),
+        }
+    if held is None:
+        return {"name": None, "perks": [], "next": nxt}
+    return {"name": held.name, "perks": perks_of(held), "next": nxt}
+
+
+class UnknownTier(LoyaltyError):
+    """A tier id the shop does not have."""
+
+
+def replace_ladder(session: Session, shop_id: int, basis: str, period: str, wanted: list[dict]) -> None:
+    """The merchant's ladder as a whole: tiers with an id are changed, without one added, the others removed.
+
+    Each tier's fields are already checked by its model (id, name, threshold, multiplier, perks as a list, entry_points);
+    here: each tier needs its own name and threshold, and an id must be one of the shop's."""
+    if len({w["name"].casefold() for w in wanted}) < len(wanted) or len({w["threshold"] for w in wanted}) < len(wanted):
+        raise InvalidSettings({"tiers": "each tier needs its own name and its own threshold"})
+    program = program_of(session, shop_id)
+    program.basis, program.period = basis, period
+    existing = {t.id: t for t in session.scalars(select(Tier).where(Tier.shop_id == shop_id))}
+    unknown = [w["id"] for w in wanted if w["id"] is not None and w["id"] not in existing]
+    if unknown:
+        raise UnknownTier(f"no tier {unknown[0]} in this shop")
+    kept = {w["id"] for w in wanted if w["id"] is not None}
+    session.execute(delete(Tier).where(Tier.shop_id == shop_id, Tier.id.not_in(kept)))
+    # Two steps, so swapping two tiers' names or thresholds never trips the unique keys midway.
+    for w in wanted:
+        if w["id"] is not None:
+            existing[w["id"]].name, existing[w["id"]].threshold = f"~{w['id']}", Decimal(10**11 + w["id"])
+    session.flush()
+    for w in wanted:
+        fields = {k: v for k, v in w.items() if k != "id"} | {"perks": "\n".join(w["perks"])}
+        if w["id"] is None:
+            session.add(Tier(shop_id=shop_id, **fields))
+        else:
+            for field, value in fields.items():
+                setattr(existing[w["id"]], field, value)
+    session.flush()
+
+
+def holders(session: Session, tier: Tier) -> int:
+    return session.scalar(select(func.count()).where(MemberTier.shop_id == tier.shop_id, MemberTier.tier_id == tier.id))
+
+
+def perks_of(tier: Tier) -> list[str]:
+    return [line.strip() for line in (tier.perks or "").splitlines() if line.strip()]
+
+
+def _highest(tiers: list[Tier], value: Decimal) -> Tier | None:
+    reached = [t for t in tiers if value >= t.threshold]
+    return reached[-1] if reached else None
+
+
+def _locked_state(session: Session, member: Member) -> MemberTier:
+    session.execute(
+        insert_ignoring_conflicts(MemberTier, ["member_id"]).values(member_id=member.id, shop_id=member.shop_id, version=0, synced=True)
+    )
+    return session.scalars(
+        select(MemberTier).where(MemberTier.member_id == member.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+
+
+def _move(
+    session: Session, shop: Shop, program: TierProgram, member: Member, state: MemberTier, old: Tier | None, new: Tier | None, now: datetime
+) -> None:
+    state.tier_id = new.id if new else None
+    state.achieved_at = now if new else None
+    state.held_until = held_until(program.period, shop.timezone, now) if new else None
+    state.version += 1
+    state.synced = False
+    events.emit(
+        session,
+        member,
+        "tier_changed",
+        f"tier:{member.id}:v{state.version}",
+        tier=new.name if new else None,
+        previous=old.name if old else None,
+    )
+
+
+def _enter(
+    session: Session, shop: Shop, program: TierProgram, member: Member, state: MemberTier, old: Tier | None, new: Tier, now: datetime
+) -> None:
+    """Move up into `new` and pay its entry reward, once per tier per window."""
+    _move(session, shop, program, member, state, old, new, now)
+    if new.entry_points:
+        ledger.post(
+            session,
+            member,
+            new.entry_points,
+            kind="tier",
+            key=f"tier:{new.id}:{member.id}:{window_key(program.period, shop.timezone, now)}:entry",
+            reason=f"Welcome to {new.name}",
+        )
+
+
+def tag_for(name: str) -> str:
+    """The customer tag a tier is written to Shopify as."""
+    return f"Perks tier: {name}"
+
+
+def move_by_flow(session: Session, shop_domain: str, customer_id: int, tier_name: str, now: datetime) -> bool:
+    """A merchant's Flow workflow puts the member in a tier; True if that moved them.
+
+    The tier is held like a reached one, to its window's end, and its entry
+    reward follows the same key, so a retried Flow run changes nothing.
+    """
+    shop = installed_shop(session, shop_domain)
+    wanted = next((tier for tier in ladder(session, shop.id) if tier.name.casefold() == tier_name.strip().casefold()), None)
+    if wanted is None:
+        raise InvalidCommand(f"no tier named {tier_name!r}")
+    member = ensure_member(session, shop.id, CustomerProfile(customer_id))[0]
+    state = _locked_state(session, member)
+    if state.tier_id == wanted.id:
+        return False
+    program = program_of(session, shop.id)
+    _enter(session, shop, program, member, state, session.get(Tier, state.tier_id) if state.tier_id else None, wanted, now)
+    return True
