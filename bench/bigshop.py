@@ -158,8 +158,12 @@ def _config(shop_domain: str) -> int:
     from shopify_app.core.config import Settings
     from shopify_app.core.db import session_factory
     from shopify_app.core.unit_of_work import UnitOfWork
-    from shopify_app.models import EarnRule, ReferralProgram, Reward, Shop, Tier, TierProgram
+    from shopify_app.earn.models import EarnRule
+    from shopify_app.referrals.models import ReferralProgram
+    from shopify_app.rewards.models import Reward
+    from shopify_app.shop.models import Shop
     from shopify_app.shop.shops import add_shop
+    from shopify_app.tiers.models import Tier, TierProgram
 
     with UnitOfWork(session_factory(Settings().database_url)) as uow:
         s = uow.session

@@ -269,7 +269,7 @@ def apply_redemptions(shop: str, inbox: queue.Queue, senders_done: threading.Eve
     from shopify_app.core.config import Settings
     from shopify_app.core.db import session_factory
     from shopify_app.core.unit_of_work import UnitOfWork
-    from shopify_app.models import Member
+    from shopify_app.ledger.models import Member
     from shopify_app.shop.shops import installed_shop
 
     sessions = session_factory(Settings().database_url)
@@ -323,7 +323,7 @@ def _debit(sessions, shop_id: int, number: int, customer_id: int, points: int) -
 
     from shopify_app.core.unit_of_work import UnitOfWork
     from shopify_app.ledger import ledger
-    from shopify_app.models import Member
+    from shopify_app.ledger.models import Member
 
     with UnitOfWork(sessions) as uow:
         member = uow.session.scalars(

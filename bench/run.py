@@ -171,7 +171,7 @@ def install_shops() -> dict[str, int]:
     from shopify_app.core.config import Settings
     from shopify_app.core.db import session_factory
     from shopify_app.core.unit_of_work import UnitOfWork
-    from shopify_app.models import Program
+    from shopify_app.earn.models import Program
     from shopify_app.shop.shops import add_shop
 
     ids = {}
@@ -367,7 +367,7 @@ def row_analytics(services, shop: dict) -> tuple[Row, dict]:
     from shopify_app.core.config import Settings
     from shopify_app.core.db import session_factory
     from shopify_app.core.unit_of_work import UnitOfWork
-    from shopify_app.models import Shop
+    from shopify_app.shop.models import Shop
 
     settings = Settings()
     sessions = session_factory(settings.database_url)

@@ -4,7 +4,7 @@ from alembic import context
 
 from shopify_app.core.config import Settings
 from shopify_app.core.db import make_engine
-from shopify_app.models import Base
+from shopify_app.core.orm import Base
 
 target_metadata = Base.metadata
 

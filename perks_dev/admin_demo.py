@@ -26,11 +26,13 @@ from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import ledger
 from shopify_app.ledger.commands import CustomerProfile
 from shopify_app.ledger.members import ensure_member
-from shopify_app.models import Member, Order, Shop, WebhookDelivery
+from shopify_app.ledger.models import Member, Order
 from shopify_app.shop import tokens
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import add_shop, installed_shop
 from shopify_app.shop.token_vault import TokenVault
 from shopify_app.shopify.oauth import AccessToken
+from webhooks.models import WebhookDelivery
 
 bp = Blueprint("admin_demo", __name__, url_prefix="/demo")
 DEMO_SHOP = "perks-demo.myshopify.com"

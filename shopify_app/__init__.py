@@ -7,6 +7,16 @@ import logging
 import click
 from flask import Flask, jsonify, request
 
+# Every room's tables, so the metadata is whole whichever module is imported first (joins by foreign key, Alembic).
+import shopify_app.earn.models
+import shopify_app.launcher.models
+import shopify_app.ledger.models
+import shopify_app.notifications.models
+import shopify_app.referrals.models
+import shopify_app.rewards.models
+import shopify_app.shop.models
+import shopify_app.tiers.models  # noqa: F401
+import webhooks.models  # noqa: F401
 from shopify_app.core.config import Settings, load, require_secrets
 from shopify_app.core.runtime import Runtime
 

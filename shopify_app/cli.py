@@ -11,6 +11,7 @@ from sqlalchemy import select
 from shopify_app import growth_jobs
 from shopify_app.core.config import require_secrets
 from shopify_app.core.errors import LoyaltyError
+from shopify_app.core.orm import utcnow
 from shopify_app.core.queue import connection
 from shopify_app.core.runtime import Runtime, current, install
 from shopify_app.core.runtime import perks as runtime
@@ -18,13 +19,14 @@ from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import jobs as rule_jobs
 from shopify_app.ledger import ledger
 from shopify_app.ledger.members import find_member
-from shopify_app.models import Shop, WebhookDelivery, utcnow
 from shopify_app.rewards import jobs as reward_jobs
 from shopify_app.shop import privacy_jobs, tokens
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import add_shop, installed_shop
 from shopify_app.shop.token_vault import TokenVault
 from shopify_app.shopify.oauth import AccessToken
 from webhooks import jobs, reconcile
+from webhooks.models import WebhookDelivery
 
 perks = AppGroup("perks", help="Perks operations.")
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from shopify_app.core.runtime import current
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn.jobs import in_chunks
-from shopify_app.models import Shop
 from shopify_app.referrals import referrals
+from shopify_app.shop.models import Shop
 from shopify_app.tiers import tiers
 
 log = logging.getLogger(__name__)

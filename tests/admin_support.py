@@ -9,7 +9,7 @@ from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import ledger
 from shopify_app.ledger.commands import CustomerProfile
 from shopify_app.ledger.members import ensure_member
-from shopify_app.models import Member, Order
+from shopify_app.ledger.models import Member, Order
 from shopify_app.shop.shops import installed_shop
 
 

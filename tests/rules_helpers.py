@@ -11,7 +11,8 @@ from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import ledger
 from shopify_app.ledger.commands import CustomerProfile
 from shopify_app.ledger.members import ensure_member
-from shopify_app.models import LedgerEntry, MemberEvent
+from shopify_app.ledger.models import LedgerEntry
+from shopify_app.notifications.models import MemberEvent
 from shopify_app.shop.shops import installed_shop, program_of
 
 

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 import pytest
 
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import Reward
+from shopify_app.rewards.models import Reward
 from shopify_app.shop.shops import installed_shop
 from tests.admin_support import Admin, add_member, add_order, post_entry
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import Adjustment, LedgerEntry
+from shopify_app.ledger.models import Adjustment, LedgerEntry
 from shopify_app.shop.shops import installed_shop
 from tests.admin_support import add_member
 

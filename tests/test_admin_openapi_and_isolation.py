@@ -17,7 +17,8 @@ from shopify_app import create_app
 from shopify_app.core.contracts import openapi_path
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger.import_jobs import import_with
-from shopify_app.models import ImportJob, Member, Reward
+from shopify_app.ledger.models import ImportJob, Member
+from shopify_app.rewards.models import Reward
 from shopify_app.shop.shops import installed_shop
 from tests.admin_support import Admin, add_member
 from tests.test_install_and_auth import session_token

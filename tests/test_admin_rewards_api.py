@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import Adjustment, Shop
+from shopify_app.ledger.models import Adjustment
+from shopify_app.shop.models import Shop
 
 ADA = 7012345678901
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import transfer
 from shopify_app.ledger.import_jobs import import_job_id, import_with, stopped
-from shopify_app.models import ImportJob, LedgerEntry, Member
+from shopify_app.ledger.models import ImportJob, LedgerEntry, Member
 from shopify_app.shop.shops import installed_shop
 from tests.admin_support import Admin, add_member
 

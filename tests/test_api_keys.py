@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions
-from shopify_app.models import ApiKey, ApiKeyUse
 from shopify_app.shop import privacy
+from shopify_app.shop.models import ApiKey, ApiKeyUse
 from shopify_app.shop.privacy_jobs import forget_key_uses_with
 from shopify_app.shop.shops import installed_shop, program_of
 from tests.admin_support import Admin

@@ -21,10 +21,10 @@ from sqlalchemy import update
 from perks_dev import shopify_payloads as shopify
 from shopify_app.core.errors import LoyaltyError
 from shopify_app.core.queue import queue
+from shopify_app.earn.models import ProductCollectionsCache
 from shopify_app.earn.multipliers import set_multiplier
 from shopify_app.ledger import orders
 from shopify_app.ledger.commands import CustomerProfile, PayOrder, Purchase, PurchaseLine
-from shopify_app.models import ProductCollectionsCache
 from shopify_app.shopify import collections
 from shopify_app.shopify.errors import AdminApiError
 from tests.conftest import SETTINGS

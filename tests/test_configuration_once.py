@@ -17,9 +17,9 @@ from rq import Queue
 from sqlalchemy import select
 
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import WebhookDelivery
 from shopify_app.shop.shops import installed_shop
 from tests.conftest import SETTINGS
+from webhooks.models import WebhookDelivery
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("shopify_app", "webhooks", "admin_ui")

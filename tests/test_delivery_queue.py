@@ -17,11 +17,13 @@ from perks_dev import shopify_payloads as shopify
 from shopify_app.core.queue import DRAIN_BATCH, await_outcome, discard_waiting, enqueue_delivery, take_batch, waiting, wake
 from shopify_app.core.runtime import Runtime, current, install
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import LedgerEntry, Shop, WebhookDelivery
+from shopify_app.ledger.models import LedgerEntry
+from shopify_app.shop.models import Shop
 from tests.conftest import SETTINGS
 from webhooks import deliveries, jobs
 from webhooks.deliveries import process_together, record
 from webhooks.handlers import HANDLERS
+from webhooks.models import WebhookDelivery
 
 ADA, BOB = 7012345678901, 7012345678902
 

@@ -17,9 +17,11 @@ from perks_dev.admin_demo import seed
 from shopify_app.analytics import forecast, forecast_history
 from shopify_app.core.config import Settings
 from shopify_app.earn import promotions
+from shopify_app.earn.models import ProductCollectionsCache, Program
 from shopify_app.earn.multipliers import set_multiplier
 from shopify_app.ledger.commands import Purchase, PurchaseLine
-from shopify_app.models import LedgerEntry, Order, PendingPoints, ProductCollectionsCache, Program, Reward
+from shopify_app.ledger.models import LedgerEntry, Order, PendingPoints
+from shopify_app.rewards.models import Reward
 from tests.rules_helpers import configure, in_shop
 from tests.test_install_and_auth import session_token
 

@@ -36,9 +36,11 @@ from shopify_app.core import rate_limits
 from shopify_app.core.config import Settings
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions
-from shopify_app.models import Promotion, Reward, Tier
+from shopify_app.earn.models import Promotion
+from shopify_app.rewards.models import Reward
 from shopify_app.shop.app_proxy import signature as proxy_signature
 from shopify_app.shop.shops import installed_shop, program_of
+from shopify_app.tiers.models import Tier
 from tests.admin_support import add_member
 from tests.fixtures.app_proxy import signed_query
 from webhooks.signature import sign

@@ -23,13 +23,13 @@ from perks_dev import shopify_payloads as shopify
 from shopify_app import create_app
 from shopify_app.core.config import Settings
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import WebhookDelivery
 from shopify_app.shop.shops import add_shop
 from shopify_app.shopify.version import API_VERSION
 from tests.admin_support import add_member
 from tests.conftest import SETTINGS
 from webhooks import deliveries
 from webhooks.handlers import HANDLERS
+from webhooks.models import WebhookDelivery
 from webhooks.signature import sign
 
 ADA = 7012345678901  # the customer of the captured payloads

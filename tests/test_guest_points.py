@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app.ledger import customers, expiry, orders
-from shopify_app.models import LedgerEntry, PendingPoints
+from shopify_app.ledger.models import LedgerEntry, PendingPoints
 from tests.rules_helpers import configure, in_shop, keys, points
 from webhooks import translate
 

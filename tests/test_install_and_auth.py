@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import Program, Shop
+from shopify_app.earn.models import Program
 from shopify_app.shop.app_proxy import signature
+from shopify_app.shop.models import Shop
 from shopify_app.shop.token_vault import TokenVault
 from tests.fixtures.app_proxy import signed_query
 from webhooks.handlers import HANDLERS

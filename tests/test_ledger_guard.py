@@ -15,8 +15,9 @@ from sqlalchemy.exc import DBAPIError
 
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import ledger
-from shopify_app.models import LedgerEntry, Member, Shop
+from shopify_app.ledger.models import LedgerEntry, Member
 from shopify_app.shop import privacy
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import installed_shop
 from tests.admin_support import add_member
 

@@ -18,13 +18,18 @@ from shopify_app.core import calendar
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions
 from shopify_app.earn.jobs import BATCH, run_rules
+from shopify_app.earn.models import MemberBirthday
 from shopify_app.growth_jobs import review_tiers_with
 from shopify_app.ledger.import_jobs import CHUNK
-from shopify_app.models import LedgerEntry, Member, MemberBirthday, MemberTier, Redemption, ReferralLink, Shop, Tier
+from shopify_app.ledger.models import LedgerEntry, Member
 from shopify_app.referrals import referrals
+from shopify_app.referrals.models import ReferralLink
 from shopify_app.rewards.jobs import expire_codes_with
+from shopify_app.rewards.models import Redemption
 from shopify_app.rewards.rewards import create_reward
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import installed_shop
+from shopify_app.tiers.models import MemberTier, Tier
 from tests.admin_support import Admin
 from tests.rules_helpers import configure
 from webhooks.handlers import HANDLERS

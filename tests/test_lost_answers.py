@@ -15,9 +15,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from shopify_app.models import Redemption
 from shopify_app.rewards import discounts, redemptions
 from shopify_app.rewards.discounts import ShopifyIssuer
+from shopify_app.rewards.models import Redemption
 from tests import test_redemption
 from tests.test_redemption import ADA, balance, give, ledger_kinds, redeem, reward
 

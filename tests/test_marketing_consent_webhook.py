@@ -9,7 +9,7 @@ from sqlalchemy import select
 from perks_dev import shopify_payloads as shopify
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions
-from shopify_app.models import Shop
+from shopify_app.shop.models import Shop
 from tests.rules_helpers import in_shop, keys
 
 ADA = 7012345678901

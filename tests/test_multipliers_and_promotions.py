@@ -11,11 +11,12 @@ from sqlalchemy import delete, update
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app.earn import actions, promotions
+from shopify_app.earn.models import Program
 from shopify_app.earn.multipliers import set_multiplier
 from shopify_app.ledger import orders
 from shopify_app.ledger.commands import CustomerProfile, PayOrder, PerformAction, Purchase, PurchaseLine
 from shopify_app.ledger.earning import purchase_points
-from shopify_app.models import Order, OrderLine, Program
+from shopify_app.ledger.models import Order, OrderLine
 from shopify_app.shopify.collections import fill, lookup
 from tests.rules_helpers import configure, in_shop, keys, local, points
 

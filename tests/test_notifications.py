@@ -15,9 +15,9 @@ from shopify_app.earn import actions, profile
 from shopify_app.ledger import events as member_events
 from shopify_app.ledger import expiry, ledger
 from shopify_app.ledger.commands import GiveBirthday, PerformAction
-from shopify_app.models import MemberEvent
 from shopify_app.notifications import deliver, unsubscribe
 from shopify_app.notifications.channels import Email, Metafields, admin_locale
+from shopify_app.notifications.models import MemberEvent
 from tests.rules_helpers import configure, events, in_shop, member, points
 
 ADA, BEA = 7012345678901, 7012345678902

@@ -27,7 +27,7 @@ from shopify_app.earn.multipliers import remember_collections, set_multiplier
 from shopify_app.ledger import ledger
 from shopify_app.ledger.commands import PayOrder
 from shopify_app.ledger.members import find_member
-from shopify_app.models import Shop
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import program_of
 from shopify_app.shopify import collections
 from webhooks import translate

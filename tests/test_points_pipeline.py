@@ -7,8 +7,10 @@ from sqlalchemy import select
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn.models import Program
 from shopify_app.ledger import ledger
-from shopify_app.models import LedgerEntry, Member, Program, Shop
+from shopify_app.ledger.models import LedgerEntry, Member
+from shopify_app.shop.models import Shop
 from webhooks.deliveries import record
 
 ADA = 7012345678901

@@ -12,28 +12,20 @@ from sqlalchemy import JSON, String, Text, cast, func, select
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app.core.config import Settings
+from shopify_app.core.orm import Base
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn.models import MemberBirthday
 from shopify_app.earn.profile import give_birthday
 from shopify_app.ledger.commands import GiveBirthday
-from shopify_app.models import (
-    Base,
-    DataRequest,
-    ImportJob,
-    Member,
-    MemberBirthday,
-    MemberEvent,
-    OrderFingerprint,
-    PendingPoints,
-    Redemption,
-    Referral,
-    Reward,
-    Shop,
-    Unsubscribe,
-    WebhookDelivery,
-)
+from shopify_app.ledger.models import ImportJob, Member, PendingPoints
+from shopify_app.notifications.models import MemberEvent, Unsubscribe
 from shopify_app.referrals import referrals
+from shopify_app.referrals.models import OrderFingerprint, Referral
+from shopify_app.rewards.models import Redemption, Reward
+from shopify_app.shop.models import DataRequest, Shop
 from shopify_app.shop.privacy_jobs import purge_payloads_with
 from shopify_app.shop.shops import add_shop
+from webhooks.models import WebhookDelivery
 from webhooks.translate import _address as translate_address
 
 ADA, GRACE, LINUS = 7012345678901, 7012345678902, 7012345678903

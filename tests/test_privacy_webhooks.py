@@ -6,7 +6,10 @@ from sqlalchemy import func, select
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import DataRequest, LedgerEntry, Member, Order, Program, Shop, WebhookDelivery
+from shopify_app.earn.models import Program
+from shopify_app.ledger.models import LedgerEntry, Member, Order
+from shopify_app.shop.models import DataRequest, Shop
+from webhooks.models import WebhookDelivery
 
 ADA, GRACE = 7012345678901, 7012345678902
 

@@ -11,7 +11,8 @@ from shopify_app.earn.multipliers import set_multiplier
 from shopify_app.earn.promotions import add_promotion
 from shopify_app.ledger import ledger
 from shopify_app.ledger.members import find_member
-from shopify_app.models import LedgerEntry, PendingPoints, Shop
+from shopify_app.ledger.models import LedgerEntry, PendingPoints
+from shopify_app.shop.models import Shop
 from webhooks.handlers import HANDLERS
 from webhooks.reconcile import reconcile_shop
 

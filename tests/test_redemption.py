@@ -9,16 +9,19 @@ from sqlalchemy import select
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn.models import Program
 from shopify_app.ledger import adjustments, ledger
 from shopify_app.ledger.members import find_member
-from shopify_app.models import LedgerEntry, Program, Redemption, Reward, Shop
+from shopify_app.ledger.models import LedgerEntry
 from shopify_app.notifications import deliver
 from shopify_app.notifications.channels import FlowTriggers
 from shopify_app.notifications.messages import render
 from shopify_app.rewards import redemptions
 from shopify_app.rewards.discounts import ShopifyIssuer
 from shopify_app.rewards.jobs import expire_codes_with, recover_redemptions_with
+from shopify_app.rewards.models import Redemption, Reward
 from shopify_app.rewards.rewards import create_reward
+from shopify_app.shop.models import Shop
 from tests.fixtures.app_proxy import signed_query
 from webhooks.handlers import HANDLERS
 

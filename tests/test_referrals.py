@@ -14,8 +14,10 @@ from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import checkout, orders
 from shopify_app.ledger.commands import CancelOrder
 from shopify_app.ledger.members import find_member
-from shopify_app.models import LedgerEntry, Referral, ReferralProgram, Shop
+from shopify_app.ledger.models import LedgerEntry
 from shopify_app.referrals import referrals
+from shopify_app.referrals.models import Referral, ReferralProgram
+from shopify_app.shop.models import Shop
 from webhooks import translate
 from webhooks.handlers import HANDLERS
 

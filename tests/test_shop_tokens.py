@@ -8,8 +8,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import Shop
 from shopify_app.shop import tokens
+from shopify_app.shop.models import Shop
 from shopify_app.shop.token_vault import TokenVault
 from shopify_app.shopify.errors import TokenRequestError
 

@@ -13,12 +13,13 @@ from shopify_app.core.limits import MAX_POINTS_PER_AWARD
 from shopify_app.earn import actions
 from shopify_app.ledger import expiry
 from shopify_app.ledger.commands import PerformAction
-from shopify_app.models import Member, MemberTier, Tier
+from shopify_app.ledger.models import Member
 from shopify_app.notifications import deliver
 from shopify_app.notifications.channels import FlowTriggers
 from shopify_app.shopify import documents
 from shopify_app.shopify.schema import validate
 from shopify_app.tiers import tiers
+from shopify_app.tiers.models import MemberTier, Tier
 from tests.rules_helpers import configure, in_shop, keys, member, points
 from webhooks.signature import sign
 

@@ -12,8 +12,11 @@ from sqlalchemy import select
 from perks_dev import shopify_payloads as shopify_webhooks
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions
+from shopify_app.earn.models import MemberBirthday
 from shopify_app.ledger.members import find_member
-from shopify_app.models import LedgerEntry, Member, MemberBirthday, Shop, Unsubscribe
+from shopify_app.ledger.models import LedgerEntry, Member
+from shopify_app.notifications.models import Unsubscribe
+from shopify_app.shop.models import Shop
 from tests.fixtures.app_proxy import signed_query
 from webhooks.handlers import HANDLERS
 

@@ -15,10 +15,12 @@ from shopify_app.earn import actions
 from shopify_app.ledger import checkout
 from shopify_app.ledger.commands import PerformAction
 from shopify_app.ledger.members import find_member
-from shopify_app.models import LedgerEntry, MemberTier, Shop, Tier
+from shopify_app.ledger.models import LedgerEntry
 from shopify_app.shop import tokens
+from shopify_app.shop.models import Shop
 from shopify_app.tiers import sync as tier_sync
 from shopify_app.tiers import tiers
+from shopify_app.tiers.models import MemberTier, Tier
 from webhooks import translate
 
 ADA = 7012345678901

@@ -8,7 +8,9 @@ from perks_dev import shopify_payloads as shopify
 from shopify_app import create_app
 from shopify_app.core.config import Settings
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import LedgerEntry, Shop, WebhookDelivery
+from shopify_app.ledger.models import LedgerEntry
+from shopify_app.shop.models import Shop
+from webhooks.models import WebhookDelivery
 
 ADA = 7012345678901
 

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.core.errors import LoyaltyError
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import Shop, WebhookDelivery
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import remember_shop, settings_read_once
 from webhooks import translate
 from webhooks.handlers import HANDLERS
+from webhooks.models import WebhookDelivery
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from shopify_app.ledger import checkout, customers, orders
-from shopify_app.models import Shop
 from shopify_app.shop import privacy
+from shopify_app.shop.models import Shop
 from shopify_app.shopify import collections
 from webhooks import translate
 

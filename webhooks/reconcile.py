@@ -21,7 +21,7 @@ from shopify_app.core.runtime import current
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import checkout, orders
 from shopify_app.ledger.commands import CancelOrder, PayOrder, RefundOrder
-from shopify_app.models import Shop
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import installed_shop
 from shopify_app.shop.tokens import admin_client
 from shopify_app.shopify import collections

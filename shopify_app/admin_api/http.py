@@ -9,7 +9,7 @@ from flask import g, jsonify, request
 from shopify_app.admin_api import bp
 from shopify_app.core.errors import InvalidCommand
 from shopify_app.launcher.storefront import IDEMPOTENCY_KEY
-from shopify_app.models import Shop
+from shopify_app.shop.models import Shop
 
 
 class ApiError(Exception):

@@ -16,11 +16,12 @@ from shopify_app.core.field_types import Id, Money, Multiplier, Text
 from shopify_app.core.limits import MAX_DAYS, MAX_OFFSET, MAX_POINTS_PER_AWARD
 from shopify_app.core.runtime import perks
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import FRIEND_REWARD_KINDS, TIER_BASES, TIER_WINDOWS, ReferralProgram
 from shopify_app.referrals import referrals
+from shopify_app.referrals.models import FRIEND_REWARD_KINDS, ReferralProgram
 from shopify_app.shop import audit
 from shopify_app.shop.guards import merchant_required
 from shopify_app.tiers import tiers
+from shopify_app.tiers.models import TIER_BASES, TIER_WINDOWS
 
 Award = Annotated[int, Field(ge=0, le=MAX_POINTS_PER_AWARD)]
 FriendRewardKind = Literal[FRIEND_REWARD_KINDS]  # type: ignore[valid-type] # the tuple's values

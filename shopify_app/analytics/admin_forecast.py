@@ -23,7 +23,7 @@ from shopify_app.core.runtime import perks
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import program_settings
 from shopify_app.earn.admin_boosts import MultiplierFields
-from shopify_app.models import RewardKind
+from shopify_app.rewards.models import RewardKind
 from shopify_app.shop.guards import merchant_required
 from shopify_app.shop.shops import program_of
 

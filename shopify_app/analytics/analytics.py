@@ -28,7 +28,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from shopify_app.models import LedgerEntry, Member, Order, Reward, Shop
+from shopify_app.ledger.models import LedgerEntry, Member, Order
+from shopify_app.rewards.models import Reward
+from shopify_app.shop.models import Shop
 
 BUCKETS = ("day", "week", "month")
 MONEY_KINDS = ("fixed_amount", "store_credit", "points_for_money")

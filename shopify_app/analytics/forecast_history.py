@@ -21,20 +21,14 @@ from sqlalchemy.orm import Session
 from shopify_app.analytics.forecast import PastOrder, RewardTerms, Rules
 from shopify_app.core.errors import InvalidCommand
 from shopify_app.earn import promotions
+from shopify_app.earn.models import EarnMultiplier, ProductCollectionsCache, Promotion
 from shopify_app.ledger.commands import PayOrder
+from shopify_app.ledger.models import LedgerEntry, Order, OrderRefund
 from shopify_app.ledger.orders import refund_lines, refund_purchase
-from shopify_app.models import (
-    EarnMultiplier,
-    LedgerEntry,
-    Order,
-    OrderRefund,
-    ProductCollectionsCache,
-    Promotion,
-    Reward,
-    Shop,
-    WebhookDelivery,
-)
+from shopify_app.rewards.models import Reward
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import program_of
+from webhooks.models import WebhookDelivery
 from webhooks.translate import order_paid
 
 BATCH = 500

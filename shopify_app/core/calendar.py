@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shopify_app.models import Shop
+from shopify_app.shop.models import Shop
 
 PERIODS = ("ever", "day", "month", "year")
 

@@ -27,10 +27,12 @@ from shopify_app.core import calendar
 from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.core.errors import InvalidCommand
 from shopify_app.earn import promotions
+from shopify_app.earn.models import ActionClaim, EarnRule, Program
 from shopify_app.ledger import events, ledger
 from shopify_app.ledger.commands import CustomerProfile, PerformAction
 from shopify_app.ledger.members import ensure_member
-from shopify_app.models import ActionClaim, EarnRule, Member, Program, Shop
+from shopify_app.ledger.models import Member
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import installed_shop, program_of, read_once
 from shopify_app.tiers import tiers
 

@@ -31,9 +31,9 @@ from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions, profile
 from shopify_app.ledger.commands import GiveBirthday, PerformAction
 from shopify_app.ledger.members import find_member
-from shopify_app.models import Shop
 from shopify_app.shop import api_keys
 from shopify_app.shop.api_keys import KeyRefused
+from shopify_app.shop.models import Shop
 
 bp = Blueprint("actions_api", __name__, url_prefix="/api")
 MAX_BYTES = 64 * 1024

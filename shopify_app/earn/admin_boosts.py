@@ -18,7 +18,7 @@ from shopify_app.core.field_types import AsString, Title
 from shopify_app.core.runtime import perks
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions, multipliers, promotions
-from shopify_app.models import EarnMultiplier, Promotion
+from shopify_app.earn.models import EarnMultiplier, Promotion
 from shopify_app.shop import audit
 from shopify_app.shop.guards import merchant_required
 

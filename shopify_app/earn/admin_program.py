@@ -18,10 +18,12 @@ from shopify_app.core.field_types import QueryWhole, Text
 from shopify_app.core.runtime import perks
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions, program_settings
+from shopify_app.earn.models import EarnRule
 from shopify_app.earn.program_settings import ProgramFields
-from shopify_app.models import EarnRule, ProgramChange, Reward
+from shopify_app.rewards.models import Reward
 from shopify_app.shop import audit
 from shopify_app.shop.guards import merchant_required
+from shopify_app.shop.models import ProgramChange
 from shopify_app.shop.shops import program_of
 from shopify_app.shop.views import PurchaseRule, ShopBasics
 

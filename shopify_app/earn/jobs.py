@@ -20,8 +20,8 @@ from shopify_app.core.runtime import current
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import profile
 from shopify_app.ledger import expiry
-from shopify_app.models import Shop
 from shopify_app.notifications import dormancy
+from shopify_app.shop.models import Shop
 
 log = logging.getLogger(__name__)
 BATCH = 200

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from shopify_app.core import limits
 from shopify_app.core.errors import InvalidCommand
+from shopify_app.earn.models import EarnMultiplier, ProductCollectionsCache
 from shopify_app.ledger.commands import PurchaseLine
 from shopify_app.ledger.earning import LineMultiplier, at_1x
-from shopify_app.models import EarnMultiplier, ProductCollectionsCache
 
 ONE = Decimal(1)
 # Collections change rarely and an order is priced once; a day old is fresh enough.

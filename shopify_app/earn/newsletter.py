@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from shopify_app.core.errors import LoyaltyError
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions
+from shopify_app.earn.models import ActionClaim
 from shopify_app.ledger.commands import CustomerProfile
 from shopify_app.ledger.members import ensure_member, find_member
-from shopify_app.models import ActionClaim
 from shopify_app.shop.shops import installed_shop, program_of
 
 

@@ -12,9 +12,11 @@ from shopify_app.core import calendar
 from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.core.errors import InvalidCommand
 from shopify_app.earn import actions
+from shopify_app.earn.models import MemberBirthday, Program
 from shopify_app.ledger.commands import CustomerProfile, GiveBirthday
 from shopify_app.ledger.members import ensure_member
-from shopify_app.models import Member, MemberBirthday, Program, Shop
+from shopify_app.ledger.models import Member
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import installed_shop, program_of
 
 # A birthday job that did not run for a few days still pays the birthdays it missed.

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from shopify_app.core import limits
 from shopify_app.core.errors import InvalidCommand
 from shopify_app.core.field_types import Money, PointsRate, Rounding
-from shopify_app.models import Program, Shop
+from shopify_app.earn.models import Program
 from shopify_app.shop import audit
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import program_of
 
 

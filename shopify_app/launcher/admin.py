@@ -15,7 +15,7 @@ from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.launcher import look as launcher_look
 from shopify_app.launcher.liquid_blocks import translate
 from shopify_app.launcher.look import LookChange
-from shopify_app.models import LAUNCHER_POSITIONS
+from shopify_app.launcher.models import LAUNCHER_POSITIONS
 from shopify_app.shop.guards import merchant_required
 
 

@@ -20,7 +20,7 @@ from shopify_app.core import limits
 from shopify_app.core.config import REPO_ROOT
 from shopify_app.core.contracts import Model
 from shopify_app.core.db import settings_row
-from shopify_app.models import LAUNCHER_POSITIONS, LauncherLook
+from shopify_app.launcher.models import LAUNCHER_POSITIONS, LauncherLook
 from shopify_app.shop import audit
 
 COLOURS = ("primary_color", "background_color", "text_color")

@@ -25,18 +25,20 @@ from shopify_app.core.runtime import perks
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions, newsletter, profile
 from shopify_app.earn.marketing import ShopifySubscriber
+from shopify_app.earn.models import ActionClaim, EarnRule, MemberBirthday
 from shopify_app.launcher import look as launcher_look
 from shopify_app.launcher import storefront_growth
+from shopify_app.launcher.models import LAUNCHER_POSITIONS
 from shopify_app.launcher.storefront_growth import ReferralOffer, ReferralStats, TierProgress, TierStep
 from shopify_app.launcher.texts import TEXTS, say
 from shopify_app.ledger import ledger
 from shopify_app.ledger.commands import GiveBirthday, PerformAction
 from shopify_app.ledger.members import find_member
-from shopify_app.models import LAUNCHER_POSITIONS, ActionClaim, EarnRule, MemberBirthday, Shop
 from shopify_app.rewards import redemptions, rewards
 from shopify_app.rewards.discounts import ShopifyIssuer
 from shopify_app.rewards.presenters import RedemptionJson, RewardJson, redemption_json, reward_json
 from shopify_app.shop.guards import proxy_signed, shopper_required
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import program_of
 
 bp = Blueprint("storefront", __name__, url_prefix="/proxy")

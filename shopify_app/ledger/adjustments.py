@@ -18,7 +18,7 @@ from shopify_app.core.errors import InvalidCommand, LoyaltyError
 from shopify_app.ledger import ledger
 from shopify_app.ledger.commands import CustomerProfile
 from shopify_app.ledger.members import ensure_member
-from shopify_app.models import Adjustment, LedgerEntry, Member
+from shopify_app.ledger.models import Adjustment, LedgerEntry, Member
 
 
 class KeyReused(LoyaltyError):

@@ -18,7 +18,7 @@ from shopify_app.core.runtime import perks
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import adjustments, ledger
 from shopify_app.ledger.members import find_member
-from shopify_app.models import LedgerEntry, Member
+from shopify_app.ledger.models import LedgerEntry, Member
 from shopify_app.shop.guards import merchant_required
 
 

@@ -18,7 +18,7 @@ from shopify_app.core.runtime import perks
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import transfer
 from shopify_app.ledger.import_jobs import enqueue_import, import_job_id
-from shopify_app.models import ImportJob
+from shopify_app.ledger.models import ImportJob
 from shopify_app.shop.guards import merchant_required
 
 MAX_BYTES = 25 * 1024 * 1024

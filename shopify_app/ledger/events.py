@@ -10,7 +10,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from shopify_app.core.db import insert_ignoring_conflicts
-from shopify_app.models import Member, MemberEvent
+from shopify_app.ledger.models import Member
+from shopify_app.notifications.models import MemberEvent
 
 KINDS = (
     "points_earned",

@@ -22,8 +22,10 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shopify_app.core.db import insert_ignoring_conflicts
+from shopify_app.earn.models import Program
 from shopify_app.ledger import events, ledger
-from shopify_app.models import ExpiryNotice, LedgerEntry, Member, PendingPoints, Program, Shop
+from shopify_app.ledger.models import ExpiryNotice, LedgerEntry, Member, PendingPoints
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import program_of
 
 ACTIVITY = or_(LedgerEntry.kind.in_(("redeem", "expire")), and_(LedgerEntry.kind == "earn", LedgerEntry.order_id.is_not(None)))

@@ -19,8 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shopify_app.core.db import insert_ignoring_conflicts
+from shopify_app.earn.models import Program
 from shopify_app.ledger import events, ledger, orders
-from shopify_app.models import GuestEmail, Member, Order, PendingPoints, Program, Shop
+from shopify_app.ledger.models import GuestEmail, Member, Order, PendingPoints
+from shopify_app.shop.models import Shop
 
 
 def normalise(email: str | None) -> str | None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shopify_app.core.runtime import current
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import transfer
-from shopify_app.models import ImportJob
+from shopify_app.ledger.models import ImportJob
 
 log = logging.getLogger(__name__)
 # Rows per transaction: a few hundred keep each member's row lock to a fraction of a

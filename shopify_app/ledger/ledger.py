@@ -19,7 +19,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import LedgerEntry, Member, Shop
+from shopify_app.ledger.models import LedgerEntry, Member
+from shopify_app.shop.models import Shop
 
 log = logging.getLogger(__name__)
 # Members per audit transaction: short transactions, one index range scan of entries each.

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.ledger.commands import CustomerProfile
-from shopify_app.models import Member
+from shopify_app.ledger.models import Member
 
 
 def ensure_member(session: Session, shop_id: int, profile: CustomerProfile) -> tuple[Member, bool]:

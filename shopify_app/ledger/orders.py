@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.earn import multipliers, promotions
+from shopify_app.earn.models import Program
 from shopify_app.ledger import events, guests, ledger
 from shopify_app.ledger.commands import CancelOrder, PayOrder, Purchase, PurchaseLine, RefundOrder
 from shopify_app.ledger.earning import (
@@ -29,7 +30,8 @@ from shopify_app.ledger.earning import (
     weighted_amount,
 )
 from shopify_app.ledger.members import ensure_member, surviving
-from shopify_app.models import Member, Order, OrderLine, OrderRefund, OrderRefundLine, Program, Shop
+from shopify_app.ledger.models import Member, Order, OrderLine, OrderRefund, OrderRefundLine
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import installed_shop, program_of
 from shopify_app.tiers import tiers
 

@@ -30,7 +30,7 @@ from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.ledger import ledger
 from shopify_app.ledger.commands import CustomerProfile
 from shopify_app.ledger.members import apply_profile, surviving
-from shopify_app.models import LedgerEntry, Member
+from shopify_app.ledger.models import LedgerEntry, Member
 
 MAX_ROWS = 200_000
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger.members import find_member
-from shopify_app.models import Member, MemberEvent, Shop, Unsubscribe
+from shopify_app.ledger.models import Member
 from shopify_app.notifications import branding, preferences
 from shopify_app.notifications.channels import Channel, Notice, ShopCard
+from shopify_app.notifications.models import MemberEvent, Unsubscribe
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import installed_shop
 
 log = logging.getLogger(__name__)

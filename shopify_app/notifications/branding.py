@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy.orm import Session
 
 from shopify_app.launcher.look import READABLE, black_or_white, contrast, normal_colour, saved_look
-from shopify_app.models import LauncherLook
+from shopify_app.launcher.models import LauncherLook
 from shopify_app.notifications.messages import Mail
 
 # Where every mail points: the shop with the launcher open (launcher.js opens on #perks). The

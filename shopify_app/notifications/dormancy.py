@@ -17,8 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shopify_app.ledger import events
-from shopify_app.models import LedgerEntry, Member, Reward, Shop
+from shopify_app.ledger.models import LedgerEntry, Member
+from shopify_app.rewards.models import Reward
 from shopify_app.rewards.rewards import catalogue
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import program_of
 
 # An expiry or a merge is not the member coming back.

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from shopify_app.core.db import settings_row
 from shopify_app.earn.program_settings import InvalidSettings
-from shopify_app.models import NotificationSettings
 from shopify_app.notifications import messages
+from shopify_app.notifications.models import NotificationSettings
 from shopify_app.shop import audit
 
 CHANNELS = ("email", "metafields", "flow")

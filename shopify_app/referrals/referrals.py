@@ -37,8 +37,10 @@ from shopify_app.earn.program_settings import InvalidSettings
 from shopify_app.ledger import events, ledger
 from shopify_app.ledger.commands import CustomerProfile, PayOrder
 from shopify_app.ledger.members import ensure_member, find_member, surviving
-from shopify_app.models import Member, Order, OrderFingerprint, OrderRefund, Referral, ReferralLink, ReferralProgram, Shop
+from shopify_app.ledger.models import Member, Order, OrderRefund
+from shopify_app.referrals.models import OrderFingerprint, Referral, ReferralLink, ReferralProgram
 from shopify_app.rewards.redemptions import new_code
+from shopify_app.shop.models import Shop
 
 LINK_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 LINK_LENGTH = 10  # 31^10: about 8 x 10^14 codes, not worth guessing

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.core.config import Settings
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import Redemption, Referral, ReferralProgram, Reward, Shop
 from shopify_app.referrals import referrals
+from shopify_app.referrals.models import Referral, ReferralProgram
 from shopify_app.rewards.discounts import SHOPPER_WAITING, issue_with
+from shopify_app.rewards.models import Redemption, Reward
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import installed_shop
 from shopify_app.shop.tokens import ReauthorizationNeeded, admin_client
 from shopify_app.shopify.admin_client import AdminClient

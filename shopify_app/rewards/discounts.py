@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.core.config import Settings
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import Redemption, Reward, Shop
+from shopify_app.rewards.models import Redemption, Reward
 from shopify_app.rewards.redemptions import Issued, IssueFailed, IssueUnsettled
+from shopify_app.shop.models import Shop
 from shopify_app.shop.tokens import admin_client, admin_failures
 from shopify_app.shopify.admin_client import AdminClient
 from shopify_app.shopify.errors import AccessDenied, AnswerLost

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shopify_app.core.contracts import Answer
-from shopify_app.models import Redemption, Reward, RewardKind
+from shopify_app.rewards.models import Redemption, Reward, RewardKind
 
 
 def reward_json(reward: Reward) -> dict:

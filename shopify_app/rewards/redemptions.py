@@ -35,8 +35,10 @@ from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import events, ledger
 from shopify_app.ledger.commands import CustomerProfile
 from shopify_app.ledger.members import ensure_member
-from shopify_app.models import Member, Redemption, Reward, Shop
+from shopify_app.ledger.models import Member
+from shopify_app.rewards.models import Redemption, Reward
 from shopify_app.rewards.rewards import get_reward
+from shopify_app.shop.models import Shop
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_PREFIX = "PERKS-"

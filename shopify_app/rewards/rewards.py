@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from shopify_app.core.errors import InvalidCommand, LoyaltyError
 from shopify_app.core.field_types import Cost, Count, Days, Id, Money, Title
-from shopify_app.models import Reward, RewardKind
+from shopify_app.rewards.models import Reward, RewardKind
 
 MONEY_KINDS = {"fixed_amount", "store_credit", "points_for_money"}
 CENT = Decimal("0.01")

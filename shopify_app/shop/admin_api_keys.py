@@ -17,9 +17,9 @@ from shopify_app.core.contracts import Answer, Model, endpoint
 from shopify_app.core.field_types import Text
 from shopify_app.core.runtime import perks
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import ApiKey, ApiKeyUse
 from shopify_app.shop import api_keys, audit
 from shopify_app.shop.guards import merchant_required
+from shopify_app.shop.models import ApiKey, ApiKeyUse
 
 Scope = Literal[api_keys.SCOPES]  # type: ignore[valid-type] # the tuple's values, as the domain lists them
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from shopify_app.core import limits
 from shopify_app.core.errors import InvalidCommand, LoyaltyError
 from shopify_app.earn.actions import REPORTABLE
-from shopify_app.models import ApiKey, ApiKeyUse, Shop
+from shopify_app.shop.models import ApiKey, ApiKeyUse, Shop
 
 log = logging.getLogger(__name__)
 

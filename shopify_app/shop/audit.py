@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shopify_app.models import ProgramChange
+from shopify_app.shop.models import ProgramChange
 
 
 def record(session: Session, shop_id: int, actor: str, subject: str, before: dict[str, Any], after: dict[str, Any]) -> ProgramChange | None:

@@ -13,32 +13,17 @@ from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shopify_app.core.db import insert_ignoring_conflicts
+from shopify_app.earn.models import ActionClaim, MemberBirthday
 from shopify_app.ledger import guests, ledger
 from shopify_app.ledger.commands import CustomerProfile
 from shopify_app.ledger.members import ensure_member, find_member
-from shopify_app.models import (
-    ActionClaim,
-    Adjustment,
-    ApiKeyUse,
-    DataRequest,
-    GuestEmail,
-    ImportJob,
-    LedgerEntry,
-    Member,
-    MemberBirthday,
-    MemberEvent,
-    Order,
-    OrderFingerprint,
-    PendingPoints,
-    Redemption,
-    Referral,
-    ReferralLink,
-    Reward,
-    Shop,
-    Unsubscribe,
-    WebhookDelivery,
-)
+from shopify_app.ledger.models import Adjustment, GuestEmail, ImportJob, LedgerEntry, Member, Order, PendingPoints
+from shopify_app.notifications.models import MemberEvent, Unsubscribe
+from shopify_app.referrals.models import OrderFingerprint, Referral, ReferralLink
+from shopify_app.rewards.models import Redemption, Reward
+from shopify_app.shop.models import ApiKeyUse, DataRequest, Shop
 from shopify_app.shop.shops import any_shop
+from webhooks.models import WebhookDelivery
 
 REDACTED_PAYLOAD = '{"redacted": true}'
 

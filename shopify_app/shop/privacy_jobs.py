@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.core.runtime import current
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import ApiKeyUse, WebhookDelivery
+from shopify_app.shop.models import ApiKeyUse
 from shopify_app.shop.privacy import REDACTED_PAYLOAD
+from webhooks.models import WebhookDelivery
 
 # Done, seen twice, or refused for good (a failed delivery must be replayed within the retention).
 FINISHED = ("done", "duplicate", "failed")

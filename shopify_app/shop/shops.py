@@ -9,8 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shopify_app.core.errors import InvalidCommand, UnknownShop
-from shopify_app.models import Program, ReferralProgram, Shop, TierProgram
+from shopify_app.earn.models import Program
+from shopify_app.referrals.models import ReferralProgram
 from shopify_app.rewards.rewards import default_reward
+from shopify_app.shop.models import Shop
+from shopify_app.tiers.models import TierProgram
 
 T = TypeVar("T")
 

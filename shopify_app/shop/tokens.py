@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shopify_app.core.config import Settings
 from shopify_app.core.errors import LoyaltyError
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import Shop
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import add_shop, installed_shop
 from shopify_app.shop.token_vault import TokenVault
 from shopify_app.shopify import oauth

@@ -14,8 +14,9 @@ from shopify_app.core.contracts import Answer, endpoint
 from shopify_app.core.field_types import Rounding
 from shopify_app.core.runtime import perks
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import Program, Shop
+from shopify_app.earn.models import Program
 from shopify_app.shop.guards import merchant_required, unauthorized
+from shopify_app.shop.models import Shop
 from shopify_app.shop.session_tokens import InvalidSessionToken, merchant_from_token
 from shopify_app.shop.tokens import install, needs_exchange
 from shopify_app.shopify.errors import AdminApiError, TokenRequestError

@@ -16,8 +16,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import Member, MemberTier, Shop, Tier
+from shopify_app.ledger.models import Member
+from shopify_app.shop.models import Shop
 from shopify_app.shopify.admin_client import AdminClient
+from shopify_app.tiers.models import MemberTier, Tier
 from shopify_app.tiers.tiers import tag_for
 
 log = logging.getLogger(__name__)

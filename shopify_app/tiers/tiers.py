@@ -42,8 +42,10 @@ from shopify_app.earn.program_settings import InvalidSettings
 from shopify_app.ledger import events, ledger
 from shopify_app.ledger.commands import CustomerProfile, PayOrder
 from shopify_app.ledger.members import ensure_member, find_member
-from shopify_app.models import LedgerEntry, Member, MemberTier, Order, Shop, Tier, TierProgram
+from shopify_app.ledger.models import LedgerEntry, Member, Order
+from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import installed_shop, read_once
+from shopify_app.tiers.models import MemberTier, Tier, TierProgram
 
 ONE = Decimal(1)
 # Ledger kinds that count as points earned towards a tier.

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import LedgerEntry
+from shopify_app.ledger.models import LedgerEntry
 from shopify_app.shop.shops import installed_shop
 from tests.admin_support import add_member
 from tests.browser.conftest import go, open_section, shot

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from perks_dev.admin_demo import seed
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.models import Program, Reward
+from shopify_app.earn.models import Program
+from shopify_app.rewards.models import Reward
 from shopify_app.shop.shops import installed_shop
 from tests.browser.conftest import go, open_section, shot
 

@@ -13,7 +13,7 @@ from perks_dev.demo_storefront import DEMO_CUSTOMER, register
 from perks_dev.fake_admin import FakeServer
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import adjustments
-from shopify_app.models import Shop
+from shopify_app.shop.models import Shop
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "screenshots" / "storefront"

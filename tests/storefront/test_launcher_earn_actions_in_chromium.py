@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions
-from shopify_app.models import Shop
+from shopify_app.shop.models import Shop
 from tests.storefront.conftest import ADA, open_launcher, shot
 
 

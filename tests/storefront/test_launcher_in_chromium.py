@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions
-from shopify_app.models import MemberBirthday, Shop
+from shopify_app.earn.models import MemberBirthday
+from shopify_app.shop.models import Shop
 from tests.storefront.conftest import ADA, PHONE, axe, open_launcher, shot
 
 
