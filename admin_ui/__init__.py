@@ -9,14 +9,16 @@ brings a page opened without a fresh session token back with one.
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from flask import Blueprint, Flask, current_app, render_template, url_for
 
 bp = Blueprint("admin_ui", __name__, template_folder="templates", static_folder="static", static_url_path="/admin-static")
 
-from admin_ui import launcher_preview  # noqa: E402, F401  (its routes, on bp)
 
 
 def register(app: Flask) -> None:
+    import_module("admin_ui.launcher_preview")  # its routes, on bp
     app.register_blueprint(bp)
 
 

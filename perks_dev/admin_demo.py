@@ -21,8 +21,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from shopify_app.core.errors import UnknownShop
-from shopify_app.core.runtime import perks
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.ledger import ledger
 from shopify_app.ledger.commands import CustomerProfile
 from shopify_app.ledger.members import ensure_member

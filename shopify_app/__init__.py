@@ -36,10 +36,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     from admin_ui import register as register_admin_ui
     from shopify_app import admin_api
     from shopify_app.cli import perks
-    from shopify_app.core import contracts, rate_limits
+    from shopify_app.core import contracts
     from shopify_app.earn import actions_api, flow_api
     from shopify_app.launcher import openapi as proxy_openapi
     from shopify_app.launcher import storefront, storefront_growth
+    from shopify_app.shop import rate_limits
     from shopify_app.shop import views as platform
     from webhooks import bp as webhooks_bp
 
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(storefront.bp)
     app.register_blueprint(proxy_openapi.bp)
     app.register_blueprint(storefront_growth.bp)
-    app.register_blueprint(admin_api.bp)
+    admin_api.register(app)
     register_admin_ui(app)
     app.cli.add_command(perks)
     if settings.environment == "test":  # every answer the tests see is checked against its endpoint's contract

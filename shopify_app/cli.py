@@ -8,23 +8,25 @@ from rq import SimpleWorker
 from rq.cron import CronScheduler
 from sqlalchemy import select
 
-from shopify_app import growth_jobs
 from shopify_app.core.config import require_secrets
 from shopify_app.core.errors import LoyaltyError
 from shopify_app.core.orm import utcnow
 from shopify_app.core.queue import connection
 from shopify_app.core.runtime import Runtime, current, install
-from shopify_app.core.runtime import perks as runtime
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks as runtime
 from shopify_app.earn import jobs as rule_jobs
 from shopify_app.ledger import ledger
 from shopify_app.ledger.members import find_member
+from shopify_app.notifications import jobs as notification_jobs
+from shopify_app.referrals import jobs as referral_jobs
 from shopify_app.rewards import jobs as reward_jobs
 from shopify_app.shop import privacy_jobs, tokens
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import add_shop, installed_shop
 from shopify_app.shop.token_vault import TokenVault
 from shopify_app.shopify.oauth import AccessToken
+from shopify_app.tiers import jobs as tier_jobs
 from webhooks import jobs, reconcile
 from webhooks.models import WebhookDelivery
 
@@ -54,13 +56,13 @@ def cron(sweep_every: int, sweep_older_than: int, reconcile_every: int) -> None:
     scheduler = CronScheduler(connection=connection(settings.redis_url), name="perks-cron")
     scheduler.register(jobs.sweep, settings.queue_name, kwargs={"older_than_seconds": sweep_older_than}, interval=sweep_every)
     scheduler.register(rule_jobs.birthdays_and_expiry, settings.queue_name, interval=3600)
-    scheduler.register(rule_jobs.deliver_notifications, settings.queue_name, interval=60)
+    scheduler.register(notification_jobs.deliver_notifications, settings.queue_name, interval=60)
     scheduler.register(reconcile.reconcile_all_job, settings.queue_name, interval=reconcile_every)
     scheduler.register(reward_jobs.expire_codes, settings.queue_name, interval=3600)
     scheduler.register(reward_jobs.recover_redemptions, settings.queue_name, interval=300)
-    scheduler.register(growth_jobs.confirm_referrals, settings.queue_name, interval=3600)
-    scheduler.register(growth_jobs.review_tiers, settings.queue_name, interval=3600)
-    scheduler.register(growth_jobs.sync_tiers, settings.queue_name, interval=60)
+    scheduler.register(referral_jobs.confirm_referrals, settings.queue_name, interval=3600)
+    scheduler.register(tier_jobs.review_tiers, settings.queue_name, interval=3600)
+    scheduler.register(tier_jobs.sync_tiers, settings.queue_name, interval=60)
     scheduler.register(audit_job, settings.queue_name, interval=24 * 3600)
     scheduler.register(privacy_jobs.purge_payloads, settings.queue_name, interval=3600)
     scheduler.start()
@@ -237,4 +239,4 @@ def notify(shop_domain: str | None) -> None:
     from shopify_app.notifications import deliver
 
     settings = runtime().settings
-    click.echo(deliver(runtime().sessions, rule_jobs.channels(settings), datetime.now(UTC), shop_domain=shop_domain))
+    click.echo(deliver(runtime().sessions, notification_jobs.channels(settings), datetime.now(UTC), shop_domain=shop_domain))

@@ -32,12 +32,12 @@ from sqlalchemy import text
 from werkzeug.test import EnvironBuilder
 
 from shopify_app import create_app
-from shopify_app.core import rate_limits
 from shopify_app.core.config import Settings
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions
 from shopify_app.earn.models import Promotion
 from shopify_app.rewards.models import Reward
+from shopify_app.shop import rate_limits
 from shopify_app.shop.app_proxy import signature as proxy_signature
 from shopify_app.shop.shops import installed_shop, program_of
 from shopify_app.tiers.models import Tier

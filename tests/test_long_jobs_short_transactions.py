@@ -14,12 +14,10 @@ from sqlalchemy import event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.core import calendar
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions
-from shopify_app.earn.jobs import BATCH, run_rules
+from shopify_app.earn.jobs import run_rules
 from shopify_app.earn.models import MemberBirthday
-from shopify_app.growth_jobs import review_tiers_with
 from shopify_app.ledger.import_jobs import CHUNK
 from shopify_app.ledger.models import LedgerEntry, Member
 from shopify_app.referrals import referrals
@@ -27,8 +25,11 @@ from shopify_app.referrals.models import ReferralLink
 from shopify_app.rewards.jobs import expire_codes_with
 from shopify_app.rewards.models import Redemption
 from shopify_app.rewards.rewards import create_reward
+from shopify_app.shop import calendar
+from shopify_app.shop.each_shop import BATCH
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import installed_shop
+from shopify_app.tiers.jobs import review_tiers_with
 from shopify_app.tiers.models import MemberTier, Tier
 from tests.admin_support import Admin
 from tests.rules_helpers import configure

@@ -1,9 +1,9 @@
-"""Rate limits (shopify_app/core/rate_limits.py): a script hammering a door gets 429 with Retry-After,
+"""Rate limits (shopify_app/shop/rate_limits.py): a script hammering a door gets 429 with Retry-After,
 counted per shop and customer on the storefront, per shop on the actions API (the key's shop) and the admin's writes."""
 
 from __future__ import annotations
 
-from shopify_app.core import rate_limits
+from shopify_app.shop import rate_limits
 from tests.admin_support import Admin
 
 ADA, GRACE = 7016100000001, 7016100000002

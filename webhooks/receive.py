@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from shopify_app.core.queue import enqueue_delivery
-from shopify_app.core.runtime import perks
+from shopify_app.core.web import perks
 from webhooks import deliveries, signature
 from webhooks.handlers import AFTER_UNINSTALL, HANDLERS
 

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
 from shopify_app.core.errors import UnknownShop
-from shopify_app.core.runtime import perks
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.launcher.liquid_blocks import Blocks, locales, money, static_path, translate
 from shopify_app.ledger.members import find_member
 from shopify_app.shop.app_proxy import signature

@@ -1,6 +1,8 @@
-"""The embedded admin's JSON API under /api: a registry of area modules, each adding its routes to `bp`."""
+"""The embedded admin's JSON API under /api: its blueprint, its path converters and the rooms' modules that add routes to it."""
 
-from flask import Blueprint
+from importlib import import_module
+
+from flask import Blueprint, Flask
 from werkzeug.routing import IntegerConverter
 
 from shopify_app.core.limits import MAX_ID, MAX_ROW_ID
@@ -26,16 +28,25 @@ class RowIdConverter(IntegerConverter):
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("id", IdConverter))
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("row", RowIdConverter))
 
-# Importing a room's admin module registers its routes on `bp`; a new one is added here.
-import shopify_app.admin_api.openapi  # noqa: E402
-import shopify_app.admin_api.referrals_tiers  # noqa: E402
-import shopify_app.analytics.admin  # noqa: E402
-import shopify_app.analytics.admin_forecast  # noqa: E402
-import shopify_app.earn.admin_boosts  # noqa: E402
-import shopify_app.earn.admin_program  # noqa: E402
-import shopify_app.launcher.admin  # noqa: E402
-import shopify_app.ledger.admin_members  # noqa: E402
-import shopify_app.ledger.admin_transfer  # noqa: E402
-import shopify_app.notifications.admin  # noqa: E402
-import shopify_app.rewards.admin  # noqa: E402
-import shopify_app.shop.admin_api_keys  # noqa: E402, F401
+# Each room's admin routes, added to `bp` when imported (by create_app, before `bp` is registered); a new one goes here.
+ROUTES = (
+    "shopify_app.admin_api.openapi",
+    "shopify_app.analytics.admin",
+    "shopify_app.analytics.admin_forecast",
+    "shopify_app.earn.admin_boosts",
+    "shopify_app.earn.admin_program",
+    "shopify_app.launcher.admin",
+    "shopify_app.ledger.admin_members",
+    "shopify_app.ledger.admin_transfer",
+    "shopify_app.notifications.admin",
+    "shopify_app.referrals.admin",
+    "shopify_app.rewards.admin",
+    "shopify_app.shop.admin_api_keys",
+    "shopify_app.tiers.admin",
+)
+
+
+def register(app: Flask) -> None:
+    for module in ROUTES:
+        import_module(module)
+    app.register_blueprint(bp)

@@ -12,9 +12,10 @@ from pydantic import Field, create_model
 from shopify_app.admin_api import bp
 from shopify_app.admin_api.http import ApiError, shop_of
 from shopify_app.analytics import analytics
-from shopify_app.core.contracts import Answer, Model, endpoint
-from shopify_app.core.runtime import perks
+from shopify_app.core.contracts import endpoint
+from shopify_app.core.field_types import Answer, Model
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.ledger.transfer import csv_text
 from shopify_app.shop.guards import merchant_required
 

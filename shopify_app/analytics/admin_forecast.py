@@ -17,10 +17,10 @@ from pydantic import Field, create_model
 from shopify_app.admin_api import bp
 from shopify_app.admin_api.http import shop_of
 from shopify_app.analytics import forecast, forecast_history
-from shopify_app.core.contracts import Answer, Model, endpoint
-from shopify_app.core.field_types import Cost, Money
-from shopify_app.core.runtime import perks
+from shopify_app.core.contracts import endpoint
+from shopify_app.core.field_types import Answer, Cost, Model, Money
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.earn import program_settings
 from shopify_app.earn.admin_boosts import MultiplierFields
 from shopify_app.rewards.models import RewardKind

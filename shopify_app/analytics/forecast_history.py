@@ -24,7 +24,7 @@ from shopify_app.earn import promotions
 from shopify_app.earn.models import EarnMultiplier, ProductCollectionsCache, Promotion
 from shopify_app.ledger.commands import PayOrder
 from shopify_app.ledger.models import LedgerEntry, Order, OrderRefund
-from shopify_app.ledger.orders import refund_lines, refund_purchase
+from shopify_app.ledger.take_back import refund_lines, refund_purchase
 from shopify_app.rewards.models import Reward
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import program_of

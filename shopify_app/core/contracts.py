@@ -20,23 +20,12 @@ from flask import Flask, Response, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from shopify_app.core.field_types import Answer, Model
 from shopify_app.core.limits import MAX_ID, MAX_ROW_ID
 
 JSON = "application/json"
 # Where programs call: a refusal there is JSON even when no route matched.
 API_PREFIXES = ("/api/", "/flow/", "/proxy/")
-
-
-class Model(BaseModel):
-    """A request's shape: JSON types as they are (no "5" for 5, no true for 1) and no field the endpoint does not know."""
-
-    model_config = ConfigDict(strict=True, extra="forbid")
-
-
-class Answer(BaseModel):
-    """An answer's shape, checked under the tests."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class OpenApiDocument(Answer):

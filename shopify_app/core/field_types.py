@@ -1,4 +1,4 @@
-"""The field types request and answer models share, with the bounds of `loyalty.limits` in them.
+"""The base of request and answer models (Model, Answer) and the field types they share, with the bounds of `loyalty.limits` in them.
 
 A refusal names the field and says what it must be; pydantic writes the sentence
 from the bound (e.g. "Input should be less than or equal to 10000000").
@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from shopify_app.core import limits
 
@@ -47,6 +47,7 @@ Multiplier = Annotated[Decimal, Field(gt=0, le=limits.MAX_MULTIPLIER, decimal_pl
 Id = Annotated[int, Field(ge=1, le=limits.MAX_ID)]  # a Shopify id
 RowId = Annotated[int, Field(ge=1, le=limits.MAX_ROW_ID)]  # one of our own rows: a reward, a promotion, a key
 Cost = Annotated[int, Field(ge=1, le=limits.MAX_REWARD_COST)]
+Award = Annotated[int, Field(ge=0, le=limits.MAX_POINTS_PER_AWARD)]  # points a setting gives at once
 Count = Annotated[int, Field(ge=1, le=1_000_000)]
 Days = Annotated[int, Field(ge=1, le=limits.MAX_DAYS)]
 Title = Text(255, min_length=1)
@@ -69,3 +70,15 @@ def QueryWhole(low: int, high: int):  # used like a type: QueryWhole(0, 100)
 
 PointsRate = Annotated[Decimal, Field(ge=0, le=10_000, decimal_places=4), AsString]  # points per unit of money spent
 Rounding = Literal["down", "nearest", "up"]
+
+
+class Model(BaseModel):
+    """A request's shape: JSON types as they are (no "5" for 5, no true for 1) and no field the endpoint does not know."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class Answer(BaseModel):
+    """An answer's shape, checked under the tests."""
+
+    model_config = ConfigDict(extra="forbid")

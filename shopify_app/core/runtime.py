@@ -1,6 +1,6 @@
 """What a running app holds: its settings, its database sessions, its queue.
 
-The web app keeps its Runtime on the Flask app (`perks()`). A worker or cron
+The web app keeps its Runtime on the Flask app (`core.web.perks()`). A worker or cron
 process installs its own at start (`install`), and the jobs it runs take it
 from there (`current()`): the settings they see are the ones the process
 started with, never the environment read again.
@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from flask import current_app
 from rq import Queue
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,10 +30,6 @@ class Runtime:
     @cached_property
     def queue(self) -> Queue:
         return queue(self.settings.redis_url, self.settings.queue_name)
-
-
-def perks() -> Runtime:
-    return current_app.extensions["perks"]
 
 
 _process: Runtime | None = None

@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from shopify_app.core import calendar
 from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.core.errors import InvalidCommand
 from shopify_app.earn import promotions
@@ -32,6 +31,7 @@ from shopify_app.ledger import events, ledger
 from shopify_app.ledger.commands import CustomerProfile, PerformAction
 from shopify_app.ledger.members import ensure_member
 from shopify_app.ledger.models import Member
+from shopify_app.shop import calendar
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import installed_shop, program_of, read_once
 from shopify_app.tiers import tiers

@@ -22,18 +22,18 @@ from flask import Blueprint, g, jsonify, make_response, request
 from pydantic import Field
 from sqlalchemy import select
 
-from shopify_app.core.contracts import Answer, Model, endpoint
+from shopify_app.core.contracts import endpoint
 from shopify_app.core.errors import InvalidCommand, LoyaltyError, UnknownShop
-from shopify_app.core.field_types import Id, Text
-from shopify_app.core.rate_limits import ACTIONS_API, limiter
-from shopify_app.core.runtime import perks
+from shopify_app.core.field_types import Answer, Id, Model, Text
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.earn import actions, profile
 from shopify_app.ledger.commands import GiveBirthday, PerformAction
 from shopify_app.ledger.members import find_member
 from shopify_app.shop import api_keys
 from shopify_app.shop.api_keys import KeyRefused
 from shopify_app.shop.models import Shop
+from shopify_app.shop.rate_limits import ACTIONS_API, limiter
 
 bp = Blueprint("actions_api", __name__, url_prefix="/api")
 MAX_BYTES = 64 * 1024

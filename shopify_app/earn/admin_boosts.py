@@ -13,10 +13,10 @@ from sqlalchemy import select
 from shopify_app.admin_api import bp
 from shopify_app.admin_api.http import actor, not_found, shop_of
 from shopify_app.core import limits
-from shopify_app.core.contracts import Answer, Model, endpoint
-from shopify_app.core.field_types import AsString, Title
-from shopify_app.core.runtime import perks
+from shopify_app.core.contracts import endpoint
+from shopify_app.core.field_types import Answer, AsString, Model, Title
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.earn import actions, multipliers, promotions
 from shopify_app.earn.models import EarnMultiplier, Promotion
 from shopify_app.shop import audit

@@ -12,11 +12,11 @@ from sqlalchemy import exists, select
 from shopify_app.admin_api import bp
 from shopify_app.admin_api.http import ApiError, actor, shop_of
 from shopify_app.core import limits
-from shopify_app.core.contracts import Answer, Model, endpoint
+from shopify_app.core.contracts import endpoint
 from shopify_app.core.errors import InvalidCommand
-from shopify_app.core.field_types import QueryWhole, Text
-from shopify_app.core.runtime import perks
+from shopify_app.core.field_types import Answer, Model, QueryWhole, Text
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.earn import actions, program_settings
 from shopify_app.earn.models import EarnRule
 from shopify_app.earn.program_settings import ProgramFields

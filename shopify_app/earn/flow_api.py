@@ -13,12 +13,12 @@ from typing import Annotated, Literal
 from flask import Blueprint, jsonify, request
 from pydantic import BeforeValidator, ConfigDict, Field
 
-from shopify_app.core.contracts import Answer, Model, endpoint
+from shopify_app.core.contracts import endpoint
 from shopify_app.core.errors import InvalidCommand, UnknownShop
-from shopify_app.core.field_types import Id, Text
+from shopify_app.core.field_types import Answer, Id, Model, Text
 from shopify_app.core.limits import MAX_POINTS_PER_AWARD, MAX_REASON_LENGTH, ascii_whole
-from shopify_app.core.runtime import perks
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.earn import actions
 from shopify_app.tiers import tiers
 from webhooks import signature

@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from shopify_app.core import calendar
 from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.core.errors import InvalidCommand
 from shopify_app.earn import actions
@@ -16,6 +15,7 @@ from shopify_app.earn.models import MemberBirthday, Program
 from shopify_app.ledger.commands import CustomerProfile, GiveBirthday
 from shopify_app.ledger.members import ensure_member
 from shopify_app.ledger.models import Member
+from shopify_app.shop import calendar
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import installed_shop, program_of
 

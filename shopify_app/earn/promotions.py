@@ -8,10 +8,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shopify_app.core import calendar, limits
+from shopify_app.core import limits
 from shopify_app.core.errors import InvalidCommand
 from shopify_app.earn.models import Promotion
 from shopify_app.earn.program_settings import InvalidSettings
+from shopify_app.shop import calendar
 from shopify_app.shop.models import Shop
 
 ONE = Decimal(1)

@@ -9,9 +9,10 @@ from flask import g, jsonify
 
 from shopify_app.admin_api import bp
 from shopify_app.admin_api.http import actor
-from shopify_app.core.contracts import Answer, endpoint
-from shopify_app.core.runtime import perks
+from shopify_app.core.contracts import endpoint
+from shopify_app.core.field_types import Answer
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.launcher import look as launcher_look
 from shopify_app.launcher.liquid_blocks import translate
 from shopify_app.launcher.look import LookChange

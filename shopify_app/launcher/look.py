@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from shopify_app.core import limits
 from shopify_app.core.config import REPO_ROOT
-from shopify_app.core.contracts import Model
 from shopify_app.core.db import settings_row
+from shopify_app.core.field_types import Model
 from shopify_app.launcher.models import LAUNCHER_POSITIONS, LauncherLook
 from shopify_app.shop import audit
 

@@ -17,12 +17,11 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 
 from shopify_app import notifications as notifier
-from shopify_app.core.contracts import Answer, Model, endpoint
+from shopify_app.core.contracts import endpoint
 from shopify_app.core.errors import InvalidCommand
-from shopify_app.core.field_types import Cost, RowId
-from shopify_app.core.rate_limits import storefront_writes
-from shopify_app.core.runtime import perks
+from shopify_app.core.field_types import Answer, Cost, Model, RowId
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.earn import actions, newsletter, profile
 from shopify_app.earn.marketing import ShopifySubscriber
 from shopify_app.earn.models import ActionClaim, EarnRule, MemberBirthday
@@ -39,6 +38,7 @@ from shopify_app.rewards.discounts import ShopifyIssuer
 from shopify_app.rewards.presenters import RedemptionJson, RewardJson, redemption_json, reward_json
 from shopify_app.shop.guards import proxy_signed, shopper_required
 from shopify_app.shop.models import Shop
+from shopify_app.shop.rate_limits import storefront_writes
 from shopify_app.shop.shops import program_of
 
 bp = Blueprint("storefront", __name__, url_prefix="/proxy")

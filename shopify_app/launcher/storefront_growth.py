@@ -18,15 +18,16 @@ from urllib.parse import urlencode
 from flask import Blueprint, g, jsonify, redirect, request
 from pydantic import Field
 
-from shopify_app.core.contracts import Answer, Model, endpoint
-from shopify_app.core.rate_limits import storefront_writes
-from shopify_app.core.runtime import perks
+from shopify_app.core.contracts import endpoint
+from shopify_app.core.field_types import Answer, Model
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.ledger.models import Member
 from shopify_app.referrals import referrals
 from shopify_app.referrals import welcome as referral_welcome
 from shopify_app.shop.guards import proxy_signed, shopper_required
 from shopify_app.shop.models import Shop
+from shopify_app.shop.rate_limits import storefront_writes
 from shopify_app.shop.shops import installed_shop
 from shopify_app.tiers import tiers
 

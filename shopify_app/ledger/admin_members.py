@@ -12,10 +12,10 @@ from shopify_app.admin_api import bp
 from shopify_app.admin_api.http import ApiError, actor, idempotency_key, not_found
 from shopify_app.admin_api.openapi import IDEMPOTENCY_KEY
 from shopify_app.core import limits
-from shopify_app.core.contracts import Answer, Model, endpoint
-from shopify_app.core.field_types import QueryWhole, Text
-from shopify_app.core.runtime import perks
+from shopify_app.core.contracts import endpoint
+from shopify_app.core.field_types import Answer, Model, QueryWhole, Text
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.ledger import adjustments, ledger
 from shopify_app.ledger.members import find_member
 from shopify_app.ledger.models import LedgerEntry, Member

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from shopify_app.admin_api import bp
 from shopify_app.admin_api.http import ApiError, actor, not_found
-from shopify_app.core.contracts import Answer, Model, endpoint
-from shopify_app.core.field_types import Text
-from shopify_app.core.runtime import perks
+from shopify_app.core.contracts import endpoint
+from shopify_app.core.field_types import Answer, Model, Text
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.ledger import transfer
 from shopify_app.ledger.import_jobs import enqueue_import, import_job_id
 from shopify_app.ledger.models import ImportJob

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.earn.models import Program
-from shopify_app.ledger import events, ledger, orders
+from shopify_app.ledger import events, ledger, take_back
 from shopify_app.ledger.models import GuestEmail, Member, Order, PendingPoints
 from shopify_app.shop.models import Shop
 
@@ -86,7 +86,7 @@ def _credit_all(session: Session, shop: Shop, program: Program, member: Member, 
         if expired(pending, program, now):
             pending.status, pending.settled_at = "expired", now
             continue
-        order, _ = orders._locked_order(session, shop.id, pending.order_id)
+        order, _ = take_back.locked_order(session, shop.id, pending.order_id)
         order.member_id = member.id
         key = f"order:{order.order_id}:earn"
         reason = f"Order {order.name} (placed as a guest)"
@@ -95,7 +95,9 @@ def _credit_all(session: Session, shop: Shop, program: Program, member: Member, 
             events.emit(session, member, "points_earned", f"event:{key}", points=pending.points, reason=reason)
         pending.status, pending.member_id, pending.settled_at = "credited", member.id, now
         # A refund or cancellation that came while the points waited settles now.
-        orders._take_back(session, program, order, key=f"order:{order.order_id}:settle", reason=f"Order {order.name} refunded or cancelled")
+        take_back.take_back(
+            session, program, order, key=f"order:{order.order_id}:settle", reason=f"Order {order.name} refunded or cancelled"
+        )
     return credited
 
 

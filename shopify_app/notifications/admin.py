@@ -11,10 +11,10 @@ from pydantic import AfterValidator, create_model
 
 from shopify_app.admin_api import bp
 from shopify_app.admin_api.http import actor, shop_of
-from shopify_app.core.contracts import Answer, Model, endpoint
-from shopify_app.core.field_types import Text
-from shopify_app.core.runtime import perks
+from shopify_app.core.contracts import endpoint
+from shopify_app.core.field_types import Answer, Model, Text
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.earn.program_settings import InvalidSettings
 from shopify_app.notifications import messages, preferences
 from shopify_app.shop.guards import merchant_required

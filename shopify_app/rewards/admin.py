@@ -7,9 +7,10 @@ from pydantic import BaseModel
 
 from shopify_app.admin_api import bp
 from shopify_app.admin_api.http import actor
-from shopify_app.core.contracts import Answer, endpoint
-from shopify_app.core.runtime import perks
+from shopify_app.core.contracts import endpoint
+from shopify_app.core.field_types import Answer
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.ledger.members import find_member
 from shopify_app.rewards import rewards
 from shopify_app.rewards.presenters import RedemptionJson, RewardJson, redemption_json, reward_json

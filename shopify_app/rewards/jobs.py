@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.core.runtime import current
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.earn.jobs import BATCH
 from shopify_app.rewards.discounts import ShopifyIssuer
 from shopify_app.rewards.redemptions import expire_unused, recover
+from shopify_app.shop.each_shop import BATCH
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import program_of
 

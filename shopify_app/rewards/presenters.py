@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shopify_app.core.contracts import Answer
+from shopify_app.core.field_types import Answer
 from shopify_app.rewards.models import Redemption, Reward, RewardKind
 
 

@@ -13,10 +13,10 @@ from pydantic import Field
 
 from shopify_app.admin_api import bp
 from shopify_app.admin_api.http import actor
-from shopify_app.core.contracts import Answer, Model, endpoint
-from shopify_app.core.field_types import Text
-from shopify_app.core.runtime import perks
+from shopify_app.core.contracts import endpoint
+from shopify_app.core.field_types import Answer, Model, Text
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.shop import api_keys, audit
 from shopify_app.shop.guards import merchant_required
 from shopify_app.shop.models import ApiKey, ApiKeyUse

@@ -9,8 +9,8 @@ from flask import g, jsonify, request
 
 from shopify_app.core.errors import UnknownShop
 from shopify_app.core.limits import ascii_whole, is_id
-from shopify_app.core.runtime import perks
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.shop.app_proxy import InvalidProxyRequest, verify
 from shopify_app.shop.session_tokens import InvalidSessionToken, merchant_from_authorization
 from shopify_app.shop.shops import installed_shop

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from admin_ui import bounce_page, demo_mode
 from admin_ui import shell as admin_shell
-from shopify_app.core.contracts import Answer, endpoint
-from shopify_app.core.field_types import Rounding
-from shopify_app.core.runtime import perks
+from shopify_app.core.contracts import endpoint
+from shopify_app.core.field_types import Answer, Rounding
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.core.web import perks
 from shopify_app.earn.models import Program
 from shopify_app.shop.guards import merchant_required, unauthorized
 from shopify_app.shop.models import Shop

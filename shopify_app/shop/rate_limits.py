@@ -14,7 +14,7 @@ from functools import cache
 from flask import Flask, Response, g, jsonify, request
 from flask_limiter import Limiter, RequestLimit
 
-from shopify_app.core.runtime import perks
+from shopify_app.core.web import perks
 from shopify_app.shop.session_tokens import InvalidSessionToken, merchant_from_authorization
 
 STOREFRONT_WRITES = "30/minute"  # per shop and logged-in customer: redeem, earn actions, birthday, unsubscribe, referral claim
