@@ -18,7 +18,7 @@ from shopify_app.admin_api import bp
 from shopify_app.admin_api.http import shop_of
 from shopify_app.analytics import forecast, forecast_history
 from shopify_app.core.contracts import endpoint
-from shopify_app.core.field_types import Answer, Cost, Model, Money
+from shopify_app.core.field_types import Answer, Cost, Model, Money, money_text
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.core.web import perks
 from shopify_app.earn import program_settings
@@ -148,18 +148,15 @@ def assumptions(rate: Decimal | None) -> list[str]:
 
 
 def _outcome(outcome: forecast.Outcome) -> dict[str, Any]:
-    def money(value: Decimal | None) -> str | None:
-        return None if value is None else f"{value:.2f}"
-
     return {
         "points_issued": outcome.points_issued,
         "points_earned": outcome.points_earned,
         "points_taken_back": outcome.points_taken_back,
         "orders_earning": outcome.orders_earning,
         "point_value": None if outcome.point_value is None else str(outcome.point_value.normalize()),
-        "liability": money(outcome.liability),
+        "liability": money_text(outcome.liability),
         "projected_redeemed_points": outcome.projected_redeemed_points,
-        "projected_redemption_value": money(outcome.projected_redemption_value),
+        "projected_redemption_value": money_text(outcome.projected_redemption_value),
         "cheapest_reward_points": outcome.cheapest_reward_points,
         "projected_rewards": outcome.projected_rewards,
     }

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from shopify_app.core.field_types import money_text
 from shopify_app.ledger.models import LedgerEntry, Member, Order
 from shopify_app.rewards.models import Reward
 from shopify_app.shop.models import Shop
@@ -299,14 +300,12 @@ def _ratio(part: int, whole: int) -> Decimal | None:
 
 
 def as_json(result: Report) -> dict:
-    def money(value: Decimal | None) -> str | None:
-        return None if value is None else f"{value:.2f}"
 
     def ratio(value: Decimal | None) -> str | None:
         return None if value is None else str(value)
 
     def sales(s: Sales) -> dict:
-        return {"orders": s.orders, "revenue": money(s.revenue), "aov": money(s.aov)}
+        return {"orders": s.orders, "revenue": money_text(s.revenue), "aov": money_text(s.aov)}
 
     return {
         "period": {
@@ -323,11 +322,11 @@ def as_json(result: Report) -> dict:
         "redemption_rate": ratio(result.redemption_rate),
         "outstanding_points": result.outstanding_points,
         "point_value": None if result.point_value is None else str(result.point_value.normalize()),
-        "liability": money(result.liability),
+        "liability": money_text(result.liability),
         "members": sales(result.members),
         "guests": sales(result.guests),
         "repeat_purchase_rate": ratio(result.repeat_purchase_rate),
-        "clv": money(result.clv),
+        "clv": money_text(result.clv),
         "churn_rate": ratio(result.churn_rate),
         "tiers": result.tiers,
         "series": [
@@ -338,9 +337,9 @@ def as_json(result: Report) -> dict:
                 "points_issued": b.points_issued,
                 "points_redeemed": b.points_redeemed,
                 "member_orders": b.member_orders,
-                "member_revenue": money(b.member_revenue),
+                "member_revenue": money_text(b.member_revenue),
                 "guest_orders": b.guest_orders,
-                "guest_revenue": money(b.guest_revenue),
+                "guest_revenue": money_text(b.guest_revenue),
             }
             for b in result.buckets
         ],

@@ -40,6 +40,11 @@ def _amount(value: object) -> object:
     return value
 
 
+def money_text(value: Decimal | None) -> str | None:
+    """Money in an answer: text with 2 decimals ("485.04"), or None."""
+    return None if value is None else f"{value:.2f}"
+
+
 # Money and rates travel as strings ("5.00") so no float touches them; a number is taken too.
 AsString = PlainSerializer(str, return_type=str, when_used="json")
 Money = Annotated[Decimal, BeforeValidator(_amount), Field(ge=0, le=limits.MAX_MONEY, decimal_places=2), AsString]
