@@ -15,6 +15,13 @@ from email.message import EmailMessage
 from pathlib import Path
 
 
+class Server(socketserver.ThreadingTCPServer):
+    # SO_REUSEADDR, as every server `make run` starts: without it a connection the killed sink left
+    # half-closed keeps the port from the next `make run` for a minute ("port ... is taken").
+    allow_reuse_address = True
+    daemon_threads = True
+
+
 class SmtpSink:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, folder: Path | None = None):
         self.messages: list[EmailMessage] = []
@@ -51,8 +58,7 @@ class SmtpSink:
             def reply(self, *lines: str) -> None:
                 self.wfile.write("".join(f"{line}\r\n" for line in lines).encode())
 
-        self._server = socketserver.ThreadingTCPServer((host, port), Handler)
-        self._server.daemon_threads = True
+        self._server = Server((host, port), Handler)
         self._serving = False
         self.host, self.port = self._server.server_address[:2]
 
