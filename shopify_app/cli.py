@@ -238,5 +238,5 @@ def notify(shop_domain: str | None) -> None:
 
     from shopify_app.notifications import deliver
 
-    settings = runtime().settings
-    click.echo(deliver(runtime().sessions, notification_jobs.channels(settings), datetime.now(UTC), shop_domain=shop_domain))
+    process = runtime()
+    click.echo(deliver(process.sessions, notification_jobs.channels(process), datetime.now(UTC), shop_domain=shop_domain))

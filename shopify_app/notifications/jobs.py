@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from shopify_app.core.config import Settings
-from shopify_app.core.db import session_factory
-from shopify_app.core.runtime import current
+from shopify_app.core.runtime import Runtime, current
 from shopify_app.notifications import deliver
 from shopify_app.notifications.channels import Email, FlowTriggers, Metafields, admin_locale
 from shopify_app.shop import tokens
@@ -16,13 +14,13 @@ from shopify_app.shop import tokens
 def deliver_notifications() -> dict[str, int]:
     """Member events out to their channels: mail when PERKS_SMTP_URL is set, metafields always."""
     runtime = current()
-    return deliver(runtime.sessions, channels(runtime.settings), datetime.now(UTC))
+    return deliver(runtime.sessions, channels(runtime), datetime.now(UTC))
 
 
-def channels(settings: Settings) -> list:
+def channels(runtime: Runtime) -> list:
     """The channels this deployment has: SMTP from PERKS_SMTP_URL (smtp://host:port) and
     PERKS_MAIL_FROM; Shopify customer metafields and Flow triggers through each shop's Admin client."""
-    sessions = session_factory(settings.database_url)
+    sessions, settings = runtime.sessions, runtime.settings
 
     def client_for(shop_domain: str):
         return tokens.admin_client(sessions, settings, shop_domain)
