@@ -7,7 +7,7 @@ from typing import Any
 from flask import g, jsonify, request
 
 from shopify_app.admin_api import bp
-from shopify_app.core.errors import InvalidCommand
+from shopify_app.core.errors import InvalidCommand, NotFound
 from shopify_app.launcher.storefront import IDEMPOTENCY_KEY
 from shopify_app.shop.models import Shop
 
@@ -24,6 +24,11 @@ def _api_error(error: ApiError):
     if error.fields:
         body["fields"] = error.fields
     return jsonify(body), error.status
+
+
+@bp.errorhandler(NotFound)
+def _not_found(error: NotFound):
+    return _api_error(ApiError(404, "not_found", str(error)))
 
 
 @bp.errorhandler(InvalidCommand)

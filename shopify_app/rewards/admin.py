@@ -36,11 +36,6 @@ def _sent(body: BaseModel) -> dict:
     return body.model_dump(exclude_unset=True)
 
 
-@bp.errorhandler(rewards.UnknownReward)
-def _unknown(error: rewards.UnknownReward):
-    return jsonify(error="not_found", message=str(error)), 404
-
-
 @bp.get("/rewards")
 @merchant_required
 @endpoint("The reward catalogue", security="session", answer=Catalogue)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shopify_app.core.errors import InvalidCommand, LoyaltyError
+from shopify_app.core.errors import InvalidCommand, NotFound
 from shopify_app.core.field_types import Cost, Count, Days, Id, Money, Title
 from shopify_app.rewards.models import Reward, RewardKind
 
@@ -45,7 +45,7 @@ class InvalidReward(InvalidCommand):
         self.errors = errors
 
 
-class UnknownReward(LoyaltyError):
+class UnknownReward(NotFound):
     pass
 
 

@@ -102,11 +102,6 @@ def _subject(key: ApiKey) -> str:
     return f"api_key:{key.id} {key.name}"
 
 
-@bp.errorhandler(api_keys.UnknownKey)
-def _unknown(error: api_keys.UnknownKey):
-    return jsonify(error="not_found", message=str(error)), 404
-
-
 @bp.errorhandler(api_keys.TooManyKeys)
 def _too_many(error: api_keys.TooManyKeys):
     return jsonify(error="too_many_keys", message=str(error)), 409

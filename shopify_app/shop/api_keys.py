@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shopify_app.core import limits
-from shopify_app.core.errors import InvalidCommand, LoyaltyError
+from shopify_app.core.errors import InvalidCommand, LoyaltyError, NotFound
 from shopify_app.earn.actions import REPORTABLE
 from shopify_app.shop.models import ApiKey, ApiKeyUse, Shop
 
@@ -46,7 +46,7 @@ class TooManyKeys(LoyaltyError):
     pass
 
 
-class UnknownKey(LoyaltyError):
+class UnknownKey(NotFound):
     pass
 
 

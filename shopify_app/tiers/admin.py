@@ -55,11 +55,6 @@ class TiersJson(Answer):
     tiers: list[TierJson]
 
 
-@bp.errorhandler(tiers.UnknownTier)
-def _unknown_tier(error: tiers.UnknownTier):
-    return jsonify(error="not_found", message=str(error)), 404
-
-
 def _tiers_json(session, shop_id: int) -> dict:
     program = tiers.program_of(session, shop_id)
     return {

@@ -37,7 +37,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from shopify_app.core.db import insert_ignoring_conflicts, settings_row
-from shopify_app.core.errors import InvalidCommand, LoyaltyError
+from shopify_app.core.errors import InvalidCommand, NotFound
 from shopify_app.earn.program_settings import InvalidSettings
 from shopify_app.ledger import events, ledger
 from shopify_app.ledger.commands import CustomerProfile, PayOrder
@@ -229,7 +229,7 @@ def progress(session: Session, shop: Shop, member: Member, now: datetime) -> dic
     return {"name": held.name, "perks": perks_of(held), "next": nxt}
 
 
-class UnknownTier(LoyaltyError):
+class UnknownTier(NotFound):
     """A tier id the shop does not have."""
 
 
