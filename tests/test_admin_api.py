@@ -32,7 +32,7 @@ def test_opening_the_app_serves_the_admin_shell_with_app_bridge_and_the_frame_po
 
 
 def test_the_admins_static_files_are_served(platform):
-    assert platform.client.get("/admin-static/admin.js").status_code == 200
+    assert platform.client.get("/admin-static/admin/app.js").status_code == 200
     assert platform.client.get("/admin-static/admin.css").status_code == 200
 
 
