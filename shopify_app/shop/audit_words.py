@@ -182,7 +182,7 @@ def sentences(subject: str, before: Mapping[str, Any], after: Mapping[str, Any],
     kind, _, rest = subject.partition(":")
     words = SUBJECTS.get(kind)
     if words is None:
-        return _settings(_humane(subject), {}, before, after, context)
+        return _settings(f"{_humane(subject)}:", {}, before, after, context)
     return words(rest, subject, before, after, context)
 
 
@@ -217,7 +217,7 @@ def _earn_rule(rest: str, subject: str, before, after, context: Context) -> list
 
 def _reward(rest: str, subject: str, before, after, context: Context) -> list[str]:
     title = context.names.get(subject) or after.get("title") or before.get("title") or f"#{rest}"
-    if not before:
+    if _made(before):
         return [f"Reward {quoted(after.get('title') or title)} added"]
     said = [f"Reward {quoted(before['title'])} renamed to {quoted(after['title'])}"] if "title" in after else []
     kind = after.get("kind") or context.kinds.get(subject)
@@ -231,10 +231,10 @@ def _reward(rest: str, subject: str, before, after, context: Context) -> list[st
 
 def _promotion(rest: str, subject: str, before, after, context: Context) -> list[str]:
     name = quoted(after.get("name") or before.get("name") or context.names.get(subject) or f"#{rest}")
-    if not before and after:
+    if _made(before):
         span = f"from {_local(after.get('starts_local'))} to {_local(after.get('ends_local'))}"
         return [f"Promotion {name} added: {times(after.get('multiplier'))} points {span}"]
-    if before and all(value is None for value in after.values()):
+    if _made(after):
         return [f"Promotion {name} ended"]
     return _settings(f"Promotion {name}", {"multiplier": Setting("multiplier", lambda v, c: times(v))}, before, after, context)
 
@@ -304,7 +304,7 @@ def _tiers(rest: str, subject: str, before, after, context: Context) -> list[str
 
 def _api_key(rest: str, subject: str, before, after, context: Context) -> list[str]:
     name = quoted(rest.partition(" ")[2] or rest)
-    if not before:
+    if _made(before):
         return [f"API key {name} created"]
     if after.get("state") == "revoked":
         return [f"API key {name} revoked"]
@@ -337,6 +337,11 @@ def _changed(label: str, setting: Setting, old: Any, new: Any, context: Context)
 
 def _value(setting: Setting, value: Any, context: Context) -> str:
     return setting.show(value, context) + (setting.unit if value is not None else "")
+
+
+def _made(before: Mapping[str, Any]) -> bool:
+    """A record of something made (or, read on its after side, removed): the log keeps None for every field it did not have."""
+    return all(value is None for value in before.values())
 
 
 def _local(value: str | None) -> str:
