@@ -1,6 +1,8 @@
 """The change log's sentences, for every subject the log records, in the shapes audit.record stores them
 (only the changed fields; None for a field something did not have before it was made, or after it was removed)."""
 
+# ruff: noqa: RUF001 # the multiplication sign is what the merchant reads ("2 times" as a sign)
+
 from __future__ import annotations
 
 import pytest
@@ -68,7 +70,13 @@ PROMOTION = {"name": "Black Friday triple", "multiplier": "3", "starts_local": "
         ),
         ("promotion:3", PROMOTION, dict.fromkeys(PROMOTION), USD, ["Promotion “Black Friday triple” ended"]),
         ("multiplier:product:123", {}, {"multiplier": "2"}, USD, ["Product 123 now earns 2× points"]),
-        ("multiplier:collection:9", {"multiplier": "1.5"}, {"multiplier": "2"}, USD, ["Collection 9 points multiplier changed from 1.5× to 2×"]),
+        (
+            "multiplier:collection:9",
+            {"multiplier": "1.5"},
+            {"multiplier": "2"},
+            USD,
+            ["Collection 9 points multiplier changed from 1.5× to 2×"],
+        ),
         (
             "referrals",
             {"enabled": False, "referrer_points": 100, "friend_reward_minimum": None, "waiting_days": 14},
