@@ -3,7 +3,8 @@
 Every figure is the dashboard's own (analytics.report), so Home and Analytics never
 disagree: members at the period's end, points issued and redeemed in it, the liability
 (points outstanding at its end, valued as the analytics card values them) and the
-revenue of members' paid orders in it.
+revenue of members' paid orders in it. Both liabilities value points at today's rate, as the
+card does for any past period, so the change is in the points held, not in the rewards' prices.
 """
 
 from __future__ import annotations

@@ -173,7 +173,8 @@ def _words_context(session, shop: Shop, changes: list[ProgramChange]) -> audit_w
     named = {f"reward:{r.id}": r for r in rewards}
     return audit_words.Context(
         currency=shop.currency,
-        tier_basis=tiers.program_of(session, shop.id).basis,
+        # Asked only when a tier change is shown: the first ask makes the tiers' settings row.
+        tier_basis=tiers.program_of(session, shop.id).basis if any(c.subject == "tiers" for c in changes) else "points",
         names={subject: r.title for subject, r in named.items()},
         kinds={subject: r.kind for subject, r in named.items()},
     )
