@@ -41,7 +41,7 @@ def test_the_program_settings_are_read_with_the_setup_checklist(admin):
     assert body["program"]["points_per_unit"] == "1"
     assert body["program"]["rounding"] == "down"
     checklist = {item["key"]: item["done"] for item in body["checklist"]}
-    assert checklist == {"purchase_rule": False, "earn_action": False, "reward": True, "enabled": True}
+    assert checklist == {"purchase_rule": True, "earn_action": False, "reward": True, "enabled": True}
 
 
 def test_saving_program_settings_records_who_changed_what_before_and_after(platform, admin):

@@ -196,6 +196,7 @@ ISOLATION = {
     ("GET", "/api/members/{customer_id}/redemptions"): lambda t: t.ours.get(f"/api/members/{THEIRS}/redemptions").status_code == 404,
     ("POST", "/api/members/{customer_id}/adjustments"): lambda t: _adjusting_their_customer_leaves_their_points(t),
     ("GET", "/api/analytics"): lambda t: t.ours.get("/api/analytics").get_json()["members_total"] == 1,
+    ("GET", "/api/home"): lambda t: [f["current"] for f in t.ours.get("/api/home").get_json()["figures"] if f["name"] == "members"] == [1],
     ("GET", "/api/analytics.csv"): lambda t: "members_total,1" in _text(t.ours.get("/api/analytics.csv")),
     ("GET", "/api/imports"): lambda t: t.ours.get("/api/imports").get_json()["jobs"] == [],
     ("POST", "/api/imports"): lambda t: (

@@ -19,13 +19,15 @@ from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.core.web import perks
 from shopify_app.earn import actions, program_settings
 from shopify_app.earn.models import EarnRule
+from shopify_app.earn.models import Program as EarnProgram
 from shopify_app.earn.program_settings import ProgramFields
 from shopify_app.rewards.models import Reward
-from shopify_app.shop import audit
+from shopify_app.shop import audit, audit_words
 from shopify_app.shop.guards import merchant_required
-from shopify_app.shop.models import ProgramChange
+from shopify_app.shop.models import ProgramChange, Shop
 from shopify_app.shop.shops import program_of
 from shopify_app.shop.views import PurchaseRule, ShopBasics
+from shopify_app.tiers import tiers
 
 Period = Literal["ever", "day", "month", "year"]
 
@@ -66,6 +68,8 @@ class ChangeJson(Answer):
     subject: str
     before: dict[str, Any]
     after: dict[str, Any]
+    sentences: list[str] = Field(description="what the change did, in the merchant's words, one sentence per setting")
+    by: str = Field(description='who made it, in words: "by staff member 9001"')
 
 
 class Changes(Answer):
@@ -121,7 +125,7 @@ def get_program():
         return jsonify(
             shop={"domain": shop.domain, "name": shop.name, "currency": shop.currency, "timezone": shop.timezone},
             program=program_settings.as_dict(program),
-            checklist=_checklist(uow.session, shop.id, program.enabled),
+            checklist=_checklist(uow.session, shop.id, program),
         )
 
 
@@ -133,7 +137,7 @@ def change_program(body: ProgramFields):
         shop = shop_of(uow.session)
         program = program_settings.update(uow.session, shop, body.model_dump(exclude_unset=True), actor())
         uow.commit()
-        return jsonify(program=program_settings.as_dict(program), checklist=_checklist(uow.session, shop.id, program.enabled))
+        return jsonify(program=program_settings.as_dict(program), checklist=_checklist(uow.session, shop.id, program))
 
 
 @bp.get("/program/changes")
@@ -141,13 +145,39 @@ def change_program(body: ProgramFields):
 @endpoint("The change log, newest first, 50 at a time", security="session", query=ChangesQuery, answer=Changes)
 def program_changes(query: ChangesQuery):
     with UnitOfWork(perks().sessions) as uow:
-        changes = audit.history(uow.session, g.caller.shop_id, limit=50, before_id=query.before or None)
+        shop = shop_of(uow.session)
+        changes = audit.history(uow.session, shop.id, limit=50, before_id=query.before or None)
+        context = _words_context(uow.session, shop, changes)
         return jsonify(
             changes=[
-                {"id": c.id, "at": c.created_at.isoformat(), "actor": c.actor, "subject": c.subject, "before": c.before, "after": c.after}
+                {
+                    "id": c.id,
+                    "at": c.created_at.isoformat(),
+                    "actor": c.actor,
+                    "subject": c.subject,
+                    "before": c.before,
+                    "after": c.after,
+                    "sentences": audit_words.sentences(c.subject, c.before, c.after, context),
+                    "by": audit_words.by_whom(c.actor),
+                }
                 for c in changes
             ]
         )
+
+
+def _words_context(session, shop: Shop, changes: list[ProgramChange]) -> audit_words.Context:
+    """What the sentences need beyond the records: the currency, the tiers' basis, and each reward's
+    current title and kind (an edit records only the fields it changed)."""
+    reward_ids = {int(c.subject.partition(":")[2]) for c in changes if c.subject.startswith("reward:")}
+    rewards = session.scalars(select(Reward).where(Reward.shop_id == shop.id, Reward.id.in_(reward_ids))) if reward_ids else []
+    named = {f"reward:{r.id}": r for r in rewards}
+    return audit_words.Context(
+        currency=shop.currency,
+        # Asked only when a tier change is shown: the first ask makes the tiers' settings row.
+        tier_basis=tiers.program_of(session, shop.id).basis if any(c.subject == "tiers" for c in changes) else "points",
+        names={subject: r.title for subject, r in named.items()},
+        kinds={subject: r.kind for subject, r in named.items()},
+    )
 
 
 @bp.get("/earn-rules")
@@ -237,8 +267,10 @@ def _rule_json(name: str, rule: EarnRule | None) -> dict:
     }
 
 
-def _checklist(session, shop_id: int, enabled: bool) -> list[dict]:
-    """What a new merchant still has to do, each item checked against what the shop really has."""
+def _checklist(session, shop_id: int, program: EarnProgram) -> list[dict]:
+    """What a new merchant still has to do, each item checked against what the shop really has.
+
+    Purchases earn as soon as the rate is above zero: a new shop's defaults already do, saved or not."""
 
     def has(query) -> bool:
         return bool(session.scalar(select(exists(query))))
@@ -247,7 +279,7 @@ def _checklist(session, shop_id: int, enabled: bool) -> list[dict]:
         {
             "key": "purchase_rule",
             "title": "Choose how members earn on purchases",
-            "done": has(select(ProgramChange.id).where(ProgramChange.shop_id == shop_id, ProgramChange.subject == "program")),
+            "done": program.points_per_unit > 0,
             "section": "earn",
         },
         {
@@ -262,5 +294,5 @@ def _checklist(session, shop_id: int, enabled: bool) -> list[dict]:
             "done": has(select(Reward.id).where(Reward.shop_id == shop_id, Reward.enabled.is_(True))),
             "section": "rewards",
         },
-        {"key": "enabled", "title": "Turn the program on", "done": enabled, "section": "home"},
+        {"key": "enabled", "title": "Turn the program on", "done": program.enabled, "section": "home"},
     ]
