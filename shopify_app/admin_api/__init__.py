@@ -33,6 +33,7 @@ ROUTES = (
     "shopify_app.admin_api.openapi",
     "shopify_app.analytics.admin",
     "shopify_app.analytics.admin_forecast",
+    "shopify_app.analytics.admin_liability",
     "shopify_app.earn.admin_boosts",
     "shopify_app.earn.admin_program",
     "shopify_app.launcher.admin",
