@@ -57,6 +57,7 @@ MIN_RESOLVED = 100  # points redeemed or expired in the look-back
 RATE = Decimal("0.0001")
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
+X, MINUS = "\N{MULTIPLICATION SIGN}", "\N{MINUS SIGN}"  # in the bases shown beside the figures
 
 # Ledger kinds by what they do to the liability. A merge moves points between two members: it nets to nothing.
 PURCHASE_KINDS = ("earn", "reverse")
@@ -231,7 +232,7 @@ def report(session: Session, shop: Shop, first: date, last: date, *, now: dateti
             "Points issued with purchases (revenue deferred)",
             moved.with_purchases,
             _cents(moved.with_purchases * s),
-            f"{moved.with_purchases:,} points x {plain(s)} standalone selling price",
+            f"{moved.with_purchases:,} points {X} {plain(s)} standalone selling price",
             "revenue",
         ),
         Line(
@@ -239,7 +240,7 @@ def report(session: Session, shop: Shop, first: date, last: date, *, now: dateti
             "Points given without a purchase (marketing expense)",
             moved.without_purchase,
             _cents(moved.without_purchase * s),
-            f"{moved.without_purchase:,} points x {plain(s)} standalone selling price",
+            f"{moved.without_purchase:,} points {X} {plain(s)} standalone selling price",
             "marketing_expense",
         ),
         Line(
@@ -247,7 +248,7 @@ def report(session: Session, shop: Shop, first: date, last: date, *, now: dateti
             "Recognised on redemption",
             moved.redeemed,
             _cents(-moved.redeemed * s),
-            f"{moved.redeemed:,} points redeemed x {plain(s)}",
+            f"{moved.redeemed:,} points redeemed {X} {plain(s)}",
             "revenue",
         ),
         Line(
@@ -255,7 +256,7 @@ def report(session: Session, shop: Shop, first: date, last: date, *, now: dateti
             "Recognised for expected breakage, in proportion to redemptions",
             None,
             _cents(-moved.redeemed * p * b0.rate),
-            f"{moved.redeemed:,} points redeemed x {plain(p)} x {b0.rate} breakage",
+            f"{moved.redeemed:,} points redeemed {X} {plain(p)} {X} {b0.rate} breakage",
             "revenue",
         ),
         Line(
@@ -263,7 +264,7 @@ def report(session: Session, shop: Shop, first: date, last: date, *, now: dateti
             "Expired beyond (or short of) the expected breakage",
             moved.expired,
             _cents(-unexpected * p),
-            f"({moved.expired:,} expired - {b0.rate} x {resolved:,} redeemed or expired) x {plain(p)}",
+            f"({moved.expired:,} expired {MINUS} {b0.rate} {X} {resolved:,} redeemed or expired) {X} {plain(p)}",
             "revenue",
         ),
         Line(
@@ -271,7 +272,7 @@ def report(session: Session, shop: Shop, first: date, last: date, *, now: dateti
             "Change in the breakage estimate (cumulative catch-up)",
             None,
             _cents(closing_points * p * (b0.rate - b1.rate)),
-            f"{closing_points:,} points held x {plain(p)} x ({b0.rate} - {b1.rate})",
+            f"{closing_points:,} points held {X} {plain(p)} {X} ({b0.rate} {MINUS} {b1.rate})",
             "revenue",
         ),
     ]
