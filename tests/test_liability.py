@@ -194,3 +194,10 @@ def test_a_shop_without_a_money_reward_is_told_how_to_value_points(admin, sessio
         uow.commit()
     refused = admin.get("/api/liability", query_string={"from": "2026-01-01", "to": "2026-01-31"})
     assert refused.status_code == 409 and "add an enabled money reward" in refused.get_json()["message"]
+
+
+def test_the_points_outstanding_are_the_dashboards_liability_for_the_same_day(admin):
+    period = {"from": "2026-01-01", "to": "2026-01-31"}
+    card = admin.get("/api/analytics", query_string=period).get_json()
+    report = admin.get("/api/liability", query_string=period).get_json()
+    assert (card["outstanding_points"], card["liability"]) == (report["closing_points"], report["face_value"]) == (300, "6.00")
