@@ -8,6 +8,7 @@ import click
 from flask import Flask, jsonify, request
 
 # Every room's tables, so the metadata is whole whichever module is imported first (joins by foreign key, Alembic).
+import shopify_app.analytics.models
 import shopify_app.earn.models
 import shopify_app.launcher.models
 import shopify_app.ledger.models

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -155,6 +156,18 @@ def _text(response) -> str:
     return response.get_data(as_text=True)
 
 
+THEIR_ACCOUNTS = {"deferred_revenue": "Theirs 2400", "revenue": "Theirs 4000", "marketing_expense": "Theirs 6100"}
+
+
+def _this_month() -> dict[str, str]:
+    today = datetime.now(UTC).date()
+    return {"from": today.replace(day=1).isoformat(), "to": today.isoformat()}
+
+
+def _our_journal(t: TwoShops) -> str:
+    return _text(t.ours.get("/api/liability/journal.csv", query_string=_this_month()))
+
+
 def _their_orders_stay_out_of_our_forecast(t: TwoShops) -> bool:
     with UnitOfWork(t.sessions) as uow:
         shop = installed_shop(uow.session, t.theirs_domain)
@@ -198,6 +211,16 @@ ISOLATION = {
     ("GET", "/api/analytics"): lambda t: t.ours.get("/api/analytics").get_json()["members_total"] == 1,
     ("GET", "/api/home"): lambda t: [f["current"] for f in t.ours.get("/api/home").get_json()["figures"] if f["name"] == "members"] == [1],
     ("GET", "/api/analytics.csv"): lambda t: "members_total,1" in _text(t.ours.get("/api/analytics.csv")),
+    ("GET", "/api/liability"): lambda t: t.ours.get("/api/liability", query_string=_this_month()).get_json()["closing_points"] == 10,
+    ("GET", "/api/liability/journal.csv"): lambda t: "(10 points" in _our_journal(t) and "999" not in _our_journal(t),
+    ("GET", "/api/liability/accounts"): lambda t: (
+        t.theirs.put("/api/liability/accounts", THEIR_ACCOUNTS).status_code == 200
+        and t.ours.get("/api/liability/accounts").get_json()["revenue"] == "Revenue"
+    ),
+    ("PUT", "/api/liability/accounts"): lambda t: (
+        t.ours.put("/api/liability/accounts", THEIR_ACCOUNTS | {"revenue": "Ours"}).status_code == 200
+        and t.theirs.get("/api/liability/accounts").get_json()["revenue"] == "Revenue"
+    ),
     ("GET", "/api/imports"): lambda t: t.ours.get("/api/imports").get_json()["jobs"] == [],
     ("POST", "/api/imports"): lambda t: (
         t.ours.post("/api/imports", data="email,points\nours@example.com,1\n", content_type="text/csv").status_code == 202

@@ -62,14 +62,15 @@ def past(order_id: int, *amounts: str, member: bool = True, refunds=(), cancelle
 def test_a_doubled_rate_doubles_the_points_issued():
     orders = [past(1, "30.00", "12.00"), past(2, "50.00", refunds=["20.00"]), past(3, "40.00", cancelled=True), past(4, "9.00")]
     today = rules(rewards=(forecast.RewardTerms("fixed_amount", 500, Decimal(5)),))
-    result = forecast.replay(orders, today, replace(today, points_per_unit=Decimal(2)), Decimal("0.25"))
+    result = forecast.replay(orders, today, replace(today, points_per_unit=Decimal(2)), Decimal("0.25"), outstanding_points=300)
     assert result.orders == 4
     assert result.today.points_issued == 42 + 30 + 0 + 9
     assert result.draft.points_issued == 2 * result.today.points_issued
     assert result.today.point_value == Decimal("0.01")
     assert result.today.projected_redeemed_points == 20  # 81 x 25%, rounded half up
-    assert result.today.liability == Decimal("0.61")  # (81 - 20) x 0.01
-    assert result.draft.liability == Decimal("1.21")  # (162 - 41) x 0.01: 40.5 rounds up to 41
+    assert result.today.liability == Decimal("3.00")  # the 300 points members hold now x 0.01, as the dashboard
+    # 300 + (162 - 41) - (81 - 20) = 360 points held had the draft run: 40.5 rounds up to 41
+    assert (result.draft.outstanding_points, result.draft.liability) == (360, Decimal("3.60"))
 
 
 def test_refunds_and_cancellations_take_back_what_the_ledger_would():
@@ -240,3 +241,17 @@ def test_the_forecast_endpoint_answers_today_and_a_doubled_draft_and_saves_nothi
         "rewards.0.kind",
         "rewards.0.points_cost",
     }
+
+
+def test_the_forecast_and_the_dashboard_show_one_liability_for_the_same_shop_and_day(sessions, shop, client):
+    """Issue 20: on the demo shop the forecast said $434.37 where the dashboard's card said $485.04.
+
+    The forecast valued only the points its 90 replayed days issued, less projected redemptions; the card
+    values every point members hold (earned before the window too, by sign-up, referral, adjustment)."""
+    in_shop(sessions, shop, lambda session, sh, program: seed(session, sh, members=150, now=datetime.now(UTC)))
+    headers = {"Authorization": "Bearer " + session_token(shop, SETTINGS.shopify_api_key, SETTINGS.shopify_api_secret)}
+
+    card = client.get("/api/analytics", headers=headers).get_json()
+    today = client.post("/api/forecast", headers=headers, json={}).get_json()["today"]
+    assert card["liability"] is not None and float(card["liability"]) > 0
+    assert (today["liability"], today["point_value"]) == (card["liability"], card["point_value"])

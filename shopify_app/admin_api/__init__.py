@@ -34,6 +34,7 @@ ROUTES = (
     "shopify_app.analytics.admin",
     "shopify_app.analytics.admin_forecast",
     "shopify_app.analytics.admin_home",
+    "shopify_app.analytics.admin_liability",
     "shopify_app.earn.admin_boosts",
     "shopify_app.earn.admin_program",
     "shopify_app.launcher.admin",

@@ -16,7 +16,7 @@ from pydantic import Field, create_model
 
 from shopify_app.admin_api import bp
 from shopify_app.admin_api.http import shop_of
-from shopify_app.analytics import forecast, forecast_history
+from shopify_app.analytics import analytics, forecast, forecast_history
 from shopify_app.core.contracts import endpoint
 from shopify_app.core.field_types import Answer, Cost, Model, Money, money_text
 from shopify_app.core.unit_of_work import UnitOfWork
@@ -59,6 +59,7 @@ class OutcomeJson(Answer):
     points_taken_back: int
     orders_earning: int
     point_value: str | None
+    outstanding_points: int
     liability: str | None
     projected_redeemed_points: int | None
     projected_redemption_value: str | None
@@ -98,6 +99,7 @@ def post_forecast(body: Draft):
             today,
             draft,
             forecast_history.redemption_rate(uow.session, shop.id, now),
+            analytics.outstanding_points(uow.session, shop.id, now, now),
         )
         return jsonify(as_json(result, days=body.days, since=since, currency=shop.currency))
 
@@ -142,6 +144,8 @@ def assumptions(rate: Decimal | None) -> list[str]:
     return [
         spend,
         "A point is worth what the best-value money reward gives for it, as on the dashboard.",
+        "Today's liability is the points members hold now, as on the dashboard; the draft's adds the points "
+        "it would have left unspent over these orders beyond today's rules.",
         "Orders are the paid orders Perks recorded, less refunds and cancellations; "
         "promotions that were running apply; VIP tier multipliers are not replayed.",
     ]
@@ -154,6 +158,7 @@ def _outcome(outcome: forecast.Outcome) -> dict[str, Any]:
         "points_taken_back": outcome.points_taken_back,
         "orders_earning": outcome.orders_earning,
         "point_value": None if outcome.point_value is None else str(outcome.point_value.normalize()),
+        "outstanding_points": outcome.outstanding_points,
         "liability": money_text(outcome.liability),
         "projected_redeemed_points": outcome.projected_redeemed_points,
         "projected_redemption_value": money_text(outcome.projected_redemption_value),

@@ -7,7 +7,8 @@ Definitions (the dashboard shows them too):
   spent on rewards less those refunded when Shopify refused the code;
 - redemption rate: redeemed / issued in the period;
 - outstanding liability: points held at the period's end times the money one
-  point buys at the best rate of the enabled money rewards;
+  point buys at the best rate of the enabled money rewards (`liability_at`, the
+  one valuation the forecast, the home page and the liability report use too);
 - revenue: the eligible amount of paid, not cancelled orders (what points are
   earned on: after discounts, shipping and tax as the program counts them);
   refunds are not subtracted. Guests are orders without a customer;
@@ -19,10 +20,10 @@ Definitions (the dashboard shows them too):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
@@ -36,6 +37,7 @@ from shopify_app.shop.models import Shop
 BUCKETS = ("day", "week", "month")
 MONEY_KINDS = ("fixed_amount", "store_credit", "points_for_money")
 CENT = Decimal("0.01")
+RATE = Decimal("0.000001")  # a point's money value, to 6 places as the dashboard has always shown it
 ZERO = Decimal(0)
 
 
@@ -111,7 +113,7 @@ class Report:
 
     @property
     def liability(self) -> Decimal | None:
-        return (self.outstanding_points * self.point_value).quantize(CENT) if self.point_value is not None else None
+        return valued(self.outstanding_points, self.point_value)
 
     @property
     def repeat_purchase_rate(self) -> Decimal | None:
@@ -131,8 +133,8 @@ def report(session: Session, shop: Shop, span: Period, *, now: datetime | None =
     _points(session, shop.id, span, zone, buckets, result)
     _orders(session, shop.id, span, zone, buckets, result)
     _repeat_and_churn(session, shop.id, span, result)
-    result.outstanding_points = _outstanding(session, shop.id, span.end, now)
-    result.point_value = point_value(session, shop.id)
+    held = liability_at(session, shop.id, span.end, now)
+    result.outstanding_points, result.point_value = held.points, held.point_value
     result.clv = _clv(session, shop.id, span.end)
     return result
 
@@ -152,12 +154,41 @@ def bucket_labels(span: Period, zone: str) -> list[str]:
 
 def point_value(session: Session, shop_id: int) -> Decimal | None:
     """Money one point buys at the best rate among the enabled money rewards; None without one."""
-    rate = session.scalar(
-        select(func.max(Reward.value / Reward.points_cost)).where(
-            Reward.shop_id == shop_id, Reward.enabled.is_(True), Reward.kind.in_(MONEY_KINDS), Reward.value > 0
-        )
-    )
-    return Decimal(rate).quantize(Decimal("0.000001")) if rate is not None else None
+    rewards = session.execute(
+        select(Reward.kind, Reward.points_cost, Reward.value).where(Reward.shop_id == shop_id, Reward.enabled.is_(True))
+    ).all()
+    return best_rate((kind, int(cost), Decimal(value)) for kind, cost, value in rewards)
+
+
+def best_rate(rewards: Iterable[tuple[str, int, Decimal]]) -> Decimal | None:
+    """The best money-per-point among (kind, points cost, value) of enabled rewards, to 6 places; None without a money reward.
+
+    The one rate: the dashboard reads it from the saved rewards, the forecast from a draft's."""
+    rates = [value / cost for kind, cost, value in rewards if kind in MONEY_KINDS and value > 0 and cost > 0]
+    return max(rates).quantize(RATE) if rates else None
+
+
+def valued(points: int, per_point: Decimal | None) -> Decimal | None:
+    """Points in money, rounded half-even to the cent once, at the end; None when a point has no money value."""
+    return None if per_point is None else (points * per_point).quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+@dataclass(frozen=True)
+class Liability:
+    points: int
+    point_value: Decimal | None
+
+    @property
+    def money(self) -> Decimal | None:
+        return valued(self.points, self.point_value)
+
+
+def liability_at(session: Session, shop_id: int, at: datetime, now: datetime | None = None) -> Liability:
+    """The points members held at `at` (now or a past instant), valued at today's best money reward.
+
+    The dashboard's card, the forecast's "today" and the liability report's face value all come from here,
+    so for the same shop and day they show the same money."""
+    return Liability(outstanding_points(session, shop_id, at, now or datetime.now(UTC)), point_value(session, shop_id))
 
 
 def _members(session: Session, shop_id: int, span: Period, zone: str, buckets: dict[str, Bucket], result: Report) -> None:
@@ -266,7 +297,8 @@ def _clv(session: Session, shop_id: int, end: datetime) -> Decimal | None:
     return (Decimal(revenue) / buyers).quantize(CENT) if buyers else None
 
 
-def _outstanding(session: Session, shop_id: int, end: datetime, now: datetime) -> int:
+def outstanding_points(session: Session, shop_id: int, end: datetime, now: datetime) -> int:
+    """Points held at `end`: the ledger's sum before it (merges move points, they net to nothing)."""
     if end >= now:
         # The cached balances are the ledger's sums (kept in its transaction):
         # one row per member rather than every entry the shop ever made.

@@ -8,9 +8,14 @@ cancellation, so with today's rules the forecast is what the ledger holds for
 those orders. What it cannot replay it leaves out, and says so:
 VIP tier multipliers (they depend on each member's standing at the time).
 
-Money value of a point: as on the dashboard, the best rate among the enabled
-money rewards (money off, store credit, points for money), so the forecast's
-liability and the dashboard's are one measure.
+Money value of a point: the dashboard's `analytics.best_rate`, the best rate
+among the enabled money rewards (money off, store credit, points for money).
+Liability: today's is what members hold now valued by `analytics.valued`, the
+dashboard's card for today to the cent; a draft's adds the points it would have
+left outstanding beyond today's rules over the replayed orders (issued less
+projected redemptions), at the draft's value of a point. Replaying only the
+window's orders would leave out every point earned before it, by sign-up,
+referral or adjustment: the two screens disagreed on the same shop and day.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from shopify_app.analytics.analytics import best_rate, valued
 from shopify_app.ledger.commands import Purchase, PurchaseLine
 from shopify_app.ledger.earning import (
     LineMultiplier,
@@ -32,8 +38,6 @@ from shopify_app.ledger.earning import (
 )
 
 ONE = Decimal(1)
-CENT = Decimal("0.01")
-MONEY_KINDS = frozenset({"fixed_amount", "store_credit", "points_for_money"})
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,8 @@ class Outcome:
     points_taken_back: int
     orders_earning: int
     point_value: Decimal | None
+    # Points members would hold now: today's balances, plus what these rules would have left outstanding beyond today's.
+    outstanding_points: int
     liability: Decimal | None
     projected_redeemed_points: int | None
     projected_redemption_value: Decimal | None
@@ -144,8 +150,12 @@ def _line_multiplier(order: PastOrder, rules: Rules):
     return multiplier
 
 
-def replay(orders: Iterable[PastOrder], today: Rules, draft: Rules, redemption_rate: Decimal | None) -> Forecast:
-    """Both rule sets over the same orders in one pass, so a large history is read once."""
+def replay(
+    orders: Iterable[PastOrder], today: Rules, draft: Rules, redemption_rate: Decimal | None, outstanding_points: int = 0
+) -> Forecast:
+    """Both rule sets over the same orders in one pass, so a large history is read once.
+
+    `outstanding_points`: what members hold now, the base both liabilities stand on."""
     tallies = (Tally(), Tally())
     count = 0
     for order in orders:
@@ -156,36 +166,46 @@ def replay(orders: Iterable[PastOrder], today: Rules, draft: Rules, redemption_r
                 tally.orders_earning += 1
                 tally.points_earned += earned
                 tally.points_taken_back += taken_back
+    kept_today = _kept(tallies[0].points_issued, redemption_rate)
+    draft_held = outstanding_points + _kept(tallies[1].points_issued, redemption_rate) - kept_today
     return Forecast(
         orders=count,
         redemption_rate=redemption_rate,
-        today=outcome(tallies[0], today, redemption_rate),
-        draft=outcome(tallies[1], draft, redemption_rate),
+        today=outcome(tallies[0], today, redemption_rate, outstanding_points),
+        draft=outcome(tallies[1], draft, redemption_rate, draft_held),
     )
 
 
-def outcome(tally: Tally, rules: Rules, redemption_rate: Decimal | None) -> Outcome:
+def outcome(tally: Tally, rules: Rules, redemption_rate: Decimal | None, outstanding_points: int) -> Outcome:
     """Points issued, and what they would become: redeemed at the shop's own rate, the rest owed."""
     value = point_value(rules.rewards)
     issued = tally.points_issued
-    redeemed = int((issued * redemption_rate).quantize(ONE, rounding=ROUND_HALF_UP)) if redemption_rate is not None else None
+    redeemed = _redeemed(issued, redemption_rate)
     cheapest = min((r.points_cost for r in rules.rewards if r.enabled), default=None)
-    outstanding = issued - (redeemed or 0)
     return Outcome(
         points_issued=issued,
         points_earned=tally.points_earned,
         points_taken_back=tally.points_taken_back,
         orders_earning=tally.orders_earning,
         point_value=value,
-        liability=(outstanding * value).quantize(CENT) if value is not None else None,
+        outstanding_points=outstanding_points,
+        liability=valued(outstanding_points, value),
         projected_redeemed_points=redeemed,
-        projected_redemption_value=(redeemed * value).quantize(CENT) if value is not None and redeemed is not None else None,
+        projected_redemption_value=valued(redeemed, value) if redeemed is not None else None,
         cheapest_reward_points=cheapest,
         projected_rewards=redeemed // cheapest if redeemed is not None and cheapest else None,
     )
 
 
+def _redeemed(issued: int, redemption_rate: Decimal | None) -> int | None:
+    return int((issued * redemption_rate).quantize(ONE, rounding=ROUND_HALF_UP)) if redemption_rate is not None else None
+
+
+def _kept(issued: int, redemption_rate: Decimal | None) -> int:
+    """Of `issued`, the points still held at the shop's redemption rate."""
+    return issued - (_redeemed(issued, redemption_rate) or 0)
+
+
 def point_value(rewards: Iterable[RewardTerms]) -> Decimal | None:
-    """Money one point buys at the best rate among the enabled money rewards; None without one."""
-    rates = [r.value / r.points_cost for r in rewards if r.enabled and r.kind in MONEY_KINDS and r.value > 0 and r.points_cost > 0]
-    return max(rates).quantize(Decimal("0.000001")) if rates else None
+    """Money one point buys, as the dashboard values it (`analytics.best_rate`)."""
+    return best_rate((r.kind, r.points_cost, r.value) for r in rewards if r.enabled)

@@ -8,6 +8,7 @@ import { renderEarn } from "./sections/earn.js";
 import { renderExpiry } from "./sections/expiry.js";
 import { renderHome } from "./sections/home.js";
 import { renderLauncher } from "./sections/launcher.js";
+import { renderLiability } from "./sections/liability.js";
 import { renderMember, renderMembers } from "./sections/members.js";
 import { renderNotifications } from "./sections/notifications.js";
 import { renderReferrals } from "./sections/referrals.js";
@@ -24,6 +25,7 @@ const sections = {
   members: renderMembers,
   member: renderMember,
   analytics: renderAnalytics,
+  liability: renderLiability,
   transfer: renderTransfer,
   expiry: renderExpiry,
   referrals: renderReferrals,
