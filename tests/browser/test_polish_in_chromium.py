@@ -125,6 +125,15 @@ def test_leaving_a_section_with_unsaved_changes_asks_first(page, live):
     assert page.locator("#save-bar:visible").count() == 0
 
 
+def test_choosing_what_a_form_shows_is_no_unsaved_change(page, live):
+    open_section(page, live, "notifications")
+    page.select_option("#f-language", "fr")
+    page.wait_for_function("document.getElementById('preview-subject').textContent.startsWith('Vous avez gagné')")
+    assert page.locator("#save-bar:visible").count() == 0
+    page.fill("#f-subject", "Bravo, $points points")
+    page.wait_for_selector("#save-bar:visible")
+
+
 # ---- confirmations -----------------------------------------------------------
 
 

@@ -189,7 +189,8 @@ export function confirmAction({ title, message, confirm, tone }) {
 // A form with edits shows the save bar (App Bridge's ui-save-bar, or ours): Save submits the
 // edited forms, Discard renders the section afresh. A form is saved when its section renders
 // again or a success toast follows its submit (every section says so on success); a form that
-// uploads a file, or is marked data-save-bar="off", is an action rather than settings.
+// uploads a file, or is marked data-save-bar="off", is an action rather than settings, and a
+// control marked so (a language to show, a message to edit) only chooses what the form shows.
 const edited = new Set();
 const submitted = [];
 let rerender = () => {};
@@ -203,7 +204,7 @@ function watched(form) {
 }
 function onEdit(event) {
   const form = event.target.closest && event.target.closest("form");
-  if (!watched(form) || !main.contains(form)) return;
+  if (!watched(form) || !main.contains(form) || event.target.dataset.saveBar === "off") return;
   edited.add(form);
   showSaveBar();
 }
