@@ -16,6 +16,7 @@ from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.shop.shops import installed_shop
 from tests.admin_support import add_member
 from tests.browser.conftest import APP_BRIDGE_URL, go, open_section, shot
+from tests.storefront.conftest import axe
 
 pytestmark = pytest.mark.browser
 
@@ -191,6 +192,17 @@ def test_revoking_an_api_key_asks_first(page, live):
     page.get_by_role("button", name="Revoke").click()
     page.click("#confirm-action")
     page.wait_for_selector("#api-keys .badge.critical")
+
+
+def test_axe_finds_no_serious_or_critical_violation_in_the_nav_the_save_bar_or_a_confirmation(page, live):
+    open_section(page, live, "expiry")
+    page.fill("#f-expire_after_days", "30")
+    page.wait_for_selector("#save-bar:visible")
+    found = axe(page, ".page-header") + axe(page, ".subtabs[data-group=program]") + axe(page, "#save-bar")
+    page.locator(".tabs a", has_text="Home").click()
+    page.wait_for_selector("#confirm-dialog[open]")
+    found += axe(page, "#confirm-dialog")
+    assert [(v["id"], v["nodes"]) for v in found if v["impact"] in {"serious", "critical"}] == []
 
 
 # ---- inside Shopify admin: App Bridge's title bar, save bar and modal ---------
