@@ -58,6 +58,7 @@ def test_the_page_renders_without_app_bridge_and_a_merchant_sets_up_a_program_fr
     go(page, "home")
     assert page.locator("#checklist li[data-done='no']").count() == 0
     page.click("#program-switch")
+    page.click("#confirm-action")  # turning off asks first
     page.wait_for_function("document.getElementById('program-status').textContent === 'Off'")
     assert "Points per $1 spent changed from 1 to 2" in page.inner_text("#changes")
     shot(page, "04-home-set-up")

@@ -50,7 +50,7 @@ def test_a_merchant_makes_a_key_sees_it_once_watches_it_used_and_revokes_it(page
     shot(page, "23-api-key-used")
 
     row.get_by_role("button", name="Revoke").click()
-    page.click("#confirm-revoke")
+    page.click("#confirm-action")  # the confirmation dialog
     page.wait_for_selector("#api-keys .badge.critical")
     assert page.locator("#api-keys tbody tr").first.get_by_role("button", name="Revoke").count() == 0
     shot(page, "24-api-key-revoked")

@@ -1,7 +1,7 @@
 // Perks admin: one module per section, each rendering itself from the JSON API
 // under /api; this one routes the location's hash to its section. No framework,
 // no CDN.
-import { failed } from "./kit.js";
+import { confirmAction, failed, hasUnsavedChanges, setRerender } from "./kit.js";
 import { renderAnalytics } from "./sections/analytics.js";
 import { renderApiKeys } from "./sections/api_keys.js";
 import { renderEarn } from "./sections/earn.js";
@@ -35,16 +35,27 @@ const sections = {
   "api-keys": () => renderApiKeys(null),
 };
 
-function route() {
+// The section a hash names, and the group of the navigation it sits in (read from the shell's
+// tabs, so the grouping is written once, in shell.html).
+function target() {
   const [name, arg] = (location.hash.replace(/^#\/?/, "") || "home").split("/");
-  const section = sections[name] ? name : "home";
-  document.querySelectorAll(".tabs a").forEach((a) => {
-    const current = a.dataset.section === section || (section === "member" && a.dataset.section === "members");
+  return { section: sections[name] ? name : "home", arg };
+}
+
+function render() {
+  const { section, arg } = target();
+  const tab = section === "member" ? "members" : section;
+  const link = document.querySelector(`.subtabs a[data-section="${tab}"]`);
+  const group = link ? link.closest(".subtabs").dataset.group : "home";
+  document.querySelectorAll(".tabs a, .subtabs a").forEach((a) => {
+    const current = a.dataset.section ? a.dataset.section === tab : a.dataset.group === group;
     if (current) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   });
   document.body.dataset.section = section;
-  Promise.resolve(sections[section](arg ? decodeURIComponent(arg) : undefined))
+  document.body.dataset.group = group;
+  delete document.body.dataset.ready;
+  return Promise.resolve(sections[section](arg ? decodeURIComponent(arg) : undefined))
     .then(() => {
       // A mark the tests (and anyone profiling) read: when the section's data was on screen.
       performance.mark("perks:ready:" + section);
@@ -52,5 +63,21 @@ function route() {
     })
     .catch(failed);
 }
+
+// Leaving a page with unsaved changes asks first; staying puts the address back as it was.
+let shown = location.hash;
+async function route() {
+  if (location.hash === shown) return;
+  if (hasUnsavedChanges()) {
+    const leaving = location.hash;
+    history.replaceState(null, "", shown || "#/home");
+    const leave = await confirmAction({ title: "Leave this page?", message: "Your changes here are not saved. Leaving discards them.", confirm: "Leave page", tone: "critical" });
+    if (!leave) return;
+    history.replaceState(null, "", leaving);
+  }
+  shown = location.hash;
+  return render();
+}
+setRerender(render);
 window.addEventListener("hashchange", route);
-route();
+render();

@@ -89,6 +89,7 @@ export function s(tag, attrs, ...children) {
 }
 
 export function toast(message, error) {
+  settled(!error);
   if (window.shopify && window.shopify.toast) return window.shopify.toast.show(message, { isError: !!error });
   const el = document.getElementById("toast");
   el.textContent = message;
@@ -113,10 +114,165 @@ export function setCurrency(code) {
 }
 export const money = (m) =>
   m === null || m === undefined ? "—" : Number(m).toLocaleString("en-US", { style: "currency", currency: currency });
+// Short forms for axes and tight spaces, right at every magnitude: 950, 1.5K, 2.35M, 1B.
+export const compactNumber = (n) => Number(n).toLocaleString("en-US", { notation: "compact", maximumFractionDigits: 2 });
+export const compactMoney = (m) => Number(m).toLocaleString("en-US", { style: "currency", currency, notation: "compact", maximumFractionDigits: 2 });
 export const when = (iso) => new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" });
 
+// App Bridge's UI (title bar, save bar, modal) when it is there: inside Shopify admin only.
+const appBridge = () => (window.shopify && window.shopify.saveBar && window.shopify.modal ? window.shopify : null);
+
+// The page's title and actions: in Shopify admin's own title bar (ui-title-bar, which takes
+// buttons only) with the primary action mirrored there; in our own title bar otherwise.
 export function page(title, actions, ...body) {
-  main.replaceChildren(h("div", { class: "title-bar" }, h("h1", null, title), h("div", { class: "row" }, actions || [])), ...body);
+  forgetEdits();
+  const controls = [actions || []].flat();
+  const primary = controls.find((c) => c instanceof HTMLButtonElement && c.classList.contains("primary"));
+  if (appBridge()) {
+    let bar = document.getElementById("perks-title-bar");
+    if (!bar) document.body.append((bar = document.createElement("ui-title-bar")));
+    bar.id = "perks-title-bar";
+    bar.setAttribute("title", title);
+    bar.replaceChildren(primary ? h("button", { variant: "primary", onclick: () => primary.click() }, primary.textContent) : []);
+    const rest = controls.filter((c) => c !== primary);
+    if (primary) primary.hidden = true; // kept in the page: the mirrored button clicks it
+    main.replaceChildren(rest.length ? h("div", { class: "title-bar embedded" }, h("div", { class: "row" }, rest), primary) : primary || [], ...body);
+  } else {
+    main.replaceChildren(h("div", { class: "title-bar", id: "title-bar" }, h("h1", null, title), h("div", { class: "row" }, controls)), ...body);
+  }
+}
+
+// ---- confirming destructive actions ----------------------------------------
+
+// Asks before something that cannot be undone: App Bridge's modal inside Shopify admin, a
+// <dialog> of our own otherwise. Resolves true only when the merchant confirms.
+export function confirmAction({ title, message, confirm, tone }) {
+  const bridge = appBridge();
+  return new Promise((resolve) => {
+    if (bridge) {
+      document.getElementById("perks-confirm")?.remove();
+      let answered = false;
+      const answer = (yes) => {
+        if (answered) return;
+        answered = true;
+        bridge.modal.hide("perks-confirm");
+        resolve(yes);
+      };
+      const modal = h("ui-modal", { id: "perks-confirm" }, h("div", { class: "modal-body" }, h("p", null, message)),
+        h("ui-title-bar", { title },
+          h("button", { variant: "primary", tone: tone === "critical" ? "critical" : null, onclick: () => answer(true) }, confirm),
+          h("button", { onclick: () => answer(false) }, "Cancel")));
+      modal.addEventListener("hide", () => answer(false));
+      document.body.append(modal);
+      bridge.modal.show("perks-confirm");
+      return;
+    }
+    document.getElementById("confirm-dialog")?.remove();
+    const yes = h("button", { value: "yes", class: tone === "critical" ? "critical" : "primary", id: "confirm-action" }, confirm);
+    const dialog = h("dialog", { id: "confirm-dialog", class: "modal", "aria-labelledby": "confirm-title" },
+      h("form", { method: "dialog" },
+        h("h2", { id: "confirm-title" }, title),
+        h("p", null, message),
+        h("div", { class: "row modal-actions" }, h("button", { value: "no", id: "confirm-cancel" }, "Cancel"), yes)));
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      resolve(dialog.returnValue === "yes");
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    yes.focus();
+  });
+}
+
+// ---- the save bar: every form in a section, watched for unsaved changes -----
+
+// A form with edits shows the save bar (App Bridge's ui-save-bar, or ours): Save submits the
+// edited forms, Discard renders the section afresh. A form is saved when its section renders
+// again or a success toast follows its submit (every section says so on success); a form that
+// uploads a file, or is marked data-save-bar="off", is an action rather than settings, and a
+// control marked so (a language to show, a message to edit) only chooses what the form shows.
+const edited = new Set();
+const submitted = [];
+let rerender = () => {};
+export function setRerender(fn) {
+  rerender = fn;
+}
+export const hasUnsavedChanges = () => edited.size > 0;
+
+function watched(form) {
+  return form && form.dataset.saveBar !== "off" && !form.querySelector("input[type=file]");
+}
+function onEdit(event) {
+  const form = event.target.closest && event.target.closest("form");
+  if (!watched(form) || !main.contains(form) || event.target.dataset.saveBar === "off") return;
+  edited.add(form);
+  showSaveBar();
+}
+main.addEventListener("input", onEdit);
+main.addEventListener("change", onEdit);
+main.addEventListener("submit", (event) => {
+  if (edited.has(event.target)) submitted.push(event.target);
+}, true);
+
+function settled(ok) {
+  const form = submitted.shift();
+  if (!form || !ok) return;
+  edited.delete(form);
+  if (!edited.size) hideSaveBar();
+}
+
+function forgetEdits() {
+  edited.clear();
+  submitted.length = 0;
+  hideSaveBar();
+}
+
+export function discardEdits() {
+  forgetEdits();
+  return rerender();
+}
+
+function saveEdits() {
+  for (const form of [...edited]) {
+    if (!form.isConnected) {
+      edited.delete(form);
+      continue;
+    }
+    form.requestSubmit(form.querySelector("button[type=submit], button:not([type])") || undefined);
+  }
+}
+
+function showSaveBar() {
+  const bridge = appBridge();
+  if (bridge) {
+    if (!document.getElementById("perks-save-bar")) {
+      document.body.append(h("ui-save-bar", { id: "perks-save-bar" },
+        h("button", { variant: "primary", id: "perks-save-bar-save", onclick: saveEdits }),
+        h("button", { id: "perks-save-bar-discard", onclick: discardEdits })));
+    }
+    bridge.saveBar.show("perks-save-bar");
+    return;
+  }
+  let bar = document.getElementById("save-bar");
+  if (!bar) {
+    bar = h("div", { id: "save-bar", class: "save-bar", role: "region", "aria-label": "Unsaved changes" },
+      h("div", { class: "save-bar-inner" },
+        h("span", null, "Unsaved changes"),
+        h("div", { class: "row" },
+          h("button", { type: "button", id: "save-bar-discard", onclick: discardEdits }, "Discard"),
+          h("button", { type: "button", class: "primary", id: "save-bar-save", onclick: saveEdits }, "Save"))));
+    document.body.prepend(bar);
+  }
+  bar.hidden = false;
+  document.body.classList.add("has-save-bar");
+}
+
+function hideSaveBar() {
+  const bridge = appBridge();
+  if (bridge && document.getElementById("perks-save-bar")) bridge.saveBar.hide("perks-save-bar");
+  const bar = document.getElementById("save-bar");
+  if (bar) bar.hidden = true;
+  document.body.classList.remove("has-save-bar");
 }
 
 export function card(title, ...body) {

@@ -69,7 +69,7 @@ function dashboard(d) {
     card("Revenue: members and guests", barChart(series.map((b) => b.label), [
       { name: "Members", color: "var(--chart-2)", values: series.map((b) => Number(b.member_revenue)) },
       { name: "Guests", color: "var(--chart-4)", values: series.map((b) => Number(b.guest_revenue)) },
-    ])),
+    ], { money: true })),
     card("Tier distribution", d.tiers.length
       ? barChart(d.tiers.map((t) => t.name), [{ name: "Members", color: "var(--chart-1)", values: d.tiers.map((t) => t.members) }])
       : h("p", { class: "muted" }, "VIP tiers are not set up yet.")),

@@ -1,4 +1,4 @@
-import { api, card, field, h, page, showErrors, toast, when } from "../kit.js";
+import { api, card, confirmAction, field, h, page, showErrors, toast, when } from "../kit.js";
 
 // ---- API keys: for the merchant's own apps calling the custom-actions API --
 
@@ -77,7 +77,7 @@ function keyRow(key) {
   const revoked = !!key.revoked_at;
   const actions = h("td", { class: "key-actions" });
   const usesButton = h("button", { type: "button", class: "plain", onclick: () => showUses(key) }, "Uses");
-  const revokeButton = h("button", { type: "button", class: "plain", onclick: () => confirmRevoke(key, actions, [usesButton, revokeButton]) }, "Revoke");
+  const revokeButton = h("button", { type: "button", class: "plain", onclick: () => confirmRevoke(key) }, "Revoke");
   actions.append(...(revoked ? [usesButton] : [usesButton, " · ", revokeButton]));
   return h("tr", { dataset: { key: key.id } },
     h("td", null, key.name),
@@ -89,22 +89,15 @@ function keyRow(key) {
     actions);
 }
 
-function confirmRevoke(key, cell, shown) {
-  const yes = h("button", { type: "button", class: "critical", id: "confirm-revoke" }, "Revoke key");
-  const no = h("button", { type: "button" }, "Cancel");
-  no.addEventListener("click", () => cell.replaceChildren(shown[0], " · ", shown[1]));
-  yes.addEventListener("click", async () => {
-    yes.disabled = no.disabled = true;
-    try {
-      await api.del("/api/api-keys/" + key.id);
-      toast("Key revoked");
-      await renderApiKeys(null);
-    } catch (error) {
-      toast(error.message, true);
-      yes.disabled = no.disabled = false;
-    }
-  });
-  cell.replaceChildren(h("div", { class: "stack" }, h("span", null, "Apps using \u201c" + key.name + "\u201d stop at once."), h("div", { class: "row" }, yes, no)));
+async function confirmRevoke(key) {
+  if (!(await confirmAction({ title: "Revoke \u201c" + key.name + "\u201d?", message: "Apps using this key stop at once. A revoked key cannot be turned back on.", confirm: "Revoke key", tone: "critical" }))) return;
+  try {
+    await api.del("/api/api-keys/" + key.id);
+    toast("Key revoked");
+    await renderApiKeys(null);
+  } catch (error) {
+    toast(error.message, true);
+  }
 }
 
 async function showUses(key) {

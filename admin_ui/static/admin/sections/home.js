@@ -1,4 +1,4 @@
-import { api, card, h, money, number, page, setCurrency, toast, when } from "../kit.js";
+import { api, card, confirmAction, h, money, number, page, setCurrency, toast, when } from "../kit.js";
 
 // ---- home: the program's switch, its figures, the setup checklist until done, recent changes -----
 
@@ -14,6 +14,7 @@ export async function renderHome() {
   setCurrency(info.currency);
   const toggle = h("button", { class: program.enabled ? "" : "primary", id: "program-switch" }, program.enabled ? "Turn off" : "Turn on");
   toggle.addEventListener("click", async () => {
+    if (program.enabled && !(await confirmAction({ title: "Turn off the loyalty program?", message: "Customers stop earning points and cannot redeem rewards until you turn it on again. Their balances are kept.", confirm: "Turn off", tone: "critical" }))) return;
     toggle.disabled = true;
     try {
       await api.patch("/api/program", { enabled: !program.enabled });

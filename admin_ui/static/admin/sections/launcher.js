@@ -17,7 +17,7 @@ export async function renderLauncher() {
     return box;
   };
   const position = h("select", null, [["bottom-right", "Bottom right"], ["bottom-left", "Bottom left"]].map(([v, t]) => h("option", { value: v, selected: v === data.position }, t)));
-  const language = h("select", { id: "look-language" }, data.languages.map((l) => h("option", { value: l }, LANGUAGE_NAMES[l] || l)));
+  const language = h("select", { id: "look-language", dataset: { saveBar: "off" } }, data.languages.map((l) => h("option", { value: l }, LANGUAGE_NAMES[l] || l)));
   const label = h("input", { type: "text", maxlength: 40 });
   const title = h("input", { type: "text", maxlength: 60 });
   const as = h("select", { id: "preview-as", "aria-label": "Preview as" }, [["member", "A member"], ["visitor", "A visitor"]].map(([v, t]) => h("option", { value: v }, t)));

@@ -9,8 +9,8 @@ export const debounce = (fn, ms) => { let timer; return (...args) => { clearTime
 export async function renderNotifications() {
   const data = await api.get("/api/notifications");
   const draft = JSON.parse(JSON.stringify(data.texts));
-  const kind = h("select", null, data.kinds.map((k) => h("option", { value: k }, KIND_NAMES[k] || k)));
-  const language = h("select", null, data.languages.map((l) => h("option", { value: l }, LANGUAGE_NAMES[l] || l)));
+  const kind = h("select", { dataset: { saveBar: "off" } }, data.kinds.map((k) => h("option", { value: k }, KIND_NAMES[k] || k)));
+  const language = h("select", { dataset: { saveBar: "off" } }, data.languages.map((l) => h("option", { value: l }, LANGUAGE_NAMES[l] || l)));
   const subject = h("input", { type: "text", maxlength: 150 });
   const body = h("textarea", { rows: 7, maxlength: 5000 });
   const placeholders = h("div", { class: "help", id: "placeholders" });

@@ -1,4 +1,4 @@
-import { api, card, field, h, number, page, toast } from "../kit.js";
+import { api, card, confirmAction, field, h, number, page, toast } from "../kit.js";
 
 // ---- VIP tiers -------------------------------------------------------------
 
@@ -15,7 +15,7 @@ export async function renderTiers() {
       cell("entry_points", h("input", { type: "number", min: 0, step: 1, value: t.entry_points, "aria-label": "Entry points" })),
       cell("perks", h("textarea", { rows: 2, "aria-label": "Perks, one a line" }, (t.perks || []).join("\n"))),
       h("td", { class: "num" }, t.members === undefined ? "new" : number(t.members)),
-      h("td", null, h("button", { type: "button", class: "plain", onclick: (e) => e.target.closest("tr").remove() }, "Remove"))));
+      h("td", null, h("button", { type: "button", class: "plain", onclick: (e) => removeTier(e.target.closest("tr")) }, "Remove"))));
   };
   data.tiers.forEach(addRow);
   const basis = h("select", null, [["points", "Points earned"], ["spend", "Money spent"]].map(([v, t]) => h("option", { value: v, selected: v === data.basis }, t)));
@@ -48,4 +48,13 @@ export async function renderTiers() {
     }
   });
   page("VIP tiers", null, card("Tiers", h("p", { class: "muted" }, "Each tier multiplies what its members earn and can give points once on entry."), form));
+}
+
+// A saved tier's members move to the tier below when the ladder is saved: ask first.
+async function removeTier(row) {
+  const name = row.querySelector("input").value.trim() || "this tier";
+  if (row.dataset.id && !(await confirmAction({ title: "Remove " + name + "?", message: "Its members move to the tier below when you save the tiers.", confirm: "Remove tier", tone: "critical" }))) return;
+  const form = row.closest("form");
+  row.remove();
+  form.dispatchEvent(new Event("change", { bubbles: true })); // a removed row is an unsaved change
 }
