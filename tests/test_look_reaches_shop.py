@@ -5,11 +5,14 @@ the theme block in Liquid over its own defaults, so the shopper's page needs no 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
 from perks_dev.demo_storefront import register
+from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.launcher.liquid_blocks import Blocks
+from shopify_app.shop.shops import installed_shop
 from tests.admin_support import Admin
 
 LOOK = {
@@ -100,3 +103,14 @@ def test_the_block_reads_the_metafield_over_its_settings_and_falls_back_on_a_bad
     plain = OBJECTS | {"request": {"locale": {"iso_code": "fr"}}, "app": {"metafields": {}}}
     html = blocks.render("launcher", plain, {"primary_color": "#123456"})
     assert "--perks-primary: #123456; --perks-bg: #ffffff; --perks-text: #1f2124; --perks-radius: 12px;" in html
+
+
+def test_a_shop_that_comes_back_gets_its_saved_look_back_on_the_storefront(admin, platform, sessions):
+    admin.put("/api/launcher", LOOK)
+    # Uninstalled: Shopify deletes the installation's metafields with the app; Perks keeps the look.
+    _installation(platform)["metafields"].clear()
+    with UnitOfWork(sessions) as uow:
+        installed_shop(uow.session, platform.shop).uninstalled_at = datetime.now(UTC)
+        uow.commit()
+    platform.install()
+    assert json.loads(_installation(platform)["metafields"]["perks.look"]["value"])["primary_color"] == "#0b6e4f"

@@ -17,8 +17,12 @@ from shopify_app.launcher import look as launcher_look
 from shopify_app.launcher.liquid_blocks import translate
 from shopify_app.launcher.look import LookChange
 from shopify_app.launcher.models import LAUNCHER_POSITIONS
-from shopify_app.launcher.publish import NotOnStorefront, publish
+from shopify_app.launcher.publish import NotOnStorefront, write
 from shopify_app.shop.guards import merchant_required
+from shopify_app.shop.tokens import admin_client, admin_failures
+
+# The merchant waits for the answer: a short retry, then say so.
+MERCHANT_WAITING = {"max_retries": 2, "backoff_base": 0.25, "backoff_cap": 1.0, "timeout": 10.0}
 
 
 class SavedTexts(Answer):
@@ -94,7 +98,8 @@ def put_launcher(body: LookChange):
         uow.commit()
     # Kept in Perks first, then sent with no transaction open: a failure leaves it saved, and saving again sends it.
     try:
-        publish(runtime.sessions, runtime.settings, domain, look)
+        with admin_failures(NotOnStorefront, "Shopify refused the look"):
+            write(admin_client(runtime.sessions, runtime.settings, domain, **MERCHANT_WAITING), look)
     except NotOnStorefront as failure:
         raise ApiError(
             502,
