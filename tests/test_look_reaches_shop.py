@@ -67,6 +67,7 @@ def test_the_look_is_the_apps_own_metafield_on_its_installation(admin, platform)
         "corner_radius": 4,
         "position": "bottom-left",
         "texts": {"fr": {"button_label": "Mes avantages", "title": "Vos avantages"}, "de": {"title": "Deine Vorteile"}},
+        "on_primary": "#ffffff",  # what launcher.js would put on the dark green, there before it runs
     }
     # A second save changes the one metafield, never adds another.
     admin.put("/api/launcher", {"primary_color": "#222222"})
@@ -102,7 +103,7 @@ def test_the_block_reads_the_metafield_over_its_settings_and_falls_back_on_a_bad
     # Nothing saved: the block's settings, as the theme editor sets them.
     plain = OBJECTS | {"request": {"locale": {"iso_code": "fr"}}, "app": {"metafields": {}}}
     html = blocks.render("launcher", plain, {"primary_color": "#123456"})
-    assert "--perks-primary: #123456; --perks-bg: #ffffff; --perks-text: #1f2124; --perks-radius: 12px;" in html
+    assert "--perks-primary: #123456; --perks-bg: #ffffff; --perks-text: #1f2124; --perks-radius: 12px; --perks-on-primary: #fff;" in html
 
 
 def test_a_shop_that_comes_back_gets_its_saved_look_back_on_the_storefront(admin, platform, sessions):

@@ -107,7 +107,7 @@ def test_the_admins_preview_and_the_shop_show_the_saved_look_alike(page, live):
 def test_the_shop_has_the_look_before_launcher_js_runs(page, live):
     live.server.app.config["PERKS_DEMO_SHOP"] = live.shop
     open_section(page, live, "launcher")
-    page.fill("#f-primary_color", LOOK["primary_color"])
+    page.fill("#f-primary_color", "#ffd500")  # a yellow: black reads on it, not the stylesheet's white
     page.eval_on_selector("#f-corner_radius", "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', { bubbles: true })); }", "0")
     page.fill("#f-button_label", "My perks")
     page.click("#save-launcher")
@@ -117,6 +117,7 @@ def test_the_shop_has_the_look_before_launcher_js_runs(page, live):
     shop.route("**/demo/assets/launcher.js*", lambda route: route.abort())  # the script never runs
     shop.goto(f"{live.server.url}/demo/shop")
     fab = shop.eval_on_selector(
-        ".perks-fab", "el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).borderTopLeftRadius, el.textContent.trim()]"
+        ".perks-fab",
+        "el => { const st = getComputedStyle(el); return [st.backgroundColor, st.color, st.borderTopLeftRadius, el.textContent.trim()]; }",
     )
-    assert fab == [rgb(LOOK["primary_color"]), "0px", "My perks"]
+    assert fab == [rgb("#ffd500"), "rgb(0, 0, 0)", "0px", "My perks"]
