@@ -13,6 +13,7 @@ from perks_dev.demo_storefront import register
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.launcher.liquid_blocks import Blocks
 from shopify_app.shop.shops import installed_shop
+from shopify_app.shopify.errors import UserErrors
 from tests.admin_support import Admin
 
 LOOK = {
@@ -115,3 +116,17 @@ def test_a_shop_that_comes_back_gets_its_saved_look_back_on_the_storefront(admin
         uow.commit()
     platform.install()
     assert json.loads(_installation(platform)["metafields"]["perks.look"]["value"])["primary_color"] == "#0b6e4f"
+
+
+def test_the_fake_keeps_app_data_metafields_on_the_callers_own_installation_only(fake_admin):
+    mine, other = fake_admin.client("mine.myshopify.com"), fake_admin.client("other.myshopify.com")
+    installation = mine.execute("LauncherLookMetafield")["currentAppInstallation"]
+    assert installation["metafield"] is None
+    look = {"ownerId": installation["id"], "namespace": "perks", "key": "look", "type": "json"}
+    with pytest.raises(UserErrors, match="Value must be a valid json"):
+        mine.execute("MetafieldsSet", {"metafields": [look | {"value": "{not json"}]})
+    with pytest.raises(UserErrors, match="Owner does not exist"):  # another shop's installation
+        other.execute("MetafieldsSet", {"metafields": [look | {"value": "{}"}]})
+    mine.execute("MetafieldsSet", {"metafields": [look | {"value": '{"primary_color": "#0b6e4f"}'}]})
+    assert mine.execute("LauncherLookMetafield")["currentAppInstallation"]["metafield"] == {"value": '{"primary_color": "#0b6e4f"}'}
+    assert other.execute("LauncherLookMetafield")["currentAppInstallation"]["metafield"] is None
