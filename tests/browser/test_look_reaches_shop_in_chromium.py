@@ -121,3 +121,4 @@ def test_the_shop_has_the_look_before_launcher_js_runs(page, live):
         "el => { const st = getComputedStyle(el); return [st.backgroundColor, st.color, st.borderTopLeftRadius, el.textContent.trim()]; }",
     )
     assert fab == [rgb("#ffd500"), "rgb(0, 0, 0)", "0px", "My perks"]
+    shot(shop, "63-look-on-the-shop-without-launcher-js")
