@@ -1,8 +1,9 @@
 """The live preview of the storefront launcher, framed by the admin's "Launcher" section.
 
 The real thing, not a drawing of it: theme_extension/blocks/launcher.liquid
-rendered with the draft settings from the query string (as Shopify renders
-the block with the merchant's settings), with the real launcher.css,
+rendered with the draft look from the query string as the app's metafield
+(app.metafields.perks.look, as Shopify renders the block once the merchant
+saves, and as the demo shop does), with the real launcher.css,
 launcher.js and perks-ui.js. Its proxy calls (/apps/perks/...) are answered
 inside the page by a stub with a sample member, so the preview makes no
 request anywhere and holds no shop's data: it needs no session token, and
@@ -19,21 +20,32 @@ from flask import Response, abort, render_template, request, send_file
 from admin_ui import bp
 from shopify_app.launcher import look as launcher_look
 from shopify_app.launcher.liquid_blocks import Blocks, static_path
+from shopify_app.launcher.models import CORNER_RADII, LAUNCHER_POSITIONS
+from shopify_app.launcher.publish import metafield_value
 
 BLOCKS = Blocks("/launcher-preview/assets")
-DEFAULTS = {"primary_color": "#5c6ac4", "background_color": "#ffffff", "text_color": "#1f2124", "position": "bottom-right"}
+DEFAULTS = {
+    "primary_color": "#5c6ac4",
+    "background_color": "#ffffff",
+    "text_color": "#1f2124",
+    "position": "bottom-right",
+    "corner_radius": 12,
+}
 
 
-def draft_settings() -> dict[str, str]:
-    """The block settings from the query; anything malformed falls back to the block's default."""
-    settings = dict(DEFAULTS)
+def draft_look(locale: str) -> dict:
+    """The metafield's value for the draft in the query, its texts in `locale`; anything malformed falls back to the default."""
+    look: dict = dict(DEFAULTS)
     for name in launcher_look.COLOURS:
-        settings[name] = launcher_look.normal_colour(request.args.get(name, "")) or DEFAULTS[name]
-    if request.args.get("position") in ("bottom-right", "bottom-left"):
-        settings["position"] = request.args["position"]
-    for name, limit in launcher_look.TEXTS.items():
-        settings[name] = request.args.get(name, "").strip()[:limit]  # Liquid escapes it
-    return settings
+        look[name] = launcher_look.normal_colour(request.args.get(name, "")) or DEFAULTS[name]
+    if request.args.get("position") in LAUNCHER_POSITIONS:
+        look["position"] = request.args["position"]
+    radius = request.args.get("corner_radius", "")
+    if radius.isdigit() and CORNER_RADII[0] <= int(radius) <= CORNER_RADII[1]:
+        look["corner_radius"] = int(radius)
+    texts = {name: request.args.get(name, "").strip()[:limit] for name, limit in launcher_look.TEXTS.items()}  # Liquid escapes them
+    look["texts"] = {locale: texts}
+    return metafield_value(look)
 
 
 def sample(now: datetime, shop_name: str) -> dict:
@@ -107,6 +119,7 @@ def launcher_preview():
     visitor = request.args.get("as") == "visitor"
     shop_name = request.args.get("shop", "").strip()[:100] or "Your shop"
     objects = {
+        "app": {"metafields": {"perks": {"look": {"type": "json", "value": draft_look(locale)}}}},
         "shop": {"name": shop_name, "currency": "USD"},
         "customer": None if visitor else {"id": 1, "first_name": "Ada"},
         "request": {"locale": {"iso_code": locale, "primary": locale == "en"}, "path": "/"},
@@ -116,7 +129,7 @@ def launcher_preview():
     response = Response(
         render_template(
             "admin_ui/launcher_preview.html",
-            launcher=BLOCKS.render("launcher", objects, draft_settings()),
+            launcher=BLOCKS.render("launcher", objects),
             assets=BLOCKS.assets("launcher"),
             # </ never closes the script element the JSON sits in.
             stub=json.dumps(data).replace("</", "<\\/"),

@@ -280,6 +280,7 @@ def test_the_storefront_gets_the_saved_look_in_the_shoppers_language_and_none_be
         "background_color": "#ffffff",
         "text_color": "#1f2124",
         "position": "bottom-left",
+        "corner_radius": 12,
         "button_label": "Mes avantages",
         "title": None,
     }

@@ -14,6 +14,7 @@ Never registered in production: Shopify is the storefront and the proxy there.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ from shopify_app.launcher.liquid_blocks import Blocks, locales, money, static_pa
 from shopify_app.ledger.members import find_member
 from shopify_app.shop.app_proxy import signature
 from shopify_app.shop.shops import installed_shop
+from shopify_app.shop.tokens import admin_client
 
 DEMO_SHOP = "perks-demo.myshopify.com"
 DEMO_CUSTOMER = 7012345678901  # Ada Lovelace, as in the captured fixtures and `make demo-order`
@@ -92,6 +94,7 @@ def _objects(product: dict | None = None) -> dict:
         customer = {"id": customer_id, "first_name": first_name or "Ada", "name": "Ada Lovelace"}
     code = _locale()
     objects = {
+        "app": {"metafields": _app_metafields(domain)},
         "shop": shop_object,
         "customer": customer,
         "request": {"locale": {"iso_code": code, "primary": code == "en"}, "path": request.path},
@@ -105,6 +108,16 @@ def _objects(product: dict | None = None) -> dict:
     if product:
         objects["product"] = {**product, "selected_or_first_available_variant": {"price": product["price"], "available": True}}
     return objects
+
+
+def _app_metafields(domain: str) -> dict:
+    """The app's own metafields as Shopify's Liquid has them (`app.metafields`): read from the
+    Admin API the shop is installed through (the fake one in the demo), where Perks wrote them."""
+    runtime = perks()
+    stored = admin_client(runtime.sessions, runtime.settings, domain).execute("LauncherLookMetafield")["currentAppInstallation"]
+    if stored["metafield"] is None:
+        return {}
+    return {"perks": {"look": {"type": "json", "value": json.loads(stored["metafield"]["value"])}}}
 
 
 def _page(template: str, *, product: dict | None = None, **extra):

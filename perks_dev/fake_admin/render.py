@@ -77,6 +77,11 @@ def _one_metafield(record: dict):
     return resolve
 
 
+def app_installation(record: dict) -> dict[str, Any]:
+    return {"__typename": "AppInstallation", "id": record["id"],
+            "metafields": _metafields(record), "metafield": _one_metafield(record)}
+
+
 def customer(ctx: Ctx, record: dict) -> dict[str, Any]:
     first, last = record.get("first_name"), record.get("last_name")
     display = " ".join(p for p in (first, last) if p) or record.get("email") or "Customer"

@@ -42,6 +42,10 @@ def q_shop(ctx: Ctx) -> dict:
     return render.shop(ctx)
 
 
+def q_current_app_installation(ctx: Ctx) -> dict:
+    return render.app_installation(ctx.shop.app_installation)
+
+
 def q_customer(ctx: Ctx, id: str) -> dict | None:
     record = ctx.shop.customers.get(id)
     return render.customer(ctx, record) if record else None
@@ -450,6 +454,8 @@ def _owner(ctx: Ctx, owner_id: str) -> dict | None:
               "DiscountCodeNode": ctx.shop.discounts}
     if kind == "Shop":
         return ctx.shop.__dict__.setdefault("shop_record", {"id": owner_id, "metafields": {}})
+    if kind == "AppInstallation":  # only the calling app's own installation on this shop
+        return ctx.shop.app_installation if owner_id == ctx.shop.app_installation["id"] else None
     return tables.get(kind or "", {}).get(owner_id)
 
 
@@ -669,7 +675,8 @@ def _run_bulk(ctx: Ctx, record: dict, jsonl: str) -> None:
 # --- wiring ------------------------------------------------------------------------------
 
 QUERY_FIELDS: dict[str, Handler] = {
-    "shop": q_shop, "customer": q_customer, "customers": q_customers, "order": q_order,
+    "shop": q_shop, "currentAppInstallation": q_current_app_installation,
+    "customer": q_customer, "customers": q_customers, "order": q_order,
     "orders": q_orders, "product": q_product, "collection": q_collection, "node": q_node,
     "nodes": q_nodes, "codeDiscountNode": q_code_discount_node,
     "codeDiscountNodeByCode": q_code_discount_node_by_code, "bulkOperation": q_bulk_operation,

@@ -87,6 +87,9 @@ class ShopState:
     discounts: dict[str, dict] = field(default_factory=dict)
     store_credit_accounts: dict[str, dict] = field(default_factory=dict)
     metafield_definitions: dict[str, dict] = field(default_factory=dict)  # "OWNER.namespace.key" -> record
+    # The app's installation on this shop (currentAppInstallation): the owner of app-data metafields,
+    # which only this app may write and Liquid reads as app.metafields.
+    app_installation: dict = field(default_factory=dict)
     flow_triggers: list[dict] = field(default_factory=list)
     bulk_operations: dict[str, dict] = field(default_factory=dict)
     staged_uploads: dict[str, str] = field(default_factory=dict)
@@ -102,6 +105,7 @@ class ShopState:
             "discounts": list(self.discounts.values()),
             "store_credit_accounts": list(self.store_credit_accounts.values()),
             "metafield_definitions": list(self.metafield_definitions.values()),
+            "app_installation": self.app_installation,
             "flow_triggers": self.flow_triggers,
             "bulk_operations": list(self.bulk_operations.values()),
             "throttle": self.bucket.status(),
@@ -179,8 +183,11 @@ class FakeState:
         with self.lock:
             if domain not in self.shops:
                 maximum, rate = self._default_bucket
+                self._ids += 1
+                installation = {"id": gid("AppInstallation", self._ids), "metafields": {}}
                 self.shops[domain] = ShopState(
-                    domain=domain, bucket=Bucket(maximum=maximum, restore_rate=rate, available=maximum))
+                    domain=domain, app_installation=installation,
+                    bucket=Bucket(maximum=maximum, restore_rate=rate, available=maximum))
             return self.shops[domain]
 
     # --- tokens --------------------------------------------------------------

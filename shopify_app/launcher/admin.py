@@ -8,7 +8,7 @@ from typing import Literal
 from flask import g, jsonify
 
 from shopify_app.admin_api import bp
-from shopify_app.admin_api.http import actor
+from shopify_app.admin_api.http import ApiError, actor, shop_of
 from shopify_app.core.contracts import endpoint
 from shopify_app.core.field_types import Answer
 from shopify_app.core.unit_of_work import UnitOfWork
@@ -17,7 +17,12 @@ from shopify_app.launcher import look as launcher_look
 from shopify_app.launcher.liquid_blocks import translate
 from shopify_app.launcher.look import LookChange
 from shopify_app.launcher.models import LAUNCHER_POSITIONS
+from shopify_app.launcher.publish import NotOnStorefront, write
 from shopify_app.shop.guards import merchant_required
+from shopify_app.shop.tokens import admin_client, admin_failures
+
+# The merchant waits for the answer: a short retry, then say so.
+MERCHANT_WAITING = {"max_retries": 2, "backoff_base": 0.25, "backoff_cap": 1.0, "timeout": 10.0}
 
 
 class SavedTexts(Answer):
@@ -41,6 +46,7 @@ class Look(Answer):
     background_color: str
     text_color: str
     position: Literal[LAUNCHER_POSITIONS]  # type: ignore[valid-type]
+    corner_radius: int
     texts: dict[str, SavedTexts]
     checks: Checks
 
@@ -77,12 +83,30 @@ def get_launcher():
 
 @bp.put("/launcher")
 @merchant_required
-@endpoint("Change the launcher's look; recorded in the change log", security="session", body=LookChange, answer=Look)
+@endpoint(
+    "Change the launcher's look, recorded in the change log, and put it on the storefront (the app's metafield the theme block reads)",
+    security="session",
+    body=LookChange,
+    answer=Look,
+    refusals={502: "saved in Perks, but Shopify could not be reached or refused it: the storefront shows the previous look"},
+)
 def put_launcher(body: LookChange):
-    with UnitOfWork(perks().sessions) as uow:
-        look = launcher_look.replace(uow.session, g.caller.shop_id, body, actor())
+    runtime = perks()
+    with UnitOfWork(runtime.sessions) as uow:
+        look = launcher_look.as_dict(launcher_look.replace(uow.session, g.caller.shop_id, body, actor()))
+        domain = shop_of(uow.session).domain
         uow.commit()
-        return jsonify(_answer(launcher_look.as_dict(look)))
+    # Kept in Perks first, then sent with no transaction open: a failure leaves it saved, and saving again sends it.
+    try:
+        with admin_failures(NotOnStorefront, "Shopify refused the look"):
+            write(admin_client(runtime.sessions, runtime.settings, domain, **MERCHANT_WAITING), look)
+    except NotOnStorefront as failure:
+        raise ApiError(
+            502,
+            "not_on_storefront",
+            f"Your look is saved in Perks, but your storefront still shows the previous one: {failure}. Save again in a moment.",
+        ) from failure
+    return jsonify(_answer(look))
 
 
 @bp.post("/launcher/check")

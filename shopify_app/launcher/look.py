@@ -1,5 +1,5 @@
 """How the storefront launcher looks, as the merchant sets it in the admin: three colours,
-a corner, and the button label and panel title per language.
+a corner, a corner radius, and the button label and panel title per language.
 
 The same settings as the theme block's (theme_extension/blocks/launcher.liquid), with
 its defaults. Contrast is judged here with WCAG 2's formula, the one launcher.js
@@ -20,7 +20,7 @@ from shopify_app.core import limits
 from shopify_app.core.config import REPO_ROOT
 from shopify_app.core.db import settings_row
 from shopify_app.core.field_types import Model
-from shopify_app.launcher.models import LAUNCHER_POSITIONS, LauncherLook
+from shopify_app.launcher.models import CORNER_RADII, LAUNCHER_POSITIONS, LauncherLook
 from shopify_app.shop import audit
 
 COLOURS = ("primary_color", "background_color", "text_color")
@@ -79,6 +79,7 @@ class LookChange(Model):
     background_color: Colour = None  # type: ignore[assignment]
     text_color: Colour = None  # type: ignore[assignment]
     position: Literal[LAUNCHER_POSITIONS] = None  # type: ignore[assignment,valid-type]
+    corner_radius: Annotated[int, Field(strict=True, ge=CORNER_RADII[0], le=CORNER_RADII[1], description="px")] = None  # type: ignore[assignment]
     texts: TextsByLanguage = None  # type: ignore[assignment,valid-type]
 
     def values(self) -> dict[str, Any]:
@@ -105,6 +106,7 @@ def as_dict(look: LauncherLook) -> dict[str, Any]:
         "background_color": look.background_color,
         "text_color": look.text_color,
         "position": look.position,
+        "corner_radius": look.corner_radius,
         "texts": look.texts or {},
     }
 
@@ -180,7 +182,7 @@ def black_or_white(background: str) -> str:
 
 
 def _flat(look: dict[str, Any]) -> dict[str, Any]:
-    flat = {name: look[name] for name in (*COLOURS, "position")}
+    flat = {name: look[name] for name in (*COLOURS, "position", "corner_radius")}
     for lang in LANGUAGES:
         for name in TEXTS:
             flat[f"{lang}.{name}"] = look["texts"].get(lang, {}).get(name)

@@ -90,6 +90,7 @@ class Look(Answer):
     background_color: str
     text_color: str
     position: Literal[LAUNCHER_POSITIONS]  # type: ignore[valid-type]
+    corner_radius: int
     button_label: str | None
     title: str | None
 

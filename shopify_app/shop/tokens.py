@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from shopify_app.core.config import Settings
 from shopify_app.core.errors import LoyaltyError
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.launcher import publish as launcher_publish
+from shopify_app.launcher.look import as_dict, saved_look
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import add_shop, installed_shop
 from shopify_app.shop.token_vault import TokenVault
@@ -68,6 +70,9 @@ def install(session: Session, settings: Settings, shop_domain: str, session_toke
     shop.email = details.get("email")
     shop.plan = (details.get("plan") or {}).get("publicDisplayName")
     create_customer_metafield_definitions(client)  # idempotent: a reinstall finds them TAKEN
+    look = saved_look(session, shop.id)
+    if look is not None:  # Shopify deleted the app's metafields with the app: the storefront gets the saved look back
+        launcher_publish.write(client, as_dict(look))
     return shop
 
 

@@ -86,7 +86,7 @@ def test_a_merchant_restyles_the_launcher_and_the_real_launcher_follows_as_they_
     assert "#rrggbb" in page.inner_text("#e-primary_color")
     page.fill("#f-primary_color", "#0b6e4f")
     page.click("#save-launcher")
-    saved(page, "Launcher saved")
+    saved(page, "Launcher saved: your storefront shows it now")
     shot(page, "18-launcher-restyled")
 
     page.select_option("#preview-as", "visitor")

@@ -16,6 +16,10 @@ export async function renderLauncher() {
     box.querySelector("label").after(h("div", { class: "colour" }, picker, text));
     return box;
   };
+  const radius = h("input", { type: "range", min: 0, max: 24, step: 1, value: data.corner_radius, "aria-describedby": "radius-shown" });
+  const radiusShown = h("output", { id: "radius-shown", for: "f-corner_radius" }, data.corner_radius + " px");
+  const radiusBox = field("corner_radius", "Corner radius", radius, "0 px: square corners; 12 px: the usual rounded panel and pill button.");
+  radius.after(radiusShown);
   const position = h("select", null, [["bottom-right", "Bottom right"], ["bottom-left", "Bottom left"]].map(([v, t]) => h("option", { value: v, selected: v === data.position }, t)));
   const language = h("select", { id: "look-language", dataset: { saveBar: "off" } }, data.languages.map((l) => h("option", { value: l }, LANGUAGE_NAMES[l] || l)));
   const label = h("input", { type: "text", maxlength: 40 });
@@ -53,7 +57,9 @@ export async function renderLauncher() {
       colour("background_color", "Panel background", data.background_color),
       colour("text_color", "Panel text", data.text_color)),
     contrast, warnings,
-    field("position", "Corner", position),
+    h("div", { class: "grid" },
+      field("position", "Corner", position),
+      radiusBox),
     h("div", { class: "row spread" }, h("h3", null, "Texts"), h("div", { class: "field inline" }, h("label", { for: "look-language" }, "Language"), language)),
     field("button_label", "Button label", label, "Empty: the translated default shown in grey."),
     field("title", "Panel title", title),
@@ -61,12 +67,13 @@ export async function renderLauncher() {
   const draft = () => {
     const f = form.elements;
     keepTexts();
-    return { primary_color: f.primary_color.value.trim(), background_color: f.background_color.value.trim(), text_color: f.text_color.value.trim(), position: position.value, texts };
+    return { primary_color: f.primary_color.value.trim(), background_color: f.background_color.value.trim(), text_color: f.text_color.value.trim(),
+      position: position.value, corner_radius: Number(radius.value), texts };
   };
   function previewUrl(look) {
     const own = look.texts[language.value] || {};
     return "/launcher-preview?" + new URLSearchParams({ primary_color: look.primary_color, background_color: look.background_color, text_color: look.text_color,
-      position: look.position, locale: language.value, button_label: own.button_label || "", title: own.title || "", shop: info.name || info.domain, as: as.value });
+      position: look.position, corner_radius: look.corner_radius, locale: language.value, button_label: own.button_label || "", title: own.title || "", shop: info.name || info.domain, as: as.value });
   }
   const check = debounce(async (look) => {
     try {
@@ -87,6 +94,7 @@ export async function renderLauncher() {
     refresh(look);
     check(look);
   }
+  radius.addEventListener("input", () => { radiusShown.textContent = radius.value + " px"; });
   form.addEventListener("input", (event) => { if (event.target.type !== "color") changed(); });
   position.addEventListener("change", changed);
   language.addEventListener("change", () => { keepTexts(); loadTexts(); changed(); });
@@ -97,7 +105,7 @@ export async function renderLauncher() {
       const saved = await api.put("/api/launcher", draft());
       showErrors(form, {});
       showChecks(saved.checks);
-      toast("Launcher saved");
+      toast("Launcher saved: your storefront shows it now");
     } catch (error) {
       const fields = error.fields || {};
       const here = "texts." + language.value + ".";
@@ -109,6 +117,6 @@ export async function renderLauncher() {
   showChecks(data.checks);
   frame.src = previewUrl(draft());
   page("Launcher", null, h("div", { class: "layout halves launcher-layout" },
-    card("Look and texts", h("p", { class: "muted" }, "How the rewards button and panel look on your storefront. On a live theme, the Perks app embed's own settings in the theme editor win."), form),
+    card("Look and texts", h("p", { class: "muted" }, "How the rewards button and panel look on your storefront. Once you save here, this look replaces the Perks app embed's own settings in the theme editor."), form),
     card(null, h("div", { class: "row spread" }, h("h2", null, "Live preview"), as), stage)));
 }
