@@ -5,7 +5,7 @@ the merchant names the contract-liability, revenue and marketing-expense
 accounts of their own chart of accounts. One row per shop; none means the
 defaults.
 
-Revision ID: 0017_liability_accounts
+Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-06 06:20:00.000000
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0017_liability_accounts"
+revision: str = "0017"
 down_revision: str | Sequence[str] | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -4,8 +4,8 @@ The look the merchant saves now reaches the storefront (the app's own metafield,
 the theme block), and the corner radius is part of it: 0 to 24 px, 12 as the block's own
 stylesheet had it.
 
-Revision ID: 0017_launcher_corner_radius
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-06 06:40:00.000000
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0017_launcher_corner_radius"
-down_revision: str | Sequence[str] | None = "0016"
+revision: str = "0018"
+down_revision: str | Sequence[str] | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
