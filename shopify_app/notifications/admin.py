@@ -88,6 +88,7 @@ class SavedNotifications(Answer):
 class NotificationsJson(SavedNotifications):
     built_in: dict[str, dict[str, TextJson]]
     kinds: list[str]
+    kind_names: dict[str, str]
     languages: list[str]
     placeholders: dict[str, list[str]]
 
@@ -114,6 +115,7 @@ def get_notifications():
             | {
                 "built_in": preferences.built_in(),
                 "kinds": list(preferences.KINDS),
+                "kind_names": messages.KIND_NAMES,
                 "languages": list(preferences.LANGUAGES),
                 "placeholders": {kind: list(names) for kind, names in preferences.PLACEHOLDERS.items()},
             }

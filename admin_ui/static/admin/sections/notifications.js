@@ -2,14 +2,13 @@ import { api, card, checkbox, field, h, page, showErrors, toast } from "../kit.j
 
 // ---- notifications: channels, the merchant's texts per kind and language, a preview by the notifier ----
 
-const KIND_NAMES = { points_earned: "Points earned", points_expiring: "Points about to expire", points_expired: "Points expired", birthday: "Birthday", dormant_nudge: "Points waiting (nudge)" };
 export const LANGUAGE_NAMES = { en: "English", fr: "Français", de: "Deutsch", es: "Español", "pt-BR": "Português (Brasil)", ro: "Română", "zh-CN": "简体中文", "zh-TW": "繁體中文" };
 export const debounce = (fn, ms) => { let timer; return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); }; };
 
 export async function renderNotifications() {
   const data = await api.get("/api/notifications");
   const draft = JSON.parse(JSON.stringify(data.texts));
-  const kind = h("select", null, data.kinds.map((k) => h("option", { value: k }, KIND_NAMES[k] || k)));
+  const kind = h("select", null, data.kinds.map((k) => h("option", { value: k }, data.kind_names[k])));
   const language = h("select", null, data.languages.map((l) => h("option", { value: l }, LANGUAGE_NAMES[l] || l)));
   const subject = h("input", { type: "text", maxlength: 150 });
   const body = h("textarea", { rows: 7, maxlength: 5000 });
@@ -24,7 +23,7 @@ export async function renderNotifications() {
     const text = own() || builtIn();
     subject.value = text.subject;
     body.value = text.body;
-    placeholders.textContent = "You can use " + data.placeholders[kind.value].map((p) => "$" + p).join(", ") + ". Write $$ for a dollar sign.";
+    placeholders.textContent = "You can use " + data.placeholders[kind.value].map((p) => "$" + p).join(", ") + ". $points_word and $balance_word are the word for points in the form the number asks for (1 point, 2 points). Write $$ for a dollar sign.";
     showErrors(form, {});
     sourceBadge();
     preview();
