@@ -46,9 +46,10 @@ def test_a_romanian_text_saved_and_previewed_with_its_plural_forms(admin):
     shown = admin.post("/api/notifications/preview", json={"kind": "birthday", "language": "ro"}).get_json()
     assert shown["subject"] == "200 de puncte pentru tine, Ada" and shown["own"] is True
     assert shown["body"].startswith("Soldul tău: 250 de puncte.")
+    assert shown["counting"] == "0 puncte · 1 punct · 2 puncte · 20 de puncte"
     built_in = admin.post("/api/notifications/preview", json={"kind": "points_earned", "language": "zh-TW"}).get_json()
     assert built_in["subject"].startswith("您在 ") and "獲得了 50 點" in built_in["subject"]
-    assert "（訂單 #1001）" in built_in["body"]  # the sample's reason, said in the language too
+    assert "（訂單 #1001）" in built_in["body"]  # noqa: RUF001  # the sample's reason, said in the language too
 
 
 @pytest.mark.parametrize(
@@ -82,7 +83,17 @@ def test_every_text_a_member_reads_is_written_in_each_language_not_left_in_engli
 
 @pytest.mark.parametrize(
     ("locale", "nearest"),
-    [("fr-CA", "fr"), ("pt-PT", "pt-BR"), ("pt", "pt-BR"), ("zh-HK", "zh-TW"), ("zh-Hant-TW", "zh-TW"), ("zh", "zh-CN"), ("RO", "ro"), ("ja", "en"), (None, "en")],
+    [
+        ("fr-CA", "fr"),
+        ("pt-PT", "pt-BR"),
+        ("pt", "pt-BR"),
+        ("zh-HK", "zh-TW"),
+        ("zh-Hant-TW", "zh-TW"),
+        ("zh", "zh-CN"),
+        ("RO", "ro"),
+        ("ja", "en"),
+        (None, "en"),
+    ],
 )
 def test_a_shoppers_locale_is_taken_to_the_nearest_of_the_eight(locale, nearest):
     assert words.language(locale) == nearest
@@ -134,6 +145,8 @@ def test_a_french_members_mail_says_why_in_french(sessions, shop, fake_admin):
         assert deliver(sessions, [email], datetime.now(UTC), shop_domain=shop) == {"delivered": 1, "failed": 0}
         (mail,) = sink.wait_for(1)
         assert mail["Subject"].startswith("Vous avez gagné 1 point chez ")
-        assert "Vous avez gagné 1 point (Abonnement à la newsletter). Votre solde est de 1 point." in mail.get_body(("plain",)).get_content()
+        assert (
+            "Vous avez gagné 1 point (Abonnement à la newsletter). Votre solde est de 1 point." in mail.get_body(("plain",)).get_content()
+        )
     finally:
         sink.stop()

@@ -216,7 +216,9 @@ def member(query: Locale):
             earn=[way | {"done": way["key"] in done} for way in _earn_ways(uow.session, shop)],
             referral=storefront_growth.referral_json(uow.session, shop, found),
             birthday=birthday_given,
-            history=[{"at": e.created_at.isoformat(), "points": e.points, "reason": reasons.say(e.reason, query.locale, e.kind)} for e in entries],
+            history=[
+                {"at": e.created_at.isoformat(), "points": e.points, "reason": reasons.say(e.reason, query.locale, e.kind)} for e in entries
+            ],
         )
         # What the read made the first time it was asked for (the member's referral link, the
         # shop's settings rows) is kept, and the row locks its inserts took end here.

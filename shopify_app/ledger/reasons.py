@@ -1,4 +1,4 @@
-# ruff: noqa: E501, RUF001  (one language to a line reads better; CJK punctuation is meant)
+# ruff: noqa: RUF001  (CJK punctuation is meant)
 """A ledger entry's reason in the member's language, told at the moment it is shown.
 
 The ledger is append-only (migration 0014 refuses UPDATE), so its `reason` column holds what
@@ -52,6 +52,7 @@ WRITTEN: dict[str, tuple[str, str]] = {
     "survey": ("action", "survey ({ref})"),
 }
 
+# fmt: off
 SAID: dict[str, dict[str, str]] = {
     "order": {
         "en": "Order {order}", "fr": "Commande {order}", "de": "Bestellung {order}", "es": "Pedido {order}",
@@ -160,13 +161,19 @@ SAID: dict[str, dict[str, str]] = {
         "pt-BR": "Pesquisa respondida", "ro": "Chestionar completat", "zh-CN": "完成问卷", "zh-TW": "完成問卷",
     },
 }
+# fmt: on
 SAID["birthday_of"] = SAID["birthday"]  # the year told one birthday from the next; the member knows it
 
 # "day" agreeing with its number, by CLDR plural category.
 DAYS: dict[str, dict[str, str]] = {
-    "en": {"one": "day", "other": "days"}, "fr": {"one": "jour", "other": "jours"}, "de": {"one": "Tag", "other": "Tagen"},
-    "es": {"one": "día", "other": "días"}, "pt-BR": {"one": "dia", "other": "dias"},
-    "ro": {"one": "zi", "few": "zile", "other": "de zile"}, "zh-CN": {"other": "天"}, "zh-TW": {"other": "天"},
+    "en": {"one": "day", "other": "days"},
+    "fr": {"one": "jour", "other": "jours"},
+    "de": {"one": "Tag", "other": "Tagen"},
+    "es": {"one": "día", "other": "días"},
+    "pt-BR": {"one": "dia", "other": "dias"},
+    "ro": {"one": "zi", "few": "zile", "other": "de zile"},
+    "zh-CN": {"other": "天"},
+    "zh-TW": {"other": "天"},
 }
 # Networks as their owners write them (the ledger keeps earn/actions.py's lowercase keys).
 NETWORKS = {"instagram": "Instagram", "facebook": "Facebook", "tiktok": "TikTok", "x": "X", "youtube": "YouTube", "pinterest": "Pinterest"}

@@ -97,6 +97,7 @@ class Preview(Answer):
     subject: str
     body: str
     own: bool
+    counting: str  # how a number and $points_word read in the language: "0 point · 1 point · 2 points · 20 points"
 
 
 @bp.get("/notifications")
@@ -173,4 +174,4 @@ def preview_notification(body: PreviewDraft):
                 raise InvalidSettings(problems)
             custom = {kind: {lang: draft}} if draft else {}  # both empty: the built-in text
         subject, text = messages.render(kind, lang, sample_values(shop.name or shop.domain, kind, datetime.now(UTC)), custom)
-        return jsonify(subject=subject, body=text, own=bool(custom.get(kind, {}).get(lang)))
+        return jsonify(subject=subject, body=text, own=bool(custom.get(kind, {}).get(lang)), counting=messages.counting(lang))

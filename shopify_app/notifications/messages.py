@@ -13,6 +13,7 @@ $balance $balance_word) in the form that agrees with it, "1 point", "0 point" in
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from string import Template
@@ -21,6 +22,7 @@ from shopify_app.core import words
 from shopify_app.ledger import reasons
 
 # (subject, body) per event and language; $shop, $name, $points, $balance, $reason, $expires_at...
+# fmt: off
 MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
     "points_earned": {
         "en": ("You earned $points $points_word at $shop", "Hi $name,\n\nYou earned $points $points_word ($reason). Your balance is now $balance $balance_word."),
@@ -104,6 +106,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "zh-TW": ("您在 $shop 還有點數待使用", "$name，您好：\n\n您有 $points $points_word，足以兌換 $reward。歡迎回來使用。"),
     },
 }
+# fmt: on
 # What the merchant's admin calls each kind (the admin speaks English).
 KIND_NAMES = {
     "points_earned": "Points earned",
@@ -116,6 +119,7 @@ KIND_NAMES = {
     "dormant_nudge": "Points waiting (nudge)",
 }
 # An event of a kind with no text of its own.
+# fmt: off
 FALLBACK = {
     "en": ("News about your points at $shop", "Hi $name,\n\nYour balance is $balance $balance_word."),
     "fr": ("Du nouveau sur vos points chez $shop", "Bonjour $name,\n\nVotre solde est de $balance $balance_word."),
@@ -136,10 +140,17 @@ UNSUBSCRIBE = {
     "zh-CN": "您是 $shop 会员计划的成员，因此收到此邮件。如需停止接收，请在奖励页面退订。",
     "zh-TW": "您是 $shop 會員計畫的成員，因此收到此郵件。如需停止接收，請在獎勵頁面取消訂閱。",
 }
+# fmt: on
 # The call to action of the HTML mail (and its line in the text mail): to the rewards page.
 BUTTON = {
-    "en": "See your rewards", "fr": "Voir vos récompenses", "de": "Ihre Prämien ansehen", "es": "Ver tus recompensas",
-    "pt-BR": "Ver suas recompensas", "ro": "Vezi recompensele tale", "zh-CN": "查看我的奖励", "zh-TW": "查看我的獎勵",
+    "en": "See your rewards",
+    "fr": "Voir vos récompenses",
+    "de": "Ihre Prämien ansehen",
+    "es": "Ver tus recompensas",
+    "pt-BR": "Ver suas recompensas",
+    "ro": "Vezi recompensele tale",
+    "zh-CN": "查看我的奖励",
+    "zh-TW": "查看我的獎勵",
 }  # fmt: skip
 # "point" agreeing with its number, by CLDR plural category (core/words.plural).
 POINTS: dict[str, dict[str, str]] = {
@@ -172,13 +183,17 @@ def said(lang: str, values: dict) -> dict:
             out[name] = words.number(lang, values[name])
             out[f"{name}_word"] = words.plural(lang, values[name], POINTS[lang])
     if isinstance(values.get("expires_at"), str):
-        try:
+        with suppress(ValueError):  # not a date the notifier wrote: as it is
             out["expires_at"] = words.day(lang, date.fromisoformat(values["expires_at"]))
-        except ValueError:  # not a date the notifier wrote: as it is
-            pass
     if isinstance(values.get("reason"), str):
         out["reason"] = reasons.say(values["reason"], lang)
     return out
+
+
+def counting(lang: str) -> str:
+    """How $points_word follows a number in the language, for the merchant writing in it:
+    "0 puncte · 1 punct · 2 puncte · 20 de puncte"."""
+    return " · ".join(f"{words.number(lang, n)} {words.plural(lang, n, POINTS[lang])}" for n in (0, 1, 2, 20))
 
 
 def compose(kind: str, locale: str | None, values: dict, custom: dict | None = None) -> Mail:

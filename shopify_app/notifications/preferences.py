@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shopify_app.core.db import settings_row
 from shopify_app.core import words
+from shopify_app.core.db import settings_row
 from shopify_app.earn.program_settings import InvalidSettings
 from shopify_app.notifications import messages
 from shopify_app.notifications.models import NotificationSettings

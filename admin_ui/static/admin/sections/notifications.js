@@ -16,6 +16,7 @@ export async function renderNotifications() {
   const ownBadge = h("span", { class: "badge", id: "text-source" });
   const previewSubject = h("div", { class: "mail-subject", id: "preview-subject" });
   const previewBody = h("div", { class: "mail-body", id: "preview-body" });
+  const counting = h("p", { class: "help", id: "preview-counting" });
   const otherErrors = h("div", { class: "field-error", id: "e-texts" });
   const builtIn = () => data.built_in[kind.value][language.value] || data.built_in[kind.value].en;
   const own = () => (draft[kind.value] || {})[language.value];
@@ -45,6 +46,7 @@ export async function renderNotifications() {
       const shown = await api.post("/api/notifications/preview", { kind: kind.value, language: language.value, subject: subject.value, body: body.value });
       previewSubject.textContent = shown.subject;
       previewBody.textContent = shown.body;
+      counting.textContent = "Points counted in this language: " + shown.counting;
       showErrors(form, {});
     } catch (error) {
       showErrors(form, error.fields || {});
@@ -94,6 +96,6 @@ export async function renderNotifications() {
   page("Notifications", null, h("div", { class: "layout halves" },
     card("Channels and texts", form),
     h("div", { class: "stack" },
-      card("Preview", h("p", { class: "help" }, "As the notifier writes it for a member called Ada, with your shop's name."), h("div", { class: "mail", id: "mail-preview" }, previewSubject, previewBody)))));
+      card("Preview", h("p", { class: "help" }, "As the notifier writes it for a member called Ada, with your shop's name."), h("div", { class: "mail", id: "mail-preview" }, previewSubject, previewBody), counting))));
   load();
 }
