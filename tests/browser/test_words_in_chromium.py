@@ -74,3 +74,22 @@ def test_a_french_members_launcher_tells_the_history_in_french(page, live, sessi
     page.wait_for_function("document.getAnimations().length === 0")
     page.locator("#perks-panel h3.perks-h", has_text="Activité récente").scroll_into_view_if_needed()
     shot(page, "85-words-launcher-history-fr")
+
+
+def test_a_romanian_members_launcher_counts_points_the_romanian_way(page, live, sessions):
+    open_section(page, live, "home")  # installs the shop
+    register(live.server.app, shop=live.shop, customer_id=ADA)
+    in_shop(
+        sessions, live.shop, lambda session, shop, program: ledger.post(session, member(session, shop, ADA), 15, kind="adjust", key="a1")
+    )
+    base = live.server.url
+    page.context.add_cookies([{"name": "perks_demo_customer", "value": str(ADA), "url": base}])
+    page.goto(f"{base}/demo/shop?locale=ro")
+    page.click(".perks-fab")
+    page.wait_for_selector("#perks-panel:not([hidden]) .perks-sec")
+    panel = page.inner_text("#perks-panel")
+    # 15 is of Romanian's "few" numbers, 485 of its "other" ones: "de" comes before the word.
+    assert "15 puncte" in panel and "Încă 485 de puncte" in panel, panel
+    assert "Puncte câștigate: 0 puncte" in panel
+    page.wait_for_function("document.getAnimations().length === 0")
+    shot(page, "86-words-launcher-ro")
