@@ -12,6 +12,7 @@ import pytest
 from perks_dev.mail_sink import SmtpSink
 from shopify_app.core import words
 from shopify_app.earn import actions
+from shopify_app.launcher import texts as launcher_texts
 from shopify_app.ledger import ledger, reasons
 from shopify_app.notifications import deliver, messages
 from shopify_app.notifications.channels import Email
@@ -97,6 +98,12 @@ def test_every_text_a_member_reads_is_written_in_each_language_not_left_in_engli
 )
 def test_a_shoppers_locale_is_taken_to_the_nearest_of_the_eight(locale, nearest):
     assert words.language(locale) == nearest
+
+
+def test_the_launcher_speaks_portuguese_in_portugal_and_traditional_chinese_in_hong_kong():
+    assert launcher_texts.say("earn.newsletter", "pt-PT") == "Assine a newsletter"
+    assert launcher_texts.say("earn.newsletter", "zh-HK") == "訂閱電子報"
+    assert launcher_texts.say("earn.newsletter", "ja") == "Join our newsletter"
 
 
 def test_the_launchers_history_says_the_ledgers_reasons_in_the_members_language(platform, sessions):
