@@ -5,20 +5,24 @@ number by CLDR's rules ("1 point", French "0 point", Romanian "20 de puncte").""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
+from perks_dev import shopify_payloads as shopify
 from perks_dev.mail_sink import SmtpSink
 from shopify_app.core import words
 from shopify_app.earn import actions
 from shopify_app.launcher import texts as launcher_texts
-from shopify_app.ledger import ledger, reasons
+from shopify_app.ledger import expiry, ledger, reasons
+from shopify_app.ledger.models import LedgerEntry
 from shopify_app.notifications import deliver, messages
 from shopify_app.notifications.channels import Email
 from tests.admin_support import Admin
 from tests.fixtures.app_proxy import signed_query
-from tests.rules_helpers import in_shop, member
+from tests.rules_helpers import configure, in_shop, member
 
 ADA = 7012345678901
 LAUNCHER_LANGUAGES = {"en", "fr", "de", "es", "pt-BR", "ro", "zh-CN", "zh-TW"}
@@ -157,3 +161,28 @@ def test_a_french_members_mail_says_why_in_french(sessions, shop, fake_admin):
         )
     finally:
         sink.stop()
+
+
+def test_the_sentences_the_ledgers_writers_store_are_each_read_back(webhooks, sessions, shop):
+    """Orders paid, refunded and cancelled through the webhooks, then the rest expired: every
+    reason the product wrote is known to reasons.py, so none reaches a French member in English."""
+    webhooks.processed(webhooks.send("orders/paid", shopify.order_paid(2006, ADA, lines=[(Decimal("25.00"), 4, 0)])))
+    webhooks.processed(webhooks.send("refunds/create", shopify.refund(3006, 2006, lines=[(Decimal("25.00"), 1, Decimal("25.00"))])))
+    webhooks.processed(webhooks.send("orders/paid", shopify.order_paid(2007, ADA, lines=[(Decimal("30.00"), 1, 0)])))
+    webhooks.processed(webhooks.send("orders/cancelled", shopify.order_cancelled(2006, ADA)))
+    configure(sessions, shop, expire_after_days=30, expiry_reminder_days=0)
+    in_shop(sessions, shop, lambda s, sh, p: expiry.run(s, sh, datetime.now(UTC) + timedelta(days=31)))
+
+    def written(session, sh, program):
+        query = select(LedgerEntry.kind, LedgerEntry.reason).where(LedgerEntry.shop_id == sh.id).order_by(LedgerEntry.id)
+        return session.execute(query).all()
+
+    rows = in_shop(sessions, shop, written)
+    assert [kind for kind, _ in rows] == ["earn", "reverse", "earn", "reverse", "expire"]
+    assert [reasons.say(reason, "fr", kind) for kind, reason in rows] == [
+        "Commande #2006",
+        "Remboursement sur la commande #2006",
+        "Commande #2007",
+        "Commande #2006 annulée",
+        "Points expirés après 30 jours sans activité",
+    ]
