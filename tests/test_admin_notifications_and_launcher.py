@@ -44,8 +44,8 @@ def test_a_new_shop_has_every_channel_on_and_the_built_in_texts(admin):
     data = admin.get("/api/notifications").get_json()
     assert data["channels"] == {"email": True, "metafields": True, "flow": True}
     assert data["texts"] == {}
-    assert data["built_in"]["points_earned"]["fr"]["subject"] == "Vous avez gagné $points points chez $shop"
-    assert data["placeholders"]["dormant_nudge"] == ["balance", "name", "points", "reward", "shop"]
+    assert data["built_in"]["points_earned"]["fr"]["subject"] == "Vous avez gagné $points $points_word chez $shop"
+    assert data["placeholders"]["dormant_nudge"] == ["balance", "balance_word", "name", "points", "points_word", "reward", "shop"]
     assert "reward" not in data["placeholders"]["points_earned"]
 
 

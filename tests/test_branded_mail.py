@@ -107,13 +107,13 @@ def test_the_mail_is_text_and_html_in_the_merchants_colours_with_a_button_to_the
     assert button["href"] == rewards and "#e4572e" not in button["style"]  # the label in black or white on the colour
     assert "Ann & <Bob>" in page.words  # the shop's name, shown as written...
     assert "Ann &amp; &lt;Bob&gt;" in html and "<Bob>" not in html  # ...and escaped in the markup
-    assert "You earned 50 points (review (r1)). Your balance is now 50 points." in page.words
+    assert "You earned 50 points (Product review). Your balance is now 50 points." in page.words
     assert "To stop them, unsubscribe from the rewards page." in page.words  # the same footer as the text part
     assert rewards in [link["href"] for link in page.links if link is not button]
     assert not page.tags & {"style", "script", "link", "img"}  # inline styles only; nothing fetched
     assert "<table" in html and 'role="presentation"' in html
 
-    assert text.startswith("Hi Ada,\n\nYou earned 50 points (review (r1)).")
+    assert text.startswith("Hi Ada,\n\nYou earned 50 points (Product review).")
     assert f"See your rewards\n{rewards}\n" in text
     assert text.rstrip().endswith("To stop them, unsubscribe from the rewards page.")
     assert mail["Subject"] == "You earned 50 points at Ann & <Bob>"

@@ -51,8 +51,8 @@ def test_no_nudges_unless_the_merchant_sets_a_period(sessions, shop):
 def test_the_nudge_reads_in_the_shoppers_language():
     values = {"shop": "Perks Demo", "name": "Ada", "points": 600, "reward": "5 EUR de réduction"}
     subject, body = render("dormant_nudge", "fr-CA", values)
-    assert subject == "600 points vous attendent chez Perks Demo"
-    assert "de quoi obtenir 5 EUR de réduction" in body
+    assert subject == "Des points vous attendent chez Perks Demo"
+    assert "Avec 600 points, vous pouvez obtenir 5 EUR de réduction." in body
 
 
 def test_tier_and_referral_news_have_their_own_words():
@@ -61,4 +61,4 @@ def test_tier_and_referral_news_have_their_own_words():
         == "Sie sind jetzt Gold bei Perks Demo"
     )
     subject, body = render("referral_credited", "en", {"shop": "Perks Demo", "points": 500, "name": "Ada", "balance": 900})
-    assert subject == "Your friend's order earned you 500 points at Perks Demo" and "500 points are yours" in body
+    assert subject == "Your friend's order earned you 500 points at Perks Demo" and "you earned 500 points" in body

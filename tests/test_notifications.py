@@ -78,7 +78,7 @@ def test_each_event_reaches_the_sink_in_the_shoppers_language_and_the_metafields
     assert "Votre solde est de 250 points" in earned.get_body(("plain",)).get_content()  # the balance now, after the birthday too
     assert mails[("ada@example.com", "birthday")]["Subject"] == "Joyeux anniversaire de la part de Maison Lumière !"
     assert mails[("bea@example.com", "points_earned")]["Subject"] == "Sie haben 50 Punkte bei Maison Lumière gesammelt"
-    assert mails[("bea@example.com", "points_expiring")]["Subject"] == "Ihre 50 Punkte bei Maison Lumière verfallen bald"
+    assert mails[("bea@example.com", "points_expiring")]["Subject"] == "Ihre Punkte bei Maison Lumière verfallen bald"
     assert "Maison Lumière" in str(earned["From"])
     assert metafield(fake_admin, shop, ADA) == "250"
     assert metafield(fake_admin, shop, BEA) == "50"

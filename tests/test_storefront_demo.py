@@ -27,7 +27,8 @@ def test_the_t_filter_follows_the_locale_with_plurals_and_falls_back_to_english(
     assert translate("fr", "perks.product.earn_html", count=2) == "Gagnez <strong>2</strong> points avec ce produit"
     # Romanian has one/few/other; a missing form falls back to "other", as Shopify does.
     assert translate("ro", "perks.product.earn_html", count=1).endswith("punct cu acest produs")
-    assert translate("ro", "perks.product.earn_html", count=3).endswith("puncte cu acest produs")
+    assert translate("ro", "perks.product.earn_html", count=3).endswith(">3</strong> puncte cu acest produs")
+    assert translate("ro", "perks.product.earn_html", count=20).endswith(">20</strong> de puncte cu acest produs")
     assert translate("xx", "perks.launcher.button") == "Rewards"
 
 

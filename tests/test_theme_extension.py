@@ -13,9 +13,12 @@ LOCALES = EXT / "locales"
 LANGUAGES = ["en.default", "zh-CN", "zh-TW", "ro", "es", "fr", "de", "pt-BR"]
 
 
+PLURAL_FORMS = {"zero", "one", "two", "few", "many", "other"}
+
+
 def _keys(data, prefix=""):
-    """Flattened key paths of a locale file."""
-    if isinstance(data, dict):
+    """Flattened key paths of a locale file; a text's plural forms are one key (each language has its own forms)."""
+    if isinstance(data, dict) and not (prefix and set(data) <= PLURAL_FORMS):
         out = set()
         for key, value in data.items():
             out |= _keys(value, f"{prefix}.{key}" if prefix else key)

@@ -30,7 +30,7 @@ from shopify_app.launcher import storefront_growth
 from shopify_app.launcher.models import LAUNCHER_POSITIONS
 from shopify_app.launcher.storefront_growth import ReferralOffer, ReferralStats, TierProgress, TierStep
 from shopify_app.launcher.texts import TEXTS, say
-from shopify_app.ledger import ledger
+from shopify_app.ledger import ledger, reasons
 from shopify_app.ledger.commands import GiveBirthday, PerformAction
 from shopify_app.ledger.members import find_member
 from shopify_app.rewards import redemptions, rewards
@@ -217,7 +217,9 @@ def member(query: Locale):
             earn=[way | {"done": way["key"] in done} for way in _earn_ways(uow.session, shop)],
             referral=storefront_growth.referral_json(uow.session, shop, found),
             birthday=birthday_given,
-            history=[{"at": e.created_at.isoformat(), "points": e.points, "reason": e.reason} for e in entries],
+            history=[
+                {"at": e.created_at.isoformat(), "points": e.points, "reason": reasons.say(e.reason, query.locale, e.kind)} for e in entries
+            ],
         )
         # What the read made the first time it was asked for (the member's referral link, the
         # shop's settings rows) is kept, and the row locks its inserts took end here.

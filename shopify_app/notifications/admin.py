@@ -88,6 +88,7 @@ class SavedNotifications(Answer):
 class NotificationsJson(SavedNotifications):
     built_in: dict[str, dict[str, TextJson]]
     kinds: list[str]
+    kind_names: dict[str, str]
     languages: list[str]
     placeholders: dict[str, list[str]]
 
@@ -96,6 +97,7 @@ class Preview(Answer):
     subject: str
     body: str
     own: bool
+    counting: str  # how a number and $points_word read in the language: "0 point · 1 point · 2 points · 20 points"
 
 
 @bp.get("/notifications")
@@ -114,6 +116,7 @@ def get_notifications():
             | {
                 "built_in": preferences.built_in(),
                 "kinds": list(preferences.KINDS),
+                "kind_names": messages.KIND_NAMES,
                 "languages": list(preferences.LANGUAGES),
                 "placeholders": {kind: list(names) for kind, names in preferences.PLACEHOLDERS.items()},
             }
@@ -171,4 +174,4 @@ def preview_notification(body: PreviewDraft):
                 raise InvalidSettings(problems)
             custom = {kind: {lang: draft}} if draft else {}  # both empty: the built-in text
         subject, text = messages.render(kind, lang, sample_values(shop.name or shop.domain, kind, datetime.now(UTC)), custom)
-        return jsonify(subject=subject, body=text, own=bool(custom.get(kind, {}).get(lang)))
+        return jsonify(subject=subject, body=text, own=bool(custom.get(kind, {}).get(lang)), counting=messages.counting(lang))

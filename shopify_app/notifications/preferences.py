@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shopify_app.core import words
 from shopify_app.core.db import settings_row
 from shopify_app.earn.program_settings import InvalidSettings
 from shopify_app.notifications import messages
@@ -22,11 +23,11 @@ from shopify_app.shop import audit
 
 CHANNELS = ("email", "metafields", "flow")
 KINDS = tuple(messages.MESSAGES)
-LANGUAGES = tuple(messages.UNSUBSCRIBE)
+LANGUAGES = words.LANGUAGES
 SUBJECT_MAX = 150
 BODY_MAX = 5000
 # Every notice is given these (see channels.Email); each kind adds what its event carries.
-COMMON = ("shop", "name", "points", "balance")
+COMMON = ("shop", "name", "points", "points_word", "balance", "balance_word")
 
 
 def _placeholders(text: str) -> set[str]:

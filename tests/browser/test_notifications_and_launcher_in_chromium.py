@@ -27,7 +27,7 @@ def test_a_merchant_writes_their_own_french_mail_previews_it_and_turns_a_channel
     page.wait_for_function("document.getElementById('preview-subject').textContent.startsWith('You earned 50 points at ')")
     page.select_option("#f-language", "fr")
     page.wait_for_function("document.getElementById('preview-subject').textContent.startsWith('Vous avez gagné 50 points')")
-    assert page.input_value("#f-subject") == "Vous avez gagné $points points chez $shop"
+    assert page.input_value("#f-subject") == "Vous avez gagné $points $points_word chez $shop"
     assert page.inner_text("#text-source") == "Built-in text"
     page.fill("#f-subject", "$name, votre cadeau $reward")
     page.wait_for_function("document.getElementById('e-subject').textContent.includes('$reward is not known here')")

@@ -14,8 +14,10 @@
       return (T[key] || key).replace(/\{(\w+)\}/g, function (m, k) { return vars && k in vars ? vars[k] : m; });
     }
     function num(n) { return new Intl.NumberFormat(loc).format(n); }
-    function pts(n) { return t(plural.select(n) === 'one' ? 'points_one' : 'points', { n: num(n) }); }
-    function more(n) { return t(plural.select(n) === 'one' ? 'more_one' : 'more', { n: num(n) }); }
+    // The word agreeing with n by CLDR's rules: base_one, base_few (Romanian's 2-19) or base.
+    function counted(base, n) { var form = plural.select(n); return t(form === 'one' || form === 'few' ? base + '_' + form : base, { n: num(n) }); }
+    function pts(n) { return counted('points', n); }
+    function more(n) { return counted('more', n); }
     function money(v) {
       var cur = (program && program.shop && program.shop.currency) || cfg.currency;
       try { return new Intl.NumberFormat(loc, { style: 'currency', currency: cur }).format(v); } catch (e) { return v + ' ' + cur; }

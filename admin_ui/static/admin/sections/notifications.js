@@ -2,14 +2,13 @@ import { api, card, checkbox, field, h, page, showErrors, toast } from "../kit.j
 
 // ---- notifications: channels, the merchant's texts per kind and language, a preview by the notifier ----
 
-const KIND_NAMES = { points_earned: "Points earned", points_expiring: "Points about to expire", points_expired: "Points expired", birthday: "Birthday", dormant_nudge: "Points waiting (nudge)" };
 export const LANGUAGE_NAMES = { en: "English", fr: "Français", de: "Deutsch", es: "Español", "pt-BR": "Português (Brasil)", ro: "Română", "zh-CN": "简体中文", "zh-TW": "繁體中文" };
 export const debounce = (fn, ms) => { let timer; return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); }; };
 
 export async function renderNotifications() {
   const data = await api.get("/api/notifications");
   const draft = JSON.parse(JSON.stringify(data.texts));
-  const kind = h("select", { dataset: { saveBar: "off" } }, data.kinds.map((k) => h("option", { value: k }, KIND_NAMES[k] || k)));
+  const kind = h("select", { dataset: { saveBar: "off" } }, data.kinds.map((k) => h("option", { value: k }, data.kind_names[k])));
   const language = h("select", { dataset: { saveBar: "off" } }, data.languages.map((l) => h("option", { value: l }, LANGUAGE_NAMES[l] || l)));
   const subject = h("input", { type: "text", maxlength: 150 });
   const body = h("textarea", { rows: 7, maxlength: 5000 });
@@ -17,6 +16,7 @@ export async function renderNotifications() {
   const ownBadge = h("span", { class: "badge", id: "text-source" });
   const previewSubject = h("div", { class: "mail-subject", id: "preview-subject" });
   const previewBody = h("div", { class: "mail-body", id: "preview-body" });
+  const counting = h("p", { class: "help", id: "preview-counting" });
   const otherErrors = h("div", { class: "field-error", id: "e-texts" });
   const builtIn = () => data.built_in[kind.value][language.value] || data.built_in[kind.value].en;
   const own = () => (draft[kind.value] || {})[language.value];
@@ -24,7 +24,7 @@ export async function renderNotifications() {
     const text = own() || builtIn();
     subject.value = text.subject;
     body.value = text.body;
-    placeholders.textContent = "You can use " + data.placeholders[kind.value].map((p) => "$" + p).join(", ") + ". Write $$ for a dollar sign.";
+    placeholders.textContent = "You can use " + data.placeholders[kind.value].map((p) => "$" + p).join(", ") + ". $points_word and $balance_word are the word for points in the form the number asks for (1 point, 2 points). Write $$ for a dollar sign.";
     showErrors(form, {});
     sourceBadge();
     preview();
@@ -46,6 +46,7 @@ export async function renderNotifications() {
       const shown = await api.post("/api/notifications/preview", { kind: kind.value, language: language.value, subject: subject.value, body: body.value });
       previewSubject.textContent = shown.subject;
       previewBody.textContent = shown.body;
+      counting.textContent = "Points counted in this language: " + shown.counting;
       showErrors(form, {});
     } catch (error) {
       showErrors(form, error.fields || {});
@@ -95,6 +96,6 @@ export async function renderNotifications() {
   page("Notifications", null, h("div", { class: "layout halves" },
     card("Channels and texts", form),
     h("div", { class: "stack" },
-      card("Preview", h("p", { class: "help" }, "As the notifier writes it for a member called Ada, with your shop's name."), h("div", { class: "mail", id: "mail-preview" }, previewSubject, previewBody)))));
+      card("Preview", h("p", { class: "help" }, "As the notifier writes it for a member called Ada, with your shop's name."), h("div", { class: "mail", id: "mail-preview" }, previewSubject, previewBody), counting))));
   load();
 }
