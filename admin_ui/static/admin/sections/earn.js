@@ -90,7 +90,10 @@ export async function renderEarn() {
     const pending = picked ? [{ target: m.target.value, target_id: String(picked.id), multiplier: m.multiplier.value.trim() }] : [];
     return {
       program: purchaseRule(),
-      multipliers: boosts.multipliers.filter((x) => !pending.some((p) => p.target === x.target && p.target_id === x.target_id)).concat(pending),
+      multipliers: boosts.multipliers
+        .filter((x) => !pending.some((p) => p.target === x.target && p.target_id === x.target_id))
+        .map((x) => ({ target: x.target, target_id: x.target_id, multiplier: x.multiplier })) // the forecast takes no names
+        .concat(pending),
     };
   };
   for (const source of [form, boosts.form]) {

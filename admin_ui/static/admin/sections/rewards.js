@@ -61,7 +61,7 @@ export async function renderRewards() {
         h("table", { id: "archived-rewards" }, h("tbody", null, archived.map((r) => h("tr", { dataset: { reward: r.id } }, h("td", null, r.title), h("td", null, REWARD_KINDS[r.kind] || r.kind),
           h("td", { class: "num" }, number(r.points_cost)), h("td", null, h("button", { type: "button", class: "plain", onclick: archive(r, false) }, "Bring back")))))))
     : null;
-  page("Rewards", h("button", { class: "primary", id: "new-reward", onclick: () => rewardForm(null, rewards) }, "Add reward"), card(null, list), h("div", { id: "reward-editor" }), shelf);
+  page("Rewards", h("button", { class: "primary", id: "new-reward", onclick: () => rewardForm(null, rewards) }, "Add reward"), card(null, list), h("div", { id: "reward-editor" }), ...(shelf ? [shelf] : []));
 }
 
 function rewardForm(reward, catalogue) {
