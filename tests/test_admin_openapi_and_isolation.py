@@ -240,9 +240,7 @@ ISOLATION = {
         t.ours.post(f"/api/rewards/{t.their_reward}/archive").status_code == 404
         and not t.theirs.get("/api/rewards").get_json()["rewards"][0]["archived"]
     ),
-    ("DELETE", "/api/rewards/{reward_id}/archive"): lambda t: (
-        t.ours.platform.client.delete(f"/api/rewards/{t.their_reward}/archive", headers=t.ours.headers()).status_code == 404
-    ),
+    ("POST", "/api/rewards/{reward_id}/unarchive"): lambda t: t.ours.post(f"/api/rewards/{t.their_reward}/unarchive").status_code == 404,
     ("GET", "/api/rewards"): lambda t: t.their_reward not in [r["id"] for r in t.ours.get("/api/rewards").get_json()["rewards"]],
     ("POST", "/api/rewards"): lambda t: (
         t.ours.post("/api/rewards", json={"title": "Ours", "kind": "fixed_amount", "points_cost": 100, "value": "1"}).status_code == 201

@@ -34,11 +34,13 @@ def catalogue(platform):
         variants=[{"id": HOUSE_BLEND, "title": "1 kg"}, {"id": 45012345678902, "title": "250 g"}],
         collections=[{"id": 9301, "title": "Coffee"}],
     )
-    state.add_product(platform.shop, id=8102, title="Pour-over kit", variants=[45012345678903], collections=[{"id": 9302, "title": "Gifts"}])
+    gifts = [{"id": 9302, "title": "Gifts"}]
+    state.add_product(platform.shop, id=8102, title="Pour-over kit", variants=[45012345678903], collections=gifts)
 
 
 def test_a_free_product_reward_is_made_with_the_variant_picked_and_shows_its_name(merchant):
-    body = {"title": "Free bag of coffee", "kind": "free_product", "points_cost": 1500, "variant_id": HOUSE_BLEND, "variant_title": "House blend - 1 kg"}
+    body = {"title": "Free bag of coffee", "kind": "free_product", "points_cost": 1500}
+    body |= {"variant_id": HOUSE_BLEND, "variant_title": "House blend - 1 kg"}
     made = merchant("POST", "/api/rewards", json=body)
     assert made.status_code == 201, made.get_json()
     reward = made.get_json()["reward"]
@@ -46,7 +48,8 @@ def test_a_free_product_reward_is_made_with_the_variant_picked_and_shows_its_nam
 
 
 def test_free_shipping_with_the_value_left_empty_is_saved(merchant):
-    made = merchant("POST", "/api/rewards", json={"title": "Free shipping", "kind": "free_shipping", "points_cost": 300, "value": "", "minimum_order": ""})
+    body = {"title": "Free shipping", "kind": "free_shipping", "points_cost": 300, "value": "", "minimum_order": ""}
+    made = merchant("POST", "/api/rewards", json=body)
     assert made.status_code == 201, made.get_json()
     assert (made.get_json()["reward"]["value"], made.get_json()["reward"]["minimum_order"]) == ("0.00", None)
 
@@ -69,13 +72,15 @@ def test_a_refusal_is_a_sentence_at_its_field_without_raw_keys(merchant, body, f
 
 
 def test_a_reward_switched_to_free_shipping_drops_the_value_it_no_longer_uses(merchant):
-    made = merchant("POST", "/api/rewards", json={"title": "15% off", "kind": "percentage", "points_cost": 900, "value": "15"}).get_json()["reward"]
+    body = {"title": "15% off", "kind": "percentage", "points_cost": 900, "value": "15"}
+    made = merchant("POST", "/api/rewards", json=body).get_json()["reward"]
     changed = merchant("PATCH", f"/api/rewards/{made['id']}", json={"kind": "free_shipping", "title": "Free shipping"})
     assert changed.status_code == 200 and changed.get_json()["reward"]["value"] == "0.00"
 
 
 def test_an_archived_reward_leaves_the_launcher_cannot_be_redeemed_and_its_issued_codes_keep_working(merchant, platform):
-    made = merchant("POST", "/api/rewards", json={"title": "$10 off", "kind": "fixed_amount", "points_cost": 100, "value": "10"}).get_json()["reward"]
+    body = {"title": "$10 off", "kind": "fixed_amount", "points_cost": 100, "value": "10"}
+    made = merchant("POST", "/api/rewards", json=body).get_json()["reward"]
     merchant("POST", f"/api/members/{ADA}/adjustments", json={"points": 500, "reason": "Welcome"}, headers={"Idempotency-Key": "welcome"})
     redeem = {"reward_id": made["id"], "points": None}
     issued = platform.proxy("POST", "/redeem", ADA, json=redeem, headers={"Idempotency-Key": uuid.uuid4().hex})
@@ -94,7 +99,7 @@ def test_an_archived_reward_leaves_the_launcher_cannot_be_redeemed_and_its_issue
 
     switched_on = merchant("PATCH", f"/api/rewards/{made['id']}", json={"enabled": True})
     assert switched_on.status_code == 400 and "archive" in switched_on.get_json()["fields"]["enabled"]
-    back = merchant("DELETE", f"/api/rewards/{made['id']}/archive").get_json()["reward"]
+    back = merchant("POST", f"/api/rewards/{made['id']}/unarchive").get_json()["reward"]
     assert (back["archived"], back["enabled"]) == (False, False)
     assert merchant("PATCH", f"/api/rewards/{made['id']}", json={"enabled": True}).status_code == 200
 

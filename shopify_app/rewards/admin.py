@@ -95,7 +95,8 @@ def archive_reward(reward_id: int):
     return _set_archived(reward_id, True)
 
 
-@bp.delete("/rewards/<row:reward_id>/archive")
+# Its own path, not DELETE on .../archive: two methods on one path make Werkzeug answer an id out of range with 405, not 404.
+@bp.post("/rewards/<row:reward_id>/unarchive")
 @merchant_required
 @endpoint(
     "Bring a reward back from the archive, switched off until the merchant switches it on",

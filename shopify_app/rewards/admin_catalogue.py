@@ -10,13 +10,11 @@ from shopify_app.admin_api.http import ApiError
 from shopify_app.core.contracts import endpoint
 from shopify_app.core.field_types import Answer, Model, Text
 from shopify_app.core.web import perks
+from shopify_app.rewards.discounts import SHOPPER_WAITING
 from shopify_app.shop.guards import merchant_required
 from shopify_app.shop.tokens import admin_client
 from shopify_app.shopify import catalogue
 from shopify_app.shopify.errors import AdminApiError
-
-# The merchant waits for the list: retry briefly, as for a shopper.
-MERCHANT_WAITING = {"max_retries": 2, "backoff_base": 0.25, "backoff_cap": 1.0, "timeout": 5.0}
 
 
 class CatalogueQuery(Model):
@@ -45,7 +43,8 @@ class CatalogueItems(Answer):
 )
 def search_catalogue(query: CatalogueQuery):
     runtime = perks()
-    client = admin_client(runtime.sessions, runtime.settings, g.caller.shop_domain, **MERCHANT_WAITING)
+    # The merchant waits for the list as a shopper waits for a code: retry briefly.
+    client = admin_client(runtime.sessions, runtime.settings, g.caller.shop_domain, **SHOPPER_WAITING)
     try:
         found = catalogue.search(client, query.kind, query.q)
     except AdminApiError as error:

@@ -20,7 +20,8 @@ def catalogue(live):
         variants=[{"id": 45012345678901, "title": "1 kg"}, {"id": 45012345678902, "title": "250 g"}],
         collections=[{"id": 9301, "title": "Coffee"}],
     )
-    live.fake.state.add_product(live.shop, id=8102, title="Pour-over kit", variants=[45012345678903], collections=[{"id": 9302, "title": "Gifts"}])
+    gifts = [{"id": 9302, "title": "Gifts"}]
+    live.fake.state.add_product(live.shop, id=8102, title="Pour-over kit", variants=[45012345678903], collections=gifts)
 
 
 def toast_says(page, text: str) -> None:
@@ -94,7 +95,7 @@ def test_a_merchant_boosts_a_collection_by_name_and_removes_the_boost(page, live
     page.click("#mult-set-multiplier")
     toast_says(page, "Multiplier set")
     row = page.locator("#multipliers tr", has_text="Gifts")
-    assert "×3" in row.inner_text() and "9302" not in page.inner_text("#multipliers")
+    assert "\u00d73" in row.inner_text() and "9302" not in page.inner_text("#multipliers")
     page.wait_for_selector("#earn-forecast[data-state='ready']")  # the forecast takes the list with its names
     page.locator("#multipliers").scroll_into_view_if_needed()
     shot(page, "34-multiplier-by-name")
@@ -105,3 +106,28 @@ def test_a_merchant_boosts_a_collection_by_name_and_removes_the_boost(page, live
     open_section(page, live, "earn")
     assert page.locator("#multipliers").count() == 0  # gone for good, not only from the page
     shot(page, "35-multiplier-removed")
+
+
+# App Bridge's resource picker, as Shopify admin offers it: what it was asked, and one variant chosen.
+RESOURCE_PICKER = """
+window.shopify = {
+  resourcePicker: async (options) => {
+    window.pickerAsked = options;
+    const product = { id: "gid://shopify/Product/8101", title: "House blend" };
+    return [{ id: "gid://shopify/ProductVariant/45012345678902", title: "250 g", product }];
+  },
+};
+"""
+
+
+def test_inside_shopify_admin_the_variant_comes_from_app_bridges_resource_picker(page, live):
+    page.add_init_script(RESOURCE_PICKER)
+    open_section(page, live, "rewards")
+    new_reward(page, "Small bag free", "free_product")
+    page.click("#pick-variant_id")
+    page.locator("[data-field='variant_id'] .picked", has_text="House blend - 250 g").wait_for()
+    assert page.evaluate("window.pickerAsked") == {"type": "variant", "action": "select", "multiple": False}
+    assert page.locator(".picker-search").count() == 0  # no fallback search inside Shopify admin
+    page.click("#save-reward")
+    toast_says(page, "Reward added")
+    assert "House blend - 250 g" in page.locator("#rewards tbody tr", has_text="Small bag free").inner_text()

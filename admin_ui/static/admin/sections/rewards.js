@@ -1,5 +1,5 @@
 import { forecastPanel } from "../forecast.js";
-import { api, card, checkbox, field, h, money, number, page, request, showErrors, toast, wholeOrNull } from "../kit.js";
+import { api, card, checkbox, field, h, money, number, page, showErrors, toast, wholeOrNull } from "../kit.js";
 import { pickerField } from "../picker.js";
 
 // ---- rewards -------------------------------------------------------------
@@ -41,7 +41,7 @@ export async function renderRewards() {
   const archived = rewards.filter((r) => r.archived);
   const archive = (r, on) => async () => {
     try {
-      await request(on ? "POST" : "DELETE", "/api/rewards/" + r.id + "/archive");
+      await api.post("/api/rewards/" + r.id + (on ? "/archive" : "/unarchive"));
       toast(on ? "Reward archived: codes already issued still work" : "Reward back in the catalogue, switched off");
       await renderRewards();
     } catch (error) {
