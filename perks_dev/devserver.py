@@ -205,11 +205,27 @@ def _install_demo_shop(settings: Settings) -> None:
             # Ada as Shopify knows her: with an email, so she can subscribe to the newsletter from the launcher.
             ada = {"id": DEMO_CUSTOMER, "email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace"}
             requests.post(f"http://127.0.0.1:{FAKE_ADMIN_PORT}/_fake/customers", json={"shop": DEMO_SHOP, "customers": [ada]}, timeout=5)
+            # The demo storefront's goods, so the admin's picker finds them by name.
+            requests.post(
+                f"http://127.0.0.1:{FAKE_ADMIN_PORT}/_fake/products", json={"shop": DEMO_SHOP, "products": _demo_catalogue()}, timeout=5
+            )
             return
         except (requests.ConnectionError, TokenRequestError):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)  # the fake Admin API is still starting
+
+
+def _demo_catalogue() -> list[dict]:
+    """The demo storefront's products as the fake Admin API keeps them: one variant each, coffee in one collection, the rest in another."""
+    from perks_dev.demo_storefront import PRODUCTS
+
+    coffee, gifts = {"id": 9001, "title": "Coffee"}, {"id": 9002, "title": "Gifts and gear"}
+    beans = {"house-blend", "ethiopia-guji"}
+    return [
+        {"id": 8001 + n, "title": p["title"], "variants": [45000000000001 + n], "collections": [coffee if p["handle"] in beans else gifts]}
+        for n, p in enumerate(PRODUCTS)
+    ]
 
 
 def send_demo_order(url: str, amount: str, timeout: float = 15) -> None:

@@ -90,6 +90,7 @@ def test_every_json_answer_and_every_body_has_a_schema_to_check_and_to_generate_
 def _concrete(path: str) -> str:
     for name, value in {"{customer_id}": str(OURS), "{name}": "review"}.items():
         path = path.replace(name, value)
+    path = path.replace("{target}", "product").replace("{target_id}", "55")
     return path.replace("{job_id}", "1").replace("{reward_id}", "1").replace("{promotion_id}", "1").replace("{key_id}", "1")
 
 
@@ -189,6 +190,13 @@ def _their_key_stays_live(t: TwoShops) -> bool:
     return refused and t.theirs.get("/api/api-keys").get_json()["keys"][0]["revoked_at"] is None
 
 
+def _their_catalogue_stays_theirs(t: TwoShops) -> bool:
+    t.ours.platform.fake.state.add_product(t.theirs_domain, title="Their secret blend", variants=[45000000000001])
+    theirs = t.theirs.get("/api/catalog/search", query_string={"kind": "variant", "q": "secret"}).get_json()["items"]
+    ours = t.ours.get("/api/catalog/search", query_string={"kind": "variant", "q": "secret"}).get_json()["items"]
+    return [i["title"] for i in theirs] == ["Their secret blend"] and ours == []
+
+
 # One check per route, with the other shop's ids where a route takes one. A new
 # route fails test_every_route_has_an_isolation_check until it gets its own.
 ISOLATION = {
@@ -247,6 +255,16 @@ ISOLATION = {
         t.ours.put("/api/multipliers", {"target": "product", "target_id": "55", "multiplier": "1.5"}).status_code == 200
         and t.theirs.get("/api/multipliers").get_json()["multipliers"][0]["multiplier"] == "3"
     ),
+    ("DELETE", "/api/multipliers/{target}/{target_id}"): lambda t: (
+        t.ours.platform.client.delete("/api/multipliers/product/55", headers=t.ours.headers()).status_code == 404
+        and t.theirs.get("/api/multipliers").get_json()["multipliers"][0]["target_id"] == "55"
+    ),
+    ("GET", "/api/catalog/search"): _their_catalogue_stays_theirs,
+    ("POST", "/api/rewards/{reward_id}/archive"): lambda t: (
+        t.ours.post(f"/api/rewards/{t.their_reward}/archive").status_code == 404
+        and not t.theirs.get("/api/rewards").get_json()["rewards"][0]["archived"]
+    ),
+    ("POST", "/api/rewards/{reward_id}/unarchive"): lambda t: t.ours.post(f"/api/rewards/{t.their_reward}/unarchive").status_code == 404,
     ("GET", "/api/rewards"): lambda t: t.their_reward not in [r["id"] for r in t.ours.get("/api/rewards").get_json()["rewards"]],
     ("POST", "/api/rewards"): lambda t: (
         t.ours.post("/api/rewards", json={"title": "Ours", "kind": "fixed_amount", "points_cost": 100, "value": "1"}).status_code == 201

@@ -145,6 +145,13 @@ def product(ctx: Ctx, record: dict) -> dict[str, Any]:
     }
 
 
+def product_variant(record: dict, variant_id: str) -> dict[str, Any]:
+    title = record["variant_titles"].get(variant_id, "Default Title")
+    return {"__typename": "ProductVariant", "id": variant_id, "title": title,
+            "displayName": f"{record['title']} - {title}",
+            "product": {"__typename": "Product", "id": record["id"], "title": record["title"]}}
+
+
 def _variant(variant_id: str | None, product_id: str | None) -> dict | None:
     if not variant_id:
         return None

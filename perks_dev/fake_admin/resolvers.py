@@ -24,7 +24,7 @@ from graphql import (
 
 from perks_dev.fake_admin import render
 from perks_dev.fake_admin.render import Ctx
-from perks_dev.fake_admin.search import connection, filter_records
+from perks_dev.fake_admin.search import connection, filter_records, free_words, text_matches
 from perks_dev.fake_admin.state import gid, gid_kind, money, now_iso, parse_time
 from shopify_app.shopify import schema as admin_schema
 
@@ -105,6 +105,33 @@ def q_product(ctx: Ctx, id: str) -> dict | None:
 def q_collection(ctx: Ctx, id: str) -> dict | None:
     record = ctx.shop.collections.get(id)
     return render.collection(record) if record else None
+
+
+def _titled(records: list[dict], query: str | None, texts: Callable[[dict], list[str]]) -> list[dict]:
+    words = free_words(query)
+    return sorted((r for r in records if text_matches(texts(r), words)), key=lambda r: (r["title"].lower(), r["id"]))
+
+
+def q_products(ctx: Ctx, query: str | None = None, sortKey: str | None = None, reverse: bool = False,
+               **page: Any) -> dict:
+    found = _titled(list(ctx.shop.products.values()), query, lambda r: [r["title"], *r["variant_titles"].values()])
+    return connection([render.product(ctx, r) for r in (found[::-1] if reverse else found)], **_page_args(page))
+
+
+def q_collections(ctx: Ctx, query: str | None = None, sortKey: str | None = None, reverse: bool = False,
+                  **page: Any) -> dict:
+    found = _titled(list(ctx.shop.collections.values()), query, lambda r: [r["title"]])
+    return connection([render.collection(r) for r in (found[::-1] if reverse else found)], **_page_args(page))
+
+
+def q_product_variants(ctx: Ctx, query: str | None = None, reverse: bool = False, **page: Any) -> dict:
+    """Variants matched by their own title or their product's (Shopify's default fields for free text)."""
+    words = free_words(query)
+    found = [render.product_variant(product, vid)
+             for product in sorted(ctx.shop.products.values(), key=lambda r: (r["title"].lower(), r["id"]))
+             for vid in product["variant_ids"]
+             if text_matches([product["title"], product["variant_titles"].get(vid, "")], words)]
+    return connection(found[::-1] if reverse else found, **_page_args(page))
 
 
 def q_node(ctx: Ctx, id: str) -> dict | None:
@@ -680,6 +707,7 @@ QUERY_FIELDS: dict[str, Handler] = {
     "orders": q_orders, "product": q_product, "collection": q_collection, "node": q_node,
     "nodes": q_nodes, "codeDiscountNode": q_code_discount_node,
     "codeDiscountNodeByCode": q_code_discount_node_by_code, "bulkOperation": q_bulk_operation,
+    "products": q_products, "collections": q_collections, "productVariants": q_product_variants,
 }
 MUTATION_FIELDS: dict[str, Handler] = {
     "discountCodeBasicCreate": m_discount_code_basic_create,

@@ -35,6 +35,18 @@ def parse_search(query: str | None) -> list[tuple[str, str, str, bool]]:
     return terms
 
 
+def free_words(query: str | None) -> list[str]:
+    """The words of ``query`` outside its ``key:value`` terms, lower-cased, a trailing ``*`` (prefix) dropped."""
+    rest = _TERM.sub(" ", query or "")
+    return [word.rstrip("*").lower() for word in re.findall(r"[^\s()]+", rest) if word.upper() not in ("AND", "OR")]
+
+
+def text_matches(texts: Iterable[str], words: list[str]) -> bool:
+    """Shopify's free-text search as Perks uses it: every word starts a word of one of the record's texts."""
+    tokens = [token for text in texts for token in re.findall(r"\w+", text.lower())]
+    return all(any(token.startswith(word) for token in tokens) for word in words if word)
+
+
 def matches(record_value: Any, op: str, wanted: str) -> bool:
     if record_value is None:
         return False

@@ -356,7 +356,10 @@ class FakeState:
             record = {
                 "id": product_id, "title": spec.get("title", "Product"),
                 "tags": list(spec.get("tags", [])),
-                "variant_ids": [gid("ProductVariant", v) for v in spec.get("variants", [])],
+                "variant_ids": [gid("ProductVariant", _variant_id(v)) for v in spec.get("variants", [])],
+                # A variant given as {"id", "title"} keeps its title; a bare id is Shopify's only variant.
+                "variant_titles": {gid("ProductVariant", _variant_id(v)): v.get("title", "Default Title") if isinstance(v, dict)
+                                   else "Default Title" for v in spec.get("variants", [])},
                 "collection_ids": collection_ids, "metafields": {},
             }
             state.products[product_id] = record
@@ -473,3 +476,7 @@ def _refund_record(spec: dict[str, Any], fake: FakeState) -> dict:
     total = spec.get("total", sum((Decimal(x["subtotal"]) + Decimal(x["tax"]) for x in lines + shipping), Decimal(0)))
     return {"id": gid("Refund", spec.get("id") or fake.next_id()), "created_at": spec.get("created_at", now_iso()),
             "total": money(total), "line_items": lines, "shipping_lines": shipping}
+
+
+def _variant_id(variant: Any) -> Any:
+    return variant["id"] if isinstance(variant, dict) else variant

@@ -43,6 +43,7 @@ ROUTES = (
     "shopify_app.notifications.admin",
     "shopify_app.referrals.admin",
     "shopify_app.rewards.admin",
+    "shopify_app.rewards.admin_catalogue",
     "shopify_app.shop.admin_api_keys",
     "shopify_app.tiers.admin",
 )

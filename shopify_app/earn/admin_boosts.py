@@ -106,15 +106,20 @@ ShopifyTarget = Annotated[
 ]
 
 
+Target = Literal["product", "collection"]
+
+
 class MultiplierFields(Model):
-    target: Literal["product", "collection"]
+    target: Target
     target_id: ShopifyTarget
+    target_title: Title | None = Field(None, description="the product's or collection's name as picked, shown instead of its id")
     multiplier: Annotated[Factor, Field(description="above 0, at most 10 (1 = no extra points)")]
 
 
 class MultiplierJson(Answer):
-    target: Literal["product", "collection"]
+    target: Target
     target_id: str
+    title: str | None = Field(description="its name as picked; None for one set by id before names were kept")
     multiplier: str
 
 
@@ -217,8 +222,7 @@ def set_multiplier(body: MultiplierFields):
         )
         existing = uow.session.scalar(query)
         before = {"multiplier": str(existing.multiplier.normalize())} if existing else {}
-        multipliers.set_multiplier(uow.session, g.caller.shop_id, target, target_id, factor)
-        row = uow.session.scalar(query)
+        row = multipliers.set_multiplier(uow.session, g.caller.shop_id, target, target_id, factor, body.target_title)
         audit.record(
             uow.session, g.caller.shop_id, actor(), f"multiplier:{target}:{target_id}", before, {"multiplier": str(factor.normalize())}
         )
@@ -226,5 +230,32 @@ def set_multiplier(body: MultiplierFields):
         return jsonify(multiplier=_multiplier_json(row))
 
 
+@bp.delete("/multipliers/<any(product, collection):target>/<id:target_id>")
+@merchant_required
+@endpoint(
+    "Remove a product's or a collection's multiplier; orders already paid keep their points; recorded in the change log",
+    security="session",
+    answer=OneMultiplier,
+    refusals={404: "no multiplier for that product or collection in this shop"},
+    path={"target": {"type": "string", "enum": ["product", "collection"]}},
+)
+def remove_multiplier(target: str, target_id: int):
+    with UnitOfWork(perks().sessions) as uow:
+        row = multipliers.remove_multiplier(uow.session, g.caller.shop_id, target, target_id)
+        if row is None:
+            raise not_found(f"multiplier for that {target}")
+        removed = _multiplier_json(row)
+        audit.record(
+            uow.session,
+            g.caller.shop_id,
+            actor(),
+            f"multiplier:{target}:{target_id}",
+            {"multiplier": removed["multiplier"]},
+            {"multiplier": None},
+        )
+        uow.commit()
+        return jsonify(multiplier=removed)
+
+
 def _multiplier_json(row: EarnMultiplier) -> dict:
-    return {"target": row.target, "target_id": str(row.target_id), "multiplier": str(row.multiplier.normalize())}
+    return {"target": row.target, "target_id": str(row.target_id), "title": row.target_title, "multiplier": str(row.multiplier.normalize())}

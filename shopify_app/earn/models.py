@@ -134,6 +134,8 @@ class EarnMultiplier(Base):
     target: Mapped[str] = mapped_column(String(16))
     target_id: Mapped[int] = mapped_column(BigInteger)
     multiplier: Mapped[Decimal] = mapped_column(Numeric(8, 3))
+    # The product's or collection's title as the merchant picked it: the admin shows names, not ids.
+    target_title: Mapped[str | None] = mapped_column(String(255))
 
 
 class ProductCollectionsCache(Base):

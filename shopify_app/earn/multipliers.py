@@ -39,7 +39,10 @@ CollectionLookup = Callable[[list[int]], dict[int, list[int]]]
 CollectionMiss = Callable[[list[int]], None]
 
 
-def set_multiplier(session: Session, shop_id: int, target: str, target_id: int, multiplier: Decimal) -> None:
+def set_multiplier(
+    session: Session, shop_id: int, target: str, target_id: int, multiplier: Decimal, title: str | None = None
+) -> EarnMultiplier:
+    """The product's or collection's multiplier, made or changed; `title` is its name as the merchant picked it (kept if not given)."""
     if target not in ("product", "collection") or not 0 < Decimal(multiplier) <= limits.MAX_MULTIPLIER:
         raise InvalidCommand(f"multiplier: is for a product or a collection, above 0 and at most {limits.MAX_MULTIPLIER}")
     if not limits.is_id(target_id):
@@ -50,10 +53,26 @@ def set_multiplier(session: Session, shop_id: int, target: str, target_id: int, 
         )
     ).first()
     if row is None:
-        session.add(EarnMultiplier(shop_id=shop_id, target=target, target_id=target_id, multiplier=Decimal(multiplier)))
+        row = EarnMultiplier(shop_id=shop_id, target=target, target_id=target_id, multiplier=Decimal(multiplier), target_title=title)
+        session.add(row)
     else:
         row.multiplier = Decimal(multiplier)
+        row.target_title = title or row.target_title
     session.flush()
+    return row
+
+
+def remove_multiplier(session: Session, shop_id: int, target: str, target_id: int) -> EarnMultiplier | None:
+    """The product or collection earns as any other from now on; orders already priced keep their points. The row removed, or None."""
+    row = session.scalars(
+        select(EarnMultiplier).where(
+            EarnMultiplier.shop_id == shop_id, EarnMultiplier.target == target, EarnMultiplier.target_id == target_id
+        )
+    ).first()
+    if row is not None:
+        session.delete(row)
+        session.flush()
+    return row
 
 
 def for_lines(

@@ -73,6 +73,41 @@ def update_reward(reward_id: int, body: RewardFields):
         return jsonify(reward=reward_json(reward))
 
 
+def _set_archived(reward_id: int, archived: bool):
+    with UnitOfWork(perks().sessions) as uow:
+        before = reward_json(rewards.get_reward(uow.session, g.caller.shop_id, reward_id))
+        change = rewards.archive_reward if archived else rewards.unarchive_reward
+        reward = change(uow.session, g.caller.shop_id, reward_id)
+        audit.record(uow.session, g.caller.shop_id, actor(), f"reward:{reward_id}", before, reward_json(reward))
+        uow.commit()
+        return jsonify(reward=reward_json(reward))
+
+
+@bp.post("/rewards/<row:reward_id>/archive")
+@merchant_required
+@endpoint(
+    "Archive a reward: off the launcher and not redeemable; codes already issued keep working",
+    security="session",
+    answer=OneReward,
+    refusals={404: "no such reward in this shop"},
+)
+def archive_reward(reward_id: int):
+    return _set_archived(reward_id, True)
+
+
+# Its own path, not DELETE on .../archive: two methods on one path make Werkzeug answer an id out of range with 405, not 404.
+@bp.post("/rewards/<row:reward_id>/unarchive")
+@merchant_required
+@endpoint(
+    "Bring a reward back from the archive, switched off until the merchant switches it on",
+    security="session",
+    answer=OneReward,
+    refusals={404: "no such reward in this shop"},
+)
+def unarchive_reward(reward_id: int):
+    return _set_archived(reward_id, False)
+
+
 @bp.get("/members/<id:customer_id>/redemptions")
 @merchant_required
 @endpoint("A member's redemptions", security="session", answer=Redemptions, refusals={404: "no such member in this shop"})

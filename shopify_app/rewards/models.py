@@ -44,6 +44,8 @@ class Reward(Base):
     # Money off or credited (per step for points-for-money); a percentage as 0-100.
     value: Mapped[Decimal] = mapped_column(default=Decimal(0))
     variant_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The variant's name as the merchant picked it ("House blend - 1 kg"), shown instead of its id.
+    variant_title: Mapped[str | None] = mapped_column(String(255))
     minimum_order: Mapped[Decimal | None]
     limit_per_member: Mapped[int | None]
     code_valid_days: Mapped[int | None] = mapped_column(default=30)
@@ -53,6 +55,8 @@ class Reward(Base):
     min_points: Mapped[int | None] = mapped_column(BigInteger)
     max_points: Mapped[int | None] = mapped_column(BigInteger)
     enabled: Mapped[bool] = mapped_column(default=True)
+    # Archived: off the launcher and not redeemable, kept for the codes already issued (which keep working).
+    archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

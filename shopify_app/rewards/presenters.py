@@ -14,6 +14,7 @@ def reward_json(reward: Reward) -> dict:
         "points_cost": reward.points_cost,
         "value": str(reward.value),
         "variant_id": reward.variant_id,
+        "variant_title": reward.variant_title,
         "minimum_order": str(reward.minimum_order) if reward.minimum_order is not None else None,
         "limit_per_member": reward.limit_per_member,
         "code_valid_days": reward.code_valid_days,
@@ -25,6 +26,7 @@ def reward_json(reward: Reward) -> dict:
         "step_points": reward.points_cost if reward.kind == "points_for_money" else None,
         "step_value": str(reward.value) if reward.kind == "points_for_money" else None,
         "enabled": reward.enabled,
+        "archived": reward.archived_at is not None,
     }
 
 
@@ -51,6 +53,7 @@ class RewardJson(Answer):
     points_cost: int
     value: str
     variant_id: int | None
+    variant_title: str | None
     minimum_order: str | None
     limit_per_member: int | None
     code_valid_days: int | None
@@ -62,6 +65,7 @@ class RewardJson(Answer):
     step_points: int | None
     step_value: str | None
     enabled: bool
+    archived: bool
 
 
 class RedemptionJson(Answer):

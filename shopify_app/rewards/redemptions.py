@@ -226,7 +226,7 @@ def _reserve(session: Session, request: RedeemRequest, now: datetime) -> tuple[R
             raise RedemptionRefused("key_reused", "This Idempotency-Key was used for another request.")
         return earlier, False
     reward = get_reward(session, request.shop_id, request.reward_id)
-    if not reward.enabled:
+    if not reward.enabled or reward.archived_at is not None:
         raise RedemptionRefused("reward_unavailable", "This reward is not available any more.")
     points = _points_to_spend(reward, request.points)
     if reward.limit_per_member is not None and _times_redeemed(session, member, reward) >= reward.limit_per_member:

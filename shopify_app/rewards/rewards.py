@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,17 @@ from shopify_app.core.field_types import Cost, Count, Days, Id, Money, Title
 from shopify_app.rewards.models import Reward, RewardKind
 
 MONEY_KINDS = {"fixed_amount", "store_credit", "points_for_money"}
+# The kinds whose `value` means something (money, or a percentage); the others keep 0.
+VALUED_KINDS = MONEY_KINDS | {"percentage"}
 CENT = Decimal("0.01")
+
+
+def _blank_is_none(value: object) -> object:
+    """An input the merchant left empty arrives as "": it means no value, not a malformed one."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+MaybeMoney = Annotated[Money | None, BeforeValidator(_blank_is_none)]
 
 
 class RewardFields(BaseModel):
@@ -26,9 +37,10 @@ class RewardFields(BaseModel):
     title: Title = None  # type: ignore[assignment] # absent is not null: only the fields sent are changed
     kind: RewardKind = None  # type: ignore[assignment]
     points_cost: Cost = None  # type: ignore[assignment]
-    value: Money = None  # type: ignore[assignment]
+    value: MaybeMoney = Field(None, description="money off or credited, or a percentage; empty or null for a kind without one")
     variant_id: Id | None = None
-    minimum_order: Money | None = None
+    variant_title: Title | None = Field(None, description="the variant's name as picked, shown instead of its id")
+    minimum_order: MaybeMoney = None
     limit_per_member: Count | None = None
     code_valid_days: Days | None = None
     combines_with_order: bool = None  # type: ignore[assignment]
@@ -40,8 +52,10 @@ class RewardFields(BaseModel):
 
 
 class InvalidReward(InvalidCommand):
+    """Fields that do not fit together; each sentence is shown at its field, and all of them as the message."""
+
     def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        super().__init__(" ".join(errors.values()))
         self.errors = errors
 
 
@@ -69,6 +83,24 @@ def update_reward(session: Session, shop_id: int, reward_id: int, changes: dict[
     return reward
 
 
+def archive_reward(session: Session, shop_id: int, reward_id: int, now: datetime | None = None) -> Reward:
+    """Off the launcher and not redeemable from now on. Codes already issued are Shopify's discounts
+    and are left as they are, so a member who holds one can still use it."""
+    reward = get_reward(session, shop_id, reward_id)
+    if reward.archived_at is None:
+        reward.archived_at, reward.enabled = now or datetime.now(UTC), False
+    session.flush()
+    return reward
+
+
+def unarchive_reward(session: Session, shop_id: int, reward_id: int) -> Reward:
+    """Back in the catalogue, switched off: the merchant looks at it again before members can redeem it."""
+    reward = get_reward(session, shop_id, reward_id)
+    reward.archived_at = None
+    session.flush()
+    return reward
+
+
 def get_reward(session: Session, shop_id: int, reward_id: int) -> Reward:
     reward = session.scalar(select(Reward).where(Reward.shop_id == shop_id, Reward.id == reward_id))
     if reward is None:
@@ -77,9 +109,10 @@ def get_reward(session: Session, shop_id: int, reward_id: int) -> Reward:
 
 
 def catalogue(session: Session, shop_id: int, *, enabled_only: bool = False) -> list[Reward]:
+    """The shop's rewards; `enabled_only`: those members can redeem now (an archived reward is never enabled)."""
     query = select(Reward).where(Reward.shop_id == shop_id)
     if enabled_only:
-        query = query.where(Reward.enabled.is_(True))
+        query = query.where(Reward.enabled.is_(True), Reward.archived_at.is_(None))
     return list(session.scalars(query.order_by(Reward.points_cost, Reward.id)))
 
 
@@ -88,36 +121,50 @@ def _checked(fields: dict[str, Any], current: Reward) -> dict[str, Any]:
     try:
         clean = RewardFields.model_validate_json(json.dumps(fields, default=str)).model_dump(exclude_unset=True)
     except ValidationError as error:
-        raise InvalidReward({".".join(map(str, e["loc"])): e["msg"] for e in error.errors(include_url=False)}) from None
+        # The admin's requests are refused at the door (core.contracts) in these words; this is for other callers.
+        problems = {".".join(map(str, e["loc"])): str(e.get("ctx", {}).get("error") or e["msg"]) for e in error.errors(include_url=False)}
+        raise InvalidReward(problems) from None
     for name in ("value", "minimum_order"):  # as the column keeps them, so the answer shows 15.00 as a reload would
         if clean.get(name) is not None:
             clean[name] = clean[name].quantize(CENT)
     merged = {name: getattr(current, name) for name in RewardFields.model_fields} | clean
-    errors = _consistency(merged)
+    errors = _consistency(merged, archived=current.archived_at is not None)
     if errors:
         raise InvalidReward(errors)
+    # What the kind does not use is cleared, so a reward switched from one kind to another keeps no stale setting.
+    if merged["kind"] not in VALUED_KINDS:
+        clean["value"] = Decimal(0).quantize(CENT)
+    if merged["kind"] != "free_product" and (merged["variant_id"] or merged["variant_title"]):
+        clean["variant_id"] = clean["variant_title"] = None
+    if merged["kind"] != "points_for_money" and (merged["min_points"] or merged["max_points"]):
+        clean["min_points"] = clean["max_points"] = None
     return clean
 
 
-def _consistency(reward: dict[str, Any]) -> dict[str, str]:
+def _consistency(reward: dict[str, Any], *, archived: bool) -> dict[str, str]:
+    """What does not fit together, per field, in sentences the merchant reads beside the field."""
     errors: dict[str, str] = {}
     kind = reward["kind"]
+    value = reward["value"]
     if not reward["title"]:
-        errors["title"] = "is required"
+        errors["title"] = "Give the reward a title members will see."
     if not reward["points_cost"]:
-        errors["points_cost"] = "is required"
-    if kind == "percentage" and not Decimal(0) < reward["value"] <= Decimal(100):
-        errors["value"] = "a percentage must be above 0 and at most 100"
-    if kind in MONEY_KINDS and reward["value"] <= 0:
-        errors["value"] = "must be a positive amount of money"
+        errors["points_cost"] = "Say how many points the reward costs."
+    if kind == "percentage" and (value is None or not Decimal(0) < value <= Decimal(100)):
+        errors["value"] = "Give the percentage off: more than 0 and at most 100."
+    if kind in MONEY_KINDS and (value is None or value <= 0):
+        per_step = kind == "points_for_money"
+        errors["value"] = "Give the money one step of points is worth, more than 0." if per_step else "Give an amount of money above 0."
     if kind == "free_product" and not reward["variant_id"]:
-        errors["variant_id"] = "a free product reward needs the product variant"
+        errors["variant_id"] = "Choose the product variant members get for free."
     if kind == "points_for_money":
         low, high, step = reward["min_points"], reward["max_points"], reward["points_cost"]
         if low and step and low % step:
-            errors["min_points"] = f"must be a multiple of the step ({step} points)"
+            errors["min_points"] = f"The minimum must be a multiple of the step ({step:,} points)."
         if high and step and high % step:
-            errors["max_points"] = f"must be a multiple of the step ({step} points)"
+            errors["max_points"] = f"The maximum must be a multiple of the step ({step:,} points)."
         if low and high and low > high:
-            errors["max_points"] = "must not be below the minimum"
+            errors["max_points"] = "The maximum must not be below the minimum."
+    if archived and reward["enabled"]:
+        errors["enabled"] = "This reward is archived: bring it back from the archive before members can redeem it."
     return errors

@@ -163,7 +163,7 @@
           return h('li.perks-row', {}, [h('div', { text: e.title }), h('span', { text: earnText(e) })]);
         })]),
         section(t('redeem_title'), [list(p.rewards || [], function (r) {
-          return h('li.perks-row', {}, [h('div', { text: r.title }), h('span', { text: pts(r.points_cost) })]);
+          return h('li.perks-row', {}, [h('div', {}, [h('span', { text: r.title })].concat(terms(r))), h('span', { text: pts(r.points_cost) })]);
         })]),
         tiersView(),
         p.referral && cfg.referral ? section(t('referral_title'), [h('p', { text: t('ref_offer', { friend: p.referral.friend_reward, member: p.referral.member_reward }) })]) : null
@@ -225,10 +225,19 @@
       ];
     }
 
+    // What the shopper should know before redeeming: the order the code needs, and how long it lasts.
+    function terms(r) {
+      var days = r.code_valid_days;
+      return [
+        r.minimum_order && +r.minimum_order > 0 ? h('small.perks-terms', { text: t('min_order', { money: money(r.minimum_order) }) }) : null,
+        days ? h('small.perks-terms', { text: t(plural.select(days) === 'one' ? 'valid_days_one' : 'valid_days', { n: num(days) }) }) : null
+      ];
+    }
+
     function rewardRow(r) {
       var li = h('li.perks-row' + (r.affordable ? '' : '.perks-locked'));
       var variable = r.kind === 'points_for_money' && r.step_points, input, worth;
-      var info = h('div', {}, [h('strong', { text: r.title }), h('small', { text: pts(r.points_cost) })]);
+      var info = h('div', {}, [h('strong', { text: r.title }), h('small', { text: pts(r.points_cost) })].concat(terms(r)));
       var acts = h('div.perks-acts');
       function points() { return variable ? +input.value : r.points_cost; }
       function showActions() {

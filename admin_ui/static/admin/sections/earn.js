@@ -1,5 +1,6 @@
 import { forecastPanel } from "../forecast.js";
 import { api, card, checkbox, field, h, page, request, setCurrency, showErrors, toast } from "../kit.js";
+import { pickerField } from "../picker.js";
 
 // ---- earn rules ----------------------------------------------------------
 
@@ -85,10 +86,14 @@ export async function renderEarn() {
   // The draft: the purchase rule as typed, and the multipliers with the one being typed (if it names a target).
   const draft = () => {
     const m = boosts.form.elements;
-    const pending = m.target_id.value.trim() ? [{ target: m.target.value, target_id: m.target_id.value.trim(), multiplier: m.multiplier.value.trim() }] : [];
+    const picked = boosts.picked();
+    const pending = picked ? [{ target: m.target.value, target_id: String(picked.id), multiplier: m.multiplier.value.trim() }] : [];
     return {
       program: purchaseRule(),
-      multipliers: boosts.multipliers.filter((x) => !pending.some((p) => p.target === x.target && p.target_id.replace(/.*\//, "") === x.target_id)).concat(pending),
+      multipliers: boosts.multipliers
+        .filter((x) => !pending.some((p) => p.target === x.target && p.target_id === x.target_id))
+        .map((x) => ({ target: x.target, target_id: x.target_id, multiplier: x.multiplier })) // the forecast takes no names
+        .concat(pending),
     };
   };
   for (const source of [form, boosts.form]) {
@@ -135,25 +140,47 @@ async function renderBoosts() {
     toast("Promotion removed");
     await renderEarn();
   };
-  const multForm = h("form", { class: "row", id: "multiplier-form", novalidate: true },
-    field("target", "For a", h("select", null, h("option", { value: "product" }, "product"), h("option", { value: "collection" }, "collection"))),
-    field("target_id", "Shopify id", h("input", { type: "text", placeholder: "gid://shopify/Product/… or 123" })),
-    field("multiplier", "Multiplier", h("input", { type: "text", inputmode: "decimal", value: "2" })),
-    h("button", { type: "submit", id: "set-multiplier" }, "Set"));
-  // Its multiplier field shares a name with the promotion's: keep the ids apart.
+  // The product or collection is picked by name; switching between the two starts the choice again.
+  let picked = null;
+  const targetSelect = h("select", null, h("option", { value: "product" }, "product"), h("option", { value: "collection" }, "collection"));
+  const pickerSlot = h("div", { class: "stack" });
+  const showPicker = () => {
+    picked = null;
+    pickerSlot.replaceChildren(pickerField("target_id", "Which " + targetSelect.value, targetSelect.value, null, (chosen) => {
+      picked = chosen;
+      multForm.dispatchEvent(new Event("change"));
+    }));
+  };
+  targetSelect.addEventListener("change", showPicker);
+  const multForm = h("form", { class: "stack", id: "multiplier-form", novalidate: true },
+    h("div", { class: "row" }, field("target", "For a", targetSelect), field("multiplier", "Multiplier", h("input", { type: "text", inputmode: "decimal", value: "2" }))),
+    pickerSlot,
+    h("div", { class: "row" }, h("button", { type: "submit", id: "set-multiplier" }, "Set")));
+  // Its multiplier field shares a name with the promotion's: keep the ids apart (the picker's own are its own).
   multForm.querySelectorAll("[id]").forEach((el) => (el.id = "mult-" + el.id));
   multForm.querySelectorAll("label[for]").forEach((el) => el.setAttribute("for", "mult-" + el.getAttribute("for")));
+  showPicker();
   multForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     const f = multForm.elements;
+    if (!picked) return showErrors(multForm, { target_id: "Choose the " + f.target.value + " first." });
     try {
-      await api.put("/api/multipliers", { target: f.target.value, target_id: f.target_id.value.trim(), multiplier: f.multiplier.value.trim() });
+      await api.put("/api/multipliers", { target: f.target.value, target_id: picked.id, target_title: picked.title, multiplier: f.multiplier.value.trim() });
       toast("Multiplier set");
       await renderEarn();
     } catch (error) {
       showErrors(multForm, error.fields);
     }
   });
+  const unset = (m) => async () => {
+    try {
+      await request("DELETE", "/api/multipliers/" + m.target + "/" + m.target_id);
+      toast("Multiplier removed");
+      await renderEarn();
+    } catch (error) {
+      toast(error.message, true);
+    }
+  };
   const cards = [
     card("Promotions", h("p", { class: "muted" }, "Multiply earning for a while; overlapping promotions do not compound, the largest applies."),
       promotions.length
@@ -164,11 +191,13 @@ async function renderBoosts() {
       promoForm),
     card("Product and collection multipliers", h("p", { class: "muted" }, "More points on high-margin goods."),
       multipliers.length
-        ? h("table", { id: "multipliers" }, h("tbody", null, multipliers.map((m) => h("tr", null, h("td", null, m.target + " " + m.target_id), h("td", { class: "num" }, "×" + m.multiplier)))))
+        ? h("table", { id: "multipliers" }, h("tbody", null, multipliers.map((m) => h("tr", { dataset: { target: m.target + ":" + m.target_id } },
+            h("td", null, m.title || "A " + m.target + " (set before names were kept)", " ", h("span", { class: "muted" }, m.target)), h("td", { class: "num" }, "×" + m.multiplier),
+            h("td", null, h("button", { type: "button", class: "plain", onclick: unset(m) }, "Remove"))))))
         : null,
       multForm),
   ];
-  return { cards, multipliers, form: multForm };
+  return { cards, multipliers, form: multForm, picked: () => picked };
 }
 
 const LABELS = { signup: "Creating an account", birthday: "Birthday", review: "Product review", social_follow: "Social follow", social_share: "Social share", newsletter: "Newsletter sign-up", profile: "Completed profile", survey: "Survey answered" };
