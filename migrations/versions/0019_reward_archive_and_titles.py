@@ -6,8 +6,8 @@ A free-product reward keeps the title of its variant, and a multiplier the title
 of its product or collection, as the merchant picked them: the admin shows names,
 never Shopify ids.
 
-Revision ID: 0017_reward_archive_and_titles
-Revises: 0016
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-06 06:30:00.000000
 
 """
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0017_reward_archive_and_titles"
-down_revision: str | Sequence[str] | None = "0016"
+revision: str = "0019"
+down_revision: str | Sequence[str] | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
