@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import unquote_plus
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from shopify_app.ledger.models import LedgerEntry
 from shopify_app.referrals import referrals
 from shopify_app.referrals.models import Referral, ReferralProgram
 from shopify_app.shop.models import Shop
+from tests.fixtures.app_proxy import signed_query
 from webhooks import translate
 from webhooks.handlers import HANDLERS
 
@@ -95,9 +97,24 @@ def test_the_link_is_short_unguessable_and_on_the_shops_own_domain(platform, ses
     assert link(platform, ADA) == ada  # one code per member
     program = platform.proxy("GET", "/program", None).get_json()
     assert program["referral"] == {
-        "friend_reward": "10.00 USD off your first order",
-        "member_reward": "500 points (on a first order of 40.00 USD or more)",
+        "friend_reward": "$10.00 off your first order",
+        "member_reward": "500 points (on an order of $40.00 or more)",
     }
+
+
+def test_the_offer_is_said_in_the_shoppers_language(platform, ada):
+    def offer_in(locale):
+        query = signed_query(platform.shop, None, platform.fake.client_secret, locale=locale)
+        return platform.client.get("/proxy/program", query_string=query).get_json()["referral"]
+
+    offer = offer_in("fr")
+    assert offer == {
+        "friend_reward": "10,00\u00a0$US de réduction sur votre première commande",
+        "member_reward": "500 points (pour une commande d'au moins 40,00\u00a0$US)",
+    }
+    assert offer_in("ro")["member_reward"].startswith("500 de puncte")
+    followed = platform.proxy("GET", f"/r/{ada}", None, headers={"Accept-Language": "de-DE,de;q=0.9"})
+    assert "Rabatt" in unquote_plus(followed.headers["Location"])
 
 
 def test_following_the_link_remembers_the_code_and_lands_on_the_home_page_with_the_offer(platform, ada):

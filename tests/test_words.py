@@ -78,7 +78,7 @@ def test_every_text_a_member_reads_is_written_in_each_language_not_left_in_engli
         assert set(texts) == set(words.LANGUAGES), kind
         for lang in set(words.LANGUAGES) - {"en"}:
             assert texts[lang][0] != texts["en"][0] and texts[lang][1] != texts["en"][1], (kind, lang)
-    for table in (messages.FALLBACK, messages.UNSUBSCRIBE, messages.BUTTON, messages.POINTS, reasons.DAYS):
+    for table in (messages.FALLBACK, messages.UNSUBSCRIBE, messages.BUTTON, words.POINTS, reasons.DAYS):
         assert set(table) == set(words.LANGUAGES)
     for reason, said in reasons.SAID.items():
         assert set(said) == set(words.LANGUAGES), reason

@@ -137,8 +137,14 @@ def refuse_invalid(error: ValidationError, code: str = "invalid", *, for_shopper
     for problem in error.errors(include_url=False):
         name = ".".join(str(part) for part in problem["loc"]) or "body"
         fields.setdefault(name, sentence(problem))
-    message = " ".join(fields.values()) if for_shoppers else "; ".join(f"{name}: {text}" for name, text in fields.items())
+    message = " ".join(fields.values()) if for_shoppers else "; ".join(f"{spoken(name)} {text}" for name, text in fields.items())
     return jsonify(error=code, message=message, fields=fields), 400
+
+
+def spoken(field: str) -> str:
+    """A field's name as a sentence starts with it: `points_cost` → "Points cost", `tiers.0.threshold` → "Tiers 1 threshold"."""
+    words = " ".join(str(int(part) + 1) if part.isdigit() else part.replace("_", " ") for part in field.split("."))
+    return words[:1].upper() + words[1:]
 
 
 # pydantic's words for a broken bound ("Input should be greater than or equal to 0") as a merchant would say them.

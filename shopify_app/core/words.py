@@ -8,11 +8,12 @@ locale ("fr-CA", "zh-Hant-HK", "pt-PT") is taken to the nearest of them, English
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from functools import cache
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 LANGUAGES = ("en", "fr", "de", "es", "pt-BR", "ro", "zh-CN", "zh-TW")
 # Chinese is written in two scripts: Taiwan, Hong Kong and Macao read the traditional one.
@@ -40,6 +41,30 @@ def plural(lang: str, n: int, forms: dict[str, str]) -> str:
     """The form of a counted word that agrees with `n` in `lang`: `forms` by CLDR category
     ("one", "few", "many", "other"); a language with fewer forms gives only those it has."""
     return forms.get(_locale(lang).plural_form(abs(n)), forms["other"])
+
+
+# "point" agreeing with its number, by CLDR plural category.
+POINTS: dict[str, dict[str, str]] = {
+    "en": {"one": "point", "other": "points"}, "fr": {"one": "point", "other": "points"},
+    "de": {"one": "Punkt", "other": "Punkte"}, "es": {"one": "punto", "other": "puntos"},
+    "pt-BR": {"one": "ponto", "other": "pontos"}, "ro": {"one": "punct", "few": "puncte", "other": "de puncte"},
+    "zh-CN": {"other": "积分"}, "zh-TW": {"other": "點"},
+}  # fmt: skip
+
+
+def points(lang: str, n: int) -> str:
+    """A count of points as the language says it: "1 point", "1 250 points", "20 de puncte", "500 积分"."""
+    return f"{number(lang, n)} {plural(lang, n, POINTS[lang])}"
+
+
+def money(lang: str, amount: Decimal, currency: str) -> str:
+    """An amount in the language's way: $10.00 / 10,00 $US / 10,00 €."""
+    return format_currency(amount, currency, locale=_locale(lang))
+
+
+def percent(lang: str, value: Decimal) -> str:
+    """15 as the language writes 15 percent: 15% / 15 %."""
+    return format_percent(value / 100, format="#,##0.##%", locale=_locale(lang))
 
 
 def number(lang: str, n: int) -> str:

@@ -182,7 +182,7 @@ def program(query: Locale):
             earn=_earn_ways(uow.session, shop),
             rewards=[reward_json(r) for r in rewards.catalogue(uow.session, shop.id, enabled_only=True)],
             tiers=storefront_growth.tiers_json(uow.session, shop),
-            referral=storefront_growth.referral_offer_json(uow.session, shop),
+            referral=storefront_growth.referral_offer_json(uow.session, shop, query.locale),
             look=launcher_look.storefront_json(uow.session, shop.id, query.locale),
         )
 

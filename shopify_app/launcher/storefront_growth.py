@@ -18,13 +18,16 @@ from urllib.parse import urlencode
 from flask import Blueprint, g, jsonify, redirect, request
 from pydantic import Field
 
+from shopify_app.core import words
 from shopify_app.core.contracts import endpoint
 from shopify_app.core.field_types import Answer, Model
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.core.web import perks
+from shopify_app.launcher.texts import say
 from shopify_app.ledger.models import Member
 from shopify_app.referrals import referrals
 from shopify_app.referrals import welcome as referral_welcome
+from shopify_app.referrals.models import ReferralProgram
 from shopify_app.shop.guards import proxy_signed, shopper_required
 from shopify_app.shop.models import Shop
 from shopify_app.shop.rate_limits import storefront_writes
@@ -94,16 +97,30 @@ def referral_json(session, shop: Shop, member: Member | None) -> dict | None:
     }
 
 
-def referral_offer_json(session, shop: Shop) -> dict | None:
+def referral_offer_json(session, shop: Shop, locale: str | None) -> dict | None:
     program = referrals.settings_of(session, shop.id)
     if not program.enabled:
         return None
-    _, friend_words = referral_welcome.welcome_reward(program, shop)
+    lang = words.language(locale)
     # The launcher says "get {member} when they order": the words are the reward alone.
-    member_words = f"{program.referrer_points} points"
+    member = words.points(lang, program.referrer_points)
     if program.minimum_order:
-        member_words += f" (on a first order of {program.minimum_order} {shop.currency} or more)"
-    return {"friend_reward": friend_words, "member_reward": member_words}
+        member = say("referral.minimum", lang, offer=member, minimum=words.money(lang, program.minimum_order, shop.currency))
+    return {"friend_reward": friend_offer(program, shop, lang), "member_reward": member}
+
+
+def friend_offer(program: ReferralProgram, shop: Shop, lang: str) -> str:
+    """The friend's welcome reward in words: "10 % de réduction sur votre première commande"."""
+    value = program.friend_reward_value
+    offer = say(
+        f"referral.friend.{program.friend_reward_kind}",
+        lang,
+        amount=words.money(lang, value, shop.currency) if value is not None else "",
+        percent=words.percent(lang, value) if value is not None else "",
+    )
+    if program.friend_reward_minimum:
+        offer = say("referral.minimum", lang, offer=offer, minimum=words.money(lang, program.friend_reward_minimum, shop.currency))
+    return offer
 
 
 def tier_json(session, shop: Shop, member: Member | None) -> dict | None:
@@ -130,7 +147,7 @@ def follow(code: str):
     with UnitOfWork(perks().sessions) as uow:
         shop = uow.session.get(Shop, g.caller.shop_id)
         known = CODE.match(code) and referrals.referrer_of(uow.session, shop.id, code) is not None
-        offer = referral_offer_json(uow.session, shop) if known else None
+        offer = referral_offer_json(uow.session, shop, shopper_locale()) if known else None
     if not offer:
         return redirect("/", 302)
     response = redirect("/?" + urlencode({COOKIE: code, "perks_offer": offer["friend_reward"]}), 302)
@@ -175,5 +192,10 @@ def claim(body: ClaimBody | None):
         ), 502
     with UnitOfWork(runtime.sessions) as uow:
         shop = installed_shop(uow.session, caller.shop_domain)
-        _, words = referral_welcome.welcome_reward(referrals.settings_of(uow.session, shop.id), shop)
-    return jsonify(code=referral.welcome_code, title=words, state=referral.state)
+        title = friend_offer(referrals.settings_of(uow.session, shop.id), shop, words.language(shopper_locale()))
+    return jsonify(code=referral.welcome_code, title=title, state=referral.state)
+
+
+def shopper_locale() -> str | None:
+    """The launcher's ?locale= where it sent one; else the browser's nearest language (a referral link is followed cold)."""
+    return request.args.get("locale") or request.accept_languages.best_match(words.LANGUAGES)

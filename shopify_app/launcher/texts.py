@@ -1,4 +1,4 @@
-# ruff: noqa: E501, RUF001  (texts read better one language to a line; CJK punctuation is meant)
+# ruff: noqa: RUF001  (CJK punctuation is meant)
 """What the app proxy says to shoppers, in the eight languages of the launcher.
 
 The launcher sends `?locale=<shop locale>`; it is taken to the nearest of the
@@ -204,6 +204,47 @@ TEXTS: dict[str, dict[str, str]] = {
         "ro": "Nu am putut crea recompensa. Cele $points puncte ți-au fost returnate.",
         "zh-CN": "未能生成您的奖励，$points 积分已退回。",
         "zh-TW": "無法產生您的獎勵，$points 點已退回。",
+    },
+    # The referral offer: the friend's welcome reward, and what the member gets
+    "referral.friend.fixed_amount": {
+        "en": "$amount off your first order",
+        "de": "$amount Rabatt auf deine erste Bestellung",
+        "es": "$amount de descuento en tu primer pedido",
+        "fr": "$amount de réduction sur votre première commande",
+        "pt-BR": "$amount de desconto no seu primeiro pedido",
+        "ro": "o reducere de $amount la prima comandă",
+        "zh-CN": "首单立减 $amount",
+        "zh-TW": "首筆訂單折抵 $amount",
+    },
+    "referral.friend.percentage": {
+        "en": "$percent off your first order",
+        "de": "$percent Rabatt auf deine erste Bestellung",
+        "es": "un $percent de descuento en tu primer pedido",
+        "fr": "$percent de réduction sur votre première commande",
+        "pt-BR": "$percent de desconto no seu primeiro pedido",
+        "ro": "o reducere de $percent la prima comandă",
+        "zh-CN": "首单享 $percent 优惠",
+        "zh-TW": "首筆訂單享 $percent 優惠",
+    },
+    "referral.friend.free_shipping": {
+        "en": "free shipping on your first order",
+        "de": "kostenlosen Versand für deine erste Bestellung",
+        "es": "envío gratis en tu primer pedido",
+        "fr": "la livraison gratuite sur votre première commande",
+        "pt-BR": "frete grátis no seu primeiro pedido",
+        "ro": "livrare gratuită la prima comandă",
+        "zh-CN": "首单免运费",
+        "zh-TW": "首筆訂單免運費",
+    },
+    "referral.minimum": {
+        "en": "$offer (on an order of $minimum or more)",
+        "de": "$offer (ab einem Bestellwert von $minimum)",
+        "es": "$offer (en un pedido de $minimum o más)",
+        "fr": "$offer (pour une commande d'au moins $minimum)",
+        "pt-BR": "$offer (em um pedido a partir de $minimum)",
+        "ro": "$offer (la o comandă de cel puțin $minimum)",
+        "zh-CN": "$offer（订单满 $minimum）",
+        "zh-TW": "$offer（訂單滿 $minimum）",
     },
 }
 

@@ -152,13 +152,6 @@ BUTTON = {
     "zh-CN": "查看我的奖励",
     "zh-TW": "查看我的獎勵",
 }  # fmt: skip
-# "point" agreeing with its number, by CLDR plural category (core/words.plural).
-POINTS: dict[str, dict[str, str]] = {
-    "en": {"one": "point", "other": "points"}, "fr": {"one": "point", "other": "points"},
-    "de": {"one": "Punkt", "other": "Punkte"}, "es": {"one": "punto", "other": "puntos"},
-    "pt-BR": {"one": "ponto", "other": "pontos"}, "ro": {"one": "punct", "few": "puncte", "other": "de puncte"},
-    "zh-CN": {"other": "积分"}, "zh-TW": {"other": "點"},
-}  # fmt: skip
 # The counts a text may follow with their word: $points_word, $balance_word.
 COUNTED = ("points", "balance")
 
@@ -181,7 +174,7 @@ def said(lang: str, values: dict) -> dict:
     for name in COUNTED:
         if isinstance(values.get(name), int):
             out[name] = words.number(lang, values[name])
-            out[f"{name}_word"] = words.plural(lang, values[name], POINTS[lang])
+            out[f"{name}_word"] = words.plural(lang, values[name], words.POINTS[lang])
     if isinstance(values.get("expires_at"), str):
         with suppress(ValueError):  # not a date the notifier wrote: as it is
             out["expires_at"] = words.day(lang, date.fromisoformat(values["expires_at"]))
@@ -193,7 +186,7 @@ def said(lang: str, values: dict) -> dict:
 def counting(lang: str) -> str:
     """How $points_word follows a number in the language, for the merchant writing in it:
     "0 puncte · 1 punct · 2 puncte · 20 de puncte"."""
-    return " · ".join(f"{words.number(lang, n)} {words.plural(lang, n, POINTS[lang])}" for n in (0, 1, 2, 20))
+    return " · ".join(words.points(lang, n) for n in (0, 1, 2, 20))
 
 
 def compose(kind: str, locale: str | None, values: dict, custom: dict | None = None) -> Mail:

@@ -38,9 +38,9 @@ def friend_facts(client: AdminClient, customer_id: int) -> referrals.Friend:
     return referrals.Friend(customer_id, email=email, orders_before=int(customer.get("numberOfOrders") or 0))
 
 
-def welcome_reward(program: ReferralProgram, shop: Shop) -> tuple[Reward, str]:
-    """The friend's reward as a catalogue-less reward (never stored), and how the launcher words it."""
-    reward = Reward(
+def welcome_reward(program: ReferralProgram, shop: Shop) -> Reward:
+    """The friend's reward as a catalogue-less reward (never stored); the launcher words it in the shopper's language."""
+    return Reward(
         shop_id=shop.id,
         title="Welcome gift",
         kind=program.friend_reward_kind,
@@ -51,15 +51,6 @@ def welcome_reward(program: ReferralProgram, shop: Shop) -> tuple[Reward, str]:
         combines_with_product=True,
         combines_with_shipping=True,
     )
-    if program.friend_reward_kind == "percentage":
-        words = f"{program.friend_reward_value.normalize()}% off your first order"
-    elif program.friend_reward_kind == "free_shipping":
-        words = "Free shipping on your first order"
-    else:
-        words = f"{program.friend_reward_value} {shop.currency} off your first order"
-    if program.friend_reward_minimum:
-        words += f" of {program.friend_reward_minimum} {shop.currency} or more"
-    return reward, words
 
 
 def claim(sessions: sessionmaker[Session], settings: Settings, shop_domain: str, code: str, customer_id: int, now: datetime) -> Referral:
@@ -77,7 +68,7 @@ def claim(sessions: sessionmaker[Session], settings: Settings, shop_domain: str,
             uow.session.expunge(referral)
             return referral
         program = referrals.settings_of(uow.session, shop.id)
-        reward, _ = welcome_reward(program, shop)
+        reward = welcome_reward(program, shop)
         days = program.friend_code_valid_days
         ticket = Redemption(
             code=referral.welcome_code, value=reward.value, created_at=now, expires_at=now + timedelta(days=days) if days else None
