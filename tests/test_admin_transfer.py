@@ -66,7 +66,20 @@ def test_an_export_is_safe_to_open_in_a_spreadsheet():
 
 
 @pytest.fixture
-def admin(platform, sessions) -> Admin:
+def shopify_env(platform, monkeypatch) -> None:
+    """The workers are processes of their own: they reach the fake Admin API as the app in this process does."""
+    monkeypatch.setenv("SHOPIFY_ADMIN_URL", f"{platform.fake.url}/shops/{{shop}}")
+    monkeypatch.setenv("SHOPIFY_API_KEY", platform.fake.client_id)
+    monkeypatch.setenv("SHOPIFY_API_SECRET", platform.fake.client_secret)
+
+
+@pytest.fixture
+def workers(shopify_env, workers):
+    return workers
+
+
+@pytest.fixture
+def admin(platform, sessions, shopify_env) -> Admin:
     platform.install()
     add_member(sessions, platform.shop, ADA, email="ada@example.com", first="Ada", points=10)
     add_member(sessions, platform.shop, GRACE, email="grace@example.com", first="Grace")
@@ -114,7 +127,7 @@ def test_a_file_with_bad_rows_imports_the_rest_and_names_each_refused_row_with_i
     assert (job["status"], job["imported_rows"], job["refused_rows"]) == ("done", 1, 2)
     assert job["progress"] == {"done": 3, "total": 3}
     assert [e["row"] for e in job["errors"]] == [3, 4]
-    assert "no member with email nobody@example.com" in job["errors"][0]["message"]
+    assert "no customer in Shopify has the email nobody@example.com" in job["errors"][0]["message"]
     assert "'lots'" in job["errors"][1]["message"]
     assert balances(sessions, admin.shop) == {"ada@example.com": 110, "grace@example.com": 0}
 

@@ -87,8 +87,8 @@ def start_import(query: ImportName):
     filename = (upload.filename if upload is not None else query.filename) or "import.csv"
     try:
         text = transfer.upload_text(raw)
-        # The header is checked now, so a wrong file is refused before it is queued.
-        layout = transfer.layout_of(text)
+        # The whole file is read now, so a wrong, empty or broken file is refused before it is queued.
+        layout = transfer.check(text)
     except transfer.UnreadableFile as error:
         raise ApiError(400, "invalid", f"file: {error}", {"file": str(error)}) from None
     digest = hashlib.sha256(raw).hexdigest()

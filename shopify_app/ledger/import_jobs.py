@@ -12,10 +12,16 @@ from rq import Retry, get_current_job
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from shopify_app.core.config import Settings
 from shopify_app.core.runtime import current
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import transfer
 from shopify_app.ledger.models import ImportJob
+from shopify_app.shop.models import Shop
+from shopify_app.shop.tokens import admin_client
+
+# Each email's Shopify customer id, for the emails of `emails` a customer in the shop's Shopify has.
+FindCustomers = Callable[[str, list[str]], dict[str, int]]
 
 log = logging.getLogger(__name__)
 # Rows per transaction: a few hundred keep each member's row lock to a fraction of a
@@ -48,6 +54,7 @@ def enqueue_import(queue, job_id: int):
 
 
 def run_import(job_id: int) -> str:
+    runtime = current()
     rq_job = get_current_job()
 
     def progress(done: int, total: int) -> None:
@@ -59,14 +66,23 @@ def run_import(job_id: int) -> str:
         except Exception:  # progress is for the person watching; the import goes on without it
             log.warning("progress of import %s not saved", job_id, exc_info=True)
 
-    sessions = current().sessions
+    sessions = runtime.sessions
     try:
-        return import_with(sessions, job_id, progress)
+        return import_with(sessions, job_id, progress, shopify_customers(sessions, runtime.settings))
     except Exception as error:
         if rq_job is not None and rq_job.retries_left:
             raise  # rq runs it again shortly, from the first row
         stopped(sessions, job_id, error)
         raise
+
+
+def shopify_customers(sessions: sessionmaker[Session], settings: Settings) -> FindCustomers:
+    """Customers looked up in the shop's Shopify by email, through its Admin API."""
+
+    def find(shop_domain: str, emails: list[str]) -> dict[str, int]:
+        return transfer.customer_ids_by_email(admin_client(sessions, settings, shop_domain), emails)
+
+    return find
 
 
 def stopped(sessions: sessionmaker[Session], job_id: int, error: Exception) -> None:
@@ -82,16 +98,23 @@ def stopped(sessions: sessionmaker[Session], job_id: int, error: Exception) -> N
         uow.commit()
 
 
-def import_with(sessions: sessionmaker[Session], job_id: int, progress: Callable[[int, int], None] = lambda done, total: None) -> str:
+def import_with(
+    sessions: sessionmaker[Session],
+    job_id: int,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+    find_customers: FindCustomers | None = None,
+) -> str:
     """Read and check the whole file, then write it a chunk of rows per transaction; the job's outcome last.
 
-    Rows that cannot be imported are refused, each with its line and reason; the rest go in.
+    Rows that cannot be imported are refused, each with its line and reason; the rest go in. A row naming by
+    email a customer no member is yet is looked up in Shopify (`find_customers`) before its chunk's transaction
+    opens, so no Admin API call waits while member rows are locked; found, the customer becomes a member.
     """
     with UnitOfWork(sessions) as uow:
         job = uow.session.get(ImportJob, job_id)
         if job is None or job.status in ("done", "failed"):
             return job.status if job else "missing"
-        shop_id, content = job.shop_id, job.content
+        shop_id, content, shop_domain = job.shop_id, job.content, uow.session.get(Shop, job.shop_id).domain
     try:
         layout, rows, errors = transfer.parse(content)
     except transfer.UnreadableFile as error:
@@ -104,10 +127,25 @@ def import_with(sessions: sessionmaker[Session], job_id: int, progress: Callable
     progress(0, total)
     done = transfer.Imported(refused=list(errors))
     for start in range(0, len(rows), CHUNK):
-        done = _write_chunk(sessions, shop_id, job_id, source, rows[start : start + CHUNK], done)
+        chunk = _found_in_shopify(sessions, shop_id, shop_domain, rows[start : start + CHUNK], find_customers)
+        done = _write_chunk(sessions, shop_id, job_id, source, chunk, done)
         # Rows refused when the file was read count as done from the start.
         progress(done.rows + len(done.refused), total)
     return _finish(sessions, job_id, "done", done)
+
+
+def _found_in_shopify(
+    sessions: sessionmaker[Session], shop_id: int, shop_domain: str, rows: list[transfer.Row], find_customers: FindCustomers | None
+) -> list[transfer.Row]:
+    """The chunk's rows, those naming a customer no member is yet by email given the customer's id in Shopify.
+
+    The members are read in a transaction of their own that locks nothing, and Shopify is asked after it.
+    """
+    with UnitOfWork(sessions) as uow:
+        known, unknown = transfer.emails_without_members(uow.session, shop_id, rows)
+    if not unknown or find_customers is None:
+        return rows
+    return transfer.with_shopify_customers(rows, known, find_customers(shop_domain, unknown))
 
 
 def _write_chunk(

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -84,7 +85,11 @@ class RowError:
 
 
 class UnreadableFile(ValueError):
-    """The file as a whole cannot be imported (not CSV, no known layout, too long)."""
+    """The file as a whole cannot be imported (not CSV, empty, no known layout, too long)."""
+
+
+EMPTY = "the file is empty: it has no header and no rows"
+NO_ROWS = "the file has a header but no rows to import"
 
 
 def normalise_header(name: str) -> str:
@@ -107,7 +112,7 @@ def detect(header: Iterable[str]) -> Layout:
 def upload_text(raw: bytes) -> str:
     """An uploaded file's text: UTF-8, with or without Excel's byte-order mark."""
     if not raw.strip():
-        raise UnreadableFile("choose a CSV file to import")
+        raise UnreadableFile(EMPTY)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -121,33 +126,53 @@ def layout_of(text: str) -> Layout:
     except csv.Error as error:
         raise UnreadableFile(f"not a CSV file: {error}") from error
     if not header:
-        raise UnreadableFile("the file is empty")
+        raise UnreadableFile(EMPTY)
     return detect(header)
+
+
+def check(text: str) -> Layout:
+    """A file's layout, once the whole file has been read as CSV and found to hold at least one row."""
+    return parse(text)[0]
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Each record with the line it starts on; a quote left open is a CSV format problem named at its line."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), strict=True)
+    line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "unexpected end of data" in str(error):
+                raise UnreadableFile(
+                    f"CSV format problem at line {line}: a quote opened there is never closed; close it, or remove it"
+                ) from error
+            raise UnreadableFile(f"CSV format problem at line {line}: {error}") from error
+        yield line, cells
+        line = reader.line_num + 1
 
 
 def parse(text: str) -> tuple[Layout, list[Row], list[RowError]]:
     """Every row read and checked on its own; errors name the row and the problem."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise UnreadableFile("the file is empty") from None
-    except csv.Error as error:
-        raise UnreadableFile(f"not a CSV file: {error}") from error
+    records = _records(text)
+    _, header = next(records, (1, []))
+    if not header:
+        raise UnreadableFile(EMPTY)
     layout = detect(header)
     index = {normalise_header(h): i for i, h in enumerate(header)}
     rows: list[Row] = []
     errors: list[RowError] = []
-    try:
-        for line, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) + len(errors) >= MAX_ROWS:
-                raise UnreadableFile(f"more than {MAX_ROWS:,} rows; split the file")
-            row = _row(layout, index, line, cells)
-            (errors if isinstance(row, RowError) else rows).append(row)
-    except csv.Error as error:
-        raise UnreadableFile(f"not a CSV file: {error}") from error
+    for line, cells in records:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(rows) + len(errors) >= MAX_ROWS:
+            raise UnreadableFile(f"more than {MAX_ROWS:,} rows; split the file")
+        row = _row(layout, index, line, cells)
+        (errors if isinstance(row, RowError) else rows).append(row)
+    if not rows and not errors:
+        raise UnreadableFile(NO_ROWS)
     return layout, rows, errors
 
 
@@ -160,6 +185,9 @@ def _row(layout: Layout, index: dict[str, int], line: int, cells: list[str]) -> 
     email = cell(layout.email)
     customer = cell(layout.customer_id)
     points = cell(layout.points)
+    if any("\n" in (value or "") for value in (email, customer, points)):
+        # A quote left open swallowed the line breaks after it, up to the next quote.
+        return RowError(line, f"CSV format problem at line {line}: a quoted cell runs over several lines; is a closing quote missing?")
     problems = []
     if email is not None and not EMAIL.match(email):
         problems.append(f"email {email!r} is not an email address")
@@ -221,9 +249,7 @@ def import_chunk(session: Session, shop_id: int, job_id: int, source: str, rows:
     for row, member in named:
         if member is None:
             done.refused.append(
-                RowError(
-                    row.line, f"no member with email {row.email}: add a customer_id column, or import after the customer has an account"
-                )
+                RowError(row.line, f"no customer in Shopify has the email {row.email}: import it again once the customer has an account")
             )
         elif member.id in done.seen:
             done.refused.append(RowError(row.line, f"the same member as row {done.seen[member.id]}"))
@@ -232,6 +258,33 @@ def import_chunk(session: Session, shop_id: int, job_id: int, source: str, rows:
             ledger.post(session, member, row.points, kind="import", key=f"import:{job_id}:{row.line}", reason=f"Imported from {source}")
             done.rows += 1
             done.points += row.points
+
+
+def with_shopify_customers(rows: list[Row], known: set[str], customer_ids: dict[str, int]) -> list[Row]:
+    """Rows named by an email no member has, given the Shopify customer found with that email (`customer_ids`)."""
+    return [
+        replace(row, customer_id=customer_ids[row.email])
+        if row.customer_id is None and row.email and row.email not in known and row.email in customer_ids
+        else row
+        for row in rows
+    ]
+
+
+def emails_without_members(session: Session, shop_id: int, rows: list[Row]) -> tuple[set[str], list[str]]:
+    """The emails (of rows with no customer id) some member has, and those no member has: Shopify is asked for these."""
+    emails = sorted({r.email for r in rows if r.customer_id is None and r.email})
+    known = set(_members_by_email(session, shop_id, emails))
+    return known, [email for email in emails if email not in known]
+
+
+def customer_ids_by_email(client, emails: Iterable[str]) -> dict[str, int]:
+    """Each email's Shopify customer id, for the emails a customer in Shopify has (an Admin API call each)."""
+    found: dict[str, int] = {}
+    for email in emails:
+        nodes = client.execute("CustomerByEmail", {"query": "email:" + json.dumps(email)})["customers"]["nodes"]
+        if nodes:
+            found[email] = int(nodes[0]["id"].rsplit("/", 1)[-1])
+    return found
 
 
 def _members_by_email(session: Session, shop_id: int, emails: list[str]) -> dict[str, Member]:
