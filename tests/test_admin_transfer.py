@@ -66,20 +66,7 @@ def test_an_export_is_safe_to_open_in_a_spreadsheet():
 
 
 @pytest.fixture
-def shopify_env(platform, monkeypatch) -> None:
-    """The workers are processes of their own: they reach the fake Admin API as the app in this process does."""
-    monkeypatch.setenv("SHOPIFY_ADMIN_URL", f"{platform.fake.url}/shops/{{shop}}")
-    monkeypatch.setenv("SHOPIFY_API_KEY", platform.fake.client_id)
-    monkeypatch.setenv("SHOPIFY_API_SECRET", platform.fake.client_secret)
-
-
-@pytest.fixture
-def workers(shopify_env, workers):
-    return workers
-
-
-@pytest.fixture
-def admin(platform, sessions, shopify_env) -> Admin:
+def admin(platform, sessions) -> Admin:
     platform.install()
     add_member(sessions, platform.shop, ADA, email="ada@example.com", first="Ada", points=10)
     add_member(sessions, platform.shop, GRACE, email="grace@example.com", first="Grace")

@@ -12,7 +12,7 @@ from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger.models import LedgerEntry, Member
 from shopify_app.shop.shops import installed_shop
 from tests.admin_support import Admin, add_member
-from tests.test_admin_transfer import shopify_env, wait_for_import, workers  # noqa: F401, F811 (fixtures)
+from tests.test_admin_transfer import wait_for_import
 
 ADA = 7300000000001
 NEW, OTHER = 7300000000021, 7300000000022
@@ -27,7 +27,7 @@ SMILE = (
 
 
 @pytest.fixture
-def admin(platform, sessions, shopify_env) -> Admin:
+def admin(platform, sessions) -> Admin:
     platform.install()
     add_member(sessions, platform.shop, ADA, email="ada@example.com", first="Ada", points=10)
     platform.fake.state.add_customer(platform.shop, id=NEW, email="neo@example.com", first_name="Neo", last_name="Member")
