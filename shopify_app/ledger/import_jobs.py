@@ -108,13 +108,17 @@ def import_with(
 
     Rows that cannot be imported are refused, each with its line and reason; the rest go in. A row naming by
     email a customer no member is yet is looked up in Shopify (`find_customers`) before its chunk's transaction
-    opens, so no Admin API call waits while member rows are locked; found, the customer becomes a member.
+    opens, so no Admin API call waits while member rows are locked; found, the customer becomes a member, and
+    not found, the balance is held until the account appears (`pending_balances`).
+
+    A dry run does all of it, each chunk's transaction rolled back instead of committed: its counts are
+    what the import would do, from the same code, and nothing is written.
     """
     with UnitOfWork(sessions) as uow:
         job = uow.session.get(ImportJob, job_id)
         if job is None or job.status in ("done", "failed"):
             return job.status if job else "missing"
-        shop_id, content, shop_domain = job.shop_id, job.content, uow.session.get(Shop, job.shop_id).domain
+        shop_id, content, shop_domain, dry_run = job.shop_id, job.content, uow.session.get(Shop, job.shop_id).domain, job.dry_run
     try:
         layout, rows, errors = transfer.parse(content)
     except transfer.UnreadableFile as error:
@@ -128,7 +132,7 @@ def import_with(
     done = transfer.Imported(refused=list(errors))
     for start in range(0, len(rows), CHUNK):
         chunk = _found_in_shopify(sessions, shop_id, shop_domain, rows[start : start + CHUNK], find_customers)
-        done = _write_chunk(sessions, shop_id, job_id, source, chunk, done)
+        done = _write_chunk(sessions, shop_id, job_id, source, chunk, done, commit=not dry_run)
         # Rows refused when the file was read count as done from the start.
         progress(done.rows + len(done.refused), total)
     return _finish(sessions, job_id, "done", done)
@@ -149,17 +153,27 @@ def _found_in_shopify(
 
 
 def _write_chunk(
-    sessions: sessionmaker[Session], shop_id: int, job_id: int, source: str, rows: list[transfer.Row], before: transfer.Imported
+    sessions: sessionmaker[Session],
+    shop_id: int,
+    job_id: int,
+    source: str,
+    rows: list[transfer.Row],
+    before: transfer.Imported,
+    *,
+    commit: bool = True,
 ) -> transfer.Imported:
-    """One chunk in its own transaction, written again if it was a deadlock's victim; the counts after it."""
+    """One chunk in its own transaction, written again if it was a deadlock's victim; the counts after it.
+
+    Without `commit` (a dry run) the transaction is rolled back when the chunk is done."""
     attempt = 1
     while True:
         # The chunk adds to a copy, so a rolled-back attempt leaves the counts as they were.
-        after = replace(before, refused=list(before.refused), seen=dict(before.seen))
+        after = replace(before, refused=list(before.refused), seen=dict(before.seen), held=dict(before.held))
         try:
             with UnitOfWork(sessions) as uow:
                 transfer.import_chunk(uow.session, shop_id, job_id, source, rows, after)
-                uow.commit()
+                if commit:
+                    uow.commit()
             return after
         except OperationalError as error:
             if attempt == ATTEMPTS or not isinstance(error.orig, pg_errors.DeadlockDetected | pg_errors.SerializationFailure):
@@ -175,10 +189,14 @@ def _finish(sessions: sessionmaker[Session], job_id: int, status: str, done: tra
             return job.status  # a second run of the same job finished first
         job.status = status
         job.imported_rows, job.points_imported = done.rows, done.points
+        job.matched_members, job.new_members = done.matched, done.new
+        job.pending_rows, job.pending_points = done.pending, done.pending_points
         job.errors = [e.as_json() for e in sorted(done.refused, key=lambda e: e.line)]
         job.finished_at = datetime.now(UTC)
-        # The file holds customers' emails: kept no longer than the import needs it.
-        job.content = ""
+        # The file holds customers' emails: kept no longer than the import needs it; a dry run's until
+        # the merchant imports it (the file then moves to the import's own job).
+        if not job.dry_run:
+            job.content = ""
         uow.commit()
         log.info("import %s of shop %s: %s, %d rows, %d refused", job_id, job.shop_id, status, job.total_rows, len(done.refused))
     return status
