@@ -161,11 +161,14 @@ def test_the_refused_rows_download_as_csv_with_their_reasons(admin, redis, worke
     assert download.status_code == 200 and download.mimetype == "text/csv"
     assert 'filename="smile-refused-rows.csv"' in download.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(download.get_data(as_text=True))))
+    # Why, then the row as the file had it: the merchant fixes the cells and imports the file again.
     assert rows == [
-        ["row", "reason"],
-        ["6", "email 'not-an-email' is not an email address"],
-        ["7", "the same member as row 3"],
+        ["row", "why it was skipped", "First name", "Last name", "Email", "Points balance", "VIP tier name", "Referral url"],
+        ["6", "email 'not-an-email' is not an email address", "Bad", "Row", "not-an-email", "10", "", "https://v"],
+        ["7", "the same member as row 3", "Neo", "Again", "neo@example.com", "5", "", "https://u"],
     ]
+    assert transfer.layout_of(download.get_data(as_text=True)).name == "smile.io"
+    assert "cells" not in job["errors"][0]  # the answer lists reasons; the cells are for the download
     assert admin.get("/api/imports/999999999/refused.csv").status_code == 404
 
 

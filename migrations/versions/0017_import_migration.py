@@ -30,6 +30,8 @@ def upgrade() -> None:
     for name in ("matched_members", "new_members", "pending_rows"):
         op.add_column("import_jobs", sa.Column(name, sa.Integer(), nullable=False, server_default="0"))
     op.add_column("import_jobs", sa.Column("pending_points", sa.BigInteger(), nullable=False, server_default="0"))
+    # The refused rows are downloadable with their own cells, under the file's header.
+    op.add_column("import_jobs", sa.Column("refused_header", sa.JSON(), nullable=False, server_default="[]"))
     op.create_table(
         "imported_balances",
         sa.Column("id", sa.BigInteger(), primary_key=True),
@@ -62,5 +64,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("imported_balances")
-    for name in ("pending_points", "pending_rows", "new_members", "matched_members", "dry_run"):
+    for name in ("refused_header", "pending_points", "pending_rows", "new_members", "matched_members", "dry_run"):
         op.drop_column("import_jobs", name)

@@ -206,7 +206,7 @@ def import_status(job_id: int):
 @bp.get("/imports/<row:job_id>/refused.csv")
 @merchant_required
 @endpoint(
-    "An import's refused rows as CSV: each row's line in the file and the reason",
+    "An import's refused rows as CSV, to fix and import again: each row's line and reason, then its own cells under the file's header",
     security="session",
     returns="text/csv",
     refusals={404: "no such import in this shop"},
@@ -216,10 +216,9 @@ def refused_rows(job_id: int):
         job = uow.session.scalar(select(ImportJob).where(ImportJob.shop_id == g.caller.shop_id, ImportJob.id == job_id))
         if job is None:
             raise not_found("such import")
-        errors, name = job.errors, job.filename.rsplit(".", 1)[0] or "import"
-    rows = [["row", "reason"], *([str(error["row"]), error["message"]] for error in errors)]
+        header, errors, name = job.refused_header, job.errors, job.filename.rsplit(".", 1)[0] or "import"
     return Response(
-        "".join(transfer.csv_text(rows)),
+        "".join(transfer.refused_csv(header, errors)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{_safe_name(name)}-refused-rows.csv"'},
     )
@@ -249,7 +248,7 @@ def _job_json(job: ImportJob) -> dict:
         "pending_rows": job.pending_rows,
         "pending_points": job.pending_points,
         "refused_rows": len(job.errors),
-        "errors": job.errors[:ERRORS_SHOWN],
+        "errors": [{"row": e["row"], "message": e["message"]} for e in job.errors[:ERRORS_SHOWN]],
         "created_at": job.created_at.isoformat() if job.created_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
     }

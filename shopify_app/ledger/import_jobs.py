@@ -191,7 +191,10 @@ def _finish(sessions: sessionmaker[Session], job_id: int, status: str, done: tra
         job.imported_rows, job.points_imported = done.rows, done.points
         job.matched_members, job.new_members = done.matched, done.new
         job.pending_rows, job.pending_points = done.pending, done.pending_points
-        job.errors = [e.as_json() for e in sorted(done.refused, key=lambda e: e.line)]
+        refused = sorted(done.refused, key=lambda e: e.line)
+        # The refused rows' own cells are kept with them, for the merchant to download, fix and import again.
+        job.refused_header, cells = transfer.refused_records(job.content, refused)
+        job.errors = [e.as_json() | {"cells": row} for e, row in zip(refused, cells, strict=True)]
         job.finished_at = datetime.now(UTC)
         # The file holds customers' emails: kept no longer than the import needs it; a dry run's until
         # the merchant imports it (the file then moves to the import's own job).

@@ -246,8 +246,10 @@ class ImportJob(Base):
     total_rows: Mapped[int] = mapped_column(default=0)
     imported_rows: Mapped[int] = mapped_column(default=0)
     points_imported: Mapped[int] = mapped_column(BigInteger, default=0)
-    # [{"row": 3, "message": "..."}], rows counted as a spreadsheet shows them (header = 1).
+    # [{"row": 3, "message": "...", "cells": [...]}], rows counted as a spreadsheet shows them (header = 1),
+    # each with the row's own cells, under the file's header (`refused_header`).
     errors: Mapped[list] = mapped_column(JSON, default=list)
+    refused_header: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     # A dry run reads and matches the whole file as the import would, in transactions rolled back:

@@ -201,6 +201,23 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         line = reader.line_num + 1
 
 
+def refused_records(text: str, refused: list[RowError]) -> tuple[list[str], list[list[str]]]:
+    """The file's header and the refused rows' own cells (in `refused`'s order; none for a row the file does not
+    have), so the merchant gets back the rows to fix, as the other app wrote them."""
+    wanted = {error.line for error in refused}
+    try:
+        records = dict((line, cells) for line, cells in _records(text) if line == 1 or line in wanted)
+    except UnreadableFile:
+        return [], [[] for _ in refused]
+    # Line 1 is the header: a refusal there is the whole file's, with no cells of its own.
+    return records.get(1, []), [records.get(error.line, []) if error.line > 1 else [] for error in refused]
+
+
+def refused_csv(header: list[str], refused: list[dict]) -> Iterator[str]:
+    """The refused rows to fix and import again: why each was skipped, then its cells under the file's own header."""
+    yield from csv_text([["row", "why it was skipped", *header], *([str(e["row"]), e["message"], *e.get("cells", [])] for e in refused)])
+
+
 def parse(text: str) -> tuple[Layout, list[Row], list[RowError]]:
     """Every row read and checked on its own; errors name the row and the problem."""
     records = _records(text)

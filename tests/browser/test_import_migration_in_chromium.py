@@ -69,7 +69,8 @@ def test_a_smile_export_is_tried_first_then_imported_and_its_skipped_rows_downlo
         page.click("#download-refused")
     assert download.value.suggested_filename == "smile-customers-refused-rows.csv"
     rows = list(csv.reader(io.StringIO(download.value.path().read_text())))
-    assert rows == [["row", "reason"], ["5", "email 'bob@' is not an email address"]]
+    assert rows[0][:3] == ["row", "why it was skipped", "First name"]
+    assert rows[1][:5] == ["5", "email 'bob@' is not an email address", "Bob", "", "bob@"]
     # The file as the merchant opens it, looked at as text.
     opened = page.context.new_page()
     opened.set_content("<pre style='font: 16px monospace; padding: 16px'></pre>")
