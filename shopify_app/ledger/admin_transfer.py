@@ -197,10 +197,7 @@ def list_imports():
 )
 def import_status(job_id: int):
     with UnitOfWork(perks().sessions) as uow:
-        job = uow.session.scalar(select(ImportJob).where(ImportJob.shop_id == g.caller.shop_id, ImportJob.id == job_id))
-        if job is None:
-            raise not_found("such import")
-        return jsonify(job=_job_json(job))
+        return jsonify(job=_job_json(_shops_job(uow.session, job_id)))
 
 
 @bp.get("/imports/<row:job_id>/refused.csv")
@@ -213,15 +210,21 @@ def import_status(job_id: int):
 )
 def refused_rows(job_id: int):
     with UnitOfWork(perks().sessions) as uow:
-        job = uow.session.scalar(select(ImportJob).where(ImportJob.shop_id == g.caller.shop_id, ImportJob.id == job_id))
-        if job is None:
-            raise not_found("such import")
+        job = _shops_job(uow.session, job_id)
         header, errors, name = job.refused_header, job.errors, job.filename.rsplit(".", 1)[0] or "import"
     return Response(
         "".join(transfer.refused_csv(header, errors)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{_safe_name(name)}-refused-rows.csv"'},
     )
+
+
+def _shops_job(session: Session, job_id: int) -> ImportJob:
+    """The caller's shop's import, or 404: another shop's is as unknown as one that never was."""
+    job = session.scalar(select(ImportJob).where(ImportJob.shop_id == g.caller.shop_id, ImportJob.id == job_id))
+    if job is None:
+        raise not_found("such import")
+    return job
 
 
 def _safe_name(name: str) -> str:

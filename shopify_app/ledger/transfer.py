@@ -365,17 +365,19 @@ def import_chunk(
     for row, member in [*credited, *((row, appeared[row.email]) for row in unknown if row.email in appeared)]:
         if member.id in done.seen:
             done.refused.append(RowError(row.line, f"the same member as row {done.seen[member.id]}"))
-            continue
-        done.seen[member.id] = row.line
-        pending_balances.credit(session, member, balance[row.line])
-        kept.append((balance[row.line], member))
+        else:
+            done.seen[member.id] = row.line
+            kept.append((balance[row.line], member))
+    # The history is written before the balances: the members' rows are locked from their first credit to the commit.
+    pending_balances.keep(session, shop_id, job_id, kept, now)
+    for kept_balance, member in kept:
+        pending_balances.credit(session, member, kept_balance)
         done.rows += 1
-        done.points += row.points
+        done.points += kept_balance.points
         if member.customer_id in made:
             done.new += 1
         else:
             done.matched += 1
-    pending_balances.keep(session, shop_id, job_id, kept, now)
 
 
 def _balance(job_id: int, source: str, row: Row) -> Balance:
