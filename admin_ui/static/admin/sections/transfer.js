@@ -35,7 +35,7 @@ export async function renderTransfer() {
   async function loadRecent() {
     const { jobs } = await api.get("/api/imports");
     recent.replaceChildren(jobs.length
-      ? h("table", null, h("tbody", null, jobs.map((j) => h("tr", null, h("td", null, j.filename), h("td", null, j.layout || ""), h("td", null, h("span", { class: "badge " + tone(j.status) }, j.dry_run ? "dry run " + j.status : j.status)), h("td", { class: "num" }, (j.dry_run ? "would import " : "") + rows(j.imported_rows) + (j.pending_rows ? ", " + number(j.pending_rows) + " waiting for an account" : "") + (j.refused_rows ? ", " + number(j.refused_rows) + " refused" : "")), h("td", null, when(j.created_at))))))
+      ? h("table", null, h("tbody", null, jobs.map((j) => h("tr", null, h("td", null, j.filename), h("td", null, APPS[j.layout] || (j.layout ? "Plain CSV" : "")), h("td", null, h("span", { class: "badge " + tone(j.status) }, j.dry_run ? "dry run " + j.status : j.status)), h("td", { class: "num" }, (j.dry_run ? "would import " : "") + rows(j.imported_rows) + (j.pending_rows ? ", " + number(j.pending_rows) + " waiting for an account" : "") + (j.refused_rows ? ", " + number(j.refused_rows) + " refused" : "")), h("td", null, when(j.created_at))))))
       : h("p", { class: "muted" }, "No imports yet."));
   }
   await loadRecent();
@@ -51,8 +51,8 @@ async function download(path, name) {
   saveBlob(await response.blob(), name);
 }
 // The apps' own names for the layouts the server detects.
-const SOURCES = { "smile.io": "a Smile.io export", loyaltylion: "a LoyaltyLion export", yotpo: "a Yotpo export", plain: "a plain CSV" };
-const source = (layout) => SOURCES[layout] || "a CSV";
+const APPS = { "smile.io": "Smile.io", loyaltylion: "LoyaltyLion", yotpo: "Yotpo" };
+const source = (layout) => (APPS[layout] ? "a " + APPS[layout] + " export" : "a plain CSV");
 const rows = (n) => number(n) + (n === 1 ? " row" : " rows");
 const tone = (state) => ({ done: "success", failed: "critical", running: "attention", queued: "attention" })[state] || "";
 
