@@ -116,14 +116,14 @@ def redis() -> Redis:
 
 
 @pytest.fixture(scope="session")
-def workers(redis):
-    """Two real `perks worker` processes, as production runs them."""
+def workers(redis, fake_admin_identity):
+    """Two real `perks worker` processes, as production runs them, reaching each test's fake Admin API."""
     names = [f"test-worker-{uuid.uuid4().hex[:6]}" for _ in range(2)]
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "shopify_app", "perks", "worker", "--name", name],
             cwd=ROOT,
-            env=os.environ.copy(),
+            env=os.environ | fake_admin_identity.environment,
         )
         for name in names
     ]

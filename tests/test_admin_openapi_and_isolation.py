@@ -235,6 +235,8 @@ ISOLATION = {
         and len(t.theirs.get("/api/imports").get_json()["jobs"]) == 1
     ),
     ("GET", "/api/imports/{job_id}"): lambda t: t.ours.get(f"/api/imports/{t.their_job}").status_code == 404,
+    ("GET", "/api/imports/{job_id}/refused.csv"): lambda t: t.ours.get(f"/api/imports/{t.their_job}/refused.csv").status_code == 404,
+    ("POST", "/api/imports/{job_id}/import"): lambda t: t.ours.post(f"/api/imports/{t.their_job}/import").status_code == 404,
     ("GET", "/api/exports/members.csv"): lambda t: "theirs@" not in _text(t.ours.get("/api/exports/members.csv")),
     ("GET", "/api/exports/ledger.csv"): lambda t: "theirs@" not in _text(t.ours.get("/api/exports/ledger.csv")),
     ("GET", "/api/promotions"): lambda t: t.ours.get("/api/promotions").get_json()["promotions"] == [],

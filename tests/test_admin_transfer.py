@@ -40,7 +40,15 @@ def test_each_apps_export_is_told_apart_by_its_columns(text, layout):
 def test_a_loyaltylion_row_carries_the_shopify_customer_and_its_approved_points():
     _, [row], errors = transfer.parse(LOYALTYLION)
     assert errors == []
-    assert (row.customer_id, row.email, row.points, row.tier, row.first_name) == (7300000000009, "new@example.com", 300, "Silver", "Neo")
+    assert (row.customer_id, row.email, row.points, row.carried.tier, row.first_name) == (
+        7300000000009,
+        "new@example.com",
+        300,
+        "Silver",
+        "Neo",
+    )
+    # Approved and spent: what the customer earned at LoyaltyLion over their lifetime.
+    assert row.carried.lifetime_points == 300
 
 
 def test_a_file_of_no_known_layout_is_refused_whole():
@@ -107,15 +115,15 @@ def test_a_loyaltylion_export_creates_the_members_it_names_by_customer_id(admin,
 
 
 def test_a_file_with_bad_rows_imports_the_rest_and_names_each_refused_row_with_its_reason(admin, sessions, redis, workers):
-    text = "email,points\nada@example.com,100\nnobody@example.com,5\ngrace@example.com,lots\n"
+    text = "email,points\nada@example.com,100\nnobody@example.com,5\ngrace@example.com,lots\nnot-an-email,3\n"
     job = admin.post("/api/imports", data=text, content_type="text/csv").get_json()["job"]
     wait_for_import(redis, job["id"])
     job = admin.get(f"/api/imports/{job['id']}").get_json()["job"]
-    assert (job["status"], job["imported_rows"], job["refused_rows"]) == ("done", 1, 2)
-    assert job["progress"] == {"done": 3, "total": 3}
-    assert [e["row"] for e in job["errors"]] == [3, 4]
-    assert "no member with email nobody@example.com" in job["errors"][0]["message"]
-    assert "'lots'" in job["errors"][1]["message"]
+    assert (job["status"], job["imported_rows"], job["pending_rows"], job["refused_rows"]) == ("done", 1, 1, 2)
+    assert job["progress"] == {"done": 4, "total": 4}
+    assert [e["row"] for e in job["errors"]] == [4, 5]
+    assert "'lots'" in job["errors"][0]["message"]
+    assert "'not-an-email' is not an email address" in job["errors"][1]["message"]
     assert balances(sessions, admin.shop) == {"ada@example.com": 110, "grace@example.com": 0}
 
 

@@ -17,7 +17,7 @@ from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn.models import MemberBirthday
 from shopify_app.earn.profile import give_birthday
 from shopify_app.ledger.commands import GiveBirthday
-from shopify_app.ledger.models import ImportJob, Member, PendingPoints
+from shopify_app.ledger.models import ImportedBalance, ImportJob, Member, PendingPoints
 from shopify_app.notifications.models import MemberEvent, Unsubscribe
 from shopify_app.referrals import referrals
 from shopify_app.referrals.models import OrderFingerprint, Referral
@@ -142,6 +142,19 @@ def test_a_redaction_leaves_the_members_email_name_address_and_birthday_nowhere(
         csv = f"email,first_name,last_name,points\ngrace@example.com,Grace,Hopper,5\n{email},{first},{last},10\n"
         refused = [{"row": 3, "message": f"no member with email {email}: add a customer_id column"}]
         uow.session.add(ImportJob(shop_id=ada.shop_id, actor="staff", content=csv, status="done", errors=refused))
+        # An import's refused row keeps its cells, and a balance imported for the member keeps their names and birthday.
+        skipped = [{"row": 2, "message": "the same member as row 1", "cells": [email, first, last, "5"]}]
+        job = ImportJob(shop_id=ada.shop_id, actor="staff", content="", status="done", errors=skipped, refused_header=["email"])
+        uow.session.add(job)
+        uow.session.flush()
+        for key, whose in (("a", {"member_id": ada.id}), ("b", {})):
+            uow.session.add(
+                ImportedBalance(
+                    shop_id=ada.shop_id, job_id=job.id, email=email, first_name=first, last_name=last, points=5,
+                    idempotency_key=f"import:{job.id}:{key}", reason="Imported from Smile.io", birth_month=12, birth_day=10,
+                    status="credited" if "member_id" in whose else "pending", **whose,
+                )
+            )  # fmt: skip
         uow.commit()
     request = shopify.template("customers/data_request")
     request["customer"]["email"] = email
@@ -165,7 +178,12 @@ def test_a_redaction_leaves_the_members_email_name_address_and_birthday_nowhere(
         ada = member(uow.session, shop, ADA)
         assert uow.session.get(MemberBirthday, ada.id) is None
         assert uow.session.scalar(select(func.count()).select_from(OrderFingerprint).where(OrderFingerprint.member_id == ada.id)) == 0
-        job = uow.session.scalars(select(ImportJob).where(ImportJob.shop_id == ada.shop_id)).one()
+        job = uow.session.scalars(select(ImportJob).where(ImportJob.shop_id == ada.shop_id, ImportJob.content != "")).one()
+        # The balance credited stays, without whose it was; the one still held for the email is given up.
+        kept = uow.session.execute(
+            select(ImportedBalance.status, ImportedBalance.points).where(ImportedBalance.shop_id == ada.shop_id)
+        ).all()
+        assert [tuple(row) for row in kept] == [("credited", 5)]
         assert job.content.splitlines()[1:] == ["grace@example.com,Grace,Hopper,5", ""]  # the other lines and numbering stay
     assert balance(ADA) == 50  # the ledger's amounts stay (the guest order was credited to the account with its email)
 

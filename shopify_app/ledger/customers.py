@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from shopify_app.earn import actions, profile
-from shopify_app.ledger import guests
+from shopify_app.ledger import guests, pending_balances
 from shopify_app.ledger.commands import SaveCustomer
 from shopify_app.ledger.members import ensure_member
 from shopify_app.shop.shops import installed_shop, program_of
@@ -28,3 +28,4 @@ def save_customer(session: Session, cmd: SaveCustomer, *, now: datetime | None =
         actions.award(session, shop, program, member, "newsletter", now=now)
     profile.award_if_complete(session, shop, program, member, now)
     guests.claim(session, shop, program, member, now)
+    pending_balances.claim(session, member, now)

@@ -12,10 +12,16 @@ from rq import Retry, get_current_job
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from shopify_app.core.config import Settings
 from shopify_app.core.runtime import current
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import transfer
 from shopify_app.ledger.models import ImportJob
+from shopify_app.shop.models import Shop
+from shopify_app.shop.tokens import admin_client
+
+# Each email's Shopify customer id, for the emails of `emails` a customer in the shop's Shopify has.
+FindCustomers = Callable[[str, list[str]], dict[str, int]]
 
 log = logging.getLogger(__name__)
 # Rows per transaction: a few hundred keep each member's row lock to a fraction of a
@@ -48,6 +54,7 @@ def enqueue_import(queue, job_id: int):
 
 
 def run_import(job_id: int) -> str:
+    runtime = current()
     rq_job = get_current_job()
 
     def progress(done: int, total: int) -> None:
@@ -59,14 +66,23 @@ def run_import(job_id: int) -> str:
         except Exception:  # progress is for the person watching; the import goes on without it
             log.warning("progress of import %s not saved", job_id, exc_info=True)
 
-    sessions = current().sessions
+    sessions = runtime.sessions
     try:
-        return import_with(sessions, job_id, progress)
+        return import_with(sessions, job_id, progress, shopify_customers(sessions, runtime.settings))
     except Exception as error:
         if rq_job is not None and rq_job.retries_left:
             raise  # rq runs it again shortly, from the first row
         stopped(sessions, job_id, error)
         raise
+
+
+def shopify_customers(sessions: sessionmaker[Session], settings: Settings) -> FindCustomers:
+    """Customers looked up in the shop's Shopify by email, through its Admin API."""
+
+    def find(shop_domain: str, emails: list[str]) -> dict[str, int]:
+        return transfer.customer_ids_by_email(admin_client(sessions, settings, shop_domain), emails)
+
+    return find
 
 
 def stopped(sessions: sessionmaker[Session], job_id: int, error: Exception) -> None:
@@ -82,16 +98,27 @@ def stopped(sessions: sessionmaker[Session], job_id: int, error: Exception) -> N
         uow.commit()
 
 
-def import_with(sessions: sessionmaker[Session], job_id: int, progress: Callable[[int, int], None] = lambda done, total: None) -> str:
+def import_with(
+    sessions: sessionmaker[Session],
+    job_id: int,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+    find_customers: FindCustomers | None = None,
+) -> str:
     """Read and check the whole file, then write it a chunk of rows per transaction; the job's outcome last.
 
-    Rows that cannot be imported are refused, each with its line and reason; the rest go in.
+    Rows that cannot be imported are refused, each with its line and reason; the rest go in. A row naming by
+    email a customer no member is yet is looked up in Shopify (`find_customers`) before its chunk's transaction
+    opens, so no Admin API call waits while member rows are locked; found, the customer becomes a member, and
+    not found, the balance is held until the account appears (`pending_balances`).
+
+    A dry run does all of it, each chunk's transaction rolled back instead of committed: its counts are
+    what the import would do, from the same code, and nothing is written.
     """
     with UnitOfWork(sessions) as uow:
         job = uow.session.get(ImportJob, job_id)
         if job is None or job.status in ("done", "failed"):
             return job.status if job else "missing"
-        shop_id, content = job.shop_id, job.content
+        shop_id, content, shop_domain, dry_run = job.shop_id, job.content, uow.session.get(Shop, job.shop_id).domain, job.dry_run
     try:
         layout, rows, errors = transfer.parse(content)
     except transfer.UnreadableFile as error:
@@ -104,24 +131,49 @@ def import_with(sessions: sessionmaker[Session], job_id: int, progress: Callable
     progress(0, total)
     done = transfer.Imported(refused=list(errors))
     for start in range(0, len(rows), CHUNK):
-        done = _write_chunk(sessions, shop_id, job_id, source, rows[start : start + CHUNK], done)
+        chunk = _found_in_shopify(sessions, shop_id, shop_domain, rows[start : start + CHUNK], find_customers)
+        done = _write_chunk(sessions, shop_id, job_id, source, chunk, done, commit=not dry_run)
         # Rows refused when the file was read count as done from the start.
         progress(done.rows + len(done.refused), total)
     return _finish(sessions, job_id, "done", done)
 
 
+def _found_in_shopify(
+    sessions: sessionmaker[Session], shop_id: int, shop_domain: str, rows: list[transfer.Row], find_customers: FindCustomers | None
+) -> list[transfer.Row]:
+    """The chunk's rows, those naming a customer no member is yet by email given the customer's id in Shopify.
+
+    The members are read in a transaction of their own that locks nothing, and Shopify is asked after it.
+    """
+    with UnitOfWork(sessions) as uow:
+        known, unknown = transfer.emails_without_members(uow.session, shop_id, rows)
+    if not unknown or find_customers is None:
+        return rows
+    return transfer.with_shopify_customers(rows, known, find_customers(shop_domain, unknown))
+
+
 def _write_chunk(
-    sessions: sessionmaker[Session], shop_id: int, job_id: int, source: str, rows: list[transfer.Row], before: transfer.Imported
+    sessions: sessionmaker[Session],
+    shop_id: int,
+    job_id: int,
+    source: str,
+    rows: list[transfer.Row],
+    before: transfer.Imported,
+    *,
+    commit: bool = True,
 ) -> transfer.Imported:
-    """One chunk in its own transaction, written again if it was a deadlock's victim; the counts after it."""
+    """One chunk in its own transaction, written again if it was a deadlock's victim; the counts after it.
+
+    Without `commit` (a dry run) the transaction is rolled back when the chunk is done."""
     attempt = 1
     while True:
         # The chunk adds to a copy, so a rolled-back attempt leaves the counts as they were.
-        after = replace(before, refused=list(before.refused), seen=dict(before.seen))
+        after = replace(before, refused=list(before.refused), seen=dict(before.seen), held=dict(before.held))
         try:
             with UnitOfWork(sessions) as uow:
                 transfer.import_chunk(uow.session, shop_id, job_id, source, rows, after)
-                uow.commit()
+                if commit:
+                    uow.commit()
             return after
         except OperationalError as error:
             if attempt == ATTEMPTS or not isinstance(error.orig, pg_errors.DeadlockDetected | pg_errors.SerializationFailure):
@@ -137,10 +189,17 @@ def _finish(sessions: sessionmaker[Session], job_id: int, status: str, done: tra
             return job.status  # a second run of the same job finished first
         job.status = status
         job.imported_rows, job.points_imported = done.rows, done.points
-        job.errors = [e.as_json() for e in sorted(done.refused, key=lambda e: e.line)]
+        job.matched_members, job.new_members = done.matched, done.new
+        job.pending_rows, job.pending_points = done.pending, done.pending_points
+        refused = sorted(done.refused, key=lambda e: e.line)
+        # The refused rows' own cells are kept with them, for the merchant to download, fix and import again.
+        job.refused_header, cells = transfer.refused_records(job.content, refused)
+        job.errors = [e.as_json() | {"cells": row} for e, row in zip(refused, cells, strict=True)]
         job.finished_at = datetime.now(UTC)
-        # The file holds customers' emails: kept no longer than the import needs it.
-        job.content = ""
+        # The file holds customers' emails: kept no longer than the import needs it; a dry run's until
+        # the merchant imports it (the file then moves to the import's own job).
+        if not job.dry_run:
+            job.content = ""
         uow.commit()
         log.info("import %s of shop %s: %s, %d rows, %d refused", job_id, job.shop_id, status, job.total_rows, len(done.refused))
     return status

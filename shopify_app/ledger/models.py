@@ -1,5 +1,5 @@
 """The ledger room's tables: members, ledger entries, orders with their lines and refunds, guests' pending points,
-expiry notices, manual adjustments and imports."""
+expiry notices, manual adjustments, imports and the balances they hold for customers who have no account yet."""
 
 from __future__ import annotations
 
@@ -246,10 +246,61 @@ class ImportJob(Base):
     total_rows: Mapped[int] = mapped_column(default=0)
     imported_rows: Mapped[int] = mapped_column(default=0)
     points_imported: Mapped[int] = mapped_column(BigInteger, default=0)
-    # [{"row": 3, "message": "..."}], rows counted as a spreadsheet shows them (header = 1).
+    # [{"row": 3, "message": "...", "cells": [...]}], rows counted as a spreadsheet shows them (header = 1),
+    # each with the row's own cells, under the file's header (`refused_header`).
     errors: Mapped[list] = mapped_column(JSON, default=list)
+    refused_header: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # A dry run reads and matches the whole file as the import would, in transactions rolled back:
+    # its counts say what the import would do, and it writes nothing.
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    # Of the rows imported (or, in a dry run, that would be): members Perks had, members made for
+    # customers it had not met, and balances held for emails no Shopify customer has yet.
+    matched_members: Mapped[int] = mapped_column(default=0)
+    new_members: Mapped[int] = mapped_column(default=0)
+    pending_rows: Mapped[int] = mapped_column(default=0)
+    pending_points: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ImportedBalance(Base):
+    """One imported row that named a customer: its balance and what the other app's export carried besides
+    (lifetime points, tier, birthday, referral count), kept as the member's history from before Perks.
+
+    A row whose email no Shopify customer had at the import is *pending*: it is held until an account
+    with that email appears (customers/create, customers/update, or an order with that email), then
+    credited once under the key the import would have used (`import:<job>:<row>`), so no path credits
+    it twice. The rest are credited at the import itself.
+    """
+
+    __tablename__ = "imported_balances"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "idempotency_key"),
+        Index("ix_imported_balances_pending", "shop_id", "email", postgresql_where="status = 'pending'"),
+        Index("ix_imported_balances_job", "job_id", "status"),
+        CheckConstraint("status IN ('pending', 'credited')", name="imported_balance_status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("import_jobs.id", ondelete="SET NULL"))
+    email: Mapped[str | None] = mapped_column(String(320))
+    first_name: Mapped[str | None] = mapped_column(String(255))
+    last_name: Mapped[str | None] = mapped_column(String(255))
+    points: Mapped[int] = mapped_column(BigInteger)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    # "Imported from Smile.io": the ledger entry's reason.
+    reason: Mapped[str] = mapped_column(String(500))
+    lifetime_points: Mapped[int | None] = mapped_column(BigInteger)
+    tier: Mapped[str | None] = mapped_column(String(255))
+    birth_month: Mapped[int | None]
+    birth_day: Mapped[int | None]
+    birth_year: Mapped[int | None]
+    referrals: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    credited_at: Mapped[datetime | None]
 
 
 # Analytics reads orders by shop and payment time, members by shop and join

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.earn import multipliers, promotions
 from shopify_app.earn.models import Program
-from shopify_app.ledger import events, guests, ledger
+from shopify_app.ledger import events, guests, ledger, pending_balances
 from shopify_app.ledger.commands import CancelOrder, PayOrder, PurchaseLine, RefundOrder
 from shopify_app.ledger.earning import (
     ONE,
@@ -67,8 +67,9 @@ def pay_order(
             # now. A row this payment made has none: they make the row too.
             take_back(session, program, order, key=f"order:{order.order_id}:settle", reason=f"Order {order.name} refunded or cancelled")
         if joined:
-            # A new member may have shopped as a guest before.
+            # A new member may have shopped as a guest before, or been a customer of the loyalty app imported from.
             guests.claim(session, shop, program, member, now)
+            pending_balances.claim(session, member, now)
     return order
 
 

@@ -1,36 +1,43 @@
 """Moving in and out: members and balances imported from another loyalty app's CSV; members and ledger exported.
 
 The layouts below are the column names those apps' customer exports use, as
-their help pages describe them; headers are compared case- and
-punctuation-insensitively ("Points Balance" = "points_balance"), and the
-layout is told apart by the columns only it has. A plain layout
-(email, customer_id, points, tier) is always understood.
+their help pages describe them (each layout names its source); headers are
+compared case- and punctuation-insensitively ("Points Balance" =
+"points_balance"), and the layout is told apart by the columns only it has.
+A plain layout (email, customer_id, points, and optionally tier,
+lifetime_points, birthday, referrals) is always understood.
 
 An import is written a chunk of rows at a time, each chunk its own short
 transaction, so a member's row is locked for a moment, not while a whole
 file of 100,000 rows is written (a redemption or an order for that member
-would wait on it). A row that cannot be imported (bad cells, an email no
-member has, a member named twice) is refused with its line and reason and
-the rest go in. Each balance is a ledger entry keyed `import:<job>:<row>`,
-so a job run again after a crash, from its first row, credits each row once.
+would wait on it). A customer no member is yet is looked up in Shopify by
+email and made a member; an email no Shopify customer has is held as a
+pending balance (`pending_balances`) until the account appears. A row that
+cannot be imported (bad cells, a member or email named twice) is refused
+with its line and reason and the rest go in. Each balance is a ledger entry
+keyed `import:<job>:<row>`, so a job run again after a crash, from its first
+row, credits each row once.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shopify_app.core.db import insert_ignoring_conflicts
-from shopify_app.ledger import ledger
+from shopify_app.ledger import pending_balances
 from shopify_app.ledger.commands import CustomerProfile
 from shopify_app.ledger.members import apply_profile, surviving
 from shopify_app.ledger.models import LedgerEntry, Member
+from shopify_app.ledger.pending_balances import Balance, Carried
 
 MAX_ROWS = 200_000
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -48,19 +55,60 @@ class Layout:
     first_name: str | None = "first name"
     last_name: str | None = "last name"
     tier: str | None = None
+    # Lifetime points: the sum of these columns (an app that keeps "spent" beside the balance
+    # has earned their sum), or None where the layout does not have it.
+    lifetime: tuple[str, ...] = ()
+    # The birthday's column: the first of these the file has.
+    birthday: tuple[str, ...] = ()
+    referrals: str | None = None
 
 
 # Most specific first: each is picked by the columns only it has.
 LAYOUTS = (
-    # LoyaltyLion's customer export: merchant_id is the platform's (Shopify's) customer id.
-    Layout("loyaltylion", "LoyaltyLion", ("points approved", "merchant id"), "points approved", customer_id="merchant id", tier="tier"),
-    # Yotpo Loyalty's customer export.
-    Layout("yotpo", "Yotpo", ("points balance", "points earned"), "points balance", tier="vip tier"),
-    # Smile.io's customer export (VIP tier only when VIP is on); its "id" is Smile's own,
-    # not Shopify's, so members are matched by email.
-    Layout("smile.io", "Smile.io", ("points balance",), "points balance", tier="vip tier name"),
-    Layout("plain", "email / customer_id / points / tier", ("points",), "points", customer_id="customer id", tier="tier"),
+    # LoyaltyLion's customer export, named as its customers resource names the fields
+    # (developers.loyaltylion.com/api/resources/customers): merchant_id is the platform's
+    # (Shopify's) customer id; approved + spent points are what the customer earned.
+    Layout(
+        "loyaltylion",
+        "LoyaltyLion",
+        ("points approved", "merchant id"),
+        "points approved",
+        customer_id="merchant id",
+        tier="tier",
+        lifetime=("points approved", "points spent"),
+        birthday=("birthday",),
+    ),
+    # Yotpo Loyalty & Referrals' customer export and import file (support.yotpo.com, "Importing/Exporting
+    # Points and Customers"): Points Balance, Points Earned, VIP Tier, and the birthday as MM/DD or
+    # MM/DD/YYYY under "Birthday" (its import template's header spells out the formats).
+    Layout(
+        "yotpo",
+        "Yotpo",
+        ("points balance", "points earned"),
+        "points balance",
+        tier="vip tier",
+        lifetime=("points earned",),
+        birthday=("birthday", "birthday mm dd or mm dd yyyy"),
+    ),
+    # Smile.io's customer export (help.smile.io; the fields of its customer object, dev.smile.io): the VIP
+    # tier only when VIP is on, the date of birth as YYYY-MM-DD with the year 1004 when the customer gave
+    # none; no lifetime points. Its "id" is Smile's own, not Shopify's, so members are matched by email.
+    Layout("smile.io", "Smile.io", ("points balance",), "points balance", tier="vip tier name", birthday=("date of birth",)),
+    # Perks' own layout, which its member export reads back as.
+    Layout(
+        "plain",
+        "email / customer_id / points / tier",
+        ("points",),
+        "points",
+        customer_id="customer id",
+        tier="tier",
+        lifetime=("lifetime points",),
+        birthday=("birthday",),
+        referrals="referrals",
+    ),
 )
+# Smile.io writes this year in a birthday whose year the customer did not give.
+NO_YEAR = 1004
 
 
 @dataclass(frozen=True)
@@ -71,7 +119,7 @@ class Row:
     first_name: str | None
     last_name: str | None
     points: int
-    tier: str | None
+    carried: Carried = field(default_factory=Carried)
 
 
 @dataclass(frozen=True)
@@ -84,7 +132,11 @@ class RowError:
 
 
 class UnreadableFile(ValueError):
-    """The file as a whole cannot be imported (not CSV, no known layout, too long)."""
+    """The file as a whole cannot be imported (not CSV, empty, no known layout, too long)."""
+
+
+EMPTY = "the file is empty: it has no header and no rows"
+NO_ROWS = "the file has a header but no rows to import"
 
 
 def normalise_header(name: str) -> str:
@@ -107,7 +159,7 @@ def detect(header: Iterable[str]) -> Layout:
 def upload_text(raw: bytes) -> str:
     """An uploaded file's text: UTF-8, with or without Excel's byte-order mark."""
     if not raw.strip():
-        raise UnreadableFile("choose a CSV file to import")
+        raise UnreadableFile(EMPTY)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -121,33 +173,70 @@ def layout_of(text: str) -> Layout:
     except csv.Error as error:
         raise UnreadableFile(f"not a CSV file: {error}") from error
     if not header:
-        raise UnreadableFile("the file is empty")
+        raise UnreadableFile(EMPTY)
     return detect(header)
+
+
+def check(text: str) -> Layout:
+    """A file's layout, once the whole file has been read as CSV and found to hold at least one row."""
+    return parse(text)[0]
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Each record with the line it starts on; a quote left open is a CSV format problem named at its line."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), strict=True)
+    line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "unexpected end of data" in str(error):
+                raise UnreadableFile(
+                    f"CSV format problem at line {line}: a quote opened there is never closed; close it, or remove it"
+                ) from error
+            raise UnreadableFile(f"CSV format problem at line {line}: {error}") from error
+        yield line, cells
+        line = reader.line_num + 1
+
+
+def refused_records(text: str, refused: list[RowError]) -> tuple[list[str], list[list[str]]]:
+    """The file's header and the refused rows' own cells (in `refused`'s order; none for a row the file does not
+    have), so the merchant gets back the rows to fix, as the other app wrote them."""
+    wanted = {error.line for error in refused}
+    try:
+        records = dict((line, cells) for line, cells in _records(text) if line == 1 or line in wanted)
+    except UnreadableFile:
+        return [], [[] for _ in refused]
+    # Line 1 is the header: a refusal there is the whole file's, with no cells of its own.
+    return records.get(1, []), [records.get(error.line, []) if error.line > 1 else [] for error in refused]
+
+
+def refused_csv(header: list[str], refused: list[dict]) -> Iterator[str]:
+    """The refused rows to fix and import again: why each was skipped, then its cells under the file's own header."""
+    yield from csv_text([["row", "why it was skipped", *header], *([str(e["row"]), e["message"], *e.get("cells", [])] for e in refused)])
 
 
 def parse(text: str) -> tuple[Layout, list[Row], list[RowError]]:
     """Every row read and checked on its own; errors name the row and the problem."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise UnreadableFile("the file is empty") from None
-    except csv.Error as error:
-        raise UnreadableFile(f"not a CSV file: {error}") from error
+    records = _records(text)
+    _, header = next(records, (1, []))
+    if not header:
+        raise UnreadableFile(EMPTY)
     layout = detect(header)
     index = {normalise_header(h): i for i, h in enumerate(header)}
     rows: list[Row] = []
     errors: list[RowError] = []
-    try:
-        for line, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) + len(errors) >= MAX_ROWS:
-                raise UnreadableFile(f"more than {MAX_ROWS:,} rows; split the file")
-            row = _row(layout, index, line, cells)
-            (errors if isinstance(row, RowError) else rows).append(row)
-    except csv.Error as error:
-        raise UnreadableFile(f"not a CSV file: {error}") from error
+    for line, cells in records:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(rows) + len(errors) >= MAX_ROWS:
+            raise UnreadableFile(f"more than {MAX_ROWS:,} rows; split the file")
+        row = _row(layout, index, line, cells)
+        (errors if isinstance(row, RowError) else rows).append(row)
+    if not rows and not errors:
+        raise UnreadableFile(NO_ROWS)
     return layout, rows, errors
 
 
@@ -160,6 +249,9 @@ def _row(layout: Layout, index: dict[str, int], line: int, cells: list[str]) -> 
     email = cell(layout.email)
     customer = cell(layout.customer_id)
     points = cell(layout.points)
+    if any("\n" in (value or "") for value in (email, customer, points)):
+        # A quote left open swallowed the line breaks after it, up to the next quote.
+        return RowError(line, f"CSV format problem at line {line}: a quoted cell runs over several lines; is a closing quote missing?")
     problems = []
     if email is not None and not EMAIL.match(email):
         problems.append(f"email {email!r} is not an email address")
@@ -175,19 +267,55 @@ def _row(layout: Layout, index: dict[str, int], line: int, cells: list[str]) -> 
     value = None
     if points is None:
         problems.append("points are missing")
-    else:
-        # Spreadsheets like to write 1,250 or 1250.0; both mean 1250 points.
-        cleaned = points.replace(",", "").replace(" ", "")
-        cleaned = cleaned[:-2] if cleaned.endswith(".0") else cleaned
-        if re.fullmatch(r"\d{1,12}", cleaned):
-            value = int(cleaned)
-        else:
-            problems.append(f"points {points!r} is not a whole number of 0 or more")
+    elif (value := _whole(points)) is None:
+        problems.append(f"points {points!r} is not a whole number of 0 or more")
+    carried, more = _carried(layout, cell)
+    problems += more
     if problems:
         return RowError(line, "; ".join(problems))
-    return Row(
-        line, customer_id, email.lower() if email else None, cell(layout.first_name), cell(layout.last_name), value, cell(layout.tier)
-    )
+    return Row(line, customer_id, email.lower() if email else None, cell(layout.first_name), cell(layout.last_name), value, carried)
+
+
+def _whole(text: str) -> int | None:
+    """A count of points as spreadsheets write it: 1,250 or 1250.0 both mean 1250."""
+    cleaned = text.replace(",", "").replace(" ", "")
+    cleaned = cleaned[:-2] if cleaned.endswith(".0") else cleaned
+    return int(cleaned) if re.fullmatch(r"\d{1,12}", cleaned) else None
+
+
+def _carried(layout: Layout, cell) -> tuple[Carried, list[str]]:
+    """What the row carries besides the balance, as far as the layout has it, and its problems."""
+    problems = []
+    lifetimes = [(column, text) for column in layout.lifetime if (text := cell(column)) is not None]
+    bad = [f"{column} {text!r}" for column, text in lifetimes if _whole(text) is None]
+    problems += [f"{cells} is not a whole number of 0 or more" for cells in bad]
+    lifetime = sum(_whole(text) for _, text in lifetimes) if lifetimes and not bad else None
+    birthday_text = next((cell(column) for column in layout.birthday if cell(column) is not None), None)
+    birthday = _birthday(birthday_text) if birthday_text else None
+    if birthday_text and birthday is None:
+        problems.append(f"birthday {birthday_text!r} is not a date (YYYY-MM-DD, MM/DD or MM/DD/YYYY)")
+    referrals_text = cell(layout.referrals)
+    referrals = _whole(referrals_text) if referrals_text else None
+    if referrals_text and referrals is None:
+        problems.append(f"referrals {referrals_text!r} is not a whole number of 0 or more")
+    tier = cell(layout.tier)
+    return Carried(lifetime_points=lifetime, tier=tier[:255] if tier else None, birthday=birthday, referrals=referrals), problems
+
+
+def _birthday(text: str) -> tuple[int, int, int | None] | None:
+    """(month, day, year or None) from YYYY-MM-DD (Smile.io, LoyaltyLion), MM/DD or MM/DD/YYYY (Yotpo)."""
+    if found := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
+        year, month, day = (int(part) for part in found.groups())
+    elif found := re.fullmatch(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}))?", text):
+        month, day, year = int(found[1]), int(found[2]), int(found[3]) if found[3] else None
+    else:
+        return None
+    year = None if year == NO_YEAR else year
+    try:
+        date(year or 2000, month, day)  # 2000 was a leap year: 29 February is a birthday
+    except ValueError:
+        return None
+    return month, day, year
 
 
 @dataclass
@@ -199,17 +327,27 @@ class Imported:
     refused: list[RowError] = field(default_factory=list)
     # Each member's first row in the file: a member named twice is credited once.
     seen: dict[int, int] = field(default_factory=dict)
+    # Each held email's first row: an email named twice is held once.
+    held: dict[str, int] = field(default_factory=dict)
+    matched: int = 0
+    new: int = 0
+    pending: int = 0
+    pending_points: int = 0
 
 
-def import_chunk(session: Session, shop_id: int, job_id: int, source: str, rows: list[Row], done: Imported) -> None:
-    """Credit each row's balance in the caller's transaction, adding to `done`.
+def import_chunk(
+    session: Session, shop_id: int, job_id: int, source: str, rows: list[Row], done: Imported, now: datetime | None = None
+) -> None:
+    """Credit each row's balance in the caller's transaction, adding to `done`; hold those of emails no
+    Shopify customer has (`rows` name the customers Shopify has by their id already, `with_shopify_customers`).
 
     The caller commits after each chunk: the member rows this locks stay
     locked only until then. If the transaction is lost, `done` is not to be
     trusted, and the import runs again from its first row (the keys hold).
     """
+    now = now or datetime.now(UTC)
     by_email = _members_by_email(session, shop_id, [r.email for r in rows if r.customer_id is None and r.email])
-    by_customer = _members_by_customer(session, shop_id, rows)
+    by_customer, made = _members_by_customer(session, shop_id, rows)
     named = [(row, by_email.get(row.email or "") if row.customer_id is None else by_customer[row.customer_id]) for row in rows]
     # The profiles written, the members leave the session: ledger.post's UPDATE then
     # synchronizes with an empty identity map, not with every member of the chunk
@@ -218,20 +356,79 @@ def import_chunk(session: Session, shop_id: int, job_id: int, source: str, rows:
     session.expunge_all()
     # Credited in customer order, the order webhook batches lock members in, so the two seldom deadlock.
     named.sort(key=lambda pair: (pair[1].customer_id if pair[1] else 0, pair[0].line))
-    for row, member in named:
-        if member is None:
-            done.refused.append(
-                RowError(
-                    row.line, f"no member with email {row.email}: add a customer_id column, or import after the customer has an account"
-                )
-            )
-        elif member.id in done.seen:
+    balance = {row.line: _balance(job_id, source, row) for row in rows}
+    unknown = [row for row, member in named if member is None]
+    credited = [(row, member) for row, member in named if member is not None]
+    # Members' rows first, then emails' (guests.lock_email): the order customers/create takes them in.
+    appeared = _hold(session, shop_id, job_id, unknown, balance, done, now)
+    kept = []
+    for row, member in [*credited, *((row, appeared[row.email]) for row in unknown if row.email in appeared)]:
+        if member.id in done.seen:
             done.refused.append(RowError(row.line, f"the same member as row {done.seen[member.id]}"))
         else:
             done.seen[member.id] = row.line
-            ledger.post(session, member, row.points, kind="import", key=f"import:{job_id}:{row.line}", reason=f"Imported from {source}")
-            done.rows += 1
-            done.points += row.points
+            kept.append((balance[row.line], member))
+    # The history is written before the balances: the members' rows are locked from their first credit to the commit.
+    pending_balances.keep(session, shop_id, job_id, kept, now)
+    for kept_balance, member in kept:
+        pending_balances.credit(session, member, kept_balance)
+        done.rows += 1
+        done.points += kept_balance.points
+        if member.customer_id in made:
+            done.new += 1
+        else:
+            done.matched += 1
+
+
+def _balance(job_id: int, source: str, row: Row) -> Balance:
+    key, reason = f"import:{job_id}:{row.line}", f"Imported from {source}"
+    return Balance(key, reason, row.email, row.first_name, row.last_name, row.points, row.carried)
+
+
+def _hold(
+    session: Session, shop_id: int, job_id: int, rows: list[Row], balance: dict[int, Balance], done: Imported, now: datetime
+) -> dict[str, Member]:
+    """Hold the balances of emails no Shopify customer had; the members of those that have an account by now."""
+    fresh = []
+    for row in rows:
+        if row.email in done.held:
+            done.refused.append(RowError(row.line, f"the same email as row {done.held[row.email]}"))
+        else:
+            done.held[row.email] = row.line
+            fresh.append(row)
+    appeared = pending_balances.hold(session, shop_id, job_id, [balance[row.line] for row in fresh], now)
+    for row in fresh:
+        if row.email not in appeared:
+            done.pending += 1
+            done.pending_points += row.points
+    return appeared
+
+
+def with_shopify_customers(rows: list[Row], known: set[str], customer_ids: dict[str, int]) -> list[Row]:
+    """Rows named by an email no member has, given the Shopify customer found with that email (`customer_ids`)."""
+    return [
+        replace(row, customer_id=customer_ids[row.email])
+        if row.customer_id is None and row.email and row.email not in known and row.email in customer_ids
+        else row
+        for row in rows
+    ]
+
+
+def emails_without_members(session: Session, shop_id: int, rows: list[Row]) -> tuple[set[str], list[str]]:
+    """The emails (of rows with no customer id) some member has, and those no member has: Shopify is asked for these."""
+    emails = sorted({r.email for r in rows if r.customer_id is None and r.email})
+    known = set(_members_by_email(session, shop_id, emails))
+    return known, [email for email in emails if email not in known]
+
+
+def customer_ids_by_email(client, emails: Iterable[str]) -> dict[str, int]:
+    """Each email's Shopify customer id, for the emails a customer in Shopify has (an Admin API call each)."""
+    found: dict[str, int] = {}
+    for email in emails:
+        nodes = client.execute("CustomerByEmail", {"query": "email:" + json.dumps(email)})["customers"]["nodes"]
+        if nodes:
+            found[email] = int(nodes[0]["id"].rsplit("/", 1)[-1])
+    return found
 
 
 def _members_by_email(session: Session, shop_id: int, emails: list[str]) -> dict[str, Member]:
@@ -245,18 +442,21 @@ def _members_by_email(session: Session, shop_id: int, emails: list[str]) -> dict
     return found
 
 
-def _members_by_customer(session: Session, shop_id: int, rows: list[Row]) -> dict[int, Member]:
-    """The members the rows name by customer id, made for customers Perks has not met yet, with the rows' names and emails.
+def _members_by_customer(session: Session, shop_id: int, rows: list[Row]) -> tuple[dict[int, Member], set[int]]:
+    """The members the rows name by customer id, made for customers Perks has not met yet, with the rows' names and emails;
+    and the customer ids of those made now.
 
     One insert-or-nothing and one read for the whole chunk, where a member at a time
     (`members.ensure_member`) cost four round trips a row.
     """
     named = {row.customer_id: row for row in rows if row.customer_id is not None}
     if not named:
-        return {}
-    session.execute(
-        insert_ignoring_conflicts(Member, ["shop_id", "customer_id"]).values(
-            [{"shop_id": shop_id, "customer_id": customer_id, "points_balance": 0} for customer_id in sorted(named)]
+        return {}, set()
+    made = set(
+        session.scalars(
+            insert_ignoring_conflicts(Member, ["shop_id", "customer_id"])
+            .values([{"shop_id": shop_id, "customer_id": customer_id, "points_balance": 0} for customer_id in sorted(named)])
+            .returning(Member.customer_id)
         )
     )
     found: dict[int, Member] = {}
@@ -266,7 +466,7 @@ def _members_by_customer(session: Session, shop_id: int, rows: list[Row]) -> dic
             apply_profile(member, CustomerProfile(row.customer_id, email=row.email, first_name=row.first_name, last_name=row.last_name))
         # Shopify merged this customer away: the points go to the kept one, as what they earn does.
         found[member.customer_id] = surviving(session, member)
-    return found
+    return found, made
 
 
 MEMBER_COLUMNS = ["customer_id", "email", "first_name", "last_name", "points", "joined_at"]

@@ -7,6 +7,7 @@ redaction (anonymised) so the shop's totals still add up.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from sqlalchemy import Text, cast, delete, func, or_, select, update
@@ -17,7 +18,7 @@ from shopify_app.earn.models import ActionClaim, MemberBirthday
 from shopify_app.ledger import guests, ledger
 from shopify_app.ledger.commands import CustomerProfile
 from shopify_app.ledger.members import ensure_member, find_member
-from shopify_app.ledger.models import Adjustment, GuestEmail, ImportJob, LedgerEntry, Member, Order, PendingPoints
+from shopify_app.ledger.models import Adjustment, GuestEmail, ImportedBalance, ImportJob, LedgerEntry, Member, Order, PendingPoints
 from shopify_app.notifications.models import MemberEvent, Unsubscribe
 from shopify_app.referrals.models import OrderFingerprint, Referral, ReferralLink
 from shopify_app.rewards.models import Redemption, Reward
@@ -74,6 +75,20 @@ def data_request(session: Session, shop_domain: str, request_id: int, customer_i
     member = find_member(session, shop.id, customer_id)
     export = member_export(session, member) if member else {"customer_id": customer_id, "member": None}
     export["pending_points"] = _pending_points(session, shop.id, member, email)
+    imported = _imported(shop.id, member, _emails(member, email))
+    rows = session.scalars(select(ImportedBalance).where(*imported).order_by(ImportedBalance.id)) if imported else []
+    export["imported_balances"] = [
+        {
+            "points": b.points,
+            "lifetime_points": b.lifetime_points,
+            "tier": b.tier,
+            "birthday": [b.birth_month, b.birth_day, b.birth_year] if b.birth_month else None,
+            "referrals": b.referrals,
+            "status": b.status,
+            "at": _at(b.created_at),
+        }
+        for b in rows
+    ]
     session.execute(
         insert_ignoring_conflicts(DataRequest, ["shop_id", "request_id"]).values(
             shop_id=shop.id, request_id=request_id, customer_id=customer_id, requested_at=datetime.now(UTC), export=export
@@ -88,6 +103,12 @@ def _at(value: datetime | None) -> str | None:
 
 def _emails(member: Member | None, email: str | None) -> set[str]:
     return {e for e in (guests.normalise(email), guests.normalise(member.email if member else None)) if e}
+
+
+def _imported(shop_id: int, member: Member | None, emails: set[str]) -> tuple | None:
+    """Where the balances imported for the customer are: held for their email, or credited to the member."""
+    whose = ([ImportedBalance.email.in_(emails)] if emails else []) + ([ImportedBalance.member_id == member.id] if member else [])
+    return (ImportedBalance.shop_id == shop_id, or_(*whose)) if whose else None
 
 
 def _pending_points(session: Session, shop_id: int, member: Member | None, email: str | None) -> list[dict]:
@@ -203,7 +224,8 @@ def redact_customer(session: Session, shop_domain: str, customer_id: int, email:
 
     The member's profile, birthday, address fingerprints, mails' contents, data
     requests and their id in the API keys' log; a guest's pending points and lock
-    row under the email; import files' lines and raw deliveries that mention them.
+    row under the email; balances imported for them (a pending one given up); import
+    files' lines, refused rows and raw deliveries that mention them.
     """
     shop = any_shop(session, shop_domain)
     now = datetime.now(UTC)
@@ -225,6 +247,14 @@ def redact_customer(session: Session, shop_domain: str, customer_id: int, email:
         for adjustment in session.scalars(select(Adjustment).where(Adjustment.shop_id == shop.id, Adjustment.member_id == mine)):
             if _mentions(adjustment.reason, emails, names):
                 adjustment.reason = "(redacted)"
+    # Balances imported for them: one still held for the email is given up with it; what was credited stays in the ledger.
+    if imported := _imported(shop.id, member, emails):
+        session.execute(delete(ImportedBalance).where(*imported, ImportedBalance.status == "pending"))
+        session.execute(
+            update(ImportedBalance)
+            .where(*imported)
+            .values(email=None, first_name=None, last_name=None, birth_month=None, birth_day=None, birth_year=None)
+        )
     if emails:
         # Points held for a guest's email are given up with it; what was credited stays in the ledger.
         held = (PendingPoints.shop_id == shop.id, PendingPoints.email.in_(emails))
@@ -242,7 +272,7 @@ def redact_customer(session: Session, shop_domain: str, customer_id: int, email:
         ):
             job.content = _without_lines(job.content, emails)
             job.errors = [
-                {**error, "message": "(redacted)"} if _mentions(str(error.get("message")), emails, []) else error
+                {**error, "message": "(redacted)", "cells": []} if _mentions(json.dumps(error), emails, []) else error
                 for error in job.errors or []
             ]
     # Raw deliveries hold names, emails and addresses too. The id is matched as

@@ -3,11 +3,18 @@
 Enable with ``pytest_plugins = ["tests.plugins.fake_admin"]`` (or
 ``pytest -p tests.plugins.fake_admin``). The ``fake_admin`` fixture starts a
 fresh fake (own state) per test on 127.0.0.1 and stops it afterwards.
+
+Every test's fake answers at one address under one client id and secret for the
+whole session (``fake_admin_identity``): the rq worker processes are started once
+per session, and this is how they reach the fake a test runs, as `perks worker`
+reaches Shopify from its environment (SHOPIFY_ADMIN_URL, SHOPIFY_API_KEY and
+SHOPIFY_API_SECRET).
 """
 
 from __future__ import annotations
 
 import secrets
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,13 +69,41 @@ class RunningFakeAdmin:
         return requests.get(f"{self.url}/_fake/state", params=params, timeout=5).json()
 
 
+@dataclass(frozen=True)
+class FakeAdminIdentity:
+    """Where the fake answers and the app credentials it knows, the same for every test of the session."""
+
+    port: int
+    client_id: str
+    client_secret: str
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """The settings a process given them reaches the fake with, as the app in the test process does."""
+        return {
+            "SHOPIFY_ADMIN_URL": f"http://127.0.0.1:{self.port}/shops/{{shop}}",
+            "SHOPIFY_API_KEY": self.client_id,
+            "SHOPIFY_API_SECRET": self.client_secret,
+        }
+
+
+@pytest.fixture(scope="session")
+def fake_admin_identity() -> FakeAdminIdentity:
+    # A port the system hands out and is then released: each test's fake binds it again (SO_REUSEADDR).
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # The secret is >= 32 bytes: a realistic HS256 key.
+    return FakeAdminIdentity(port, "perks-test-" + secrets.token_hex(4), secrets.token_hex(32))
+
+
 @pytest.fixture
-def fake_admin() -> Iterator[RunningFakeAdmin]:
+def fake_admin(fake_admin_identity: FakeAdminIdentity) -> Iterator[RunningFakeAdmin]:
     state = FakeState()
-    client_id = "perks-test-" + secrets.token_hex(4)
-    client_secret = secrets.token_hex(32)  # >= 32 bytes: a realistic HS256 key
-    server = FakeServer(create_fake_admin(client_secret, client_id, state), quiet=True).start()
+    identity = fake_admin_identity
+    app = create_fake_admin(identity.client_secret, identity.client_id, state)
+    server = FakeServer(app, port=identity.port, quiet=True).start()
     try:
-        yield RunningFakeAdmin(server.url, state, client_id, client_secret, server)
+        yield RunningFakeAdmin(server.url, state, identity.client_id, identity.client_secret, server)
     finally:
         server.stop()
