@@ -7,8 +7,8 @@ appears. Every imported row also keeps what the other app knew besides the
 balance (lifetime points, tier, birthday, referral count). A dry run is an
 import job that writes nothing: its counts say what the import would do.
 
-Revision ID: 0017_import_migration
-Revises: 0016
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06 06:30:00.000000
 
 """
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0017_import_migration"
-down_revision: str | Sequence[str] | None = "0016"
+revision: str = "0020"
+down_revision: str | Sequence[str] | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
