@@ -129,7 +129,9 @@ def test_a_members_first_referral_link_is_made_in_the_requests_own_unit_of_work_
 
 BIG = 100_000
 FIRST = 7016000000000  # the file's customers are FIRST + line
-REFUSED = ("nobody@example.com,,5", "ada@,,5", ",,5")
+# An email no Shopify customer has is held for its account (not refused); the other two are refused.
+HELD = ("nobody@example.com,,5",)
+REFUSED = ("ada@,,5", ",,5")
 PACE = 0.02
 
 
@@ -141,7 +143,7 @@ def percentile(values: list[float], share: float) -> float:
 def big_file() -> str:
     lines = ["email,customer_id,points"]
     lines += [f",{FIRST + line},{line % 900 + 1}" for line in range(2, BIG + 2)]
-    return "\n".join(lines + list(REFUSED)) + "\n"
+    return "\n".join(lines + list(HELD) + list(REFUSED)) + "\n"
 
 
 def with_members_of_the_file(sessions, shop: str) -> int:
@@ -200,7 +202,7 @@ def test_a_100000_row_import_leaves_the_storefront_answering_within_200_ms_at_p9
             time.sleep(max(0.0, began + PACE - time.perf_counter()))
 
     assert (job["status"], job["imported_rows"], job["refused_rows"]) == ("done", BIG, len(REFUSED))
-    assert [e["row"] for e in job["errors"]] == [BIG + 2, BIG + 3, BIG + 4]
+    assert [e["row"] for e in job["errors"]] == [BIG + 3, BIG + 4]
     # The admin saw the rows go by, not just "running" then "done".
     assert len({d for d in seen_done if 0 < d < BIG}) >= 5
     p99 = percentile(answers, 0.99)

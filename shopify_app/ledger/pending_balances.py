@@ -58,7 +58,9 @@ def credit(session: Session, member: Member, balance: Balance) -> bool:
 
 def keep(session: Session, shop_id: int, job_id: int, credited: list[tuple[Balance, Member]], now: datetime) -> None:
     """The member's history from the other app, for balances credited at the import; its birthday given to
-    the member unless they gave Perks one already (theirs is newer than any export)."""
+    the member unless they gave Perks one already (theirs is newer than any export). A row that carries
+    nothing but its balance has no history to keep: its ledger entry is the whole of it."""
+    credited = [(balance, member) for balance, member in credited if balance.carried != Carried()]
     if not credited:
         return
     session.execute(
