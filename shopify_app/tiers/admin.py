@@ -17,6 +17,7 @@ from shopify_app.core.web import perks
 from shopify_app.shop import audit
 from shopify_app.shop.guards import merchant_required
 from shopify_app.tiers import tiers
+from shopify_app.tiers.jobs import enqueue_placement, placement_status
 from shopify_app.tiers.models import TIER_BASES, TIER_WINDOWS
 
 
@@ -49,14 +50,23 @@ class TierJson(Answer):
     members: int
 
 
+class Placement(Answer):
+    status: Literal["queued", "running", "done", "failed"]
+    done: int = Field(description="members placed so far")
+    total: int = Field(description="members to place")
+
+
 class TiersJson(Answer):
     basis: str
     period: str
     tiers: list[TierJson]
+    members_total: int = Field(description="the shop's members, in a tier or not")
+    placement: Placement | None = Field(description="the newest placement of every member on the ladder, none lately if null")
 
 
 def _tiers_json(session, shop_id: int) -> dict:
     program = tiers.program_of(session, shop_id)
+    held = tiers.holders_by_tier(session, shop_id)
     return {
         "basis": program.basis,
         "period": program.period,
@@ -68,25 +78,32 @@ def _tiers_json(session, shop_id: int) -> dict:
                 "multiplier": str(t.multiplier.normalize()),
                 "perks": tiers.perks_of(t),
                 "entry_points": t.entry_points,
-                "members": tiers.holders(session, t),
+                "members": held.get(t.id, 0),
             }
             for t in tiers.ladder(session, shop_id)
         ],
     }
 
 
+def _with_placement(ladder: dict, members_total: int, shop_id: int) -> dict:
+    return ladder | {"members_total": members_total, "placement": placement_status(perks().queue.connection, shop_id)}
+
+
 @bp.get("/tiers")
 @merchant_required
 @endpoint("The VIP tiers, their basis and window, and how many members hold each", security="session", answer=TiersJson)
 def list_tiers():
+    shop_id = g.caller.shop_id
     with UnitOfWork(perks().sessions) as uow:
-        return jsonify(_tiers_json(uow.session, g.caller.shop_id))
+        ladder, members = _tiers_json(uow.session, shop_id), tiers.members_total(uow.session, shop_id)
+    return jsonify(_with_placement(ladder, members, shop_id))
 
 
 @bp.put("/tiers")
 @merchant_required
 @endpoint(
-    "Replace the tier ladder: tiers with an id are changed, without one added, missing ones removed; recorded in the change log",
+    "Replace the tier ladder: tiers with an id are changed, without one added, missing ones removed; recorded in the change log."
+    " Every member is then placed on the new ladder by a worker, in batches (its progress in `placement`)",
     security="session",
     body=TierLadder,
     answer=TiersJson,
@@ -98,8 +115,11 @@ def replace_tiers(body: TierLadder):
         before = _ladder_record(uow.session, shop_id)
         tiers.replace_ladder(uow.session, shop_id, body.basis, body.period, [tier.model_dump() for tier in body.tiers])
         audit.record(uow.session, shop_id, actor(), "tiers", before, _ladder_record(uow.session, shop_id))
+        members = tiers.members_total(uow.session, shop_id)
         uow.commit()
-        return jsonify(_tiers_json(uow.session, shop_id))
+        ladder = _tiers_json(uow.session, shop_id)
+    enqueue_placement(perks().queue, shop_id, members)
+    return jsonify(_with_placement(ladder, members, shop_id))
 
 
 def _ladder_record(session, shop_id: int) -> dict:
