@@ -9,12 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from shopify_app import create_app
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import ledger
 from shopify_app.ledger.commands import CustomerProfile
 from shopify_app.ledger.members import ensure_member
-from shopify_app.ledger.models import Order
+from shopify_app.ledger.models import LedgerEntry, Order
 from shopify_app.shop.shops import installed_shop
+from shopify_app.tiers import jobs as tier_jobs
 from shopify_app.tiers.models import MemberTier
 from tests.admin_support import Admin
 
@@ -150,3 +152,50 @@ def test_the_analytics_tier_distribution_counts_each_tiers_members(admin, sessio
 def test_a_shop_without_a_placement_shows_none(admin):
     answer = admin.get("/api/tiers").get_json()
     assert answer["placement"] is None and answer["tiers"] == []
+
+
+def test_the_issues_shop_shows_each_tiers_members_once_the_ladder_is_saved(admin, sessions, workers):
+    # Issue 20: Bronze 0 / Silver 500 / Gold 1,500 saved over 600 members showed "0 of 600" in every tier.
+    members_with_points(sessions, admin.shop, {0: 200, 300: 100, 700: 150, 2000: 150})
+    admin.put("/api/tiers", LADDER)
+    answer = wait_for_placement(admin)
+    assert answer["members_total"] == 600
+    assert counts(answer) == {"Bronze": 300, "Silver": 150, "Gold": 150}
+
+
+def test_thresholds_that_rise_move_members_down_at_once(admin, sessions, workers):
+    members_with_points(sessions, admin.shop, {100: 2, 600: 3, 1600: 4})
+    admin.put("/api/tiers", LADDER)
+    first = wait_for_placement(admin)
+    assert counts(first) == {"Bronze": 2, "Silver": 3, "Gold": 4}
+    higher = {
+        **LADDER,
+        "tiers": [{"id": t["id"], "name": t["name"], "threshold": str(int(float(t["threshold"])) * 2)} for t in first["tiers"]],
+    }
+    admin.put("/api/tiers", higher)
+    # Silver now needs 1,000 and Gold 3,000: the 600s go back to Bronze, the 1,600s to Silver.
+    assert counts(wait_for_placement(admin)) == {"Bronze": 5, "Silver": 4, "Gold": 0}
+    with UnitOfWork(sessions) as uow:
+        shop_id = installed_shop(uow.session, admin.shop).id
+        entries = uow.session.scalar(
+            select(func.count()).select_from(LedgerEntry).where(LedgerEntry.shop_id == shop_id, LedgerEntry.kind == "tier")
+        )
+    assert entries == 0  # these tiers pay no entry points, and moving down never pays
+
+
+def test_a_ladder_saved_while_redis_is_down_is_kept_and_its_placement_is_queued_later(admin, platform, sessions, workers):
+    members_with_points(sessions, admin.shop, {0: 5, 600: 5})
+    settings = platform.settings.model_copy(update={"redis_url": "redis://127.0.0.1:9/0"})
+    no_redis = create_app(settings).test_client()
+    saved = no_redis.put("/api/tiers", headers=admin.headers(), json=LADDER)
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    assert saved.get_json()["placement"] == {"status": "pending", "done": 0, "total": 10}
+    assert [t["name"] for t in admin.get("/api/tiers").get_json()["tiers"]] == ["Bronze", "Silver", "Gold"]
+    assert admin.get("/api/tiers").get_json()["placement"]["status"] == "pending"
+
+    queue = platform.app.extensions["perks"].queue
+    assert tier_jobs.resume_placements(sessions, queue, datetime.now(UTC)) == 0  # saved a moment ago: not yet
+    assert tier_jobs.resume_placements(sessions, queue, datetime.now(UTC) + tier_jobs.RESUME_AFTER) == 1
+    answer = wait_for_placement(admin)
+    assert answer["placement"]["status"] == "done" and counts(answer) == {"Bronze": 5, "Silver": 5, "Gold": 0}
+    assert tier_jobs.resume_placements(sessions, queue, datetime.now(UTC) + tier_jobs.RESUME_AFTER) == 0  # owed no more

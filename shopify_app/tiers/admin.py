@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from flask import g, jsonify
 from pydantic import BeforeValidator, Field
+from redis.exceptions import RedisError
 
 from shopify_app.admin_api import bp
 from shopify_app.admin_api.http import actor
 from shopify_app.core.contracts import endpoint
 from shopify_app.core.field_types import Answer, Award, Id, Model, Money, Multiplier, Text
+from shopify_app.core.orm import utcnow
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.core.web import perks
 from shopify_app.shop import audit
@@ -19,6 +22,8 @@ from shopify_app.shop.guards import merchant_required
 from shopify_app.tiers import tiers
 from shopify_app.tiers.jobs import enqueue_placement, placement_status
 from shopify_app.tiers.models import TIER_BASES, TIER_WINDOWS
+
+log = logging.getLogger(__name__)
 
 
 def _stripped(text: object) -> object:
@@ -51,7 +56,9 @@ class TierJson(Answer):
 
 
 class Placement(Answer):
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["pending", "queued", "running", "done", "failed"] = Field(
+        description="pending: owed but not queued (the queue was unreachable); the hourly tier job queues it"
+    )
     done: int = Field(description="members placed so far")
     total: int = Field(description="members to place")
 
@@ -85,8 +92,14 @@ def _tiers_json(session, shop_id: int) -> dict:
     }
 
 
-def _with_placement(ladder: dict, members_total: int, shop_id: int) -> dict:
-    return ladder | {"members_total": members_total, "placement": placement_status(perks().queue.connection, shop_id)}
+def _with_placement(session, ladder: dict, shop_id: int) -> dict:
+    """The ladder with the shop's member count and its newest placement: as rq tells it, or pending while one is
+    owed that no job is placing (the save could not queue it, or a newer save's job was lost)."""
+    members = tiers.members_total(session, shop_id)
+    status = placement_status(perks().queue.connection, shop_id)
+    if tiers.placement_owed_since(session, shop_id) is not None and (status is None or status["status"] in ("done", "failed")):
+        status = {"status": "pending", "done": 0, "total": members}
+    return ladder | {"members_total": members, "placement": status}
 
 
 @bp.get("/tiers")
@@ -95,8 +108,7 @@ def _with_placement(ladder: dict, members_total: int, shop_id: int) -> dict:
 def list_tiers():
     shop_id = g.caller.shop_id
     with UnitOfWork(perks().sessions) as uow:
-        ladder, members = _tiers_json(uow.session, shop_id), tiers.members_total(uow.session, shop_id)
-    return jsonify(_with_placement(ladder, members, shop_id))
+        return jsonify(_with_placement(uow.session, _tiers_json(uow.session, shop_id), shop_id))
 
 
 @bp.put("/tiers")
@@ -113,13 +125,14 @@ def replace_tiers(body: TierLadder):
     shop_id = g.caller.shop_id
     with UnitOfWork(perks().sessions) as uow:
         before = _ladder_record(uow.session, shop_id)
-        tiers.replace_ladder(uow.session, shop_id, body.basis, body.period, [tier.model_dump() for tier in body.tiers])
+        tiers.replace_ladder(uow.session, shop_id, body.basis, body.period, [tier.model_dump() for tier in body.tiers], utcnow())
         audit.record(uow.session, shop_id, actor(), "tiers", before, _ladder_record(uow.session, shop_id))
-        members = tiers.members_total(uow.session, shop_id)
         uow.commit()
-        ladder = _tiers_json(uow.session, shop_id)
-    enqueue_placement(perks().queue, shop_id, members)
-    return jsonify(_with_placement(ladder, members, shop_id))
+        try:
+            enqueue_placement(perks().queue, shop_id, tiers.members_total(uow.session, shop_id))
+        except RedisError:  # the ladder is saved; the placement it owes is queued by the hourly tier job
+            log.warning("placement of shop %s not queued; left for the hourly tier job", shop_id, exc_info=True)
+        return jsonify(_with_placement(uow.session, _tiers_json(uow.session, shop_id), shop_id))
 
 
 def _ladder_record(session, shop_id: int) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from redis import Redis
 from rq import Queue, Retry, get_current_job
@@ -23,7 +23,8 @@ from shopify_app.tiers import tiers
 
 
 def review_tiers() -> int:
-    return review_tiers_with(current().sessions, datetime.now(UTC))
+    runtime, now = current(), datetime.now(UTC)
+    return review_tiers_with(runtime.sessions, now) + resume_placements(runtime.sessions, runtime.queue, now)
 
 
 def sync_tiers() -> dict[str, int]:
@@ -44,6 +45,8 @@ def review_tiers_with(sessions: sessionmaker[Session], now: datetime) -> int:
 
 log = logging.getLogger(__name__)
 PLACEMENT_TIMEOUT = 3600
+# A placement owed this long after its save, with no job waiting or running, was lost: the hourly job queues it again.
+RESUME_AFTER = timedelta(minutes=10)
 # What rq says of a job, as the admin tells the merchant.
 STATUSES = {
     JobStatus.QUEUED: "queued",
@@ -80,6 +83,20 @@ def enqueue_placement(queue: Queue, shop_id: int, members: int) -> str:
         job_timeout=PLACEMENT_TIMEOUT,
     )
     return job_id
+
+
+def resume_placements(sessions: sessionmaker[Session], queue: Queue, now: datetime) -> int:
+    """Queue again each placement still owed a while after its ladder was saved (Redis was down at the save, or lost the
+    job) and neither waiting nor running now; how many were queued."""
+    with UnitOfWork(sessions) as uow:
+        owed = {shop_id: tiers.members_total(uow.session, shop_id) for shop_id in tiers.placements_owed(uow.session, now - RESUME_AFTER)}
+    queued = 0
+    for shop_id, members in owed.items():
+        status = placement_status(queue.connection, shop_id)
+        if status is None or status["status"] not in ("queued", "running"):
+            enqueue_placement(queue, shop_id, members)
+            queued += 1
+    return queued
 
 
 def placement_status(redis: Redis, shop_id: int) -> dict | None:
@@ -130,6 +147,7 @@ def place_with(
 ) -> str:
     """Every member of the shop placed on its ladder, a batch per transaction; "superseded" if a later save came first."""
     with UnitOfWork(sessions) as uow:
+        owed_since = tiers.placement_owed_since(uow.session, shop_id)
         members = tiers.to_place(uow.session, shop_id)
     progress(0, len(members))
 
@@ -143,5 +161,8 @@ def place_with(
     except _Superseded:
         log.info("tier placement of shop %s stopped by a later ladder", shop_id)
         return "superseded"
+    with UnitOfWork(sessions) as uow:
+        tiers.placement_done(uow.session, shop_id, owed_since)
+        uow.commit()
     log.info("tier placement of shop %s: %d members", shop_id, len(members))
     return "done"

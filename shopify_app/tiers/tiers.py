@@ -26,9 +26,11 @@ The rules:
   and metafield are written to Shopify afterwards (tiers/sync.py),
   never in the ledger's transaction.
 - Saving a ladder places every member at once (tiers/jobs.py, in batches):
-  each moves up to what the new ladder gives them, as an order would; a
-  removed tier's members hold none until placed, a renamed tier's are
-  written to Shopify again. A later save stops an earlier placement.
+  each moves to exactly what the new ladder gives them, up as an order
+  would or down when thresholds rose; a removed tier's members hold none
+  until placed, a renamed tier's are written to Shopify again. A later save
+  stops an earlier placement; a placement Redis could not take is queued
+  again by the hourly job (`placement_due_at`).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_CEILING, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from shopify_app.core.db import insert_ignoring_conflicts, settings_row
@@ -189,18 +191,49 @@ def _placed(shop_id: int) -> tuple:
 
 
 def place(session: Session, shop: Shop, member_ids: list[int], now: datetime) -> int:
-    """These members moved up to the tier the ladder now gives them (as an order would), their measures read at once;
-    how many were looked at. Placing twice moves no one twice: a member already in the tier stays as they are, and a
-    tier's entry reward keeps its one key per window."""
+    """These members put in exactly the tier the ladder now gives them, their measures read at once; how many were
+    looked at. Up as an order would move them (with the entry reward); down too, at once: the merchant changed the
+    ladder, so a tier held under the old thresholds is not earned under the new ones (moving down pays nothing).
+    Placing twice moves no one twice: a member already in their tier stays as they are, and a tier's entry reward
+    keeps its one key per window."""
     tiers = ladder(session, shop.id)
-    if not tiers or not member_ids:
+    if not member_ids:
         return 0
     program = program_of(session, shop.id)
     values = measures(session, shop.id, member_ids, program.basis, window_start(program.period, shop.timezone, now), now)
     members = session.scalars(select(Member).where(Member.id.in_(member_ids), Member.merged_into_id.is_(None)).order_by(Member.id)).all()
     for member in members:
-        evaluate(session, shop, member, now, tiers, values.get(member.id, Decimal(0)))
+        state = _locked_state(session, member)
+        held = session.get(Tier, state.tier_id) if state.tier_id else None
+        reached = _highest(tiers, values.get(member.id, Decimal(0)))
+        if reached == held:
+            continue
+        if reached is not None and (held is None or reached.threshold > held.threshold):
+            _enter(session, shop, program, member, state, held, reached, now)
+        else:
+            _move(session, shop, program, member, state, held, reached, now)
     return len(members)
+
+
+def placements_owed(session: Session, saved_before: datetime) -> list[int]:
+    """Shops whose ladder, saved before this instant, still waits for its members to be placed."""
+    query = select(TierProgram.shop_id).join(Shop, Shop.id == TierProgram.shop_id)
+    query = query.where(TierProgram.placement_due_at <= saved_before, Shop.uninstalled_at.is_(None))
+    return list(session.scalars(query.order_by(TierProgram.shop_id)))
+
+
+def placement_owed_since(session: Session, shop_id: int) -> datetime | None:
+    return session.scalar(select(TierProgram.placement_due_at).where(TierProgram.shop_id == shop_id))
+
+
+def placement_done(session: Session, shop_id: int, owed_since: datetime | None) -> None:
+    """The placement owed since `owed_since` has finished; a ladder saved again meanwhile is still owed its own."""
+    if owed_since is not None:
+        session.execute(
+            update(TierProgram)
+            .where(TierProgram.shop_id == shop_id, TierProgram.placement_due_at == owed_since)
+            .values(placement_due_at=None)
+        )
 
 
 def holders_by_tier(session: Session, shop_id: int) -> dict[int, int]:
@@ -282,15 +315,16 @@ class UnknownTier(NotFound):
     """A tier id the shop does not have."""
 
 
-def replace_ladder(session: Session, shop_id: int, basis: str, period: str, wanted: list[dict]) -> None:
-    """The merchant's ladder as a whole: tiers with an id are changed, without one added, the others removed.
+def replace_ladder(session: Session, shop_id: int, basis: str, period: str, wanted: list[dict], now: datetime) -> None:
+    """The merchant's ladder as a whole: tiers with an id are changed, without one added, the others removed; a
+    placement of every member on it is owed from `now` (`placement_due_at`, cleared by the placement that finishes).
 
     Each tier's fields are already checked by its model (id, name, threshold, multiplier, perks as a list, entry_points);
     here: each tier needs its own name and threshold, and an id must be one of the shop's."""
     if len({w["name"].casefold() for w in wanted}) < len(wanted) or len({w["threshold"] for w in wanted}) < len(wanted):
         raise InvalidSettings({"tiers": "each tier needs its own name and its own threshold"})
     program = program_of(session, shop_id)
-    program.basis, program.period = basis, period
+    program.basis, program.period, program.placement_due_at = basis, period, now
     existing = {t.id: t for t in session.scalars(select(Tier).where(Tier.shop_id == shop_id))}
     unknown = [w["id"] for w in wanted if w["id"] is not None and w["id"] not in existing]
     if unknown:
