@@ -4,7 +4,9 @@ the admin shows each tier's member count and the analytics its real distribution
 from __future__ import annotations
 
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -15,8 +17,11 @@ from shopify_app.ledger import ledger
 from shopify_app.ledger.commands import CustomerProfile
 from shopify_app.ledger.members import ensure_member
 from shopify_app.ledger.models import LedgerEntry, Order
+from shopify_app.shop import tokens
 from shopify_app.shop.shops import installed_shop
 from shopify_app.tiers import jobs as tier_jobs
+from shopify_app.tiers import sync as tier_sync
+from shopify_app.tiers import tiers
 from shopify_app.tiers.models import MemberTier
 from tests.admin_support import Admin
 
@@ -199,3 +204,45 @@ def test_a_ladder_saved_while_redis_is_down_is_kept_and_its_placement_is_queued_
     answer = wait_for_placement(admin)
     assert answer["placement"]["status"] == "done" and counts(answer) == {"Bronze": 5, "Silver": 5, "Gold": 0}
     assert tier_jobs.resume_placements(sessions, queue, datetime.now(UTC) + tier_jobs.RESUME_AFTER) == 0  # owed no more
+
+
+def test_a_whole_shops_tiers_reach_shopify_in_bulk_and_follow_a_move_down(admin, platform, sessions):
+    members_with_points(sessions, admin.shop, {100: 30, 600: 30})
+    with UnitOfWork(sessions) as uow:
+        shop_id = installed_shop(uow.session, admin.shop).id
+        tiers.replace_ladder(uow.session, shop_id, "points", "lifetime", [tier_fields(t) for t in LADDER["tiers"]], datetime.now(UTC))
+        uow.commit()
+    tier_jobs.place_with(sessions, shop_id, datetime.now(UTC))
+    fake = platform.fake.state
+
+    def sync() -> tuple[dict, list[str]]:
+        fake.requests.clear()
+        done = tier_sync.sync(sessions, lambda domain: tokens.admin_client(sessions, platform.settings, domain), shop_domain=admin.shop)
+        return done, [r["operation"] for r in fake.requests if r["shop"] == admin.shop]
+
+    def shopify_says() -> Counter:
+        customers = [c for c in fake.shop(admin.shop).customers.values() if "perks.tier" in c["metafields"]]
+        return Counter(
+            (tuple(sorted(t for t in c["tags"] if t.startswith("Perks tier:"))), c["metafields"]["perks.tier"]["value"]) for c in customers
+        )
+
+    done, calls = sync()
+    assert done == {"synced": 60, "failed": 0}
+    # Two bulk operations (stale tags off, the tier's tag on) and metafieldsSet 25 a call: not 180 calls.
+    assert Counter(calls) == {"StagedUploadsCreate": 2, "BulkOperationRunMutation": 2, "BulkOperation": 2, "MetafieldsSet": 3}
+    assert shopify_says() == {(("Perks tier: Bronze",), "Bronze"): 30, (("Perks tier: Silver",), "Silver"): 30}
+
+    with UnitOfWork(sessions) as uow:
+        ladder = [tier_fields(t) | {"id": t.id, "threshold": t.threshold * 2} for t in tiers.ladder(uow.session, shop_id)]
+        tiers.replace_ladder(uow.session, shop_id, "points", "lifetime", ladder, datetime.now(UTC))
+        uow.commit()
+    tier_jobs.place_with(sessions, shop_id, datetime.now(UTC))
+    done, calls = sync()
+    assert done == {"synced": 30, "failed": 0}  # only the members who moved (Silver now needs 1,000)
+    assert shopify_says() == {(("Perks tier: Bronze",), "Bronze"): 60}
+
+
+def tier_fields(tier) -> dict:
+    """A tier as replace_ladder takes it, from the test's ladder or the shop's."""
+    name, threshold = (tier["name"], tier["threshold"]) if isinstance(tier, dict) else (tier.name, tier.threshold)
+    return {"id": None, "name": name, "threshold": Decimal(threshold), "multiplier": Decimal(1), "perks": [], "entry_points": 0}
