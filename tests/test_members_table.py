@@ -3,12 +3,15 @@ points, lifetime points, tier or joined date, searched, paged, with the total an
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger import transfer
 from shopify_app.shop.shops import installed_shop
 from shopify_app.tiers import jobs as tier_jobs
 from shopify_app.tiers import tiers
@@ -103,3 +106,16 @@ def test_a_sorted_search_pages_through_its_matches_with_their_total(admin):
 def test_an_unknown_sort_is_refused_on_its_field(admin):
     answer = admin.get("/api/members", query_string={"sort": "email"})
     assert answer.status_code == 400 and set(answer.get_json()["fields"]) == {"sort"}
+
+
+def test_the_members_export_carries_each_members_tier_and_lifetime_points(admin):
+    exported = admin.get("/api/exports/members.csv").get_data(as_text=True)
+    rows = {r["first_name"]: (r["points"], r["lifetime_points"], r["tier"]) for r in csv.DictReader(io.StringIO(exported))}
+    assert rows == {
+        "Ada": ("300", "1800", "Gold"),
+        "grace": ("600", "600", "Silver"),
+        "Alan": ("100", "100", "Bronze"),
+        "Barbara": ("0", "0", "Bronze"),
+        "Edsger": ("500", "700", "Silver"),
+    }
+    assert transfer.layout_of(exported).name == "plain"  # it imports back

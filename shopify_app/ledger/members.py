@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import String, case, cast, func, or_, select
+from sqlalchemy import Select, String, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from shopify_app.core.db import insert_ignoring_conflicts
@@ -71,7 +71,15 @@ class Listed:
 
 def directory(session: Session, shop_id: int, q: str, sort: str, descending: bool, offset: int, limit: int) -> tuple[list[Listed], int]:
     """A page of the shop's members matching `q` (part of a name or an email, or a whole customer id), sorted by
-    `sort` (one of SORTS; ties newest first, then by id, so pages never overlap), and how many match in all.
+    `sort`, and how many match in all."""
+    listed = listing(shop_id, q, sort, descending)
+    total = session.scalar(select(func.count()).select_from(listed.order_by(None).subquery()))
+    return [Listed(member, tier, int(points)) for member, tier, points in session.execute(listed.offset(offset).limit(limit))], total
+
+
+def listing(shop_id: int, q: str, sort: str, descending: bool) -> Select:
+    """The shop's members matching `q` as rows of (Member, tier name, lifetime points), sorted by `sort` (one of
+    SORTS; ties newest first, then by id, so pages never overlap).
 
     Lifetime points: every point the member was given (orders, actions, adjustments, imports, tier bonuses), less what
     refunded orders took back; a redemption's refund gives back points already counted, and spending or expiry takes
@@ -93,7 +101,7 @@ def directory(session: Session, shop_id: int, q: str, sort: str, descending: boo
     )
     lifetime_points = func.coalesce(lifetime.c.points, 0)
     found = (
-        select(Member.id)
+        select(Member, Tier.name, lifetime_points)
         .where(Member.shop_id == shop_id, Member.merged_into_id.is_(None), Member.redacted_at.is_(None))
         .outerjoin(MemberTier, MemberTier.member_id == Member.id)
         .outerjoin(Tier, Tier.id == MemberTier.tier_id)
@@ -101,7 +109,6 @@ def directory(session: Session, shop_id: int, q: str, sort: str, descending: boo
     )
     if q.strip():
         found = found.where(_matches(q.strip()))
-    total = session.scalar(select(func.count()).select_from(found.subquery()))
     key = {
         "name": func.lower(func.coalesce(func.nullif(func.trim(_full_name()), ""), Member.email, "")),
         "points": Member.points_balance,
@@ -110,9 +117,7 @@ def directory(session: Session, shop_id: int, q: str, sort: str, descending: boo
         "tier": func.coalesce(Tier.threshold, -1),
         "joined": Member.created_at,
     }[sort]
-    order = (key.desc() if descending else key.asc(), Member.created_at.desc(), Member.id.desc())
-    page = found.with_only_columns(Member, Tier.name, lifetime_points).order_by(*order).offset(offset).limit(limit)
-    return [Listed(member, tier, int(points)) for member, tier, points in session.execute(page)], total
+    return found.order_by(key.desc() if descending else key.asc(), Member.created_at.desc(), Member.id.desc())
 
 
 def _full_name():
