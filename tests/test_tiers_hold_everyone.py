@@ -35,15 +35,21 @@ LADDER = {
 }
 
 
+FIRST_NAMES = ("Ada", "Grace", "Alan", "Barbara", "Edsger", "Katherine", "Donald", "Frances", "John", "Radia", "Ken")
+LAST_NAMES = ("Lovelace", "Hopper", "Turing", "Liskov", "Dijkstra", "Johnson", "Knuth", "Allen", "Backus", "Perlman")
+
+
 def members_with_points(sessions, shop: str, groups: dict[int, int], *, first_customer: int = 9_000_000) -> int:
-    """Members who earned these points (counted towards a tier), made in one transaction; how many."""
+    """Members who earned these points (counted towards a tier), named, made in one transaction; how many."""
     customer = first_customer
     with UnitOfWork(sessions) as uow:
         shop_id = installed_shop(uow.session, shop).id
         for points, count in groups.items():
             for _ in range(count):
                 customer += 1
-                member, _ = ensure_member(uow.session, shop_id, CustomerProfile(customer, email=f"m{customer}@example.com"))
+                first, last = FIRST_NAMES[customer % len(FIRST_NAMES)], LAST_NAMES[customer // 7 % len(LAST_NAMES)]
+                profile = CustomerProfile(customer, email=f"{first.lower()}.{customer}@example.com", first_name=first, last_name=last)
+                member, _ = ensure_member(uow.session, shop_id, profile)
                 if points:
                     ledger.post(uow.session, member, points, kind="earn", key=f"test:{customer}", reason="Order")
         uow.commit()

@@ -14,7 +14,7 @@ function axes(labels, max) {
   const step = Math.max(1, Math.ceil(labels.length / 8));
   labels.forEach((l, i) => {
     if (i % step) return;
-    nodes.push(s("text", { x: xAt(i, labels.length), y: H - 6, "text-anchor": "middle" }, l.slice(5)));
+    nodes.push(s("text", { x: xAt(i, labels.length), y: H - 6, "text-anchor": "middle" }, /^\d{4}-/.test(l) ? l.slice(5) : l));  // a date loses its year; a name (a tier) stays whole
   });
   return nodes;
 }
