@@ -62,7 +62,7 @@ class NextTier(Answer):
 
 
 class TierProgress(Answer):
-    name: str
+    name: str | None = Field(description="the tier held; null below the first tier, `next` then being the first")
     perks: list[str]
     next: NextTier | None
 
@@ -109,8 +109,7 @@ def referral_offer_json(session, shop: Shop) -> dict | None:
 def tier_json(session, shop: Shop, member: Member | None) -> dict | None:
     if member is None:
         return None
-    found = tiers.progress(session, shop, member, datetime.now(UTC))
-    return found if found and found["name"] else None
+    return tiers.progress(session, shop, member, datetime.now(UTC))
 
 
 def tiers_json(session, shop: Shop) -> list[dict]:
