@@ -73,7 +73,7 @@ def directory(session: Session, shop_id: int, q: str, sort: str, descending: boo
     """A page of the shop's members matching `q` (part of a name or an email, or a whole customer id), sorted by
     `sort`, and how many match in all."""
     listed = listing(shop_id, q, sort, descending)
-    total = session.scalar(select(func.count()).select_from(listed.order_by(None).subquery()))
+    total = session.scalar(select(func.count()).select_from(listed.with_only_columns(Member.id).order_by(None).subquery()))
     return [Listed(member, tier, int(points)) for member, tier, points in session.execute(listed.offset(offset).limit(limit))], total
 
 
@@ -84,28 +84,31 @@ def listing(shop_id: int, q: str, sort: str, descending: bool) -> Select:
     Lifetime points: every point the member was given (orders, actions, adjustments, imports, tier bonuses), less what
     refunded orders took back; a redemption's refund gives back points already counted, and spending or expiry takes
     nothing from it."""
-    lifetime = (
+    # Correlated, so a page sorted by anything else sums the ledger of its own rows only (PostgreSQL evaluates it
+    # after the LIMIT), each through the ledger's member index.
+    lifetime_points = (
         select(
-            LedgerEntry.member_id,
-            func.sum(
-                case(
-                    (LedgerEntry.kind == "reverse", LedgerEntry.points),
-                    (LedgerEntry.points > 0, case((LedgerEntry.kind == "refund", 0), else_=LedgerEntry.points)),
-                    else_=0,
-                )
-            ).label("points"),
+            func.coalesce(
+                func.sum(
+                    case(
+                        (LedgerEntry.kind == "reverse", LedgerEntry.points),
+                        (LedgerEntry.points > 0, case((LedgerEntry.kind == "refund", 0), else_=LedgerEntry.points)),
+                        else_=0,
+                    )
+                ),
+                0,
+            )
         )
-        .where(LedgerEntry.shop_id == shop_id)
-        .group_by(LedgerEntry.member_id)
-        .subquery()
+        .where(LedgerEntry.member_id == Member.id)
+        .correlate(Member)
+        .scalar_subquery()
+        .label("lifetime_points")
     )
-    lifetime_points = func.coalesce(lifetime.c.points, 0)
     found = (
         select(Member, Tier.name, lifetime_points)
         .where(Member.shop_id == shop_id, Member.merged_into_id.is_(None), Member.redacted_at.is_(None))
         .outerjoin(MemberTier, MemberTier.member_id == Member.id)
         .outerjoin(Tier, Tier.id == MemberTier.tier_id)
-        .outerjoin(lifetime, lifetime.c.member_id == Member.id)
     )
     if q.strip():
         found = found.where(_matches(q.strip()))

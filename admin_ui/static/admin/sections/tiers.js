@@ -38,7 +38,7 @@ export async function renderTiers() {
     });
     try {
       const saved = await api.put("/api/tiers", { basis: basis.value, period: period.value, tiers });
-      toast(saved.placement && saved.placement.status === "pending" ? "Tiers saved; members are placed within the hour" : "Tiers saved");
+      toast(saved.placement && saved.placement.status === "pending" ? "Tiers saved; members are placed within about an hour" : "Tiers saved");
       await renderTiers();
     } catch (error) {
       const fields = error.fields || {};
@@ -76,7 +76,7 @@ function show(data, slot, total) {
   }
   if (p.status === "pending") {
     slot.replaceChildren(h("div", { class: "banner warning", id: "placement-result", dataset: { status: "pending" } },
-      "The ladder is saved. Placing your members on it could not start just now; it starts by itself within the hour."));
+      "The ladder is saved. Placing your members on it could not start just now; it starts by itself within about an hour."));
     return;
   }
   if (p.status === "failed") {
