@@ -62,7 +62,9 @@ export async function renderTiers() {
 function show(data, slot, total) {
   slot.hidden = !data.placement;
   const inTiers = data.tiers.reduce((sum, t) => sum + t.members, 0);
-  total.textContent = data.tiers.length
+  total.textContent = placing(data.placement) || (data.placement && data.placement.status === "pending")
+    ? number(data.members_total) + " members: each tier's count fills in as they are placed"
+    : data.tiers.length
     ? number(data.members_total) + " members: " + number(inTiers) + " in a tier, " + number(data.members_total - inTiers) + " below the first"
     : number(data.members_total) + " members";
   data.tiers.forEach((t) => {
