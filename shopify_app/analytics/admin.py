@@ -58,6 +58,12 @@ class Bucket(Answer):
     guest_revenue: str | None
 
 
+class TierShare(Answer):
+    name: str
+    threshold: str
+    members: int = Field(description="members holding the tier now")
+
+
 class Dashboard(Answer):
     period: PeriodJson
     currency: str
@@ -74,7 +80,7 @@ class Dashboard(Answer):
     repeat_purchase_rate: str | None
     clv: str | None
     churn_rate: str | None
-    tiers: list[dict[str, str | int | None]]
+    tiers: list[TierShare]
     series: list[Bucket]
 
 

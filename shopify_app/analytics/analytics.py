@@ -33,6 +33,7 @@ from shopify_app.core.field_types import money_text
 from shopify_app.ledger.models import LedgerEntry, Member, Order
 from shopify_app.rewards.models import Reward
 from shopify_app.shop.models import Shop
+from shopify_app.tiers import tiers as tier_ladder
 
 BUCKETS = ("day", "week", "month")
 MONEY_KINDS = ("fixed_amount", "store_credit", "points_for_money")
@@ -104,7 +105,7 @@ class Report:
     clv: Decimal | None = None
     churn_base: int = 0
     churned: int = 0
-    # Tiers arrive with their own issue; until then there is no distribution to show.
+    # Each tier, lowest first, with its threshold and how many members hold it now (none without a ladder).
     tiers: list[dict] = field(default_factory=list)
 
     @property
@@ -136,6 +137,7 @@ def report(session: Session, shop: Shop, span: Period, *, now: datetime | None =
     held = liability_at(session, shop.id, span.end, now)
     result.outstanding_points, result.point_value = held.points, held.point_value
     result.clv = _clv(session, shop.id, span.end)
+    result.tiers = tier_ladder.distribution(session, shop.id)
     return result
 
 

@@ -18,10 +18,12 @@ than a sweep interval for nobody.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from functools import cache
 
 from redis import Redis
-from rq import Queue, Retry
+from rq import Queue, Retry, get_current_job
 
 # Spread over about 13 minutes: long enough for a database failover or a
 # deploy, short enough that a member sees points the same hour.
@@ -34,6 +36,26 @@ DRAIN_PENDING_SECONDS = 30
 OUTCOME_SECONDS = 3600
 # A failed job stays in rq's failed registry this long, for a person to look at.
 FAILED_JOB_SECONDS = 7 * 24 * 3600
+
+
+log = logging.getLogger(__name__)
+
+
+def progress_in_meta(what: str) -> Callable[[int, int], None]:
+    """How a long job tells the person watching how far it has got: `{"done", "total"}` in its rq job's meta.
+    Outside a worker (called directly) it tells no one; a failing save is logged and the job goes on."""
+    rq_job = get_current_job()
+
+    def progress(done: int, total: int) -> None:
+        if rq_job is None:
+            return
+        rq_job.meta["progress"] = {"done": done, "total": total}
+        try:
+            rq_job.save_meta()
+        except Exception:  # progress is for the person watching; the work goes on without it
+            log.warning("progress of %s not saved", what, exc_info=True)
+
+    return progress
 
 
 @cache

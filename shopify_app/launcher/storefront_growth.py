@@ -65,7 +65,7 @@ class NextTier(Answer):
 
 
 class TierProgress(Answer):
-    name: str
+    name: str | None = Field(description="the tier held; null below the first tier, `next` then being the first")
     perks: list[str]
     next: NextTier | None
 
@@ -126,8 +126,7 @@ def friend_offer(program: ReferralProgram, shop: Shop, lang: str) -> str:
 def tier_json(session, shop: Shop, member: Member | None) -> dict | None:
     if member is None:
         return None
-    found = tiers.progress(session, shop, member, datetime.now(UTC))
-    return found if found and found["name"] else None
+    return tiers.progress(session, shop, member, datetime.now(UTC))
 
 
 def tiers_json(session, shop: Shop) -> list[dict]:

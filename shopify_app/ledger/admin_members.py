@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from flask import g, jsonify
 from pydantic import AfterValidator, Field
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import select
 
 from shopify_app.admin_api import bp
 from shopify_app.admin_api.http import ApiError, actor, idempotency_key, not_found
@@ -17,13 +17,15 @@ from shopify_app.core.field_types import Answer, Model, QueryWhole, Text
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.core.web import perks
 from shopify_app.ledger import adjustments, ledger
-from shopify_app.ledger.members import find_member
+from shopify_app.ledger.members import SORTS, directory, find_member
 from shopify_app.ledger.models import LedgerEntry, Member
 from shopify_app.shop.guards import merchant_required
 
 
 class MemberSearch(Model):
     q: Text(200) = Field("", description="part of a name or an email, or a whole customer id")
+    sort: Literal[SORTS] = Field("joined", description="the column the members are sorted by")  # type: ignore[valid-type]
+    direction: Literal["asc", "desc"] = "desc"
     limit: QueryWhole(1, 100) = 25
     offset: QueryWhole(0, limits.MAX_OFFSET) = 0
 
@@ -38,12 +40,18 @@ class MemberJson(Answer):
     deleted: bool
 
 
+class ListedMemberJson(MemberJson):
+    lifetime_points: int = Field(description="every point given, less what refunded orders took back")
+    tier: str | None = Field(description="the VIP tier held now; null without one")
+
+
 class MemberPageJson(MemberJson):
     ledger_balance: int
 
 
 class Members(Answer):
-    members: list[MemberJson]
+    members: list[ListedMemberJson]
+    total: int = Field(description="the members matching the search, on every page")
     has_more: bool
     offset: int
 
@@ -102,25 +110,21 @@ class Adjusted(Answer):
 
 @bp.get("/members")
 @merchant_required
-@endpoint("Search the members by name, email or customer id, newest first", security="session", query=MemberSearch, answer=Members)
+@endpoint(
+    "Search the members by name, email or customer id, sorted by a column (newest first unless asked), with their tier and how many match",
+    security="session",
+    query=MemberSearch,
+    answer=Members,
+)
 def search_members(query: MemberSearch):
-    q = query.q.strip()
-    found_query = select(Member).where(Member.shop_id == g.caller.shop_id, Member.merged_into_id.is_(None), Member.redacted_at.is_(None))
-    if q:
-        found_query = found_query.where(_matches(q))
     with UnitOfWork(perks().sessions) as uow:
-        # One more than asked tells whether a next page exists without counting them all.
-        found = list(uow.session.scalars(found_query.order_by(Member.id.desc()).offset(query.offset).limit(query.limit + 1)))
-        return jsonify(members=[_member_json(m) for m in found[: query.limit]], has_more=len(found) > query.limit, offset=query.offset)
-
-
-def _matches(q: str):
-    pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    full_name = func.lower(func.coalesce(Member.first_name, "") + " " + func.coalesce(Member.last_name, ""))
-    terms = [func.lower(Member.email).like(pattern, escape="\\"), full_name.like(pattern, escape="\\")]
-    if q.isdigit():
-        terms.append(cast(Member.customer_id, String) == q)
-    return or_(*terms)
+        found, total = directory(uow.session, g.caller.shop_id, query.q, query.sort, query.direction == "desc", query.offset, query.limit)
+        return jsonify(
+            members=[_member_json(f.member) | {"lifetime_points": f.lifetime_points, "tier": f.tier} for f in found],
+            total=total,
+            has_more=query.offset + len(found) < total,
+            offset=query.offset,
+        )
 
 
 @bp.get("/members/<id:customer_id>")

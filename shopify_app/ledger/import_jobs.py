@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shopify_app.core.config import Settings
+from shopify_app.core.queue import progress_in_meta
 from shopify_app.core.runtime import current
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import transfer
@@ -56,16 +57,7 @@ def enqueue_import(queue, job_id: int):
 def run_import(job_id: int) -> str:
     runtime = current()
     rq_job = get_current_job()
-
-    def progress(done: int, total: int) -> None:
-        if rq_job is None:
-            return
-        rq_job.meta["progress"] = {"done": done, "total": total}
-        try:
-            rq_job.save_meta()
-        except Exception:  # progress is for the person watching; the import goes on without it
-            log.warning("progress of import %s not saved", job_id, exc_info=True)
-
+    progress = progress_in_meta(f"import {job_id}")
     sessions = runtime.sessions
     try:
         return import_with(sessions, job_id, progress, shopify_customers(sessions, runtime.settings))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import Select, String, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.ledger.commands import CustomerProfile
-from shopify_app.ledger.models import Member
+from shopify_app.ledger.models import LedgerEntry, Member
+from shopify_app.tiers.models import MemberTier, Tier
 
 
 def ensure_member(session: Session, shop_id: int, profile: CustomerProfile) -> tuple[Member, bool]:
@@ -52,3 +55,81 @@ def apply_profile(member: Member, profile: CustomerProfile) -> None:
 
 def find_member(session: Session, shop_id: int, customer_id: int) -> Member | None:
     return session.scalars(select(Member).where(Member.shop_id == shop_id, Member.customer_id == customer_id)).one_or_none()
+
+
+# --- the members table ----------------------------------------------------------
+
+SORTS = ("name", "points", "lifetime_points", "tier", "joined")
+
+
+@dataclass(frozen=True)
+class Listed:
+    member: Member
+    tier: str | None
+    lifetime_points: int
+
+
+def directory(session: Session, shop_id: int, q: str, sort: str, descending: bool, offset: int, limit: int) -> tuple[list[Listed], int]:
+    """A page of the shop's members matching `q` (part of a name or an email, or a whole customer id), sorted by
+    `sort`, and how many match in all."""
+    listed = listing(shop_id, q, sort, descending)
+    total = session.scalar(select(func.count()).select_from(listed.with_only_columns(Member.id).order_by(None).subquery()))
+    return [Listed(member, tier, int(points)) for member, tier, points in session.execute(listed.offset(offset).limit(limit))], total
+
+
+def listing(shop_id: int, q: str, sort: str, descending: bool) -> Select:
+    """The shop's members matching `q` as rows of (Member, tier name, lifetime points), sorted by `sort` (one of
+    SORTS; ties newest first, then by id, so pages never overlap).
+
+    Lifetime points: every point the member was given (orders, actions, adjustments, imports, tier bonuses), less what
+    refunded orders took back; a redemption's refund gives back points already counted, and spending or expiry takes
+    nothing from it."""
+    # Correlated, so a page sorted by anything else sums the ledger of its own rows only (PostgreSQL evaluates it
+    # after the LIMIT), each through the ledger's member index.
+    lifetime_points = (
+        select(
+            func.coalesce(
+                func.sum(
+                    case(
+                        (LedgerEntry.kind == "reverse", LedgerEntry.points),
+                        (LedgerEntry.points > 0, case((LedgerEntry.kind == "refund", 0), else_=LedgerEntry.points)),
+                        else_=0,
+                    )
+                ),
+                0,
+            )
+        )
+        .where(LedgerEntry.member_id == Member.id)
+        .correlate(Member)
+        .scalar_subquery()
+        .label("lifetime_points")
+    )
+    found = (
+        select(Member, Tier.name, lifetime_points)
+        .where(Member.shop_id == shop_id, Member.merged_into_id.is_(None), Member.redacted_at.is_(None))
+        .outerjoin(MemberTier, MemberTier.member_id == Member.id)
+        .outerjoin(Tier, Tier.id == MemberTier.tier_id)
+    )
+    if q.strip():
+        found = found.where(_matches(q.strip()))
+    key = {
+        "name": func.lower(func.coalesce(func.nullif(func.trim(_full_name()), ""), Member.email, "")),
+        "points": Member.points_balance,
+        "lifetime_points": lifetime_points,
+        # No tier sorts below the lowest tier.
+        "tier": func.coalesce(Tier.threshold, -1),
+        "joined": Member.created_at,
+    }[sort]
+    return found.order_by(key.desc() if descending else key.asc(), Member.created_at.desc(), Member.id.desc())
+
+
+def _full_name():
+    return func.coalesce(Member.first_name, "") + " " + func.coalesce(Member.last_name, "")
+
+
+def _matches(q: str):
+    pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    terms = [func.lower(Member.email).like(pattern, escape="\\"), func.lower(_full_name()).like(pattern, escape="\\")]
+    if q.isdigit():
+        terms.append(cast(Member.customer_id, String) == q)
+    return or_(*terms)

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.ledger import pending_balances
 from shopify_app.ledger.commands import CustomerProfile
-from shopify_app.ledger.members import apply_profile, surviving
+from shopify_app.ledger.members import apply_profile, listing, surviving
 from shopify_app.ledger.models import LedgerEntry, Member
 from shopify_app.ledger.pending_balances import Balance, Carried
 
@@ -469,21 +469,25 @@ def _members_by_customer(session: Session, shop_id: int, rows: list[Row]) -> tup
     return found, made
 
 
-MEMBER_COLUMNS = ["customer_id", "email", "first_name", "last_name", "points", "joined_at"]
+MEMBER_COLUMNS = ["customer_id", "email", "first_name", "last_name", "points", "lifetime_points", "tier", "joined_at"]
 LEDGER_COLUMNS = ["entry_id", "created_at", "customer_id", "email", "points", "kind", "reason", "order_id", "idempotency_key"]
 
 
 def members_csv(session: Session, shop_id: int) -> Iterator[list[str]]:
-    """Members as the plain import layout reads them back (customer_id, email, points), plus names and join time."""
+    """Members as the plain import layout reads them back (customer_id, email, points, tier), plus names, lifetime points
+    (as the members table counts them) and join time, oldest first."""
     yield MEMBER_COLUMNS
-    query = (
-        select(Member)
-        .where(Member.shop_id == shop_id, Member.merged_into_id.is_(None), Member.redacted_at.is_(None))
-        .order_by(Member.id)
-        .execution_options(yield_per=2000)
-    )
-    for m in session.scalars(query):
-        yield [str(m.customer_id), m.email or "", m.first_name or "", m.last_name or "", str(m.points_balance), m.created_at.isoformat()]
+    for m, tier, lifetime_points in session.execute(listing(shop_id, "", "joined", False).execution_options(yield_per=2000)):
+        yield [
+            str(m.customer_id),
+            m.email or "",
+            m.first_name or "",
+            m.last_name or "",
+            str(m.points_balance),
+            str(lifetime_points),
+            tier or "",
+            m.created_at.isoformat(),
+        ]
 
 
 def ledger_csv(session: Session, shop_id: int) -> Iterator[list[str]]:

@@ -35,9 +35,15 @@ def per_shop(sessions: sessionmaker[Session], work: Callable[[int], int], *, sho
     return total
 
 
-def in_chunks(sessions: sessionmaker[Session], shop_id: int, items: list[T], work: Callable[[Session, Shop, list[T]], int]) -> int:
+def in_chunks(
+    sessions: sessionmaker[Session],
+    shop_id: int,
+    items: list[T],
+    work: Callable[[Session, Shop, list[T]], int],
+    after: Callable[[int], None] = lambda done: None,
+) -> int:
     """`work` on the shop's `items` (listed beforehand, without locks) BATCH at a time, each batch its own
-    transaction; the sum of what it returns.
+    transaction; the sum of what it returns. `after(items done)` follows each batch's commit (progress).
 
     Member row locks are then held a moment, not while a whole shop is settled, so orders,
     redemptions and storefront requests arriving meanwhile are not kept waiting.
@@ -47,6 +53,7 @@ def in_chunks(sessions: sessionmaker[Session], shop_id: int, items: list[T], wor
         with UnitOfWork(sessions) as uow:
             total += work(uow.session, uow.session.get(Shop, shop_id), items[start : start + BATCH])
             uow.commit()
+        after(min(start + BATCH, len(items)))
     return total
 
 

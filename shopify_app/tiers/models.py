@@ -37,6 +37,9 @@ class TierProgram(Base):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), unique=True)
     basis: Mapped[str] = mapped_column(String(16), default="points")
     period: Mapped[str] = mapped_column(String(24), default="calendar_year")
+    # Set when a ladder is saved, cleared when a placement of every member on it finishes: a placement still owed
+    # (its job lost with Redis) is queued again by the hourly tier job.
+    placement_due_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -23,8 +23,14 @@ The rules:
   window as of that moment: a member who still qualifies keeps the tier for
   another window, one who does not moves to what the measure supports.
 - Each move bumps the member's version and marks it unsynced; the tier's tag
-  and metafield are written to Shopify afterwards (platform/tier_sync.py),
+  and metafield are written to Shopify afterwards (tiers/sync.py),
   never in the ledger's transaction.
+- Saving a ladder places every member at once (tiers/jobs.py, in batches):
+  each moves to exactly what the new ladder gives them, up as an order
+  would or down when thresholds rose; a removed tier's members hold none
+  until placed, a renamed tier's are written to Shopify again. A later save
+  stops an earlier placement; a placement Redis could not take is queued
+  again by the hourly job (`placement_due_at`).
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_CEILING, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from shopify_app.core.db import insert_ignoring_conflicts, settings_row
@@ -114,22 +120,23 @@ def window_key(period: str, zone: str, reached: datetime) -> str:
 
 def measure(session: Session, member: Member, basis: str, start: datetime | None, end: datetime) -> Decimal:
     """Points earned or money spent by the member in [start, end]."""
+    return measures(session, member.shop_id, [member.id], basis, start, end).get(member.id, Decimal(0))
+
+
+def measures(
+    session: Session, shop_id: int, member_ids: list[int], basis: str, start: datetime | None, end: datetime
+) -> dict[int, Decimal]:
+    """Points earned or money spent in [start, end] by each of these members (one query); a member with none is absent."""
     if basis == "spend":
-        query = select(func.coalesce(func.sum(Order.eligible_amount), 0)).where(
-            Order.shop_id == member.shop_id, Order.member_id == member.id, Order.cancelled_at.is_(None), Order.paid_at <= end
-        )
-        if start is not None:
-            query = query.where(Order.paid_at >= start)
+        owner, amount, at = Order.member_id, Order.eligible_amount, Order.paid_at
+        query = select(owner, func.sum(amount)).where(Order.shop_id == shop_id, Order.cancelled_at.is_(None))
     else:
-        query = select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
-            LedgerEntry.shop_id == member.shop_id,
-            LedgerEntry.member_id == member.id,
-            LedgerEntry.kind.in_(EARNED_KINDS),
-            LedgerEntry.created_at <= end,
-        )
-        if start is not None:
-            query = query.where(LedgerEntry.created_at >= start)
-    return Decimal(session.scalar(query))
+        owner, amount, at = LedgerEntry.member_id, LedgerEntry.points, LedgerEntry.created_at
+        query = select(owner, func.sum(amount)).where(LedgerEntry.shop_id == shop_id, LedgerEntry.kind.in_(EARNED_KINDS))
+    query = query.where(owner.in_(member_ids), at <= end)
+    if start is not None:
+        query = query.where(at >= start)
+    return {member_id: Decimal(total) for member_id, total in session.execute(query.group_by(owner))}
 
 
 # --- moves ----------------------------------------------------------------------
@@ -148,22 +155,97 @@ def order_paid(session: Session, cmd: PayOrder, now: datetime) -> None:
         evaluate(session, shop, member, now, tiers)
 
 
-def evaluate(session: Session, shop: Shop, member: Member, now: datetime, tiers: list[Tier] | None = None) -> Tier | None:
+def evaluate(
+    session: Session, shop: Shop, member: Member, now: datetime, tiers: list[Tier] | None = None, value: Decimal | None = None
+) -> Tier | None:
     """Move the member up at once if the window's measure reaches a higher tier; never down.
 
-    `tiers`: the shop's ladder when the caller has just read it."""
+    `tiers`: the shop's ladder when the caller has just read it; `value`: the member's measure when read in bulk."""
     tiers = ladder(session, shop.id) if tiers is None else tiers
     if not tiers:
         return None
     program = program_of(session, shop.id)
     state = _locked_state(session, member)
     held = session.get(Tier, state.tier_id) if state.tier_id else None
-    value = measure(session, member, program.basis, window_start(program.period, shop.timezone, now), now)
+    if value is None:
+        value = measure(session, member, program.basis, window_start(program.period, shop.timezone, now), now)
     reached = _highest(tiers, value)
     if reached is not None and (held is None or reached.threshold > held.threshold):
         _enter(session, shop, program, member, state, held, reached, now)
         return reached
     return held
+
+
+def to_place(session: Session, shop_id: int) -> list[int]:
+    """Every member a ladder holds (not merged into another, not deleted), by id; read without locks."""
+    return list(session.scalars(select(Member.id).where(*_placed(shop_id)).order_by(Member.id)))
+
+
+def members_total(session: Session, shop_id: int) -> int:
+    """How many members a ladder holds, in a tier or not."""
+    return session.scalar(select(func.count()).select_from(Member).where(*_placed(shop_id)))
+
+
+def _placed(shop_id: int) -> tuple:
+    return Member.shop_id == shop_id, Member.merged_into_id.is_(None), Member.deleted_at.is_(None)
+
+
+def place(session: Session, shop: Shop, member_ids: list[int], now: datetime) -> int:
+    """These members put in exactly the tier the ladder now gives them, their measures read at once; how many were
+    looked at. Up as an order would move them (with the entry reward); down too, at once: the merchant changed the
+    ladder, so a tier held under the old thresholds is not earned under the new ones (moving down pays nothing).
+    Placing twice moves no one twice: a member already in their tier stays as they are, and a tier's entry reward
+    keeps its one key per window."""
+    tiers = ladder(session, shop.id)
+    if not member_ids:
+        return 0
+    program = program_of(session, shop.id)
+    values = measures(session, shop.id, member_ids, program.basis, window_start(program.period, shop.timezone, now), now)
+    members = session.scalars(select(Member).where(Member.id.in_(member_ids), Member.merged_into_id.is_(None)).order_by(Member.id)).all()
+    for member in members:
+        state = _locked_state(session, member)
+        held = session.get(Tier, state.tier_id) if state.tier_id else None
+        reached = _highest(tiers, values.get(member.id, Decimal(0)))
+        if reached == held:
+            continue
+        if reached is not None and (held is None or reached.threshold > held.threshold):
+            _enter(session, shop, program, member, state, held, reached, now)
+        else:
+            _move(session, shop, program, member, state, held, reached, now)
+    return len(members)
+
+
+def placements_owed(session: Session, saved_before: datetime) -> list[int]:
+    """Shops whose ladder, saved before this instant, still waits for its members to be placed."""
+    query = select(TierProgram.shop_id).join(Shop, Shop.id == TierProgram.shop_id)
+    query = query.where(TierProgram.placement_due_at <= saved_before, Shop.uninstalled_at.is_(None))
+    return list(session.scalars(query.order_by(TierProgram.shop_id)))
+
+
+def placement_owed_since(session: Session, shop_id: int) -> datetime | None:
+    return session.scalar(select(TierProgram.placement_due_at).where(TierProgram.shop_id == shop_id))
+
+
+def placement_done(session: Session, shop_id: int, owed_since: datetime | None) -> None:
+    """The placement owed since `owed_since` has finished; a ladder saved again meanwhile is still owed its own."""
+    if owed_since is not None:
+        session.execute(
+            update(TierProgram)
+            .where(TierProgram.shop_id == shop_id, TierProgram.placement_due_at == owed_since)
+            .values(placement_due_at=None)
+        )
+
+
+def holders_by_tier(session: Session, shop_id: int) -> dict[int, int]:
+    """How many members hold each of the shop's tiers (one query); a tier nobody holds is absent."""
+    query = select(MemberTier.tier_id, func.count()).where(MemberTier.shop_id == shop_id, MemberTier.tier_id.is_not(None))
+    return dict(session.execute(query.group_by(MemberTier.tier_id)).all())
+
+
+def distribution(session: Session, shop_id: int) -> list[dict]:
+    """Each tier, lowest first, with its threshold and how many members hold it now (the analytics' chart)."""
+    held = holders_by_tier(session, shop_id)
+    return [{"name": t.name, "threshold": str(t.threshold), "members": held.get(t.id, 0)} for t in ladder(session, shop_id)]
 
 
 def review_due(session: Session, shop: Shop, now: datetime) -> int:
@@ -233,20 +315,23 @@ class UnknownTier(NotFound):
     """A tier id the shop does not have."""
 
 
-def replace_ladder(session: Session, shop_id: int, basis: str, period: str, wanted: list[dict]) -> None:
-    """The merchant's ladder as a whole: tiers with an id are changed, without one added, the others removed.
+def replace_ladder(session: Session, shop_id: int, basis: str, period: str, wanted: list[dict], now: datetime) -> None:
+    """The merchant's ladder as a whole: tiers with an id are changed, without one added, the others removed; a
+    placement of every member on it is owed from `now` (`placement_due_at`, cleared by the placement that finishes).
 
     Each tier's fields are already checked by its model (id, name, threshold, multiplier, perks as a list, entry_points);
     here: each tier needs its own name and threshold, and an id must be one of the shop's."""
     if len({w["name"].casefold() for w in wanted}) < len(wanted) or len({w["threshold"] for w in wanted}) < len(wanted):
         raise InvalidSettings({"tiers": "each tier needs its own name and its own threshold"})
     program = program_of(session, shop_id)
-    program.basis, program.period = basis, period
+    program.basis, program.period, program.placement_due_at = basis, period, now
     existing = {t.id: t for t in session.scalars(select(Tier).where(Tier.shop_id == shop_id))}
     unknown = [w["id"] for w in wanted if w["id"] is not None and w["id"] not in existing]
     if unknown:
         raise UnknownTier(f"no tier {unknown[0]} in this shop")
     kept = {w["id"] for w in wanted if w["id"] is not None}
+    renamed = {w["id"] for w in wanted if w["id"] is not None and existing[w["id"]].name != w["name"]}
+    _unsettle(session, shop_id, [tier_id for tier_id in existing if tier_id not in kept], renamed)
     session.execute(delete(Tier).where(Tier.shop_id == shop_id, Tier.id.not_in(kept)))
     # Two steps, so swapping two tiers' names or thresholds never trips the unique keys midway.
     for w in wanted:
@@ -263,8 +348,24 @@ def replace_ladder(session: Session, shop_id: int, basis: str, period: str, want
     session.flush()
 
 
-def holders(session: Session, tier: Tier) -> int:
-    return session.scalar(select(func.count()).where(MemberTier.shop_id == tier.shop_id, MemberTier.tier_id == tier.id))
+def _unsettle(session: Session, shop_id: int, removed: list[int], renamed: set[int]) -> None:
+    """Members of a removed tier hold none until placed again; those of a renamed one keep it. Both are written to Shopify
+    again. Their rows are locked in member order, as placement locks them, so the two never deadlock."""
+    touched = [*removed, *renamed]
+    if not touched:
+        return
+    states = session.scalars(
+        select(MemberTier)
+        .where(MemberTier.shop_id == shop_id, MemberTier.tier_id.in_(touched))
+        .order_by(MemberTier.member_id)
+        .with_for_update()
+    ).all()
+    for state in states:
+        if state.tier_id in removed:
+            state.tier_id, state.achieved_at, state.held_until = None, None, None
+        state.version += 1
+        state.synced = False
+    session.flush()
 
 
 def perks_of(tier: Tier) -> list[str]:

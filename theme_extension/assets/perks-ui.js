@@ -188,7 +188,7 @@
         h('div.perks-big', { text: pts(m.points) })
       ];
       if (tier) {
-        head.push(h('span.perks-tier', { text: tier.name }));
+        if (tier.name) head.push(h('span.perks-tier', { text: tier.name }));  // none yet: the way to the first tier
         if (tier.perks && tier.perks.length) head.push(h('small', { text: tier.perks.join(' · ') }));
         if (tier.next) {
           var pct = Math.round(Math.max(0, Math.min(1, tier.next.progress)) * 100);

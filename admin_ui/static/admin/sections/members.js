@@ -2,22 +2,53 @@ import { api, card, checkbox, failed, field, h, number, page, showErrors, toast,
 
 // ---- members -------------------------------------------------------------
 
+// The columns the server sorts by, with the direction a first click asks for (the biggest or newest first, names A–Z).
+const COLUMNS = [
+  { key: "name", label: "Name", first: "asc" },
+  { key: null, label: "Email" },
+  { key: "tier", label: "Tier", first: "desc" },
+  { key: "points", label: "Points", first: "desc", num: true },
+  { key: "lifetime_points", label: "Lifetime points", first: "desc", num: true },
+  { key: "joined", label: "Joined", first: "desc" },
+];
+const PAGE = 25;
+
 export async function renderMembers(query) {
   const search = h("input", { type: "search", id: "member-search", placeholder: "Search by name, email or customer id", value: query || "", "aria-label": "Search members" });
   const results = h("div", { id: "member-results" });
-  let offset = 0;
+  const total = h("p", { class: "muted", id: "member-total", style: "margin:0" });
+  let offset = 0, sort = "joined", direction = "desc";
+  const header = (c) => {
+    if (!c.key) return h("th", null, c.label);
+    const active = c.key === sort;
+    const arrow = active ? (direction === "asc" ? " ▲" : " ▼") : "";
+    return h("th", { class: c.num ? "num" : null, "aria-sort": active ? (direction === "asc" ? "ascending" : "descending") : "none" },
+      h("button", { type: "button", class: "plain sort", dataset: { sort: c.key }, onclick: () => {
+        direction = active ? (direction === "asc" ? "desc" : "asc") : c.first;
+        sort = c.key;
+        offset = 0;
+        load().catch(failed);
+      } }, c.label + arrow));
+  };
   async function load() {
     const q = search.value.trim();
-    const data = await api.get("/api/members?" + new URLSearchParams({ q, offset, limit: 25 }));
+    const data = await api.get("/api/members?" + new URLSearchParams({ q, sort, direction, offset, limit: PAGE }));
+    const shown = data.members.length ? number(offset + 1) + "–" + number(offset + data.members.length) + " of " : "";
+    total.textContent = q ? shown + number(data.total) + (data.total === 1 ? " member matches" : " members match") : shown + number(data.total) + (data.total === 1 ? " member" : " members");
     results.replaceChildren(
       data.members.length
-        ? h("table", null, h("thead", null, h("tr", null, h("th", null, "Name"), h("th", null, "Email"), h("th", { class: "num" }, "Points"), h("th", null, "Joined"))),
+        ? h("table", { id: "member-table" }, h("thead", null, h("tr", null, COLUMNS.map(header))),
             h("tbody", null, data.members.map((m) => h("tr", { class: "clickable", dataset: { customer: m.customer_id }, onclick: () => (location.hash = "#/member/" + m.customer_id) },
-              h("td", null, h("a", { href: "#/member/" + m.customer_id }, fullName(m))), h("td", null, m.email || "—"), h("td", { class: "num" }, number(m.points)), h("td", null, new Date(m.joined_at).toLocaleDateString("en-US"))))))
+              h("td", null, h("a", { href: "#/member/" + m.customer_id }, fullName(m))),
+              h("td", null, m.email || "—"),
+              h("td", { class: "tier" }, m.tier || "—"),
+              h("td", { class: "num" }, number(m.points)),
+              h("td", { class: "num" }, number(m.lifetime_points)),
+              h("td", null, new Date(m.joined_at).toLocaleDateString("en-US"))))))
         : h("div", { class: "empty" }, h("p", null, q ? "No member matches “" + q + "”." : "No members yet: they appear with their first order or account.")),
       h("div", { class: "row spread" },
-        h("button", { type: "button", disabled: offset === 0, onclick: () => { offset = Math.max(0, offset - 25); load(); } }, "Previous"),
-        h("button", { type: "button", disabled: !data.has_more, onclick: () => { offset += 25; load(); } }, "Next"))
+        h("button", { type: "button", id: "members-previous", disabled: offset === 0, onclick: () => { offset = Math.max(0, offset - PAGE); load().catch(failed); } }, "Previous"),
+        h("button", { type: "button", id: "members-next", disabled: !data.has_more, onclick: () => { offset += PAGE; load().catch(failed); } }, "Next"))
     );
   }
   let timer;
@@ -25,7 +56,7 @@ export async function renderMembers(query) {
     clearTimeout(timer);
     timer = setTimeout(() => { offset = 0; load().catch(failed); }, 200);
   });
-  page("Members", null, card(null, h("div", { class: "stack" }, search, results)));
+  page("Members", null, card(null, h("div", { class: "stack" }, search, total, results)));
   await load();
 }
 const fullName = (m) => [m.first_name, m.last_name].filter(Boolean).join(" ") || m.email || "Customer " + m.customer_id;
