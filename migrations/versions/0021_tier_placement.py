@@ -5,8 +5,8 @@ take that job the ladder is saved all the same, and `placement_due_at` says a
 placement is owed: the hourly tier job queues it again, and a finished
 placement clears it (unless the ladder was saved again meanwhile).
 
-Revision ID: 0017_tier_placement
-Revises: 0016
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-06 06:30:00.000000
 
 """
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0017_tier_placement"
-down_revision: str | Sequence[str] | None = "0016"
+revision: str = "0021"
+down_revision: str | Sequence[str] | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
