@@ -245,7 +245,7 @@ def test_when_shopify_refuses_the_code_the_points_come_back_and_the_shopper_is_t
     response = redeem(platform, reward_id)
     assert response.status_code == 502
     assert response.get_json()["error"] == "reward_not_issued"
-    assert response.get_json()["message"] == "We could not create your reward. Your 500 points are back."
+    assert response.get_json()["message"] == "We could not create your reward. We gave you back 500 points."
     assert "Code is invalid" in response.get_json()["detail"]
     assert ledger_kinds(sessions, shop_id) == [("adjust", 500), ("redeem", -500), ("refund", 500)]
     with UnitOfWork(sessions) as uow:

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 
 from shopify_app import notifications as notifier
+from shopify_app.core import words
 from shopify_app.core.contracts import endpoint
 from shopify_app.core.errors import InvalidCommand
 from shopify_app.core.field_types import Answer, Cost, Model, RowId
@@ -271,7 +272,8 @@ def redeem(body: RedeemBody, query: Locale):
         balance = ledger.balance(uow.session, caller.shop_id, done.member_id)
         title = rewards.get_reward(uow.session, caller.shop_id, done.reward_id).title
     if done.state == "failed":
-        return _refuse(502, "reward_not_issued", _say("reward_not_issued", points=done.points), balance=balance, detail=done.error)
+        points = words.points(words.language(request.args.get("locale")), done.points)
+        return _refuse(502, "reward_not_issued", _say("reward_not_issued", points=points), balance=balance, detail=done.error)
     return jsonify(
         code=done.code,
         title=title,

@@ -186,9 +186,7 @@ def claim(body: ClaimBody | None):
     except referral_welcome.ShopifyUnavailable as error:
         return jsonify(error="try_again", message=str(error)), 503
     if referral.welcome_shopify_id is None:
-        return jsonify(
-            error="reward_not_issued", message=f"We could not create your welcome code ({referral.welcome_error}). Try again."
-        ), 502
+        return jsonify(error="reward_not_issued", message=say("welcome_not_issued", shopper_locale()), detail=referral.welcome_error), 502
     with UnitOfWork(runtime.sessions) as uow:
         shop = installed_shop(uow.session, caller.shop_domain)
         title = friend_offer(referrals.settings_of(uow.session, shop.id), shop, words.language(shopper_locale()))
