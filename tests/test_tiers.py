@@ -191,13 +191,14 @@ def test_a_calendar_year_tier_is_held_to_the_years_end_in_the_shops_zone(platfor
 def test_the_launcher_shows_a_member_below_the_first_tier_the_way_to_it(platform, sessions, shop_id):
     pay(platform, sessions, 1, "40.00", datetime.now(UTC))
     body = platform.proxy("GET", "/member", ADA).get_json()
-    assert body["tier"] == {"name": None, "perks": [], "next": {"name": "Silver", "remaining": 60, "progress": 0.4}}
+    assert body["tier"] == {"name": None, "perks": [], "next": {"name": "Silver", "basis": "spend", "remaining": 60, "progress": 0.4}}
 
 
 def test_the_launcher_shows_the_tier_its_perks_and_the_way_to_the_next(platform, sessions, shop_id):
     pay(platform, sessions, 1, "150.00", datetime.now(UTC))
     body = platform.proxy("GET", "/member", ADA).get_json()
-    assert body["tier"] == {"name": "Silver", "perks": ["Free shipping"], "next": {"name": "Gold", "remaining": 150, "progress": 0.25}}
+    following = {"name": "Gold", "basis": "spend", "remaining": 150, "progress": 0.25}
+    assert body["tier"] == {"name": "Silver", "perks": ["Free shipping"], "next": following}
     program = platform.proxy("GET", "/program", None).get_json()
     assert program["tiers"] == [
         {"name": "Silver", "threshold": 100, "perks": ["Free shipping"]},

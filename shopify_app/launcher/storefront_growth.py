@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from flask import Blueprint, g, jsonify, redirect, request
@@ -60,6 +60,7 @@ class TierStep(Answer):
 
 class NextTier(Answer):
     name: str
+    basis: Literal["points", "spend"] = Field(description="what the ladder counts: points earned, or money spent in whole units")
     remaining: int
     progress: float = Field(ge=0, le=1)
 

@@ -303,6 +303,7 @@ def progress(session: Session, shop: Shop, member: Member, now: datetime) -> dic
         share = ONE if span <= 0 else min(max((value - base) / span, Decimal(0)), ONE)
         nxt = {
             "name": following.name,
+            "basis": program.basis,
             "remaining": int(remaining.to_integral_value(rounding=ROUND_CEILING)),
             "progress": float(round(share, 4)),
         }

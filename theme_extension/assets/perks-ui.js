@@ -192,7 +192,9 @@
         if (tier.perks && tier.perks.length) head.push(h('small', { text: tier.perks.join(' · ') }));
         if (tier.next) {
           var pct = Math.round(Math.max(0, Math.min(1, tier.next.progress)) * 100);
-          var label = t('next_tier', { points: pts(tier.next.remaining), tier: tier.next.name });
+          var label = tier.next.basis === 'spend'
+            ? t('next_tier_spend', { amount: money(tier.next.remaining), tier: tier.next.name })
+            : t('next_tier', { points: pts(tier.next.remaining), tier: tier.next.name });
           head.push(
             h('div.perks-bar', { role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct, 'aria-label': label }, [h('span', { style: 'width:' + pct + '%' })]),
             h('small', { text: label })
