@@ -9,12 +9,11 @@
     var loc = (function () { try { new Intl.NumberFormat(cfg.locale); return cfg.locale; } catch (e) { return 'en'; } })();
     var plural = new Intl.PluralRules(loc);
 
-    /* ---------- helpers ---------- */
     function t(key, vars) {
       return (T[key] || key).replace(/\{(\w+)\}/g, function (m, k) { return vars && k in vars ? vars[k] : m; });
     }
     function num(n) { return new Intl.NumberFormat(loc).format(n); }
-    // The word agreeing with n by CLDR's rules: base_one, base_few (Romanian's 2-19) or base.
+    // base_one, base_few (Romanian 2-19) or base, by CLDR's rules
     function counted(base, n) { var form = plural.select(n); return t(form === 'one' || form === 'few' ? base + '_' + form : base, { n: num(n) }); }
     function pts(n) { return counted('points', n); }
     function more(n) { return counted('more', n); }
@@ -105,7 +104,6 @@
       old ? old.replaceWith(errorText(e)) : box.append(errorText(e));
     }
 
-    /* ---------- data ---------- */
     function load() {
       var getProgram = function () { return api('/program').then(function (p) { program = p; }); };
       var jobs = [];
@@ -129,7 +127,6 @@
       });
     }
 
-    /* ---------- views ---------- */
     function render() {
       var nodes = member ? memberView() : visitorView();
       if (flash) nodes.unshift(flashCard(flash));
@@ -188,13 +185,12 @@
         h('div.perks-big', { text: pts(m.points) })
       ];
       if (tier) {
-        if (tier.name) head.push(h('span.perks-tier', { text: tier.name }));  // none yet: the way to the first tier
+        if (tier.name) head.push(h('span.perks-tier', { text: tier.name }));  // none: below the first
         if (tier.perks && tier.perks.length) head.push(h('small', { text: tier.perks.join(' · ') }));
         if (tier.next) {
           var pct = Math.round(Math.max(0, Math.min(1, tier.next.progress)) * 100);
-          var label = tier.next.basis === 'spend'
-            ? t('next_tier_spend', { amount: money(tier.next.remaining), tier: tier.next.name })
-            : t('next_tier', { points: pts(tier.next.remaining), tier: tier.next.name });
+          var spend = tier.next.basis === 'spend', left = tier.next.remaining;
+          var label = t(spend ? 'next_tier_spend' : 'next_tier', { points: pts(left), amount: money(left), tier: tier.next.name });
           head.push(
             h('div.perks-bar', { role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct, 'aria-label': label }, [h('span', { style: 'width:' + pct + '%' })]),
             h('small', { text: label })
@@ -220,19 +216,19 @@
             h('span.perks-pos', { text: (x.points > 0 ? '+' : '') + num(x.points) })
           ]);
         })]) : null,
-        // Where the member mails lead (the launcher opened by #perks, or the rewards page), to stop them.
+        // Where the mails lead, to stop them
         h('div.perks-acts', {}, [h('button.perks-ghost', {
           type: 'button', text: t('unsubscribe'), onclick: function () { action('/unsubscribe', {}, this); }
         })])
       ];
     }
 
-    // What the shopper should know before redeeming: the order the code needs, and how long it lasts.
+    // The order a code needs, how long it lasts
     function terms(r) {
       var days = r.code_valid_days;
       return [
-        r.minimum_order && +r.minimum_order > 0 ? h('small.perks-terms', { text: t('min_order', { money: money(r.minimum_order) }) }) : null,
-        days ? h('small.perks-terms', { text: t(plural.select(days) === 'one' ? 'valid_days_one' : 'valid_days', { n: num(days) }) }) : null
+        +r.minimum_order > 0 ? h('small.perks-terms', { text: t('min_order', { money: money(r.minimum_order) }) }) : null,
+        days ? h('small.perks-terms', { text: counted('valid_days', days) }) : null
       ];
     }
 
@@ -318,7 +314,7 @@
           }
         }, [h('label.perks-sr', { for: id, text: t('birthday') }), input, save]);
       } else if (e.url || e.key === 'newsletter') {
-        // A follow: the profile (a new tab) and the claim, once per network; the newsletter: subscribe.
+        // A follow: the profile (new tab) and the claim, once per network
         var n = e.network || '', b = h('button.perks-ghost', { type: 'button', text: t(e.url ? 'claim' : 'subscribe') });
         b.onclick = function () { action('/actions/' + e.key, { network: n }, b); };
         act = h('div.perks-acts', {}, [e.url && h('a.perks-btn', {
