@@ -63,6 +63,7 @@ class ImportJson(Answer):
     pending_rows: int = Field(description="rows of an email no Shopify customer has: held until the account appears")
     pending_points: int = Field(description="points held for those accounts")
     refused_rows: int
+    unknown_tiers: list[str] = Field(description="tier names rows carried that no tier of the ladder has: imported without their tier")
     errors: list[RefusedRow] = Field(description=f"the first {ERRORS_SHOWN:,} refused rows")
     created_at: str | None
     finished_at: str | None
@@ -251,6 +252,7 @@ def _job_json(job: ImportJob) -> dict:
         "pending_rows": job.pending_rows,
         "pending_points": job.pending_points,
         "refused_rows": len(job.errors),
+        "unknown_tiers": job.unknown_tiers,
         "errors": [{"row": e["row"], "message": e["message"]} for e in job.errors[:ERRORS_SHOWN]],
         "created_at": job.created_at.isoformat() if job.created_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,

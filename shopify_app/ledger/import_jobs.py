@@ -160,7 +160,9 @@ def _write_chunk(
     attempt = 1
     while True:
         # The chunk adds to a copy, so a rolled-back attempt leaves the counts as they were.
-        after = replace(before, refused=list(before.refused), seen=dict(before.seen), held=dict(before.held))
+        after = replace(
+            before, refused=list(before.refused), seen=dict(before.seen), held=dict(before.held), unknown_tiers=dict(before.unknown_tiers)
+        )
         try:
             with UnitOfWork(sessions) as uow:
                 transfer.import_chunk(uow.session, shop_id, job_id, source, rows, after)
@@ -183,6 +185,7 @@ def _finish(sessions: sessionmaker[Session], job_id: int, status: str, done: tra
         job.imported_rows, job.points_imported = done.rows, done.points
         job.matched_members, job.new_members = done.matched, done.new
         job.pending_rows, job.pending_points = done.pending, done.pending_points
+        job.unknown_tiers = sorted(done.unknown_tiers.values(), key=str.casefold)
         refused = sorted(done.refused, key=lambda e: e.line)
         # The refused rows' own cells are kept with them, for the merchant to download, fix and import again.
         job.refused_header, cells = transfer.refused_records(job.content, refused)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, String, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.ledger.commands import CustomerProfile
-from shopify_app.ledger.models import LedgerEntry, Member
+from shopify_app.ledger.models import ImportedBalance, LedgerEntry, Member
 from shopify_app.tiers.models import MemberTier, Tier
 
 
@@ -57,6 +58,35 @@ def find_member(session: Session, shop_id: int, customer_id: int) -> Member | No
     return session.scalars(select(Member).where(Member.shop_id == shop_id, Member.customer_id == customer_id)).one_or_none()
 
 
+# --- history from before Perks -------------------------------------------------
+#
+# An import credits the balance the other app had (a ledger entry, kind "import") and keeps what that app said the
+# customer earned in all (`ImportedBalance.lifetime_points`, which includes that balance: points earned there, less
+# those spent or expired there, are the balance). So, once per member (the largest, if several imports carried it):
+# - their points earned before Perks are the imported lifetime points;
+# - the members table, whose ledger sum already holds the import's credit B, adds only what the other app counted
+#   beyond it, max(lifetime - B, 0): 1,250 lifetime with a balance of 300 is 300 in the ledger plus 950, never 1,550.
+# Only balances credited to the member count; one still held for an email counts once its account claims it.
+
+
+def imported_lifetime(session: Session, member_ids: list[int]) -> dict[int, int]:
+    """Each member's points earned before Perks, as the other app counted them; a member with none is absent."""
+    query = select(ImportedBalance.member_id, func.max(ImportedBalance.lifetime_points)).where(
+        ImportedBalance.status == "credited", ImportedBalance.member_id.in_(member_ids), ImportedBalance.lifetime_points.is_not(None)
+    )
+    return {member_id: int(points) for member_id, points in session.execute(query.group_by(ImportedBalance.member_id))}
+
+
+def imported_tiers(session: Session, member_ids: list[int], since: datetime | None) -> dict[int, str]:
+    """The tier each member's other app had them in, from their latest import credited since `since` (any, if None)."""
+    query = select(ImportedBalance.member_id, ImportedBalance.tier).where(
+        ImportedBalance.status == "credited", ImportedBalance.member_id.in_(member_ids), ImportedBalance.tier.is_not(None)
+    )
+    if since is not None:
+        query = query.where(ImportedBalance.credited_at >= since)
+    return dict(session.execute(query.order_by(ImportedBalance.id)).all())
+
+
 # --- the members table ----------------------------------------------------------
 
 SORTS = ("name", "points", "lifetime_points", "tier", "joined")
@@ -83,7 +113,7 @@ def listing(shop_id: int, q: str, sort: str, descending: bool) -> Select:
 
     Lifetime points: every point the member was given (orders, actions, adjustments, imports, tier bonuses), less what
     refunded orders took back; a redemption's refund gives back points already counted, and spending or expiry takes
-    nothing from it."""
+    nothing from it. Plus what another app counted as earned beyond the balance it handed over (see above)."""
     # Correlated, so a page sorted by anything else sums the ledger of its own rows only (PostgreSQL evaluates it
     # after the LIMIT), each through the ledger's member index.
     lifetime_points = (
@@ -102,8 +132,14 @@ def listing(shop_id: int, q: str, sort: str, descending: bool) -> Select:
         .where(LedgerEntry.member_id == Member.id)
         .correlate(Member)
         .scalar_subquery()
-        .label("lifetime_points")
     )
+    before_perks = (
+        select(func.coalesce(func.max(func.greatest(ImportedBalance.lifetime_points - ImportedBalance.points, 0)), 0))
+        .where(ImportedBalance.member_id == Member.id, ImportedBalance.status == "credited")
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    lifetime_points = (lifetime_points + before_perks).label("lifetime_points")
     found = (
         select(Member, Tier.name, lifetime_points)
         .where(Member.shop_id == shop_id, Member.merged_into_id.is_(None), Member.redacted_at.is_(None))

@@ -261,6 +261,9 @@ class ImportJob(Base):
     new_members: Mapped[int] = mapped_column(default=0)
     pending_rows: Mapped[int] = mapped_column(default=0)
     pending_points: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Tier names the rows carried that the shop's ladder had no tier of: those rows were imported without their
+    # tier; the merchant can make the tiers and import again.
+    unknown_tiers: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class ImportedBalance(Base):

@@ -25,6 +25,8 @@ from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.earn.models import MemberBirthday
 from shopify_app.ledger import guests, ledger
 from shopify_app.ledger.models import ImportedBalance, Member
+from shopify_app.shop.models import Shop
+from shopify_app.tiers import tiers
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,11 @@ def claim(session: Session, member: Member, now: datetime) -> int:
         row.status, row.member_id, row.credited_at = "credited", member.id, now
     birthdays = [(member, Carried(birthday=(r.birth_month, r.birth_day, r.birth_year))) for r in held if r.birth_month]
     _give_birthdays(session, member.shop_id, birthdays, now)
+    if held:
+        # The other app's tier and lifetime points with it; a tier name the ladder lacks was named in the import's result.
+        session.flush()
+        names = [r.tier for r in held if r.tier] or [None]
+        tiers.place_imported(session, session.get(Shop, member.shop_id), [(member, name) for name in names], now)
     return credited
 
 

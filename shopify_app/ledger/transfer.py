@@ -14,7 +14,10 @@ would wait on it). A customer no member is yet is looked up in Shopify by
 email and made a member; an email no Shopify customer has is held as a
 pending balance (`pending_balances`) until the account appears. A row that
 cannot be imported (bad cells, a member or email named twice) is refused
-with its line and reason and the rest go in. Each balance is a ledger entry
+with its line and reason and the rest go in. Each member credited is placed on
+the shop's ladder at least in the tier their row names (matched by name) and
+the tier their points, lifetime points from the other app included, reach;
+without the entry reward. Names the ladder lacks are listed in the job's result. Each balance is a ledger entry
 keyed `import:<job>:<row>`, so a job run again after a crash, from its first
 row, credits each row once.
 """
@@ -38,6 +41,8 @@ from shopify_app.ledger.commands import CustomerProfile
 from shopify_app.ledger.members import apply_profile, listing, surviving
 from shopify_app.ledger.models import LedgerEntry, Member
 from shopify_app.ledger.pending_balances import Balance, Carried
+from shopify_app.shop.models import Shop
+from shopify_app.tiers import tiers
 
 MAX_ROWS = 200_000
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -333,6 +338,8 @@ class Imported:
     new: int = 0
     pending: int = 0
     pending_points: int = 0
+    # Tier names rows carried that the shop's ladder has none of, by their case-folded name.
+    unknown_tiers: dict[str, str] = field(default_factory=dict)
 
 
 def import_chunk(
@@ -378,6 +385,10 @@ def import_chunk(
             done.new += 1
         else:
             done.matched += 1
+    if kept:
+        named = [(member, kept_balance.carried.tier) for kept_balance, member in kept]
+        for name in tiers.place_imported(session, session.get(Shop, shop_id), named, now):
+            done.unknown_tiers.setdefault(name.casefold(), name)
 
 
 def _balance(job_id: int, source: str, row: Row) -> Balance:

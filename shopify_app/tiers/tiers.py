@@ -3,7 +3,10 @@
 The rules:
 
 - The measure is the points earned (purchases net of their refunds, actions,
-  referrals; not adjustments, imports, redemptions, expiry or tier bonuses)
+  referrals; not adjustments, imports, redemptions, expiry or tier bonuses;
+  over the whole life, also the points another app says the member earned
+  before Perks, `members.imported_lifetime`, which have no dates to fall in a
+  narrower window)
   or the money spent (the eligible amount of paid, uncancelled orders)
   within the window: the member's whole life, the calendar year in the
   shop's zone, or the 12 months up to now. The rolling window includes its
@@ -15,7 +18,10 @@ The rules:
   is read before the order's points are worked out, so an order's points
   never depend on themselves).
 - The entry reward (points) is paid on moving up into a tier, once per tier
-  per window (ledger key `tier:<tier>:<member>:<window>:entry`); reaching
+  per window: by an order or action (points from before Perks may have
+  helped), or at a placement by points earned in Perks alone; a tier given
+  by an import, or at a placement only with the points from before Perks,
+  pays none (ledger key `tier:<tier>:<member>:<window>:entry`); reaching
   two tiers in one order pays the higher tier's only.
 - Down only at the window's end: a reached tier is held until the end of
   its window (the calendar year's end in the shop's zone; 12 months after
@@ -25,6 +31,10 @@ The rules:
 - Each move bumps the member's version and marks it unsynced; the tier's tag
   and metafield are written to Shopify afterwards (tiers/sync.py),
   never in the ledger's transaction.
+- An imported tier (the other app's, matched by name) is a floor: the member
+  is placed at least in it, without its entry reward (an import moves
+  history, it does not earn), held like a reached tier; a ladder saved while
+  the import's window lasts keeps them in it.
 - Saving a ladder places every member at once (tiers/jobs.py, in batches):
   each moves to exactly what the new ladder gives them, up as an order
   would or down when thresholds rose; a removed tier's members hold none
@@ -47,7 +57,7 @@ from shopify_app.core.errors import InvalidCommand, NotFound
 from shopify_app.earn.program_settings import InvalidSettings
 from shopify_app.ledger import events, ledger
 from shopify_app.ledger.commands import CustomerProfile, PayOrder
-from shopify_app.ledger.members import ensure_member, find_member
+from shopify_app.ledger.members import ensure_member, find_member, imported_lifetime, imported_tiers
 from shopify_app.ledger.models import LedgerEntry, Member, Order
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import installed_shop, read_once
@@ -126,7 +136,9 @@ def measure(session: Session, member: Member, basis: str, start: datetime | None
 def measures(
     session: Session, shop_id: int, member_ids: list[int], basis: str, start: datetime | None, end: datetime
 ) -> dict[int, Decimal]:
-    """Points earned or money spent in [start, end] by each of these members (one query); a member with none is absent."""
+    """Points earned or money spent in [start, end] by each of these members; a member with none is absent.
+
+    Over the whole life (`start` None) points earned include those earned before Perks, as the other app counted them."""
     if basis == "spend":
         owner, amount, at = Order.member_id, Order.eligible_amount, Order.paid_at
         query = select(owner, func.sum(amount)).where(Order.shop_id == shop_id, Order.cancelled_at.is_(None))
@@ -136,7 +148,11 @@ def measures(
     query = query.where(owner.in_(member_ids), at <= end)
     if start is not None:
         query = query.where(at >= start)
-    return {member_id: Decimal(total) for member_id, total in session.execute(query.group_by(owner))}
+    found = {member_id: Decimal(total) for member_id, total in session.execute(query.group_by(owner))}
+    if basis == "points" and start is None:
+        for member_id, before in imported_lifetime(session, member_ids).items():
+            found[member_id] = found.get(member_id, Decimal(0)) + before
+    return found
 
 
 # --- moves ----------------------------------------------------------------------
@@ -192,7 +208,8 @@ def _placed(shop_id: int) -> tuple:
 
 def place(session: Session, shop: Shop, member_ids: list[int], now: datetime) -> int:
     """These members put in exactly the tier the ladder now gives them, their measures read at once; how many were
-    looked at. Up as an order would move them (with the entry reward); down too, at once: the merchant changed the
+    looked at. Up as an order would move them (with the entry reward, if earned in Perks alone; not into the floor of
+    an imported tier); down too, at once, never below an imported tier's floor: the merchant changed the
     ladder, so a tier held under the old thresholds is not earned under the new ones (moving down pays nothing).
     Placing twice moves no one twice: a member already in their tier stays as they are, and a tier's entry reward
     keeps its one key per window."""
@@ -200,15 +217,22 @@ def place(session: Session, shop: Shop, member_ids: list[int], now: datetime) ->
     if not member_ids:
         return 0
     program = program_of(session, shop.id)
-    values = measures(session, shop.id, member_ids, program.basis, window_start(program.period, shop.timezone, now), now)
+    start = window_start(program.period, shop.timezone, now)
+    values = measures(session, shop.id, member_ids, program.basis, start, now)
+    # An import credited in this window keeps its tier as a floor (its window ends as a reached tier's would).
+    floors = {member_id: _named(tiers, name) for member_id, name in imported_tiers(session, member_ids, start).items()}
+    before = _before_perks(session, program, member_ids)
     members = session.scalars(select(Member).where(Member.id.in_(member_ids), Member.merged_into_id.is_(None)).order_by(Member.id)).all()
     for member in members:
         state = _locked_state(session, member)
         held = session.get(Tier, state.tier_id) if state.tier_id else None
-        reached = _highest(tiers, values.get(member.id, Decimal(0)))
+        earned = _highest(tiers, values.get(member.id, Decimal(0)))
+        floor = floors.get(member.id)
+        reached = floor if floor is not None and (earned is None or floor.threshold > earned.threshold) else earned
         if reached == held:
             continue
-        if reached is not None and (held is None or reached.threshold > held.threshold):
+        in_perks = _highest(tiers, values.get(member.id, Decimal(0)) - before.get(member.id, 0))
+        if reached is not None and reached == in_perks and (held is None or reached.threshold > held.threshold):
             _enter(session, shop, program, member, state, held, reached, now)
         else:
             _move(session, shop, program, member, state, held, reached, now)
@@ -373,6 +397,20 @@ def perks_of(tier: Tier) -> list[str]:
     return [line.strip() for line in (tier.perks or "").splitlines() if line.strip()]
 
 
+def _before_perks(session: Session, program: TierProgram, member_ids: list[int]) -> dict[int, int]:
+    """The points from before Perks each member's measure holds (on a lifetime points ladder only), for telling at a
+    placement a tier earned in Perks, which pays its entry reward, from one reached only with them, which does not."""
+    if program.basis != "points" or program.period != "lifetime":
+        return {}
+    return imported_lifetime(session, member_ids)
+
+
+def _named(tiers: list[Tier], name: str | None) -> Tier | None:
+    """The ladder's tier of that name, compared case-insensitively, spaces around it ignored."""
+    wanted = (name or "").strip().casefold()
+    return next((tier for tier in tiers if tier.name.casefold() == wanted), None) if wanted else None
+
+
 def _highest(tiers: list[Tier], value: Decimal) -> Tier | None:
     reached = [t for t in tiers if value >= t.threshold]
     return reached[-1] if reached else None
@@ -433,7 +471,7 @@ def move_by_flow(session: Session, shop_domain: str, customer_id: int, tier_name
     reward follows the same key, so a retried Flow run changes nothing.
     """
     shop = installed_shop(session, shop_domain)
-    wanted = next((tier for tier in ladder(session, shop.id) if tier.name.casefold() == tier_name.strip().casefold()), None)
+    wanted = _named(ladder(session, shop.id), tier_name)
     if wanted is None:
         raise InvalidCommand(f"no tier named {tier_name!r}")
     member = ensure_member(session, shop.id, CustomerProfile(customer_id))[0]
@@ -443,3 +481,30 @@ def move_by_flow(session: Session, shop_domain: str, customer_id: int, tier_name
     program = program_of(session, shop.id)
     _enter(session, shop, program, member, state, session.get(Tier, state.tier_id) if state.tier_id else None, wanted, now)
     return True
+
+
+def place_imported(session: Session, shop: Shop, named: list[tuple[Member, str | None]], now: datetime) -> list[str]:
+    """Members an import credited, each put in the higher of the tier their measure reaches (points earned before
+    Perks included) and the ladder's tier their other app named, unless they hold it or a higher one already; the
+    names the ladder has no tier of.
+
+    No entry reward is paid (an import moves history, it does not earn). The tier is held to its window's end as a
+    reached one, and written to Shopify as any move is."""
+    tiers = ladder(session, shop.id)
+    if not tiers:
+        return [name for _, name in named if name]
+    program = program_of(session, shop.id)
+    values = measures(session, shop.id, [m.id for m, _ in named], program.basis, window_start(program.period, shop.timezone, now), now)
+    unknown = []
+    for member, name in named:
+        wanted, earned = _named(tiers, name), _highest(tiers, values.get(member.id, Decimal(0)))
+        if name and wanted is None:
+            unknown.append(name)
+        target = max((t for t in (wanted, earned) if t is not None), key=lambda t: t.threshold, default=None)
+        if target is None:
+            continue
+        state = _locked_state(session, member)
+        held = session.get(Tier, state.tier_id) if state.tier_id else None
+        if held is None or target.threshold > held.threshold:
+            _move(session, shop, program, member, state, held, target, now)
+    return unknown

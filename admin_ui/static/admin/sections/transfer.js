@@ -93,7 +93,7 @@ function outcome(job, slot, imported) {
   if (job.status === "done" && job.dry_run) return preview(job, slot, imported);
   if (job.status === "done") {
     const done = "Imported " + number(job.imported_rows) + (job.imported_rows === 1 ? " member and " : " members and ") + number(job.points_imported) + " points from " + source(job.layout) + ".";
-    const waiting = job.pending_rows ? " " + number(job.pending_rows) + (job.pending_rows === 1 ? " customer has" : " customers have") + " no Shopify account yet: their " + number(job.pending_points) + " points are kept and credited when the account is made." : "";
+    const waiting = (job.pending_rows ? " " + number(job.pending_rows) + (job.pending_rows === 1 ? " customer has" : " customers have") + " no Shopify account yet: their " + number(job.pending_points) + " points are kept and credited when the account is made." : "") + tiersMissing(job, false);
     if (!job.refused_rows) return h("div", { class: "banner success", id: "import-result", dataset: { status: "done" } }, done + waiting);
     return h("div", { class: "banner warning stack", id: "import-result", dataset: { status: "done" } },
       h("p", null, done + waiting),
@@ -131,8 +131,16 @@ function preview(job, slot, imported) {
   return h("div", { class: "banner stack", id: "import-result", dataset: { status: "dry-run" } },
     h("p", null, h("strong", null, "Dry run of " + job.filename + ", " + source(job.layout) + ": nothing has been written. "), "Importing it would add " + number(job.points_imported) + " points now."),
     h("table", { id: "dry-run-counts" }, h("tbody", null, facts.map(([label, count, help]) => h("tr", null, h("th", { scope: "row" }, label), h("td", { class: "num" }, number(count)), h("td", { class: "muted" }, help))))),
+    job.unknown_tiers.length ? h("p", { id: "import-unknown-tiers" }, tiersMissing(job, true).trim()) : null,
     job.refused_rows ? refusedTable(job) : null,
     h("div", { class: "row" }, go, job.refused_rows ? refusedDownload(job) : null));
+}
+
+// Tiers the other app named that the VIP ladder has no tier of: the members are imported without them.
+function tiersMissing(job, dryRun) {
+  if (!job.unknown_tiers.length) return "";
+  const names = job.unknown_tiers.map((name) => "“" + name + "”").join(", ");
+  return " Your VIP tiers have no tier named " + names + ": " + (dryRun ? "those members would be imported" : "those members were imported") + " without it. Add the tier and import the file again to place them in it.";
 }
 
 function refusedDownload(job) {
