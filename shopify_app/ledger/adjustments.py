@@ -92,8 +92,8 @@ def _keep_above_zero(session: Session, member: Member, points: int, confirm_nega
     balance = session.scalar(select(Member.points_balance).where(Member.id == member.id).with_for_update())
     if balance + points < 0:
         raise InvalidCommand(
-            f"points: would take the balance from {balance:,} to {balance + points:,}; "
-            "allow the balance to go below zero (confirm_negative: true) if that is meant"
+            f"Points would take the balance from {balance:,} to {balance + points:,}: "
+            "tick “Allow the balance to go below zero” (confirm_negative) if that is meant"
         )
 
 
