@@ -24,7 +24,7 @@ from shopify_app.tiers import tiers
 
 def review_tiers() -> int:
     runtime, now = current(), datetime.now(UTC)
-    return review_tiers_with(runtime.sessions, now) + resume_placements(runtime.sessions, runtime.queue, now)
+    return review_tiers_with(runtime.sessions, now) + len(resume_placements(runtime.sessions, runtime.queue, now))
 
 
 def sync_tiers() -> dict[str, int]:
@@ -85,17 +85,17 @@ def enqueue_placement(queue: Queue, shop_id: int, members: int) -> str:
     return job_id
 
 
-def resume_placements(sessions: sessionmaker[Session], queue: Queue, now: datetime) -> int:
+def resume_placements(sessions: sessionmaker[Session], queue: Queue, now: datetime) -> list[int]:
     """Queue again each placement still owed a while after its ladder was saved (Redis was down at the save, or lost the
-    job) and neither waiting nor running now; how many were queued."""
+    job) and neither waiting nor running now; the shops whose placement was queued."""
     with UnitOfWork(sessions) as uow:
         owed = {shop_id: tiers.members_total(uow.session, shop_id) for shop_id in tiers.placements_owed(uow.session, now - RESUME_AFTER)}
-    queued = 0
+    queued = []
     for shop_id, members in owed.items():
         status = placement_status(queue.connection, shop_id)
         if status is None or status["status"] not in ("queued", "running"):
             enqueue_placement(queue, shop_id, members)
-            queued += 1
+            queued.append(shop_id)
     return queued
 
 
