@@ -67,7 +67,7 @@ def percent(lang: str, value: Decimal) -> str:
     return format_percent(value / 100, format="#,##0.##%", locale=_locale(lang))
 
 
-def number(lang: str, n: int) -> str:
+def number(lang: str, n: int | Decimal) -> str:
     """1250 as the language writes it: 1,250 / 1 250 / 1.250."""
     return format_decimal(n, locale=_locale(lang))
 

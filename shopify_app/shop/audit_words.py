@@ -15,7 +15,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel import Locale
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency
+
+from shopify_app.core import words
 
 ENGLISH = Locale("en")
 
@@ -54,13 +56,13 @@ def number(value: Any) -> str:
         amount = Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    return format_decimal(amount.normalize() if amount == amount.to_integral() else amount, locale=ENGLISH)
+    return words.number("en", amount.normalize() if amount == amount.to_integral() else amount)
 
 
 def money(value: Any, context: Context) -> str:
     if value is None:
         return "none"
-    return format_currency(Decimal(str(value)), context.currency, locale=ENGLISH)
+    return words.money("en", Decimal(str(value)), context.currency)
 
 
 def days(value: Any) -> str:
