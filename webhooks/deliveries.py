@@ -72,16 +72,16 @@ SELECT (SELECT id FROM shop), (SELECT id FROM recorded)
 
 
 def record_for_domain(
-    connection: psycopg.Connection, domain: str, headers: dict[str, str], body: bytes, *, after_uninstall: bool
+    cursor: psycopg.Cursor, domain: str, headers: dict[str, str], body: bytes, *, after_uninstall: bool
 ) -> tuple[bool, int | None]:
     """Keep the delivery for the shop of `domain`, committed on return: (shop found, id or None when seen before).
 
-    `connection` is in autocommit (the web's own, webhooks/receive.py), and
-    the statement is prepared once per connection. The shop counts while
+    `cursor`'s connection is in autocommit (the web's own, webhooks/receive.py),
+    and the statement is prepared once per connection. The shop counts while
     installed, and after an uninstall only for the topics Shopify sends then
     (`after_uninstall`).
     """
-    shop_id, delivery_id = connection.execute(
+    shop_id, delivery_id = cursor.execute(
         _RECORD_FOR_DOMAIN,
         {
             "domain": domain,

@@ -9,7 +9,7 @@ It is a plain WSGI callable that `in_front_of` puts before the Flask app
 Black Friday's load Flask's request context, routing and hooks cost as much
 CPU as verifying, recording and enqueuing together, and this one endpoint
 needs none of them (no session, no contract, no rate limit, no template).
-The delivery is recorded on a psycopg connection of its own, in autocommit
+The delivery is recorded on a psycopg connection of the web's own, in autocommit
 with a prepared statement, not through SQLAlchemy's pool: one round trip,
 and a third of the client-side CPU.
 """
@@ -67,7 +67,7 @@ class Receiver:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ["REQUEST_METHOD"] != "POST":
-            return MethodNotAllowed(valid_methods=["POST"])(environ, start_response)
+            return self._not_post(environ, start_response)
         try:
             body = self._body(environ)
         except RequestEntityTooLarge as too_large:
@@ -76,14 +76,30 @@ class Receiver:
         start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(answer)))])
         return (answer,)
 
+    @staticmethod
+    def _not_post(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """What Flask answered a route declared for POST alone: OPTIONS lists the methods, the others are 405."""
+        if environ["REQUEST_METHOD"] == "OPTIONS":
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Allow", "OPTIONS, POST"), ("Content-Length", "0")])
+            return ()
+        return MethodNotAllowed(valid_methods=["OPTIONS", "POST"])(environ, start_response)
+
     def _body(self, environ: dict) -> bytes:
-        """The raw body, refused past the limit before it is read when the length is announced (as Werkzeug does)."""
+        """The raw body, refused past the limit: before it is read when its length is announced (as Werkzeug does).
+
+        A chunked body is read one byte past the limit to tell: Werkzeug cut
+        it at the limit, and the cut body was then refused as a forged HMAC.
+        """
         length = get_content_length(environ)
-        if length is None:  # chunked, or no length at all: Werkzeug's reading and limits
-            return get_input_stream(environ, max_content_length=self.max_bytes).read()
-        if length > self.max_bytes:
+        if length is None:  # chunked, or no length at all (then Werkzeug reads nothing)
+            body = get_input_stream(environ, max_content_length=self.max_bytes + 1).read()
+        elif length > self.max_bytes:
             raise RequestEntityTooLarge()
-        return environ["wsgi.input"].read(length)
+        else:
+            body = environ["wsgi.input"].read(length)
+        if len(body) > self.max_bytes:
+            raise RequestEntityTooLarge()
+        return body
 
     def receive(self, environ: dict, body: bytes) -> tuple[str, bytes]:
         """The answer's status line and JSON body."""
@@ -103,9 +119,9 @@ class Receiver:
             return _OK, _TOPIC_IGNORED
 
         try:
-            with self.connections.one() as connection:
+            with self.connections.cursor() as cursor:
                 installed, delivery_id = deliveries.record_for_domain(
-                    connection, headers["X-Shopify-Shop-Domain"], headers, body, after_uninstall=topic in AFTER_UNINSTALL
+                    cursor, headers["X-Shopify-Shop-Domain"], headers, body, after_uninstall=topic in AFTER_UNINSTALL
                 )
         except psycopg.Error:
             log.exception("could not record a %s delivery", topic)
@@ -138,29 +154,34 @@ _SHOP_IGNORED = _json(status="ignored", reason="shop not installed")
 class Connections:
     """Autocommit psycopg connections to one database, each used by one request at a time.
 
-    A request takes the most recently returned one or opens a new one, so
+    A request takes the most recently returned one (its cursor, kept with it:
+    a new cursor per statement costs a third more) or opens a new one, so
     there are as many as requests ever ran at once (a gthread worker's
-    threads), whatever the server's threading. One that failed is closed,
-    not returned: after a database restart its first use is the one 503.
+    threads), whatever the server's threading. One that failed is closed, not
+    returned; a lost one (the database restarted) takes the idle ones with it,
+    as SQLAlchemy's pool does, so a restart costs one 503, not one per connection.
     """
 
     def __init__(self, url: str) -> None:
         # libpq's own URL: SQLAlchemy's names the driver too (postgresql+psycopg://).
         self.url = re.sub(r"^postgresql\+\w+://", "postgresql://", url)
-        self.free: deque[psycopg.Connection] = deque()
+        self.free: deque[psycopg.Cursor] = deque()
 
     @contextmanager
-    def one(self) -> Iterator[psycopg.Connection]:
+    def cursor(self) -> Iterator[psycopg.Cursor]:
         try:
-            connection = self.free.pop()
+            cursor = self.free.pop()
         except IndexError:
-            connection = psycopg.connect(self.url, autocommit=True)
+            cursor = psycopg.connect(self.url, autocommit=True).cursor()
         try:
-            yield connection
+            yield cursor
         except BaseException:
-            connection.close()
+            if cursor.connection.broken:
+                while self.free:
+                    self.free.pop().connection.close()
+            cursor.connection.close()
             raise
-        self.free.append(connection)
+        self.free.append(cursor)
 
 
 @cache
