@@ -6,6 +6,7 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 from rq import Queue
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
@@ -71,29 +72,30 @@ SELECT (SELECT id FROM shop), (SELECT id FROM recorded)
 
 
 def record_for_domain(
-    sessions: sessionmaker[Session], domain: str, headers: dict[str, str], body: bytes, *, after_uninstall: bool
+    cursor: psycopg.Cursor, domain: str, headers: dict[str, str], body: bytes, *, after_uninstall: bool
 ) -> tuple[bool, int | None]:
     """Keep the delivery for the shop of `domain`, committed on return: (shop found, id or None when seen before).
 
-    The shop counts while installed, and after an uninstall only for the
-    topics Shopify sends then (`after_uninstall`).
+    `cursor`'s connection is in autocommit (the web's own, webhooks/receive.py),
+    and the statement is prepared once per connection. The shop counts while
+    installed, and after an uninstall only for the topics Shopify sends then
+    (`after_uninstall`).
     """
-    engine = sessions.kw["bind"]
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        shop_id, delivery_id = connection.exec_driver_sql(
-            _RECORD_FOR_DOMAIN,
-            {
-                "domain": domain,
-                "after_uninstall": after_uninstall,
-                "webhook_id": headers["X-Shopify-Webhook-Id"],
-                "event_id": headers.get("X-Shopify-Event-Id"),
-                "topic": headers["X-Shopify-Topic"],
-                "api_version": headers.get("X-Shopify-API-Version"),
-                "headers": json.dumps({name: headers[name] for name in KEPT_HEADERS if name in headers}),
-                "payload": body.decode(),
-                "received_at": datetime.now(UTC),
-            },
-        ).one()
+    shop_id, delivery_id = cursor.execute(
+        _RECORD_FOR_DOMAIN,
+        {
+            "domain": domain,
+            "after_uninstall": after_uninstall,
+            "webhook_id": headers["X-Shopify-Webhook-Id"],
+            "event_id": headers.get("X-Shopify-Event-Id"),
+            "topic": headers["X-Shopify-Topic"],
+            "api_version": headers.get("X-Shopify-API-Version"),
+            "headers": json.dumps({name: headers[name] for name in KEPT_HEADERS if name in headers}),
+            "payload": body.decode(),
+            "received_at": datetime.now(UTC),
+        },
+        prepare=True,
+    ).fetchone()
     return shop_id is not None, delivery_id
 
 
