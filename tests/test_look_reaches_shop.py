@@ -107,7 +107,9 @@ def test_the_block_reads_the_metafield_over_its_settings_and_falls_back_on_a_bad
     # Nothing saved: the block's settings, as the theme editor sets them.
     plain = OBJECTS | {"request": {"locale": {"iso_code": "fr"}}, "app": {"metafields": {}}}
     html = blocks.render("launcher", plain, {"primary_color": "#123456"})
-    assert "--perks-primary: #123456; --perks-bg: #ffffff; --perks-text: #1f2124; --perks-radius: 12px; --perks-on-primary: #ffffff;" in html
+    assert (
+        "--perks-primary: #123456; --perks-bg: #ffffff; --perks-text: #1f2124; --perks-radius: 12px; --perks-on-primary: #ffffff;" in html
+    )
 
 
 def test_the_colours_shown_are_readable_on_every_path_that_renders_the_launcher():
