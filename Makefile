@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.dev-installed
 SCHEMA_STAMP := .schema/.installed
 
-.PHONY: run test lint bench install install-dev demo-order lighthouse chaos
+.PHONY: run test lint bench install install-dev demo-order lighthouse chaos theme-assets
 
 # What runs Perks (requirements.txt); the tests' tools come on top (requirements-dev.txt).
 $(STAMP): requirements.txt
@@ -56,6 +56,11 @@ demo-order: $(STAMP)
 test: install-dev /usr/bin/redis-server /usr/bin/chromium
 	$(VENV)/bin/ruff check .
 	PY=$(PY) scripts/with-test-services $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The storefront's assets: theme_src/ (edit there) minified into theme_extension/assets/ (the tests
+# fail while an asset is not the build of its source).
+theme-assets: node_modules/.installed
+	node scripts/build_theme_assets.mjs
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
