@@ -129,7 +129,7 @@ class Services:
             return json.loads(answer.read())["access_token"]
 
     def processes(self) -> dict[str, list[int]]:
-        """The pids of the gunicorn workers (the master's children) and of the rq worker processes (and any child of theirs)."""
+        """The pids of the gunicorn workers (the master's children), the rq workers, and their children (rq's scheduler)."""
         children: dict[int, list[int]] = {}
         for status in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -140,7 +140,8 @@ class Services:
         workers = [w.pid for w in self.workers if w.poll() is None]
         return {
             "gunicorn": sorted(children.get(self.web.pid, [])) if self.web else [],
-            "rq": sorted([*workers, *(child for pid in workers for child in children.get(pid, []))]),
+            "rq": sorted(workers),
+            "rq scheduler": sorted(child for pid in workers for child in children.get(pid, [])),
         }
 
     def start_web(self) -> None:
@@ -463,7 +464,8 @@ def row_memory(services: Services) -> tuple[Row, dict]:
         f"≤ {MEMORY_TARGET_MB} MB each",
         bool(every) and largest <= MEMORY_TARGET_MB,
         f"{len(sizes.get('gunicorn', {}))} gunicorn workers ({services.web_workers}x{services.web_threads} threads), "
-        f"{len(sizes.get('rq', {}))} rq worker processes, read from /proc/<pid>/status",
+        f"{len(sizes.get('rq', {}))} rq workers and {len(sizes.get('rq scheduler', {}))} scheduler process forked by one, "
+        "read from /proc/<pid>/status",
     ), sizes
 
 
