@@ -687,6 +687,7 @@ def main(argv=None) -> None:
                 log(f"the limit: pgbench, 32 clients, {limit_seconds} s each for (a) and (b), before the app starts")
                 limits = limit.measure(os.environ["DATABASE_URL"], shop_ids["ingest"], seconds=limit_seconds)
                 rows += limit_rows(limits)
+                log("the limit: " + "; ".join(f"({name}) {result.per_second:,.0f}/s" for name, result in limits.items()))
                 results["limit"] = {name: result.__dict__ for name, result in limits.items()}
             services.start_web()
             if 1 in wanted:
