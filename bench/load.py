@@ -304,7 +304,10 @@ class Redeemer:
             self.connection.close()  # reconnects at the next request; the same key asks again
             self.answers["no answer"] = self.answers.get("no answer", 0) + 1
             return False
-        reply = json.loads(text) if text else {}
+        try:
+            reply = json.loads(text)
+        except ValueError:  # not the app's JSON (a server error page): recorded below with its status
+            reply = {"body": text[:200].decode(errors="replace")}
         outcome = str(status) if status == 200 else f"{status} {reply.get('error')}"
         self.answers[outcome] = self.answers.get(outcome, 0) + 1
         if status == 200 and reply.get("code") and reply.get("state") == "issued":
