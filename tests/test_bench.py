@@ -6,14 +6,21 @@ database (fsync off: the figure means nothing, the harness is what is tested).
 
 from __future__ import annotations
 
+import threading
+
 import psycopg
 import pytest
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
-from bench import launcher_size, limit, month
+from bench import launcher_size, limit, load, month
 from bench.run import Row, limit_rows, redemption_check, summary, table
 from shopify_app.core.config import Settings
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger import adjustments
+from shopify_app.ledger.models import LedgerEntry, Member
+from shopify_app.rewards.models import Redemption
+from shopify_app.rewards.rewards import create_reward
 from shopify_app.shop.models import Shop
 
 URL = Settings().database_url
@@ -115,3 +122,40 @@ def test_row_three_counts_a_redemption_exact_only_with_one_code_at_shopify_and_i
     pending = [(made[0][0], "pending", *made[0][2:]), *made[1:]]
     assert "1 not issued" in redemption_check(pending, spent, answered, shopify, events)["wrong"]
     assert redemption_check(made[1:], spent, answered, shopify, events)["wrong"]
+
+
+def test_row_three_redeems_through_the_app_proxy_and_the_admin_api(platform, sessions, monkeypatch):
+    """The load generator's redeemer against the app on a real port: a code made at the fake Admin API
+    for an affordable redemption, the same key answered the same code, "insufficient points" asked again later."""
+    monkeypatch.setattr(load, "SECRET", platform.fake.client_secret)  # the app proxy signs with the app's secret
+    platform.install()
+    customer = 7_100_000_000_001
+    with UnitOfWork(sessions) as uow:
+        shop_id = uow.session.scalar(select(Shop.id).where(Shop.domain == platform.shop))
+        reward_id = create_reward(uow.session, shop_id, {"title": "2 USD off", "kind": "fixed_amount", "points_cost": 200, "value": 2}).id
+        adjustments.adjust(uow.session, shop_id, customer, 300, "Earned", "staff-1")
+        uow.commit()
+    server = make_server("127.0.0.1", 0, platform.app, threaded=True)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    try:
+        redeemer = load.Redeemer(server.server_port, platform.shop, {200: reward_id})
+        assert redeemer.ask(1, customer, 200) is True
+        assert redeemer.ask(1, customer, 200) is True  # asked again under the same key: the same code, no second debit
+        assert redeemer.ask(2, customer, 200) is False  # 100 points left: asked again once more points come
+    finally:
+        server.shutdown()
+        serving.join()
+
+    assert redeemer.errors == [] and redeemer.answers == {"200": 2, "409 insufficient_points": 1}
+    with UnitOfWork(sessions) as uow:
+        made = uow.session.execute(
+            select(Redemption.code, Redemption.state, Redemption.points, Member.customer_id)
+            .join(Member, Member.id == Redemption.member_id)
+            .where(Redemption.shop_id == shop_id)
+        ).all()
+        debits = uow.session.scalars(select(LedgerEntry.points).where(LedgerEntry.shop_id == shop_id, LedgerEntry.kind == "redeem")).all()
+    assert made == [(redeemer.codes[1], "issued", 200, customer)] and debits == [-200]
+    events = [month.Join(0, customer), month.Redeem(1, 1, customer, 200)]
+    checked = redemption_check(made, (1, 200), {"1": redeemer.codes[1]}, platform.fake.dump(platform.shop)["shops"][platform.shop], events)
+    assert checked["wrong"] == []
