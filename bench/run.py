@@ -402,7 +402,8 @@ def row_month(services, workdir, shop_ids, rewards, scale, connections) -> tuple
         met,
         f"{facts['members']:,} joins, {facts['orders']:,} paid orders worth {facts['points']:,} points "
         f"(ledger issued {issued:,}), {redemptions.get('applied', 0):,}/{facts['redemptions']:,} redemptions through "
-        f"POST /proxy/redeem ({codes['summary']}; answers {redemptions.get('answers', {})}), "
+        f"POST /proxy/redeem ({codes['summary']}; answers {redemptions.get('answers', {})}; the last answered "
+        f"{result.get('redemptions_done_at', result['started_at']) - result['started_at']:.1f} s after the first delivery), "
         f"{result['requests']:,} deliveries with ~10% duplicates, shuffled; statuses {statuses}; "
         f"ingest {result['ok_per_second']:,.0f}/s p99 {result['p99_ms']:.1f} ms",
     ), result
