@@ -66,7 +66,8 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 
 # The targets of ../shared/DESIGN.md on gunicorn, PostgreSQL (durable commits),
-# Redis and perks workers, as a table. QUICK=1: a tenth of the size.
+# Redis, perks workers and the fake Admin API, as a table, after the machine's own
+# limit (pgbench on the same database, BENCH_LIMIT_SECONDS each). QUICK=1: a tenth of the size.
 BENCH_PG_OPTIONS ?= -c shared_buffers=1GB -c max_wal_size=4GB
 bench: install-dev /usr/bin/redis-server
 	PERKS_DURABLE=1 PERKS_PG_OPTIONS="$(BENCH_PG_OPTIONS)" PY=$(PY) scripts/with-test-services $(PY) -m bench.run $(if $(QUICK),--quick) $(BENCH_ARGS)
