@@ -118,8 +118,8 @@ def test_the_member_answer_in_french_is_the_launchers_as_before(platform, ada):
     cheap, dear, used, fresh = ada["cheap"], ada["dear"], ada["used"], ada["fresh"]
     rewards = body.pop("rewards")
     assert [(r["title"], r["affordable"]) for r in rewards] == [(cheap.title, True), ("Mug", False)]
-    assert rewards[1] | {"id": 0} == {
-        "id": 0,
+    assert rewards[1] == {
+        "id": dear.id,
         "title": "Mug",
         "kind": "free_product",
         "points_cost": 5000,
@@ -178,10 +178,34 @@ def test_the_member_answer_in_french_is_the_launchers_as_before(platform, ada):
             "next": {"name": "Or", "basis": "points", "remaining": 1770, "progress": 0.115},
         },
         "earn": [
-            {"key": "purchase", "title": body["earn"][0]["title"], "points": 2, "per": "currency_unit", "network": None, "url": None, "done": False},
+            {
+                "key": "purchase",
+                "title": body["earn"][0]["title"],
+                "points": 2,
+                "per": "currency_unit",
+                "network": None,
+                "url": None,
+                "done": False,
+            },
             {"key": "signup", "title": body["earn"][1]["title"], "points": 50, "per": "once", "network": None, "url": None, "done": False},
-            {"key": "newsletter", "title": body["earn"][2]["title"], "points": 30, "per": "once", "network": None, "url": None, "done": True},
-            {"key": "birthday", "title": body["earn"][3]["title"], "points": 100, "per": "year", "network": None, "url": None, "done": False},
+            {
+                "key": "newsletter",
+                "title": body["earn"][2]["title"],
+                "points": 30,
+                "per": "once",
+                "network": None,
+                "url": None,
+                "done": True,
+            },
+            {
+                "key": "birthday",
+                "title": body["earn"][3]["title"],
+                "points": 100,
+                "per": "year",
+                "network": None,
+                "url": None,
+                "done": False,
+            },
         ],
         "referral": {"url": f"https://{ada['shop']}/apps/perks/r/adacode234", "friends": 1, "points_earned": 500},
         "birthday": "03-14",
@@ -198,7 +222,14 @@ def test_a_customer_not_yet_a_member_sees_nothing_of_their_own(platform, ada, st
     body = get_member(platform, 7012345678999, None).get_json()
     assert len(statements) == 1, statements
     assert body["customer"] == {"id": "7012345678999", "first_name": None}
-    assert (body["points"], body["tier"], body["codes"], body["history"], body["referral"], body["birthday"]) == (0, None, [], [], None, None)
+    assert (body["points"], body["tier"], body["codes"], body["history"], body["referral"], body["birthday"]) == (
+        0,
+        None,
+        [],
+        [],
+        None,
+        None,
+    )
     assert [r["affordable"] for r in body["rewards"]] == [False, False]
 
 

@@ -81,8 +81,11 @@ WITH shop AS (
     SELECT coalesce(json_agg(json_build_object(
         'created_at', e.created_at, 'points', e.points, 'reason', e.reason, 'kind', e.kind) ORDER BY e.id DESC), '[]') AS rows
     FROM (
+        -- The member's id as a value, not a join: the newest 20 are then read backwards on (member_id, id) and the
+        -- scan stops there, where a join read a long-time member's every entry to sort them.
         SELECT l.id, l.created_at, l.points, l.reason, l.kind
-        FROM ledger_entries l JOIN shop ON l.shop_id = shop.id JOIN member ON l.member_id = member.id
+        FROM ledger_entries l
+        WHERE l.member_id = (SELECT id FROM member) AND l.shop_id = (SELECT id FROM shop)
         ORDER BY l.id DESC LIMIT :history_shown
     ) e
 ), done AS (
