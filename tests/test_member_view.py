@@ -7,17 +7,17 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions
 from shopify_app.earn.models import MemberBirthday
 from shopify_app.ledger import ledger
-from shopify_app.referrals.models import Referral, ReferralLink
+from shopify_app.referrals.models import Referral, ReferralLink, ReferralProgram
 from shopify_app.rewards.models import Redemption, Reward
 from shopify_app.shop.shops import installed_shop, program_of
 from shopify_app.tiers import tiers
-from shopify_app.tiers.models import MemberTier, Tier
+from shopify_app.tiers.models import MemberTier, Tier, TierProgram
 from tests.fixtures.app_proxy import signed_query
 from tests.rules_helpers import member
 
@@ -238,3 +238,24 @@ def test_a_shop_not_installed_is_refused_as_before(platform, ada):
     answer = get_member(platform, ADA)
     assert answer.status_code == 401
     assert answer.get_json() == {"error": "shop_not_installed", "message": "nobody-here.myshopify.com has not installed Perks"}
+
+
+def test_a_shop_without_its_referral_and_tier_settings_rows_gets_them_made_and_its_answer(platform, ada, sessions, statements):
+    """A shop installed before those rows were made at install: the first view makes them (the defaults), as every other
+    reader of the settings does, and answers as with them."""
+    with UnitOfWork(sessions) as uow:
+        shop_id = installed_shop(uow.session, platform.shop).id
+        uow.session.execute(delete(ReferralProgram).where(ReferralProgram.shop_id == shop_id))
+        uow.session.execute(delete(TierProgram).where(TierProgram.shop_id == shop_id))
+        uow.commit()
+    body = get_member(platform, ADA).get_json()
+    assert body["referral"] == {"url": f"https://{ada['shop']}/apps/perks/r/adacode234", "friends": 1, "points_earned": 500}
+    # The defaults: points earned in the calendar year.
+    assert body["tier"] == {
+        "name": "Argent",
+        "perks": ["Livraison offerte"],
+        "next": {"name": "Or", "basis": "points", "remaining": 1770, "progress": 0.115},
+    }
+    statements.clear()
+    assert get_member(platform, ADA).get_json() == body
+    assert len(statements) == 1, statements
