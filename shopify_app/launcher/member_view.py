@@ -19,6 +19,7 @@ shop's settings rows missing from before they were made at install.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -40,117 +41,57 @@ from shopify_app.tiers.models import TierProgram
 CODES_SHOWN = 20
 HISTORY_SHOWN = 20
 
-# Numbers that are Decimal in the ORM come as text, so json keeps every digit (10.00 stays "10.00").
-STATEMENT = (
-    text(
-        """
-WITH shop AS (
-    SELECT s.id, s.domain, s.name, s.currency, s.timezone
-    FROM shops s WHERE s.domain = :domain AND s.uninstalled_at IS NULL
-), member AS (
-    SELECT m.id, m.first_name, m.points_balance
-    FROM members m JOIN shop ON m.shop_id = shop.id WHERE m.customer_id = :customer_id
-), program AS (
-    SELECT p.points_per_unit::text AS points_per_unit, p.signup_points
-    FROM programs p JOIN shop ON p.shop_id = shop.id
-), rules AS (
-    SELECT coalesce(json_agg(json_build_object(
-        'action', r.action, 'name', r.name, 'points', r.points, 'limit_period', r.limit_period,
-        'network', r.network, 'url', r.url) ORDER BY r.id), '[]') AS rows
-    FROM earn_rules r JOIN shop ON r.shop_id = shop.id
-    WHERE r.enabled AND r.action = ANY(:shown_actions)
-), catalogue AS (
-    SELECT coalesce(json_agg(json_build_object(
-        'id', r.id, 'title', r.title, 'kind', r.kind, 'points_cost', r.points_cost, 'value', r.value::text,
-        'variant_id', r.variant_id, 'variant_title', r.variant_title, 'minimum_order', r.minimum_order::text,
-        'limit_per_member', r.limit_per_member, 'code_valid_days', r.code_valid_days,
-        'combines_with_order', r.combines_with_order, 'combines_with_product', r.combines_with_product,
-        'combines_with_shipping', r.combines_with_shipping, 'min_points', r.min_points, 'max_points', r.max_points,
-        'enabled', r.enabled, 'archived_at', r.archived_at) ORDER BY r.points_cost, r.id), '[]') AS rows
-    FROM rewards r JOIN shop ON r.shop_id = shop.id
-), codes AS (
-    SELECT coalesce(json_agg(json_build_object(
-        'id', c.id, 'reward_id', c.reward_id, 'code', c.code, 'state', c.state, 'points', c.points,
-        'value', c.value::text, 'order_id', c.order_id, 'error', c.error, 'created_at', c.created_at,
-        'expires_at', c.expires_at, 'used_at', c.used_at) ORDER BY c.id DESC), '[]') AS rows
-    FROM (
-        SELECT d.* FROM redemptions d JOIN shop ON d.shop_id = shop.id JOIN member ON d.member_id = member.id
-        WHERE d.code IS NOT NULL ORDER BY d.id DESC LIMIT :codes_shown
-    ) c
-), history AS (
-    SELECT coalesce(json_agg(json_build_object(
-        'created_at', e.created_at, 'points', e.points, 'reason', e.reason, 'kind', e.kind) ORDER BY e.id DESC), '[]') AS rows
-    FROM (
-        -- The member's id as a value, not a join: the newest 20 are then read backwards on (member_id, id) and the
-        -- scan stops there, where a join read a long-time member's every entry to sort them.
-        SELECT l.id, l.created_at, l.points, l.reason, l.kind
-        FROM ledger_entries l
-        WHERE l.member_id = (SELECT id FROM member) AND l.shop_id = (SELECT id FROM shop)
-        ORDER BY l.id DESC LIMIT :history_shown
-    ) e
-), done AS (
-    -- From the shop's few once-only rules to the member's claim of each, on the claims' unique key.
-    SELECT coalesce(json_agg(DISTINCT r.action), '[]') AS rows
-    FROM earn_rules r JOIN shop ON r.shop_id = shop.id, member
-    WHERE r.limit_period = 'ever' AND EXISTS (
-        SELECT FROM action_claims a
-        WHERE a.shop_id = shop.id AND a.rule_id = r.id AND a.member_id = member.id AND a.ledger_key IS NOT NULL)
-), ladder AS (
-    SELECT coalesce(json_agg(json_build_object(
-        'id', t.id, 'name', t.name, 'threshold', t.threshold::text, 'perks', t.perks) ORDER BY t.threshold), '[]') AS rows,
-        count(*) AS tiers
-    FROM tiers t JOIN shop ON t.shop_id = shop.id
-), tier_program AS (
-    SELECT tp.basis, tp.period,
-        CASE tp.period
-            WHEN 'lifetime' THEN NULL
-            WHEN 'rolling_12_months' THEN CAST(:year_ago AS timestamptz)
-            ELSE date_trunc('year', CAST(:now AS timestamptz) AT TIME ZONE shop.timezone) AT TIME ZONE shop.timezone
-        END AS since
-    FROM tier_programs tp JOIN shop ON tp.shop_id = shop.id
-), measure AS (
-    -- Only for a member of a shop with a ladder: what tiers.measures sums, on the member's own rows.
-    SELECT CASE tp.basis
-        WHEN 'spend' THEN (
-            SELECT coalesce(sum(o.eligible_amount), 0) FROM orders o
-            WHERE o.member_id = member.id AND o.shop_id = shop.id AND o.cancelled_at IS NULL
-              AND o.paid_at <= :now AND (tp.since IS NULL OR o.paid_at >= tp.since))
-        ELSE (
-            SELECT coalesce(sum(l.points), 0) FROM ledger_entries l
-            WHERE l.member_id = member.id AND l.shop_id = shop.id AND l.kind = ANY(:earned_kinds)
-              AND l.created_at <= :now AND (tp.since IS NULL OR l.created_at >= tp.since))
-          + CASE WHEN tp.since IS NULL THEN coalesce((
-              SELECT max(i.lifetime_points) FROM imported_balances i
-              WHERE i.member_id = member.id AND i.status = 'credited' AND i.lifetime_points IS NOT NULL), 0)
-            ELSE 0 END
-        END::text AS value,
-        (SELECT mt.tier_id FROM member_tiers mt WHERE mt.member_id = member.id) AS held_id
-    FROM tier_program tp, shop, member, ladder WHERE ladder.tiers > 0
-)
+# Each section is its own subquery on an index. `S` and `M` stand for the shop's and the member's ids as values (an
+# InitPlan each), so every lookup is an index condition and the history's newest 20 are read backwards on
+# (member_id, id), where a join read a long-time member's every entry to sort them. Numbers that are Decimal in the
+# ORM come as text, so json keeps every digit (10.00 stays "10.00"). The done actions go from the shop's few
+# once-only rules to the member's claim of each, on the claims' unique key. The measure is what tiers.measures sums,
+# for a member of a shop with a ladder. The text stays under psycopg's 4,096 bytes, past which it parses a query
+# again on every execution instead of once.
+SQL = """
+WITH shop AS (SELECT id, domain, name, currency, timezone FROM shops WHERE domain = :domain AND uninstalled_at IS NULL),
+member AS (SELECT id, first_name, points_balance FROM members WHERE shop_id = S AND customer_id = :customer_id),
+ladder AS (SELECT id, name, threshold::text, perks FROM tiers WHERE shop_id = S),
+tp AS (
+  SELECT basis, CASE period WHEN 'lifetime' THEN NULL WHEN 'rolling_12_months' THEN CAST(:year_ago AS timestamptz)
+    ELSE date_trunc('year', CAST(:now AS timestamptz) AT TIME ZONE shop.timezone) AT TIME ZONE shop.timezone END AS since
+  FROM tier_programs, shop WHERE shop_id = shop.id)
 SELECT json_build_object(
-    'shop', json_build_object('id', shop.id, 'domain', shop.domain, 'name', shop.name, 'currency', shop.currency),
-    'member', (SELECT row_to_json(member) FROM member),
-    'program', (SELECT row_to_json(program) FROM program),
-    'rules', (SELECT rows FROM rules),
-    'rewards', (SELECT rows FROM catalogue),
-    'codes', (SELECT rows FROM codes),
-    'history', (SELECT rows FROM history),
-    'birthday', (
-        SELECT json_build_object('month', b.month, 'day', b.day)
-        FROM member_birthdays b JOIN member ON b.member_id = member.id),
-    'done', (SELECT rows FROM done),
-    'tiers', (SELECT rows FROM ladder),
-    'tier_program', (SELECT json_build_object('basis', basis) FROM tier_program),
-    'measure', (SELECT row_to_json(measure) FROM measure),
-    'referrals', (SELECT rp.enabled FROM referral_programs rp WHERE rp.shop_id = shop.id),
-    'referred', (
-        SELECT json_build_object('friends', count(*), 'points', coalesce(sum(f.points), 0))
-        FROM referrals f JOIN member ON f.referrer_id = member.id
-        WHERE f.shop_id = shop.id AND f.state <> 'rejected'),
-    'link', (SELECT k.code FROM referral_links k JOIN member ON k.member_id = member.id WHERE k.shop_id = shop.id)
+'shop', (SELECT row_to_json(shop) FROM shop),
+'member', (SELECT row_to_json(member) FROM member),
+'program', (SELECT row_to_json(p) FROM (SELECT points_per_unit::text, signup_points FROM programs WHERE shop_id = S) p),
+'rules', (SELECT json_agg(r ORDER BY r.id) FROM (SELECT id, action, name, points, limit_period, network, url FROM earn_rules
+  WHERE shop_id = S AND enabled AND action = ANY(:shown_actions)) r),
+'rewards', (SELECT json_agg(r ORDER BY r.points_cost, r.id) FROM (SELECT id, title, kind, points_cost, value::text, variant_id,
+  variant_title, minimum_order::text, limit_per_member, code_valid_days, combines_with_order, combines_with_product,
+  combines_with_shipping, min_points, max_points, enabled, archived_at FROM rewards WHERE shop_id = S) r),
+'codes', (SELECT json_agg(c ORDER BY c.id DESC) FROM (SELECT id, reward_id, code, state, points, value::text, order_id, error,
+  created_at, expires_at, used_at FROM redemptions WHERE member_id = M AND shop_id = S AND code IS NOT NULL
+  ORDER BY id DESC LIMIT :codes_shown) c),
+'history', (SELECT json_agg(e ORDER BY e.id DESC) FROM (SELECT id, created_at, points, reason, kind FROM ledger_entries
+  WHERE member_id = M AND shop_id = S ORDER BY id DESC LIMIT :history_shown) e),
+'birthday', (SELECT row_to_json(b) FROM (SELECT month, day FROM member_birthdays WHERE member_id = M) b),
+'done', (SELECT json_agg(DISTINCT r.action) FROM earn_rules r WHERE r.shop_id = S AND r.limit_period = 'ever' AND EXISTS (
+  SELECT FROM action_claims a WHERE a.shop_id = S AND a.rule_id = r.id AND a.member_id = M AND a.ledger_key IS NOT NULL)),
+'tiers', (SELECT json_agg(ladder ORDER BY threshold::numeric) FROM ladder),
+'tier_program', (SELECT row_to_json(tp) FROM tp),
+'measure', (SELECT CASE tp.basis
+  WHEN 'spend' THEN (SELECT sum(eligible_amount) FROM orders WHERE member_id = M AND shop_id = S AND cancelled_at IS NULL
+    AND paid_at <= :now AND (tp.since IS NULL OR paid_at >= tp.since))
+  ELSE (SELECT sum(points) FROM ledger_entries WHERE member_id = M AND shop_id = S AND kind = ANY(:earned_kinds)
+    AND created_at <= :now AND (tp.since IS NULL OR created_at >= tp.since))
+  END::text FROM tp WHERE EXISTS (SELECT FROM member) AND EXISTS (SELECT FROM ladder)),
+'imported', (SELECT max(lifetime_points) FROM imported_balances
+  WHERE member_id = M AND status = 'credited' AND lifetime_points IS NOT NULL),
+'held', (SELECT tier_id FROM member_tiers WHERE member_id = M),
+'referrals', (SELECT enabled FROM referral_programs WHERE shop_id = S),
+'referred', (SELECT json_build_object('friends', count(*), 'points', coalesce(sum(points), 0)) FROM referrals
+  WHERE shop_id = S AND referrer_id = M AND state <> 'rejected'),
+'link', (SELECT code FROM referral_links WHERE shop_id = S AND member_id = M)
 ) FROM shop
 """
-    )
+STATEMENT = (
+    text(re.sub(r"= S\b", "= (SELECT id FROM shop)", re.sub(r"= M\b", "= (SELECT id FROM member)", SQL)))
     .bindparams(
         bindparam("shown_actions", type_=ARRAY(String)),
         bindparam("earned_kinds", type_=ARRAY(String), value=list(tiers.EARNED_KINDS)),
@@ -201,7 +142,7 @@ def read(
     if found is None:
         return None
     member = found["member"]
-    if (member and found["referrals"] is None) or (found["tiers"] != [] and found["tier_program"] is None):
+    if (member and found["referrals"] is None) or (found["tiers"] and found["tier_program"] is None):
         found = _with_settings(sessions, found["shop"]["id"], domain, customer_id, now, shown_actions)
     code = found["link"]
     if member and found["referrals"] and code is None:
@@ -256,13 +197,13 @@ def _view(found: dict, code: str | None) -> MemberView:
         member=SimpleNamespace(**member) if member else None,
         points_per_unit=Decimal(program["points_per_unit"]),
         signup_points=program["signup_points"],
-        rules=[SimpleNamespace(**rule) for rule in found["rules"]],
-        rewards=[_reward(reward) for reward in found["rewards"]],
-        codes=[_redemption(redemption) for redemption in found["codes"]],
-        history=[SimpleNamespace(**entry | {"created_at": _time(entry["created_at"])}) for entry in found["history"]],
+        rules=[SimpleNamespace(**rule) for rule in found["rules"] or ()],
+        rewards=[_reward(reward) for reward in found["rewards"] or ()],
+        codes=[_redemption(redemption) for redemption in found["codes"] or ()],
+        history=[SimpleNamespace(**entry | {"created_at": _time(entry["created_at"])}) for entry in found["history"] or ()],
         birthday=f"{birthday['month']:02d}-{birthday['day']:02d}" if birthday else None,
-        done=frozenset(found["done"]),
-        tiers=_standing(found) if member and found["measure"] else None,
+        done=frozenset(found["done"] or ()),
+        tiers=_standing(found) if member and found["tiers"] else None,
         referral_code=code if member and found["referrals"] else None,
         friends=found["referred"]["friends"] if member else 0,
         referral_points=found["referred"]["points"] if member else 0,
@@ -271,12 +212,15 @@ def _view(found: dict, code: str | None) -> MemberView:
 
 def _standing(found: dict) -> TierStanding:
     ladder = [SimpleNamespace(**tier | {"threshold": Decimal(tier["threshold"])}) for tier in found["tiers"]]
-    held_id = found["measure"]["held_id"]
+    value = Decimal(found["measure"] or 0)
+    program = found["tier_program"]
+    if program["basis"] == "points" and program["since"] is None and found["imported"] is not None:
+        value += found["imported"]  # over the whole life, the points earned before Perks count too
     return TierStanding(
         ladder=ladder,
-        basis=found["tier_program"]["basis"],
-        value=Decimal(found["measure"]["value"]),
-        held=next((tier for tier in ladder if tier.id == held_id), None),
+        basis=program["basis"],
+        value=value,
+        held=next((tier for tier in ladder if tier.id == found["held"]), None),
     )
 
 
