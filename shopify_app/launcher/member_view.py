@@ -2,9 +2,9 @@
 
 The shop (installed, by its domain), the member, and every section of the answer
 (rewards, codes, history, birthday, actions done, the tier ladder and the
-member's measure on it, the program and its earn rules, the referral offer, the
+member's measure on it, the program and its earn rules, whether referrals run, the
 member's referral stats and link) come from one SELECT, each section its own
-CTE on an index, so a request is one round trip to PostgreSQL whatever the
+subquery on an index, so a request is one round trip to PostgreSQL whatever the
 shop's size. It runs outside a transaction (autocommit: no BEGIN, no COMMIT):
 one statement sees one snapshot anyway.
 
@@ -49,7 +49,7 @@ HISTORY_SHOWN = 20
 # for a member of a shop with a ladder. The text stays under psycopg's 4,096 bytes, past which it parses a query
 # again on every execution instead of once.
 SQL = """
-WITH shop AS (SELECT id, domain, name, currency, timezone FROM shops WHERE domain = :domain AND uninstalled_at IS NULL),
+WITH shop AS (SELECT id, domain, currency, timezone FROM shops WHERE domain = :domain AND uninstalled_at IS NULL),
 member AS (SELECT id, first_name, points_balance FROM members WHERE shop_id = S AND customer_id = :customer_id),
 ladder AS (SELECT id, name, threshold::text, perks FROM tiers WHERE shop_id = S),
 tp AS (
@@ -114,9 +114,7 @@ class TierStanding:
 
 @dataclass(frozen=True)
 class MemberView:
-    shop_id: int
     domain: str
-    name: str
     currency: str
     member: SimpleNamespace | None  # id, first_name, points_balance
     points_per_unit: Decimal
@@ -190,9 +188,7 @@ def _view(found: dict, code: str | None) -> MemberView:
     shop, member, program = found["shop"], found["member"], found["program"]
     birthday = found["birthday"]
     return MemberView(
-        shop_id=shop["id"],
         domain=shop["domain"],
-        name=shop["name"],
         currency=shop["currency"],
         member=SimpleNamespace(**member) if member else None,
         points_per_unit=Decimal(program["points_per_unit"]),
