@@ -379,6 +379,9 @@ def row_month(services, workdir, shop_ids, rewards, scale, connections) -> tuple
             "SELECT r.code, r.state, r.points, m.customer_id FROM redemptions r JOIN members m ON m.id = r.member_id WHERE r.shop_id = %s",
             (shop_id,),
         ).fetchall()
+        last_processed = db.execute(
+            "SELECT extract(epoch FROM max(processed_at)) FROM webhook_deliveries WHERE shop_id = %s", (shop_id,)
+        ).fetchone()[0]
         spent = db.execute(
             "SELECT count(*), coalesce(-sum(points), 0) FROM ledger_entries WHERE shop_id = %s AND kind = 'redeem'", (shop_id,)
         ).fetchone()
@@ -403,7 +406,8 @@ def row_month(services, workdir, shop_ids, rewards, scale, connections) -> tuple
         f"{facts['members']:,} joins, {facts['orders']:,} paid orders worth {facts['points']:,} points "
         f"(ledger issued {issued:,}), {redemptions.get('applied', 0):,}/{facts['redemptions']:,} redemptions through "
         f"POST /proxy/redeem ({codes['summary']}; answers {redemptions.get('answers', {})}; the last answered "
-        f"{result.get('redemptions_done_at', result['started_at']) - result['started_at']:.1f} s after the first delivery), "
+        f"{result.get('redemptions_done_at', result['started_at']) - result['started_at']:.1f} s after the first delivery, "
+        f"the last delivery processed {float(last_processed or result['started_at']) - result['started_at']:.1f} s after it), "
         f"{result['requests']:,} deliveries with ~10% duplicates, shuffled; statuses {statuses}; "
         f"ingest {result['ok_per_second']:,.0f}/s p99 {result['p99_ms']:.1f} ms",
     ), result
