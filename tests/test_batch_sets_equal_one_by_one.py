@@ -233,10 +233,14 @@ def _statements(sessions, ids: list[int]) -> list[str]:
     return statements
 
 
+def _joins(sessions, shop: str) -> list[int]:
+    return _record(sessions, shop, [("customers/create", _payload(("customers/create", c, None)), f"join-{c}") for c in CUSTOMERS])
+
+
 def test_the_sets_save_plain_joins_in_a_few_statements(sessions):
     """The stream test above would pass with no set at all: here a batch of plain joins must take the set's few statements."""
     shop = _fresh_shop(sessions, rare=False)
-    ids = _record(sessions, shop, [("customers/create", _payload(("customers/create", c, None)), f"join-{c}") for c in CUSTOMERS])
+    ids = _joins(sessions, shop)
     statements = _statements(sessions, ids)
     assert sum(1 for statement in statements if "INSERT INTO members" in statement) == 1
     assert sum(1 for statement in statements if "INSERT INTO ledger_entries" in statement) == 1
@@ -244,6 +248,17 @@ def test_the_sets_save_plain_joins_in_a_few_statements(sessions):
     state = _state(sessions, shop, ids)
     assert state["balances"] == dict.fromkeys(CUSTOMERS, SIGNUP_POINTS)
     assert [kind for _, kind, _, _ in state["events"]] == ["points_earned"] * len(CUSTOMERS)
+
+
+def test_joins_the_sets_cannot_take_are_saved_one_by_one_in_the_same_batch(sessions):
+    """An imported balance held for an email, and a birthday making the profile complete: in a stream,
+    later payments often settle both anyway, so here each join is the last word."""
+    shop = _fresh_shop(sessions)
+    ids = _joins(sessions, shop)
+    assert set(process_together(sessions, ids).values()) == {"done"}
+    imported, profile = 300, 40
+    expected = dict.fromkeys(CUSTOMERS, SIGNUP_POINTS) | {CUSTOMERS[1]: SIGNUP_POINTS + imported, CUSTOMERS[2]: SIGNUP_POINTS + profile}
+    assert _state(sessions, shop, ids)["balances"] == expected
 
 
 def test_the_sets_pay_a_plain_batch_in_a_few_statements(sessions):
