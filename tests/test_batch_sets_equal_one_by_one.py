@@ -1,4 +1,4 @@
-"""A drain's batch pays plain orders as sets (ledger/batch.py). The same stream of deliveries, run in batches
+"""A drain's batch saves plain customers and pays plain orders as sets (ledger/batch.py). The same stream of deliveries, run in batches
 with the sets and in the same batches with every delivery's own handler, must leave two fresh shops in the
 same state, down to every entry, order row, event and status; run one by one, the same balances and points.
 
@@ -6,6 +6,7 @@ same state, down to every entry, order row, event and status; run one by one, th
 back under the payment's key, not the refund's. So only the batch without sets is the exact measure.)"""
 
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 from unittest.mock import patch
 
@@ -15,11 +16,15 @@ from sqlalchemy import event, select
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn import actions
+from shopify_app.earn.profile import give_birthday
+from shopify_app.ledger import pending_balances
+from shopify_app.ledger.commands import GiveBirthday
 from shopify_app.ledger.models import LedgerEntry, Member, Order
 from shopify_app.notifications.models import MemberEvent
 from shopify_app.referrals.models import OrderFingerprint
 from shopify_app.shop.models import Shop
-from shopify_app.shop.shops import add_shop
+from shopify_app.shop.shops import add_shop, program_of
 from webhooks import deliveries as deliveries_module
 from webhooks.deliveries import process, process_together, record
 from webhooks.models import WebhookDelivery
@@ -97,10 +102,24 @@ def _deliveries(stream: list) -> list[tuple[str, dict, str]]:
     return out
 
 
-def _fresh_shop(sessions) -> str:
+SIGNUP_POINTS = 25
+
+
+def _fresh_shop(sessions, *, rare: bool = True) -> str:
+    """A shop whose new accounts earn a sign-up bonus; with the rare cases joins meet: an imported balance
+    held for the second customer's email, and the third's birthday given (a complete profile earns)."""
     with UnitOfWork(sessions) as uow:
         domain = f"t{uuid.uuid4().hex[:12]}.myshopify.com"
-        add_shop(uow.session, domain, name="Sets")
+        shop = add_shop(uow.session, domain, name="Sets")
+        uow.session.flush()
+        program_of(uow.session, shop).signup_points = SIGNUP_POINTS
+        if rare:
+            actions.set_rule(uow.session, shop, "profile", points=40)
+            held = pending_balances.Balance(
+                "import:1:2", "Imported", f"c{CUSTOMERS[1]}@example.com", None, None, 300, pending_balances.Carried()
+            )
+            pending_balances.hold(uow.session, shop.id, None, [held], datetime.now(UTC))
+            give_birthday(uow.session, GiveBirthday(domain, CUSTOMERS[2], 5, 17), now=datetime.now(UTC))
         uow.commit()
     return domain
 
@@ -186,7 +205,7 @@ def test_a_stream_paid_as_sets_in_batches_ends_as_each_handler_would(sessions, s
     for delivery_id in alone_ids:
         process(sessions, delivery_id)
     handlers_ids = _record(sessions, handlers_shop, deliveries)
-    with patch.object(deliveries_module, "_paid_as_sets", lambda session, work, q: work):
+    with patch.object(deliveries_module, "_as_sets", lambda session, work, q: work):
         _in_batches(sessions, handlers_ids, size)
     sets_ids = _record(sessions, sets_shop, deliveries)
     _in_batches(sessions, sets_ids, size)
@@ -201,13 +220,8 @@ def test_a_stream_paid_as_sets_in_batches_ends_as_each_handler_would(sessions, s
     assert sets["statuses"] == alone["statuses"]
 
 
-def test_the_sets_pay_a_plain_batch_in_a_few_statements(sessions):
-    """The stream test above would pass with no set at all: here a plain batch must take the set's few statements."""
-    shop = _fresh_shop(sessions)
-    customers = [("customers/create", _payload(("customers/create", c, None)), f"join-{c}") for c in CUSTOMERS]
-    _in_batches(sessions, _record(sessions, shop, customers), len(customers))
-    plain = [o for o in ORDERS if BUYER[o] is not None]
-    ids = _record(sessions, shop, [("orders/paid", _payload(("orders/paid", o, ((Decimal("30.00"), 1, 0),), None)), None) for o in plain])
+def _statements(sessions, ids: list[int]) -> list[str]:
+    """The statements one batch of `ids` runs, all of them done."""
     statements: list[str] = []
     engine = sessions.kw["bind"]
     listen = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
@@ -216,6 +230,46 @@ def test_the_sets_pay_a_plain_batch_in_a_few_statements(sessions):
         assert set(process_together(sessions, ids).values()) == {"done"}
     finally:
         event.remove(engine, "before_cursor_execute", listen)
+    return statements
+
+
+def _joins(sessions, shop: str) -> list[int]:
+    return _record(sessions, shop, [("customers/create", _payload(("customers/create", c, None)), f"join-{c}") for c in CUSTOMERS])
+
+
+def test_the_sets_save_plain_joins_in_a_few_statements(sessions):
+    """The stream test above would pass with no set at all: here a batch of plain joins must take the set's few statements."""
+    shop = _fresh_shop(sessions, rare=False)
+    ids = _joins(sessions, shop)
+    statements = _statements(sessions, ids)
+    assert sum(1 for statement in statements if "INSERT INTO members" in statement) == 1
+    assert sum(1 for statement in statements if "INSERT INTO ledger_entries" in statement) == 1
+    assert len(statements) <= 10, statements
+    state = _state(sessions, shop, ids)
+    assert state["balances"] == dict.fromkeys(CUSTOMERS, SIGNUP_POINTS)
+    assert [kind for _, kind, _, _ in state["events"]] == ["points_earned"] * len(CUSTOMERS)
+
+
+def test_joins_the_sets_cannot_take_are_saved_one_by_one_in_the_same_batch(sessions):
+    """An imported balance held for an email, and a birthday making the profile complete: in a stream,
+    later payments often settle both anyway, so here each join is the last word."""
+    shop = _fresh_shop(sessions)
+    ids = _joins(sessions, shop)
+    assert set(process_together(sessions, ids).values()) == {"done"}
+    imported, profile = 300, 40
+    expected = dict.fromkeys(CUSTOMERS, SIGNUP_POINTS) | {CUSTOMERS[1]: SIGNUP_POINTS + imported, CUSTOMERS[2]: SIGNUP_POINTS + profile}
+    assert _state(sessions, shop, ids)["balances"] == expected
+
+
+def test_the_sets_pay_a_plain_batch_in_a_few_statements(sessions):
+    """The stream test above would pass with no set at all: here a plain batch must take the set's few statements."""
+    shop = _fresh_shop(sessions, rare=False)
+    customers = [("customers/create", _payload(("customers/create", c, None)), f"join-{c}") for c in CUSTOMERS]
+    _in_batches(sessions, _record(sessions, shop, customers), len(customers))
+    plain = [o for o in ORDERS if BUYER[o] is not None]
+    ids = _record(sessions, shop, [("orders/paid", _payload(("orders/paid", o, ((Decimal("30.00"), 1, 0),), None)), None) for o in plain])
+    statements = _statements(sessions, ids)
     assert sum(1 for statement in statements if "INSERT INTO ledger_entries" in statement) == 1
     assert len(statements) <= 12, statements
-    assert _state(sessions, shop, ids)["balances"] == {c: 30 * sum(1 for o in plain if BUYER[o] == c) for c in CUSTOMERS}
+    paid = {c: 30 * sum(1 for o in plain if BUYER[o] == c) for c in CUSTOMERS}
+    assert _state(sessions, shop, ids)["balances"] == {c: SIGNUP_POINTS + points for c, points in paid.items()}

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.core.errors import InvalidCommand, LoyaltyError
 from shopify_app.core.unit_of_work import UnitOfWork
-from shopify_app.ledger import batch
-from shopify_app.ledger.commands import PayOrder
+from shopify_app.ledger import batch, guests
+from shopify_app.ledger.commands import PayOrder, SaveCustomer
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import remember_shop, settings_read_once
 from shopify_app.shopify import collections
@@ -181,7 +181,7 @@ def process_together(sessions: sessionmaker[Session], delivery_ids: list[int], q
                     work.append((delivery, shop, payload))
                 outcomes[delivery.id] = status
                 settled[status].append(delivery.id)
-            for delivery, shop, payload in _paid_as_sets(uow.session, work, q):
+            for delivery, shop, payload in _as_sets(uow.session, work, q):
                 _handle(uow.session, delivery, shop, payload, False, q)
             for status, ids in settled.items():
                 _settle(uow.session, ids, status)
@@ -192,19 +192,27 @@ def process_together(sessions: sessionmaker[Session], delivery_ids: list[int], q
         return None
 
 
-def _paid_as_sets(session: Session, work: list[tuple[WebhookDelivery, Shop, dict]], q: Queue | None) -> list:
-    """Pay the batch's plain orders/paid as sets (ledger/batch.py); the deliveries left to run one by one, in lock order.
+# The customer topics whose deliveries a batch may save as sets (ledger/batch.py save_customers).
+_SAVED = {"customers/create": translate.customer_created, "customers/update": translate.customer_updated}
 
-    An order goes to the set only when nothing else in the batch touches its
+
+def _as_sets(session: Session, work: list[tuple[WebhookDelivery, Shop, dict]], q: Queue | None) -> list:
+    """Save the batch's plain customers and pay its plain orders as sets (ledger/batch.py); the
+    deliveries left to run one by one, in lock order.
+
+    A delivery goes to a set only when nothing else in the batch touches its
     order (a refund, another payment of it) nor its customer (a customers/create,
     a payment with another profile): what those do depends on the order they
-    run in, so they all run one by one, after the set, as the batch always ran them.
+    run in, so they all run one by one, after the sets, as the batch always ran them.
     """
     paid: dict[int, PayOrder] = {}
+    saved: dict[int, SaveCustomer] = {}
     for delivery, shop, payload in work:
-        if delivery.topic == "orders/paid":
-            with suppress(InvalidCommand):  # refused by its own handler, one by one
+        with suppress(InvalidCommand):  # refused by its own handler, one by one
+            if delivery.topic == "orders/paid":
                 paid[delivery.id] = translate.order_paid(shop.domain, payload)
+            elif delivery.topic in _SAVED:
+                saved[delivery.id] = _SAVED[delivery.topic](shop.domain, payload)
     busy_customers: Counter[int] = Counter()
     busy_orders: Counter[int] = Counter()
     profiles: dict[int, set] = {}
@@ -215,29 +223,37 @@ def _paid_as_sets(session: Session, work: list[tuple[WebhookDelivery, Shop, dict
             profiles.setdefault(customer, set()).add(paid[delivery.id].customer)
         else:
             busy_customers[customer] += 1
-    together: dict[int, list[PayOrder]] = {}
+    joins: dict[int, dict[int, int]] = {}  # per shop, the delivery of each customer saved as a set
+    together: dict[int, dict[int, int]] = {}  # per shop, the delivery of each order paid as a set
     for delivery, shop, _ in work:
+        if delivery.id in saved:
+            customer_id = saved[delivery.id].profile.customer_id
+            if busy_customers[customer_id] == 1 and customer_id not in profiles:
+                joins.setdefault(shop.id, {})[customer_id] = delivery.id
+            continue
         cmd = paid.get(delivery.id)
         if cmd is None or cmd.customer is None or busy_orders[cmd.order_id] > 1:
             continue
         # A customer's payments go together when they carry one profile and nothing else in the batch touches them.
         if not busy_customers[cmd.customer.customer_id] and len(profiles[cmd.customer.customer_id]) == 1:
-            together.setdefault(shop.id, []).append(cmd)
+            together.setdefault(shop.id, {})[cmd.order_id] = delivery.id
+    # A guest's order run before or after an account with its email joins is paid to the member or held
+    # for it (and only the first remembers the member's address): such an account joins one by one.
+    guest_emails = {guests.normalise(cmd.email) for cmd in paid.values() if cmd.customer is None} - {None}
     shops = {shop.id: shop for _, shop, _ in work}
     now = datetime.now(UTC)
-    left = {
-        (shop_id, cmd.order_id)
-        for shop_id, cmds in together.items()
-        for cmd in batch.pay_orders(
-            session, shops[shop_id], cmds, now=now, collections=collections.for_shop(q, shops[shop_id].domain) if q is not None else None
+    taken: set[int] = set()
+    for shop_id, deliveries in joins.items():  # customers first, then orders: the lock order
+        saving = [saved[delivery_id] for delivery_id in deliveries.values()]
+        left = batch.save_customers(session, shops[shop_id], saving, now=now, busy_emails=guest_emails)
+        taken |= set(deliveries.values()) - {deliveries[cmd.profile.customer_id] for cmd in left}
+    for shop_id, deliveries in together.items():
+        fills = collections.for_shop(q, shops[shop_id].domain) if q is not None else None
+        left = batch.pay_orders(
+            session, shops[shop_id], [paid[delivery_id] for delivery_id in deliveries.values()], now=now, collections=fills
         )
-    }
-    taken = {(shop_id, cmd.order_id) for shop_id, cmds in together.items() for cmd in cmds} - left
-    return [
-        (delivery, shop, payload)
-        for delivery, shop, payload in work
-        if delivery.id not in paid or (shop.id, paid[delivery.id].order_id) not in taken
-    ]
+        taken |= set(deliveries.values()) - {deliveries[cmd.order_id] for cmd in left}
+    return [(delivery, shop, payload) for delivery, shop, payload in work if delivery.id not in taken]
 
 
 def _locked(delivery_ids: list[int]):

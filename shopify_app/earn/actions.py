@@ -181,17 +181,29 @@ def _key(action: str, name: str, member: Member, period: str, n: int) -> str:
     return f"action:{name}:{member.customer_id}:{period}:{n}"
 
 
-def _signup(session: Session, program: Program, member: Member, rule: EarnRule | None) -> Outcome:
-    """An account is created once, so its key alone is the limit: the one the sign-up bonus
-    always had, which keeps members who joined before the rules from being paid again.
-    Without a rule of its own, the program's `signup_points` is the rule."""
+SIGNUP_REASON = "Joined the program"
+
+
+def signup_points(program: Program, rule: EarnRule | None) -> int:
+    """What a new account earns, 0 when nothing: without a rule of its own, the program's `signup_points` is the rule."""
     points = (rule.points if rule.enabled else 0) if rule else program.signup_points
-    if not program.enabled or not points:
+    return points if program.enabled else 0
+
+
+def signup_key(customer_id: int) -> str:
+    """An account is created once, so its key alone is the limit: the one the sign-up bonus
+    always had, which keeps members who joined before the rules from being paid again."""
+    return f"customer:{customer_id}:signup"
+
+
+def _signup(session: Session, program: Program, member: Member, rule: EarnRule | None) -> Outcome:
+    points = signup_points(program, rule)
+    if not points:
         return Outcome("off")
-    key = f"customer:{member.customer_id}:signup"
-    if not ledger.post(session, member, points, kind="signup", key=key, reason="Joined the program"):
+    key = signup_key(member.customer_id)
+    if not ledger.post(session, member, points, kind="signup", key=key, reason=SIGNUP_REASON):
         return Outcome("repeat")
-    events.emit(session, member, "points_earned", f"event:{key}", points=points, reason="Joined the program")
+    events.emit(session, member, "points_earned", f"event:{key}", points=points, reason=SIGNUP_REASON)
     return Outcome("awarded", points)
 
 

@@ -11,20 +11,29 @@ it twice), and the members' balances are moved by the entries actually
 inserted, with their profiles and the members' events, in a second. Every
 other order, and any the set could not insert (its row appeared meanwhile),
 is handed back for checkout.order_paid one at a time.
+
+`save_customers` does the same for customers/create and customers/update: the
+members upserted in one statement (the newer profile wins, as apply_profile
+decides), their emails locked as guests.claim and pending_balances.claim lock
+them, and the sign-up bonus of the new accounts entered in one more, under the
+key actions.award uses. An account with guest points or an imported balance
+held against its email, a member merged away, or one with a birthday (its
+profile may now earn the profile rule) goes back for customers.save_customer.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import select, text, union
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from shopify_app.earn import multipliers, promotions
-from shopify_app.ledger.commands import CustomerProfile, PayOrder
+from shopify_app.earn import actions, multipliers, promotions
+from shopify_app.ledger import guests
+from shopify_app.ledger.commands import CustomerProfile, PayOrder, SaveCustomer
 from shopify_app.ledger.earning import ONE, at_1x, multiplied_lines, price
-from shopify_app.ledger.models import OrderLine
+from shopify_app.ledger.models import ImportedBalance, OrderLine, PendingPoints
 from shopify_app.referrals import referrals
 from shopify_app.referrals.models import OrderFingerprint
 from shopify_app.rewards import redemptions
@@ -70,26 +79,27 @@ WITH given AS (
 SELECT paid.order_id, earned.points FROM paid LEFT JOIN earned USING (order_id)
 """)
 
-# members.apply_profile as SQL: a profile older than the one kept is ignored, and a field the
-# payload did not carry is kept.
+# members.apply_profile as SQL, from a row g of _profiles' arrays: a profile older than the one kept
+# is ignored, and a field the payload did not carry is kept.
 _NEWER = "(m.profile_updated_at IS NULL OR g.updated_at >= m.profile_updated_at)"
+_PROFILE = f"""
+        email = CASE WHEN g.email_given AND {_NEWER} THEN g.email ELSE m.email END,
+        first_name = CASE WHEN g.first_given AND {_NEWER} THEN g.first_name ELSE m.first_name END,
+        last_name = CASE WHEN g.last_given AND {_NEWER} THEN g.last_name ELSE m.last_name END,
+        profile_updated_at = CASE WHEN g.updated_at IS NOT NULL AND {_NEWER} THEN g.updated_at ELSE m.profile_updated_at END"""
+_PROFILE_ARRAYS = """
+        CAST(:emails AS text[]), CAST(:email_given AS boolean[]), CAST(:first_names AS text[]), CAST(:first_given AS boolean[]),
+        CAST(:last_names AS text[]), CAST(:last_given AS boolean[]), CAST(:updated_at AS timestamptz[])"""
+_PROFILE_COLUMNS = "email, email_given, first_name, first_given, last_name, last_given, updated_at"
 
 # Balances moved by the entries inserted (one row per member, its orders' points summed), profiles kept
 # current, and the points_earned events ledger.post's callers emit (one row per order).
 _SETTLE = text(rf"""
 WITH given AS (
-    SELECT * FROM unnest(
-        CAST(:member_ids AS bigint[]), CAST(:points AS bigint[]),
-        CAST(:emails AS text[]), CAST(:email_given AS boolean[]), CAST(:first_names AS text[]), CAST(:first_given AS boolean[]),
-        CAST(:last_names AS text[]), CAST(:last_given AS boolean[]), CAST(:updated_at AS timestamptz[])
-    ) AS g(member_id, points, email, email_given, first_name, first_given, last_name, last_given, updated_at)
+    SELECT * FROM unnest(CAST(:member_ids AS bigint[]), CAST(:points AS bigint[]), {_PROFILE_ARRAYS}
+    ) AS g(member_id, points, {_PROFILE_COLUMNS})
 ), moved AS (
-    UPDATE members m SET
-        points_balance = m.points_balance + g.points,
-        email = CASE WHEN g.email_given AND {_NEWER} THEN g.email ELSE m.email END,
-        first_name = CASE WHEN g.first_given AND {_NEWER} THEN g.first_name ELSE m.first_name END,
-        last_name = CASE WHEN g.last_given AND {_NEWER} THEN g.last_name ELSE m.last_name END,
-        profile_updated_at = CASE WHEN g.updated_at IS NOT NULL AND {_NEWER} THEN g.updated_at ELSE m.profile_updated_at END
+    UPDATE members m SET points_balance = m.points_balance + g.points, {_PROFILE}
     FROM given g
     WHERE m.id = g.member_id
     RETURNING m.id
@@ -185,13 +195,7 @@ def _settle(session: Session, shop: Shop, done: list[PayOrder], payable: dict[in
             "now": now,
             "member_ids": list(members),
             "points": [points for points, _ in members.values()],
-            "emails": [(p.email.strip().lower() or None) if p.email is not None else None for p in profiles],
-            "email_given": [p.email is not None for p in profiles],
-            "first_names": [p.first_name for p in profiles],
-            "first_given": [p.first_name is not None for p in profiles],
-            "last_names": [p.last_name for p in profiles],
-            "last_given": [p.last_name is not None for p in profiles],
-            "updated_at": [p.updated_at for p in profiles],
+            **_profiles(profiles),
             "earned_members": [payable[cmd.order_id] for cmd in earned],
             "earned_orders": [cmd.order_id for cmd in earned],
             "earned_points": [entered[cmd.order_id] for cmd in earned],
@@ -226,3 +230,131 @@ def _remember_addresses(session: Session, shop: Shop, done: list[PayOrder], paya
     ]
     if rows:
         session.execute(insert(OrderFingerprint).values(rows).on_conflict_do_nothing(index_elements=["shop_id", "order_id", "kind"]))
+
+
+def _profiles(profiles: list[CustomerProfile]) -> dict[str, list]:
+    """The profiles as the arrays _PROFILE_ARRAYS names, each email as apply_profile keeps it."""
+    return {
+        "emails": [guests.normalise(p.email) for p in profiles],
+        "email_given": [p.email is not None for p in profiles],
+        "first_names": [p.first_name for p in profiles],
+        "first_given": [p.first_name is not None for p in profiles],
+        "last_names": [p.last_name for p in profiles],
+        "last_given": [p.last_name is not None for p in profiles],
+        "updated_at": [p.updated_at for p in profiles],
+    }
+
+
+# ensure_member and apply_profile for many customers: a new customer's member made with the profile, a
+# known one's profile applied (not to a member merged away: ensure_member leaves it as it is). A member
+# this statement's snapshot cannot see (made by another transaction meanwhile) is in neither part, and
+# its customer goes one by one; so does one whose email, given or kept, is busy: left untouched, as a
+# guest order run before it must find it. Each row: member id, customer id, the email kept, a birthday given.
+_JOIN = text(f"""
+WITH given AS (
+    SELECT * FROM unnest(CAST(:customer_ids AS bigint[]), {_PROFILE_ARRAYS}
+    ) AS g(customer_id, {_PROFILE_COLUMNS})
+), made AS (
+    INSERT INTO members (shop_id, customer_id, email, first_name, last_name, points_balance, profile_updated_at, created_at)
+    SELECT :shop_id, customer_id, email, first_name, last_name, 0, updated_at, :now
+    FROM given WHERE email IS NULL OR NOT email = ANY(CAST(:busy_emails AS text[])) ORDER BY customer_id
+    ON CONFLICT (shop_id, customer_id) DO NOTHING
+    RETURNING id, customer_id, email, false AS birthday
+), kept AS (
+    UPDATE members m SET {_PROFILE}
+    FROM given g
+    WHERE m.shop_id = :shop_id AND m.customer_id = g.customer_id AND m.merged_into_id IS NULL
+      AND NOT coalesce(g.email = ANY(CAST(:busy_emails AS text[])) OR m.email = ANY(CAST(:busy_emails AS text[])), false)
+    RETURNING m.id, m.customer_id, m.email, EXISTS (SELECT 1 FROM member_birthdays b WHERE b.member_id = m.id)
+)
+SELECT * FROM made UNION ALL SELECT * FROM kept
+""")
+
+# The sign-up bonus as actions.award pays it, for many new members: the entries under their keys, the
+# balances moved by those inserted, and their points_earned events.
+_SIGN_UP = text(r"""
+WITH entered AS (
+    INSERT INTO ledger_entries (shop_id, member_id, points, kind, idempotency_key, reason, created_at)
+    SELECT :shop_id, member_id, :points, 'signup', key, :reason, :now
+    FROM unnest(CAST(:member_ids AS bigint[]), CAST(:keys AS text[])) AS g(member_id, key) ORDER BY member_id
+    ON CONFLICT (shop_id, idempotency_key) DO NOTHING
+    RETURNING member_id, idempotency_key
+), moved AS (
+    UPDATE members m SET points_balance = m.points_balance + :points FROM entered e WHERE m.id = e.member_id
+)
+INSERT INTO member_events (shop_id, member_id, kind, key, data, attempts, created_at)
+SELECT :shop_id, member_id, 'points_earned', 'event\:' || idempotency_key,
+    json_build_object('points', CAST(:points AS bigint), 'reason', CAST(:reason AS text)), 0, :now
+FROM entered ORDER BY member_id
+ON CONFLICT (shop_id, key) DO NOTHING
+""")
+
+
+def save_customers(
+    session: Session, shop: Shop, saved: list[SaveCustomer], *, now: datetime, busy_emails: set[str] | frozenset[str] = frozenset()
+) -> list[SaveCustomer]:
+    """Save the plain ones of the shop's `saved` customers as sets; the others, for customers.save_customer one by one.
+
+    `saved` holds one delivery per customer (the caller's batch keeps the rest
+    for one by one), and a member whose email, given or kept, is one of
+    `busy_emails` (the batch's guest orders') is left alone for it. Any other
+    customer handed back may have had its member made and its profile applied
+    here: save_customer does both again to the same effect.
+    """
+    plain = [cmd for cmd in saved if not cmd.profile.email_subscribed]  # the newsletter rule: actions.award's work
+    if shop.uninstalled_at is not None or not plain:
+        return saved  # an uninstalled shop is refused one by one
+    joined = {
+        customer_id: (member_id, email, birthday)
+        for member_id, customer_id, email, birthday in session.execute(
+            _JOIN,
+            {
+                "shop_id": shop.id,
+                "now": now,
+                "customer_ids": [cmd.profile.customer_id for cmd in plain],
+                "busy_emails": sorted(busy_emails),
+                **_profiles([cmd.profile for cmd in plain]),
+            },
+        )
+    }
+    # Locked after the emails are written, as save_customer does: a guest order locking the email
+    # later finds the member, and one that held it first is found here.
+    candidates = [cmd for cmd in plain if cmd.profile.customer_id in joined and not joined[cmd.profile.customer_id][2]]
+    emails = {joined[cmd.profile.customer_id][1] for cmd in candidates} - {None}
+    made = guests.lock_emails(session, shop.id, list(emails))
+    held = _held(session, shop.id, sorted(emails - made))
+    taking = [cmd for cmd in candidates if joined[cmd.profile.customer_id][1] not in held]
+    new = [joined[cmd.profile.customer_id][0] for cmd in taking if cmd.is_new]
+    points = actions.signup_points(program_of(session, shop), actions.find_rule(session, shop.id, "signup")) if new else 0
+    if points:
+        session.execute(
+            _SIGN_UP,
+            {
+                "shop_id": shop.id,
+                "now": now,
+                "points": points,
+                "reason": actions.SIGNUP_REASON,
+                "member_ids": new,
+                "keys": [actions.signup_key(cmd.profile.customer_id) for cmd in taking if cmd.is_new],
+            },
+        )
+    taken = {cmd.profile.customer_id for cmd in taking}
+    return [cmd for cmd in saved if cmd.profile.customer_id not in taken]
+
+
+def _held(session: Session, shop_id: int, emails: list[str]) -> set[str]:
+    """The emails with guest points or an imported balance still held against them (their rows locked by the caller)."""
+    if not emails:
+        return set()
+    return set(
+        session.scalars(
+            union(
+                select(PendingPoints.email).where(
+                    PendingPoints.shop_id == shop_id, PendingPoints.email.in_(emails), PendingPoints.status == "pending"
+                ),
+                select(ImportedBalance.email).where(
+                    ImportedBalance.shop_id == shop_id, ImportedBalance.email.in_(emails), ImportedBalance.status == "pending"
+                ),
+            )
+        )
+    )

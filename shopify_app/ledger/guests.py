@@ -31,16 +31,35 @@ def normalise(email: str | None) -> str | None:
 
 
 def lock_email(session: Session, shop_id: int, email: str) -> bool:
-    """Hold the email's row until commit; True when this call made it, so nothing was ever held against it.
+    """Hold the email's row until commit; True when this call made it, so nothing was ever held against it."""
+    return email in lock_emails(session, shop_id, [email])
+
+
+def lock_emails(session: Session, shop_id: int, emails: list[str]) -> set[str]:
+    """Hold each email's row until commit, in sorted order; the emails whose rows this call made,
+    so nothing was ever held against them.
 
     A row this transaction inserts is as good as locked: anyone else's insert waits on it.
     """
-    made = session.execute(
-        insert_ignoring_conflicts(GuestEmail, ["shop_id", "email"]).values(shop_id=shop_id, email=email).returning(GuestEmail.id)
-    ).scalar()
-    if made is None:
-        session.execute(select(GuestEmail.id).where(GuestEmail.shop_id == shop_id, GuestEmail.email == email).with_for_update())
-    return made is not None
+    emails = sorted(set(emails))
+    if not emails:
+        return set()
+    made = set(
+        session.scalars(
+            insert_ignoring_conflicts(GuestEmail, ["shop_id", "email"])
+            .values([{"shop_id": shop_id, "email": email} for email in emails])
+            .returning(GuestEmail.email)
+        )
+    )
+    others = [email for email in emails if email not in made]
+    if others:
+        session.execute(
+            select(GuestEmail.id)
+            .where(GuestEmail.shop_id == shop_id, GuestEmail.email.in_(others))
+            .order_by(GuestEmail.email)
+            .with_for_update()
+        )
+    return made
 
 
 def hold(session: Session, shop: Shop, program: Program, order: Order, email: str, now: datetime) -> None:
