@@ -14,13 +14,24 @@ from sqlalchemy import event, select, update
 from sqlalchemy.exc import OperationalError
 
 from perks_dev import shopify_payloads as shopify
-from shopify_app.core.queue import DRAIN_BATCH, await_outcome, discard_waiting, enqueue_delivery, take_batch, waiting, wake
+from shopify_app.core.queue import (
+    DRAIN_BATCH,
+    LANES,
+    await_outcome,
+    discard_waiting,
+    enqueue_delivery,
+    lane_of,
+    release,
+    take_batch,
+    waiting,
+    wake,
+)
 from shopify_app.core.runtime import Runtime, current, install
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger.models import LedgerEntry
 from shopify_app.shop.models import Shop
 from tests.conftest import SETTINGS
-from webhooks import deliveries, jobs
+from webhooks import deliveries, jobs, translate
 from webhooks.deliveries import process_together, record
 from webhooks.handlers import HANDLERS
 from webhooks.models import WebhookDelivery
@@ -41,22 +52,55 @@ def drain_jobs(q: Queue) -> int:
     return sum(1 for job in q.get_jobs() if job.func_name == "webhooks.jobs.drain_deliveries")
 
 
+def take(q: Queue, lane: int = 0) -> list[int]:
+    """What one drain of `lane` takes, then lets go of, as drain_deliveries does around its batch."""
+    batch = take_batch(q, lane, "test-drain")
+    release(q, lane, "test-drain")
+    return batch
+
+
+def take_every_lane(q: Queue) -> list[int]:
+    return [delivery_id for lane in range(LANES) for delivery_id in take(q, lane)]
+
+
 def test_a_burst_of_deliveries_asks_for_one_drain_and_each_drain_asks_for_the_next(quiet_queue):
     ids = list(range(1, 2 * DRAIN_BATCH + 12))
     for delivery_id in ids:
         enqueue_delivery(quiet_queue, delivery_id)
     assert drain_jobs(quiet_queue) == 1  # one waits; the other deliveries found it waiting
 
-    assert take_batch(quiet_queue) == ids[:DRAIN_BATCH]
-    assert drain_jobs(quiet_queue) == 2  # some were left: the next drain was asked for at once
-    assert take_batch(quiet_queue) == ids[DRAIN_BATCH : 2 * DRAIN_BATCH]
+    assert take(quiet_queue) == ids[:DRAIN_BATCH]
+    assert drain_jobs(quiet_queue) == 2  # some were left: the next drain was asked for as this one let go
+    assert take(quiet_queue) == ids[DRAIN_BATCH : 2 * DRAIN_BATCH]
     assert drain_jobs(quiet_queue) == 3
-    assert take_batch(quiet_queue) == ids[2 * DRAIN_BATCH :]
+    assert take(quiet_queue) == ids[2 * DRAIN_BATCH :]
     assert drain_jobs(quiet_queue) == 3  # the inbox is empty: nobody is asked
-    assert take_batch(quiet_queue) == []
+    assert take(quiet_queue) == []
 
     enqueue_delivery(quiet_queue, 999)  # the last drain cleared the flag, so a new delivery asks again
     assert drain_jobs(quiet_queue) == 4
+
+
+def test_one_drain_at_a_time_works_a_lane_and_the_one_turned_away_leaves_its_ids_to_the_holder(quiet_queue):
+    enqueue_delivery(quiet_queue, *range(1, DRAIN_BATCH + 6), lane=3)
+    enqueue_delivery(quiet_queue, 900, lane=5)
+    assert take_batch(quiet_queue, 3, "first") == list(range(1, DRAIN_BATCH + 1))
+    enqueue_delivery(quiet_queue, 800, lane=3)  # arrives while the lane is worked: its drain is asked for
+    assert take_batch(quiet_queue, 3, "second") is None  # and turned away, taking nothing
+    assert take_batch(quiet_queue, 5, "other lane") == [900]  # another lane is worked side by side
+    enqueue_delivery(quiet_queue, 801, lane=3)  # the flag stayed set: no drain asked for each arrival
+    jobs_before = drain_jobs(quiet_queue)
+    release(quiet_queue, 3, "first")  # ids are left: the holder asks for the lane's next drain
+    assert drain_jobs(quiet_queue) == jobs_before + 1
+    assert take(quiet_queue, 3) == [*range(DRAIN_BATCH + 1, DRAIN_BATCH + 6), 800, 801]
+
+
+def test_a_customers_deliveries_share_a_lane_and_a_guest_order_goes_by_its_order():
+    ada_joins = translate.lock_order("customers/create", shopify.customer(ADA))
+    ada_pays = translate.lock_order("orders/paid", shopify.order_paid(3901, ADA))
+    guest = translate.lock_order("orders/paid", {**shopify.order_paid(3902, ADA), "customer": None})
+    assert lane_of(ada_joins[0] or ada_joins[1]) == lane_of(ada_pays[0] or ada_pays[1]) == lane_of(ADA)
+    assert lane_of(guest[0] or guest[1]) == lane_of(3902)
 
 
 def test_discarding_what_waits_leaves_the_next_delivery_free_to_ask_for_a_drain(quiet_queue):
@@ -65,7 +109,7 @@ def test_discarding_what_waits_leaves_the_next_delivery_free_to_ask_for_a_drain(
     assert drain_jobs(quiet_queue) == 0
     enqueue_delivery(quiet_queue, 4)
     assert drain_jobs(quiet_queue) == 1
-    assert take_batch(quiet_queue) == [4]
+    assert take(quiet_queue) == [4]
 
 
 def test_a_delivery_that_raises_is_retried_on_its_own_and_the_rest_of_its_batch_lands(quiet_queue, sessions, shop, redis):
@@ -155,7 +199,7 @@ def test_the_sweeper_puts_back_what_never_reached_the_inbox_and_leaves_what_wait
     )
     enqueue_delivery(quiet_queue, late)  # behind a backlog; `lost` never reached Redis
     jobs.sweep_with(current(), older_than_seconds=0)
-    inbox = [delivery_id for delivery_id in take_batch(quiet_queue) if delivery_id in (late, lost)]
+    inbox = [delivery_id for delivery_id in take_every_lane(quiet_queue) if delivery_id in (late, lost)]
     assert sorted(inbox) == [late, lost]
 
 
@@ -187,11 +231,11 @@ def test_ids_waiting_in_the_inbox_whose_drain_was_lost_are_processed_by_the_swee
 def test_the_sweeper_asks_for_a_drain_even_when_a_drain_is_flagged_pending(quiet_queue, sessions, shop):
     [delivery_id] = recorded(sessions, shop, ("orders/paid", shopify.order_paid(3610, ADA), None))
     # Pushed and flagged "drain pending", then the worker died before enqueueing the drain.
-    quiet_queue.connection.rpush(f"perks:{quiet_queue.name}:inbox", delivery_id)
-    quiet_queue.connection.set(f"perks:{quiet_queue.name}:drain-pending", 1, ex=30)
+    quiet_queue.connection.rpush(f"perks:{quiet_queue.name}:inbox:0", delivery_id)
+    quiet_queue.connection.set(f"perks:{quiet_queue.name}:drain-pending:0", 1, ex=30)
     jobs.sweep_with(current(), older_than_seconds=0)
     assert drain_jobs(quiet_queue) == 1
-    assert take_batch(quiet_queue).count(delivery_id) == 1  # once, not put back beside itself
+    assert take_every_lane(quiet_queue).count(delivery_id) == 1  # once, not put back beside itself
 
 
 def test_a_sweep_of_an_empty_inbox_leaves_the_next_delivery_free_to_ask_for_its_drain(quiet_queue, sessions, shop):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import timedelta
 
-from shopify_app.core.queue import enqueue_delivery, publish_outcomes, retry_delivery, take_batch, waiting, wake
+from shopify_app.core.queue import enqueue_delivery, lane_of, publish_outcomes, release, retry_delivery, take_batch, waiting, wake
 from shopify_app.core.runtime import Runtime, current
 from shopify_app.core.unit_of_work import UnitOfWork
 from webhooks import deliveries
@@ -14,19 +15,28 @@ log = logging.getLogger(__name__)
 SWEEP_PAGE = 1000  # deliveries the sweeper reads at a time
 
 
-def drain_deliveries() -> int:
-    """Process the inbox's next batch in one transaction, or each delivery in its own if that fails; returns how many ended."""
+def drain_deliveries(lane: int = 0) -> int:
+    """Process a lane's next batch in one transaction, or each delivery in its own if that fails; returns how many ended.
+
+    A drain finding its lane worked by another leaves at once: that one asks for the next drain when it is done.
+    """
     runtime = current()
     q, sessions = runtime.queue, runtime.sessions
-    batch = take_batch(q)
-    outcomes = deliveries.process_together(sessions, batch, q) if len(batch) > 1 else None
-    if outcomes is None:
-        outcomes = {}
-        for delivery_id in batch:
-            try:
-                outcomes[delivery_id] = deliveries.process(sessions, delivery_id, q)
-            except Exception:  # noted by process() and left for the sweeper; rq's Retry is the quicker way back
-                retry_delivery(q, delivery_id)
+    holder = uuid.uuid4().hex
+    batch = take_batch(q, lane, holder)
+    if batch is None:
+        return 0
+    try:
+        outcomes = deliveries.process_together(sessions, batch, q) if len(batch) > 1 else None
+        if outcomes is None:
+            outcomes = {}
+            for delivery_id in batch:
+                try:
+                    outcomes[delivery_id] = deliveries.process(sessions, delivery_id, q)
+                except Exception:  # noted by process() and left for the sweeper; rq's Retry is the quicker way back
+                    retry_delivery(q, delivery_id)
+    finally:
+        release(q, lane, holder)
     publish_outcomes(q.connection, outcomes)
     return len(outcomes)
 
@@ -58,9 +68,11 @@ def sweep_with(runtime: Runtime, older_than_seconds: int) -> int:
         with UnitOfWork(sessions) as uow:
             ids = deliveries.unprocessed(uow.session, timedelta(seconds=older_than_seconds), after=after, limit=SWEEP_PAGE)
         lost = [delivery_id for delivery_id in ids if delivery_id not in inbox]
-        if lost:
-            enqueue_delivery(q, *lost)
-            put_back += len(lost)
+        # Spread by id, not by customer (that is in the payload): a put-back of thousands after
+        # Redis lost them is drained by every worker, and the database keeps the lanes' promise.
+        for lane in {lane_of(delivery_id) for delivery_id in lost}:
+            enqueue_delivery(q, *(delivery_id for delivery_id in lost if lane_of(delivery_id) == lane), lane=lane)
+        put_back += len(lost)
         if len(ids) < SWEEP_PAGE:
             break
         after = ids[-1]

@@ -29,9 +29,9 @@ from redis.exceptions import RedisError
 from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
 from werkzeug.wsgi import get_content_length, get_input_stream
 
-from shopify_app.core.queue import enqueue_delivery
+from shopify_app.core.queue import enqueue_delivery, lane_of
 from shopify_app.core.runtime import Runtime
-from webhooks import deliveries, signature
+from webhooks import deliveries, signature, translate
 from webhooks.handlers import AFTER_UNINSTALL, HANDLERS
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,8 @@ class Receiver:
         if missing:
             return _refusal("400 BAD REQUEST", "missing_headers", f"missing {', '.join(missing)}")
         try:
-            if not isinstance(json.loads(body), dict):
+            payload = json.loads(body)
+            if not isinstance(payload, dict):
                 raise ValueError("not a JSON object")
         except ValueError as error:
             return _refusal("400 BAD REQUEST", "invalid_json", f"body is not a JSON object: {error}")
@@ -131,7 +132,8 @@ class Receiver:
             return _OK, _SHOP_IGNORED
         if delivery_id is not None:
             try:
-                enqueue_delivery(self.runtime.queue, delivery_id)
+                customer, order = translate.lock_order(topic, payload)
+                enqueue_delivery(self.runtime.queue, delivery_id, lane=lane_of(customer or order))
             except RedisError:
                 log.warning("delivery %s recorded but not enqueued; the sweeper will", delivery_id)
         return _OK, _json(delivery=delivery_id, status="recorded")
