@@ -36,7 +36,7 @@ down_revision: str | Sequence[str] | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-SLOTS = 8
+SLOTS = 32
 SLOT = f"(pg_backend_pid() % {SLOTS})::smallint"
 ZONE = "coalesce(nullif(s.timezone, ''), 'UTC')"  # as the dashboard reads it: `shop.timezone or "UTC"`
 DAY_COLUMNS = (
