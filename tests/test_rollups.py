@@ -87,7 +87,8 @@ def test_every_kind_of_write_keeps_the_rollups_equal_to_the_facts(webhooks, sess
         sessions,
         """INSERT INTO orders (shop_id, order_id, member_id, name, eligible_amount, points_earned, points_reversed, taxes_included, paid_at)
            SELECT :shop, 9600 + n, m.id, '#' || n, 10 * n, n, 0, false, now() - make_interval(days => n)
-           FROM generate_series(1, 6) n JOIN members m ON m.shop_id = :shop AND m.customer_id = CASE WHEN n % 2 = 0 THEN :cy ELSE :dee END""",
+           FROM generate_series(1, 6) n
+           JOIN members m ON m.shop_id = :shop AND m.customer_id = CASE WHEN n % 2 = 0 THEN :cy ELSE :dee END""",
         shop=sid,
         cy=CY,
         dee=DEE,
@@ -192,3 +193,46 @@ def test_perks_rollups_verify_exits_1_on_a_tampered_rollup_and_rebuild_repairs_i
     assert "member_orders kept 2, facts 1" in tampered.output
     assert runner.invoke(args=["perks", "rollups", "--shop", shop, "--rebuild"]).exit_code == 0
     assert runner.invoke(args=["perks", "rollups", "--shop", shop, "--verify"]).exit_code == 0
+    assert runner.invoke(args=["perks", "rollups", "--compact"]).exit_code == 0
+    assert runner.invoke(args=["perks", "rollups", "--shop", shop, "--verify"]).exit_code == 0
+
+
+def test_compaction_folds_the_slots_of_past_days_and_keeps_them_exact(sessions, shop):
+    from shopify_app.analytics.models import RollupBuyerStep, RollupDay
+
+    sid = shop_id(sessions, shop)
+    add_member(sessions, shop, ADA, email="ada@example.com", joined=days_ago(9))
+    engine = sessions.kw["bind"]
+    # Two writers whose backends fall in different slots, each paying an order five days ago.
+    held = [engine.connect() for _ in range(2)]
+    while len({c.execute(text("SELECT pg_backend_pid() % 32")).scalar() for c in held}) < 2:
+        held.append(engine.connect())
+        held.pop(1).close()
+    for n, connection in enumerate(held):
+        connection.execute(
+            text(
+                """INSERT INTO orders (shop_id, order_id, member_id, name, eligible_amount, points_earned, points_reversed,
+                                       taxes_included, paid_at)
+                   SELECT :shop, :order, id, '#1', 10, 10, 0, false, :paid FROM members WHERE shop_id = :shop AND customer_id = :ada"""
+            ),
+            {"shop": sid, "order": 9950 + n, "paid": days_ago(5), "ada": ADA},
+        )
+        connection.commit()
+        connection.close()
+
+    def rows(model) -> int:
+        """Rows of the past days (the join moved Ada's member from today, which leaves today a row of zeros)."""
+        with UnitOfWork(sessions) as uow:
+            key = model.day if model is RollupDay else model.to_day
+            return uow.session.query(model).filter(model.shop_id == sid, key < datetime.now(UTC).date()).count()
+
+    spread = rows(RollupDay), rows(RollupBuyerStep)
+    with UnitOfWork(sessions) as uow:
+        rollups.compact(uow.session, datetime.now(UTC).date())
+        uow.commit()
+    exact(sessions, shop)
+    # The join's day and the two orders' day, one row each now.
+    assert rows(RollupDay) == 2 < spread[0]
+    assert rows(RollupBuyerStep) < spread[1]
+    with UnitOfWork(sessions) as uow:
+        assert uow.session.query(RollupBuyerStep).filter(RollupBuyerStep.shop_id == sid, RollupBuyerStep.slot != 0).count() == 0

@@ -3,16 +3,20 @@
 Triggers keep the roll-ups in each fact statement's own transaction (migrations/versions/0023_rollups.py,
 which also defines the recomputation from the facts these functions compare with); analytics.report reads
 them. `perks rollups --verify` lists every difference, `--rebuild` recomputes a shop's from its facts
-(after a bulk load made with triggers off, as the bench's big shop is).
+(after a bulk load made with triggers off, as the bench's big shop is), `--compact` folds past days' slots
+(what cron does daily).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from shopify_app.core.runtime import current
+from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.shop.models import Shop
 
 DAY_FIGURES = (
@@ -78,6 +82,48 @@ def _figures(shop_id: int, key: str, names: tuple[str, ...], values) -> list[Dif
         for name, kept, facts in zip(names, values[0::2], values[1::2], strict=True)
         if kept != facts
     ]
+
+
+def _fold(table: str, keys: tuple[str, ...], figures: tuple[str, ...], older: str) -> str:
+    """Move the figures of every slot but 0 of the rows `older` selects into slot 0, in one statement."""
+    sums = ", ".join(f"sum({c}) AS {c}" for c in figures)
+    return f"""
+        WITH gone AS (DELETE FROM {table} WHERE slot <> 0 AND {older} RETURNING *),
+             folded AS (SELECT shop_id, {", ".join(keys)}, {sums} FROM gone GROUP BY shop_id, {", ".join(keys)})
+        INSERT INTO {table} AS r (shop_id, {", ".join(keys)}, slot, {", ".join(figures)})
+        SELECT shop_id, {", ".join(keys)}, 0, {", ".join(figures)} FROM folded ORDER BY shop_id, {", ".join(keys)}
+        ON CONFLICT (shop_id, {", ".join(keys)}, slot) DO UPDATE SET {", ".join(f"{c} = r.{c} + EXCLUDED.{c}" for c in figures)}
+    """
+
+
+PAST_STEPS = "(to_day < :before OR (to_day = 'infinity' AND from_day < :before))"
+COMPACTIONS = (
+    _fold("rollup_days", ("day",), DAY_FIGURES, "day < :before"),
+    _fold("rollup_buyer_steps", ("to_day", "from_day"), STEP_FIGURES, PAST_STEPS),
+    # Steps that came and went (a cancelled first order, a merge) leave rows of zeros: gone.
+    f"DELETE FROM rollup_buyer_steps WHERE slot = 0 AND steps = 0 AND skips = 0 AND {PAST_STEPS}",
+)
+
+
+def compact(session: Session, before: date) -> None:
+    """Fold the slots of the days before `before` into one row each (the caller commits).
+
+    Concurrent writers of a day add to a row per slot; once the day is past, one row is all a read needs,
+    so a year's dashboard reads a row per day (and per pair of days) however many writers there were."""
+    for statement in COMPACTIONS:
+        session.execute(text(statement), {"before": before})
+
+
+def compact_past(sessions) -> None:
+    """Every shop's days before yesterday in any zone (UTC's today less 2) folded, in one transaction."""
+    with UnitOfWork(sessions) as uow:
+        compact(uow.session, datetime.now(UTC).date() - timedelta(days=2))
+        uow.commit()
+
+
+def compact_job() -> None:
+    """rq entry point for the daily cron."""
+    compact_past(current().sessions)
 
 
 def rebuild(session: Session, shop_id: int) -> None:
