@@ -236,3 +236,33 @@ def test_compaction_folds_the_slots_of_past_days_and_keeps_them_exact(sessions, 
     assert rows(RollupBuyerStep) < spread[1]
     with UnitOfWork(sessions) as uow:
         assert uow.session.query(RollupBuyerStep).filter(RollupBuyerStep.shop_id == sid, RollupBuyerStep.slot != 0).count() == 0
+
+
+def test_two_transactions_adding_orders_of_one_member_at_once_count_both(sessions, shop):
+    """Each transaction's trigger reads the member's orders; the second waits for the first (the member's row
+    lock) and then sees its order, so the member's steps count both orders once (without the lock, both read
+    the timeline without the other's order, and verify finds (d, d) missing)."""
+    sid = shop_id(sessions, shop)
+    add_member(sessions, shop, ADA, email="ada@example.com")
+    add_order(sessions, shop, 9960, "10", paid_at=days_ago(20), customer_id=ADA)
+    engine = sessions.kw["bind"]
+    insert = text(
+        """INSERT INTO orders (shop_id, order_id, member_id, name, eligible_amount, points_earned, points_reversed, taxes_included, paid_at)
+           SELECT :shop, :order, id, '#1', 10, 10, 0, false, now() FROM members WHERE shop_id = :shop AND customer_id = :ada"""
+    )
+    first, second = engine.connect(), engine.connect()
+    first.execute(insert, {"shop": sid, "order": 9961, "ada": ADA})
+    waiting = second.execute(text("SELECT pg_backend_pid()")).scalar()
+    thread = threading.Thread(target=lambda: second.execute(insert, {"shop": sid, "order": 9962, "ada": ADA}))
+    thread.start()
+    with engine.connect() as watcher:
+        blocked = text("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = :pid")
+        # Until the second insert waits for the member's lock (or, were there none, has finished).
+        while thread.is_alive() and not watcher.execute(blocked, {"pid": waiting}).scalar():
+            watcher.rollback()
+    first.commit()
+    thread.join()
+    second.commit()
+    first.close()
+    second.close()
+    exact(sessions, shop)

@@ -37,6 +37,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 SLOTS = 32
+LOCK_SPACE = 23  # pg_advisory_xact_lock(LOCK_SPACE, shop id): the shop's roll-ups (shared: writers; exclusive: a rebuild)
 SLOT = f"(pg_backend_pid() % {SLOTS})::smallint"
 ZONE = "coalesce(nullif(s.timezone, ''), 'UTC')"  # as the dashboard reads it: `shop.timezone or "UTC"`
 DAY_COLUMNS = (
@@ -158,9 +159,13 @@ def _trigger_body(table: str, event: str) -> str:
     if event == "UPDATE":
         new = f"(SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {_moves(table)})"
         old = f"(SELECT o.* FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {_moves(table)})"
+    # A rebuild of the shop (its exclusive lock) waits for the writers in flight and holds the next ones back,
+    # so each fact is counted once: by the rebuild's recomputation or by its writer's delta.
+    shops = " UNION ".join(f"SELECT x.shop_id FROM {side} x" for side in (new, old) if side)
+    locked = f"PERFORM pg_advisory_xact_lock_shared({LOCK_SPACE}, x.shop_id) FROM ({shops} ORDER BY 1) x;"
+    days = locked + _add_days(_days(table, _signed(columns, new, old)), list(TABLES[table][3]))
     if table != "orders":
-        return _add_days(_days(table, _signed(columns, new, old)), list(TABLES[table][3]))
-    days = _add_days(_days(table, _signed(columns, new, old)), list(TABLES[table][3]))
+        return days
     # The touched members' counted orders after the statement, and before it: after, less the statement's
     # new rows, plus its old rows that counted.
     touched = " UNION ".join(f"SELECT x.member_id FROM {side} x WHERE x.member_id IS NOT NULL" for side in (new, old) if side)
@@ -170,9 +175,13 @@ def _trigger_body(table: str, event: str) -> str:
         before += (
             f" UNION ALL SELECT x.id, x.shop_id, x.member_id, x.paid_at FROM {old} x WHERE x.member_id IS NOT NULL AND {_counted('x')}"
         )
+    # Two transactions adding orders of the same member must not both read the timeline without the
+    # other's order: the member's row lock (the one the balance takes) orders them, and the read after it
+    # (a new snapshot in READ COMMITTED) sees what the first committed.
+    members = f"PERFORM FROM members m WHERE m.id IN ({touched}) ORDER BY m.id FOR NO KEY UPDATE;"
     both = f"(SELECT 1 AS sign, a.shop_id, a.member_id, a.paid_at FROM after a UNION ALL SELECT -1, b.shop_id, b.member_id, b.paid_at FROM ({before}) b)"
     steps = _add_steps(_steps(_timelines(both)))
-    return days + steps.replace("INSERT INTO", f"WITH after AS MATERIALIZED ({after}) INSERT INTO", 1)
+    return days + members + steps.replace("INSERT INTO", f"WITH after AS MATERIALIZED ({after}) INSERT INTO", 1)
 
 
 def _recomputations() -> str:
@@ -195,6 +204,7 @@ def _recomputations() -> str:
     CREATE FUNCTION rollup_steps_from_facts(p_shop integer) RETURNS TABLE (shop_id integer, to_day date, from_day date, steps bigint, skips bigint)
     LANGUAGE sql STABLE AS $$ {_steps(_timelines(orders))} $$;
     CREATE FUNCTION rollup_rebuild(p_shop integer) RETURNS void LANGUAGE sql AS $$
+        SELECT pg_advisory_xact_lock({LOCK_SPACE}, p_shop);
         DELETE FROM rollup_days WHERE shop_id = p_shop;
         DELETE FROM rollup_buyer_steps WHERE shop_id = p_shop;
         INSERT INTO rollup_days (shop_id, day, slot, {listed}) SELECT shop_id, day, 0, {listed} FROM rollup_days_from_facts(p_shop);
