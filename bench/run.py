@@ -380,7 +380,7 @@ def row_analytics(services, shop: dict) -> tuple[Row, dict]:
 
     def after(*_):
         ms = (time.perf_counter() - started.pop()) * 1000
-        caller = next((f.function for f in inspect.stack(context=0)[1:] if f.filename.endswith("loyalty/analytics.py")), "?")
+        caller = next((f.function for f in inspect.stack(context=0)[1:] if f.filename.endswith("analytics/analytics.py")), "?")
         spent.setdefault(caller, []).append(ms)
 
     event.listen(engine, "before_cursor_execute", before)

@@ -179,7 +179,10 @@ def _trigger_body(table: str, event: str) -> str:
     # other's order: the member's row lock (the one the balance takes) orders them, and the read after it
     # (a new snapshot in READ COMMITTED) sees what the first committed.
     members = f"PERFORM FROM members m WHERE m.id IN ({touched}) ORDER BY m.id FOR NO KEY UPDATE;"
-    both = f"(SELECT 1 AS sign, a.shop_id, a.member_id, a.paid_at FROM after a UNION ALL SELECT -1, b.shop_id, b.member_id, b.paid_at FROM ({before}) b)"
+    both = (
+        "(SELECT 1 AS sign, a.shop_id, a.member_id, a.paid_at FROM after a"
+        f" UNION ALL SELECT -1, b.shop_id, b.member_id, b.paid_at FROM ({before}) b)"
+    )
     steps = _add_steps(_steps(_timelines(both)))
     return days + members + steps.replace("INSERT INTO", f"WITH after AS MATERIALIZED ({after}) INSERT INTO", 1)
 
@@ -191,7 +194,10 @@ def _recomputations() -> str:
         picks = ", ".join(f"f.{c}" if c in figures else "0" for c in DAY_COLUMNS)
         source = f"(SELECT 1 AS sign, {TABLES[table][0]} FROM {table} WHERE shop_id = p_shop)"
         per_table.append(f"SELECT f.shop_id, f.day, {picks} FROM ({_days(table, source)}) f")
-    orders = f"(SELECT 1 AS sign, o.shop_id, o.member_id, o.paid_at FROM orders o WHERE o.shop_id = p_shop AND o.member_id IS NOT NULL AND {_counted('o')})"
+    orders = (
+        "(SELECT 1 AS sign, o.shop_id, o.member_id, o.paid_at FROM orders o"
+        f" WHERE o.shop_id = p_shop AND o.member_id IS NOT NULL AND {_counted('o')})"
+    )
     typed = ", ".join(c + (" numeric" if "revenue" in c else " bigint") for c in DAY_COLUMNS)
     listed = ", ".join(DAY_COLUMNS)
     return f"""
@@ -201,7 +207,8 @@ def _recomputations() -> str:
         FROM ({" UNION ALL ".join(per_table)}) AS u(shop_id, day, {listed})
         GROUP BY 1, 2
     $$;
-    CREATE FUNCTION rollup_steps_from_facts(p_shop integer) RETURNS TABLE (shop_id integer, to_day date, from_day date, steps bigint, skips bigint)
+    CREATE FUNCTION rollup_steps_from_facts(p_shop integer)
+    RETURNS TABLE (shop_id integer, to_day date, from_day date, steps bigint, skips bigint)
     LANGUAGE sql STABLE AS $$ {_steps(_timelines(orders))} $$;
     CREATE FUNCTION rollup_rebuild(p_shop integer) RETURNS void LANGUAGE sql AS $$
         SELECT pg_advisory_xact_lock({LOCK_SPACE}, p_shop);
@@ -253,10 +260,12 @@ def upgrade() -> None:
                 else ""
             )
             op.execute(
-                f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {unmoved} {_trigger_body(table, event)} RETURN NULL; END $$"
+                f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$"
+                f" BEGIN {unmoved} {_trigger_body(table, event)} RETURN NULL; END $$"
             )
             op.execute(
-                f"CREATE TRIGGER {function} AFTER {event} ON {table} REFERENCING {REFERENCING[event]} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+                f"CREATE TRIGGER {function} AFTER {event} ON {table} REFERENCING {REFERENCING[event]}"
+                f" FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
             )
     # Days are the shop's local days: a new time zone recuts them.
     op.execute(
