@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.dev-installed
 SCHEMA_STAMP := .schema/.installed
 
-.PHONY: run test lint bench install install-dev demo-order lighthouse chaos
+.PHONY: run test lint bench install install-dev demo-order lighthouse chaos theme-assets
 
 # What runs Perks (requirements.txt); the tests' tools come on top (requirements-dev.txt).
 $(STAMP): requirements.txt
@@ -57,11 +57,17 @@ test: install-dev /usr/bin/redis-server /usr/bin/chromium
 	$(VENV)/bin/ruff check .
 	PY=$(PY) scripts/with-test-services $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The storefront's assets: theme_src/ (edit there) minified into theme_extension/assets/ (the tests
+# fail while an asset is not the build of its source).
+theme-assets: node_modules/.installed
+	node scripts/build_theme_assets.mjs
+
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 
 # The targets of ../shared/DESIGN.md on gunicorn, PostgreSQL (durable commits),
-# Redis and perks workers, as a table. QUICK=1: a tenth of the size.
+# Redis, perks workers and the fake Admin API, as a table, after the machine's own
+# limit (pgbench on the same database, BENCH_LIMIT_SECONDS each). QUICK=1: a tenth of the size.
 BENCH_PG_OPTIONS ?= -c shared_buffers=1GB -c max_wal_size=4GB
 bench: install-dev /usr/bin/redis-server
 	PERKS_DURABLE=1 PERKS_PG_OPTIONS="$(BENCH_PG_OPTIONS)" PY=$(PY) scripts/with-test-services $(PY) -m bench.run $(if $(QUICK),--quick) $(BENCH_ARGS)

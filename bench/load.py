@@ -6,13 +6,16 @@ Builds its plan first (outside the timed window), then sends it from
 `--connections` threads, one keep-alive socket each, each request timed.
 The loop is bounded by the plan's length and by `--time-limit` seconds.
 In the month scenario the plan also holds redemptions, which this process
-applies at their place in the stream as the redemption service would (a
-debit through the ledger, only once the member can afford it).
+asks for at their place in the stream as a shopper would: a signed app-proxy
+`POST /proxy/redeem` through gunicorn, so the app takes the points and has the
+code made at the (fake) Admin API; a member whose earlier orders are still in
+the queue is answered "insufficient points" and asks again later.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import itertools
 import json
 import os
@@ -23,6 +26,7 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 from bench import month, payloads
 from shopify_app.core.config import Settings
@@ -33,7 +37,7 @@ INGEST_FIRST_CUSTOMER = 7_300_000_000_000
 
 
 class Redemption(tuple):
-    """(number, customer id, points): applied by this process, not sent over HTTP."""
+    """(number, customer id, points): handed to the redeemer thread, which asks for it at POST /proxy/redeem."""
 
 
 def ingest_plan(host: str, shop: str, count: int, first_customer: int, customers: int, seed: int) -> list:
@@ -91,25 +95,29 @@ def month_plan(host: str, shop: str, scale: float, seed: int) -> list:
     return plan
 
 
-def storefront_plan(host: str, shop: str, count: int, first_customer: int, customers: int, seed: int) -> list:
-    """`GET /proxy/member` for random members, each signed as Shopify's app proxy signs the query."""
-    from urllib.parse import urlencode
-
+def proxy_query(shop: str, customer_id: int, timestamp: int) -> str:
+    """The query string Shopify's app proxy adds to a logged-in shopper's request, signed."""
     from shopify_app.shop.app_proxy import signature
 
+    params = {
+        "shop": shop,
+        "logged_in_customer_id": str(customer_id),
+        "path_prefix": "/apps/perks",
+        "timestamp": str(timestamp),
+        "locale": "en",
+    }
+    params["signature"] = signature(params.items(), SECRET)
+    return urlencode(params)
+
+
+def storefront_plan(host: str, shop: str, count: int, first_customer: int, customers: int, seed: int) -> list:
+    """`GET /proxy/member` for random members, each signed as Shopify's app proxy signs the query."""
     rng = random.Random(seed)
-    timestamp = str(int(time.time()))
+    timestamp = int(time.time())
     plan = []
     for _ in range(count):
-        params = {
-            "shop": shop,
-            "logged_in_customer_id": str(first_customer + rng.randrange(customers)),
-            "path_prefix": "/apps/perks",
-            "timestamp": timestamp,
-            "locale": "en",
-        }
-        params["signature"] = signature(params.items(), SECRET)
-        plan.append(f"GET /proxy/member?{urlencode(params)} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n\r\n".encode())
+        query = proxy_query(shop, first_customer + rng.randrange(customers), timestamp)
+        plan.append(f"GET /proxy/member?{query} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n\r\n".encode())
     return plan
 
 
@@ -262,8 +270,57 @@ class Sender:
         }
 
 
-def apply_redemptions(shop: str, inbox: queue.Queue, senders_done: threading.Event, deadline: float, result: dict) -> None:
-    """Debit each redemption once the member can afford it (their earlier orders may still be in the queue)."""
+class Redeemer:
+    """Asks for each redemption at `POST /proxy/redeem` (signed as the app proxy signs it) once the member can afford it.
+
+    An unlocked look at the waiting members' balances first, once a round: the
+    app answers "insufficient points" while a member's earlier orders are
+    still in the queue, and asking it 4 times a second would spend the
+    storefront's rate limit (30 writes a minute per shopper) on nothing. A
+    redemption the app refuses for now (insufficient points, still in
+    progress, rate limited) is asked for again next round under the same
+    Idempotency-Key, so a lost answer never spends the points twice.
+    """
+
+    RETRY_LATER = frozenset({"insufficient_points", "in_progress", "rate_limited"})
+
+    def __init__(self, port: int, shop: str, rewards: dict[int, int]):
+        self.port, self.shop, self.rewards = port, shop, rewards
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.codes: dict[int, str] = {}  # redemption number -> the code the app answered
+        self.answers: dict[str, int] = {}
+        self.errors: list[str] = []
+
+    def ask(self, number: int, customer_id: int, points: int) -> bool:
+        """True once the app answered the code; False to ask again later. A final refusal is recorded in `errors`."""
+        body = json.dumps({"reward_id": self.rewards[points]})
+        headers = {"Content-Type": "application/json", "Idempotency-Key": f"bench-redemption-{number}"}
+        path = f"/proxy/redeem?{proxy_query(self.shop, customer_id, int(time.time()))}"
+        try:
+            self.connection.request("POST", path, body=body, headers=headers)
+            answer = self.connection.getresponse()
+            status, text = answer.status, answer.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()  # reconnects at the next request; the same key asks again
+            self.answers["no answer"] = self.answers.get("no answer", 0) + 1
+            return False
+        try:
+            reply = json.loads(text)
+        except ValueError:  # not the app's JSON (a server error page): recorded below with its status
+            reply = {"body": text[:200].decode(errors="replace")}
+        outcome = str(status) if status == 200 else f"{status} {reply.get('error')}"
+        self.answers[outcome] = self.answers.get(outcome, 0) + 1
+        if status == 200 and reply.get("code") and reply.get("state") == "issued":
+            self.codes[number] = reply["code"]
+            return True
+        if reply.get("error") in self.RETRY_LATER:
+            return False
+        self.errors.append(f"redemption {number}: {status} {reply}")
+        return True  # refused for good: counted as not applied by the run's check
+
+
+def apply_redemptions(redeemer: Redeemer, inbox: queue.Queue, senders_done: threading.Event, deadline: float, result: dict) -> None:
+    """Ask for each redemption as it arrives in the stream, again while the member's earlier orders are still queued."""
     from sqlalchemy import select
 
     from shopify_app.core.config import Settings
@@ -274,9 +331,9 @@ def apply_redemptions(shop: str, inbox: queue.Queue, senders_done: threading.Eve
 
     sessions = session_factory(Settings().database_url)
     with UnitOfWork(sessions) as uow:
-        shop_id = installed_shop(uow.session, shop).id
+        shop_id = installed_shop(uow.session, redeemer.shop).id
     pending: list = []
-    applied = waits = 0
+    waits = 0
     while time.monotonic() < deadline:
         pending += _arrived(inbox)
         if not pending:
@@ -284,8 +341,6 @@ def apply_redemptions(shop: str, inbox: queue.Queue, senders_done: threading.Eve
                 break
             time.sleep(0.25)
             continue
-        # An unlocked look first: most wait for their earlier orders, and locking
-        # every waiting member's row each round would hold up the workers paying them.
         with UnitOfWork(sessions) as uow:
             balances = dict(
                 uow.session.execute(
@@ -296,16 +351,22 @@ def apply_redemptions(shop: str, inbox: queue.Queue, senders_done: threading.Eve
             )
         still = []
         for number, customer_id, points in pending:
-            if balances.get(customer_id, 0) < points or not _debit(sessions, shop_id, number, customer_id, points):
+            if balances.get(customer_id, 0) < points or not redeemer.ask(number, customer_id, points):
                 still.append(Redemption((number, customer_id, points)))
                 continue
             balances[customer_id] -= points
-            applied += 1
         waits += len(still)
         pending = still
         if pending:
             time.sleep(0.25)  # their orders are still in the queue
-    result.update(applied=applied, unapplied=len(pending) + inbox.qsize(), retries=waits)
+    result.update(
+        applied=len(redeemer.codes),
+        unapplied=len(pending) + inbox.qsize() + len(redeemer.errors),
+        retries=waits,
+        codes={str(number): code for number, code in redeemer.codes.items()},
+        answers=redeemer.answers,
+        errors=redeemer.errors[:5],
+    )
 
 
 def _arrived(inbox: queue.Queue) -> list:
@@ -317,25 +378,6 @@ def _arrived(inbox: queue.Queue) -> list:
             return arrived
 
 
-def _debit(sessions, shop_id: int, number: int, customer_id: int, points: int) -> bool:
-    """The redemption's debit under the member's row lock, if the balance covers it there."""
-    from sqlalchemy import select
-
-    from shopify_app.core.unit_of_work import UnitOfWork
-    from shopify_app.ledger import ledger
-    from shopify_app.ledger.models import Member
-
-    with UnitOfWork(sessions) as uow:
-        member = uow.session.scalars(
-            select(Member).where(Member.shop_id == shop_id, Member.customer_id == customer_id).with_for_update()
-        ).one_or_none()
-        if member is None or member.points_balance < points:
-            return False
-        ledger.post(uow.session, member, -points, kind="redeem", key=f"redemption:{number}", reason="Reward redeemed")
-        uow.commit()
-        return True
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -345,6 +387,7 @@ def main(argv=None) -> None:
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--first-customer", type=int, default=0, help="storefront: the first customer id")
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--rewards", default="", help="month: the reward to redeem for each cost, as cost:id,cost:id")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--time-limit", type=float, default=600)
@@ -374,8 +417,11 @@ def main(argv=None) -> None:
     done = threading.Event()
     redeemer = None
     if args.scenario == "month":
+        rewards = {int(cost): int(reward) for cost, reward in (pair.split(":") for pair in args.rewards.split(","))}
         redeemer = threading.Thread(
-            target=apply_redemptions, args=(args.shop, inbox, done, time.monotonic() + args.time_limit, redemptions), daemon=True
+            target=apply_redemptions,
+            args=(Redeemer(args.port, args.shop, rewards), inbox, done, time.monotonic() + args.time_limit, redemptions),
+            daemon=True,
         )
         redeemer.start()
     result = Sender(args.port, plan, args.connections, args.time_limit, inbox).run()

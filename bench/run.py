@@ -2,7 +2,10 @@
 
 Runs inside scripts/with-test-services (PERKS_DURABLE=1), which starts
 PostgreSQL and Redis on loopback and sets DATABASE_URL and REDIS_URL.
-This process migrates, installs the bench shops, starts gunicorn and the
+This process starts the fake Admin API (perks_dev/fake_admin, its own
+process: the redemptions of row 3 have their codes made there), migrates,
+installs the bench shops with access tokens it accepts, measures the
+machine's limit with pgbench (bench/limit.py), starts gunicorn and the
 `perks worker` processes, runs the load generator (bench/load.py, its own
 process) per row, and reads the results from the database.
 """
@@ -10,7 +13,6 @@ process) per row, and reads the results from the database.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import signal
@@ -23,12 +25,15 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import launcher_size, limit
+
 ROOT = Path(__file__).resolve().parent.parent
 # Not production: the gunicorn and workers it starts may run on the development secret (see shopify_app/core/config.py).
 os.environ.setdefault("PERKS_ENV", "test")
 VENV_BIN = Path(sys.executable).parent
 SHOPS = {"ingest": "bench-ingest.myshopify.com", "e2e": "bench-e2e.myshopify.com", "month": "bench-month.myshopify.com"}
 E2E_MEMBERS = 10_000
+MEMORY_TARGET_MB = 200
 # Every row stops by this time (monotonic): the run as a whole is bounded.
 DEADLINE = float("inf")
 
@@ -39,13 +44,17 @@ def remaining(reserve: float = 5.0) -> float:
 
 @dataclass
 class Row:
-    number: int
+    number: int | str  # a letter: a line of the machine's limit, not a row with a target
     name: str
     figure: str
     unit: str
     target: str
     met: bool | None  # None: not built yet (counts as below target)
     scale: str = ""
+
+    @property
+    def counted(self) -> bool:
+        return isinstance(self.number, int)
 
 
 STARTED = time.monotonic()
@@ -75,9 +84,65 @@ class Services:
         self.port = free_port()
         self.web: subprocess.Popen | None = None
         self.workers: list[subprocess.Popen] = []
+        self.fake_admin: subprocess.Popen | None = None
+        self.fake_admin_url = ""
 
     def _log(self, name: str):
         return open(self.workdir / name, "ab")
+
+    def start_fake_admin(self) -> None:
+        """The fake Admin API on a port of its own; gunicorn and the workers started after reach it (SHOPIFY_ADMIN_URL)."""
+        port = free_port()
+        self.fake_admin = subprocess.Popen(
+            [sys.executable, "-m", "perks_dev", "fake-shopify", "--port", str(port)],
+            cwd=ROOT,
+            stdout=self._log("fake-admin.log"),
+            stderr=subprocess.STDOUT,
+        )
+        self.fake_admin_url = f"http://127.0.0.1:{port}"
+        os.environ["SHOPIFY_ADMIN_URL"] = f"{self.fake_admin_url}/shops/{{shop}}"
+        self._await(f"{self.fake_admin_url}/_fake/state", self.fake_admin, "the fake Admin API", "fake-admin.log")
+
+    def _await(self, url: str, process: subprocess.Popen, name: str, log_name: str) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(url, timeout=1) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit(f"{name} did not answer; see {self.workdir / log_name}")
+
+    def fake_state(self, shop: str) -> dict:
+        with urllib.request.urlopen(f"{self.fake_admin_url}/_fake/state?shop={shop}", timeout=60) as answer:
+            return json.loads(answer.read())["shops"].get(shop, {})
+
+    def mint_token(self, shop: str) -> str:
+        """An access token the fake accepts for `shop`, good for a day (the run is shorter)."""
+        request = urllib.request.Request(
+            f"{self.fake_admin_url}/_fake/tokens",
+            data=json.dumps({"shop": shop, "expires_in": 86_400}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.loads(answer.read())["access_token"]
+
+    def processes(self) -> dict[str, list[int]]:
+        """The pids of the gunicorn workers (the master's children), the rq workers, and their children (rq's scheduler)."""
+        children: dict[int, list[int]] = {}
+        for status in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = status.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone since the listing
+            children.setdefault(int(fields[1]), []).append(int(status.parent.name))
+        workers = [w.pid for w in self.workers if w.poll() is None]
+        return {
+            "gunicorn": sorted(children.get(self.web.pid, [])) if self.web else [],
+            "rq": sorted(workers),
+            "rq scheduler": sorted(child for pid in workers for child in children.get(pid, [])),
+        }
 
     def start_web(self) -> None:
         command = [
@@ -92,15 +157,7 @@ class Services:
             "shopify_app:create_app()",
         ]  # fmt: skip
         self.web = subprocess.Popen(command, cwd=ROOT, stdout=self._log("gunicorn.log"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit(f"gunicorn did not answer; see {self.workdir / 'gunicorn.log'}")
+        self._await(f"http://127.0.0.1:{self.port}/healthz", self.web, "gunicorn", "gunicorn.log")
 
     def start_workers(self, count: int) -> None:
         from redis import Redis
@@ -124,10 +181,10 @@ class Services:
             time.sleep(0.05)
 
     def stop(self) -> None:
-        for process in [*self.workers, self.web]:
+        for process in [*self.workers, self.web, self.fake_admin]:
             if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in [*self.workers, self.web]:
+        for process in [*self.workers, self.web, self.fake_admin]:
             if process is not None:
                 try:
                     process.wait(timeout=20)
@@ -167,18 +224,42 @@ def finish(process, out: Path) -> dict:
     return json.loads(out.read_text())
 
 
-def install_shops() -> dict[str, int]:
+def install_shops(services: Services) -> tuple[dict[str, int], dict[int, int]]:
+    """The bench shops, each with an access token the fake Admin API accepts; and the month shop's reward for each cost it redeems."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from bench import month
     from shopify_app.core.config import Settings
     from shopify_app.core.db import session_factory
     from shopify_app.core.unit_of_work import UnitOfWork
     from shopify_app.earn.models import Program
+    from shopify_app.rewards.models import Reward
+    from shopify_app.rewards.rewards import create_reward
     from shopify_app.shop.shops import add_shop
+    from shopify_app.shop.token_vault import TokenVault
+    from shopify_app.shop.tokens import store
+    from shopify_app.shopify.app_config import access_scopes
+    from shopify_app.shopify.oauth import AccessToken
 
+    settings = Settings()
     ids = {}
-    with UnitOfWork(session_factory(Settings().database_url)) as uow:
+    with UnitOfWork(session_factory(settings.database_url)) as uow:
         for key, domain in SHOPS.items():
             shop = add_shop(uow.session, domain, name=key)
             ids[key] = shop.id
+            # As if installed: a token of the fake's, not expiring while the run lasts (so never refreshed).
+            granted = AccessToken(services.mint_token(domain), ",".join(access_scopes()))
+            store(shop, granted, TokenVault.from_settings(settings), datetime.now(UTC))
+        # The month's redemptions cost 200, 300 or 500 points: a discount-code reward for each (500 is the default one).
+        costs = dict(uow.session.execute(select(Reward.points_cost, Reward.id).where(Reward.shop_id == ids["month"])).all())
+        for cost in month.REWARD_COSTS:
+            if cost not in costs:
+                fields = {"title": f"{cost // 100} USD off", "kind": "fixed_amount", "points_cost": cost, "value": Decimal(cost // 100)}
+                costs[cost] = create_reward(uow.session, ids["month"], fields).id
+        rewards = {cost: costs[cost] for cost in month.REWARD_COSTS}
         uow.commit()
         program = uow.session.query(Program).filter_by(shop_id=ids["month"]).one()
         # bench/month.py recomputes balances under the default program; make sure it is the default.
@@ -190,7 +271,7 @@ def install_shops() -> dict[str, int]:
             " SELECT %s, %s + n, 0, now() FROM generate_series(0, %s - 1) AS n ON CONFLICT DO NOTHING",
             (ids["e2e"], 7_200_000_000_000, E2E_MEMBERS),
         )
-    return ids
+    return ids, rewards
 
 
 def empty_queue() -> None:
@@ -211,7 +292,7 @@ def wait_until(check, timeout: float, every: float = 0.05) -> float | None:
     return None
 
 
-def row_ingest(services, workdir, shop_ids, count, connections) -> tuple[Row, dict]:
+def row_ingest(services, workdir, shop_ids, count, connections, bare: limit.Limit | None) -> tuple[Row, dict]:
     warm, out, _ = load(services, workdir, "warmup", "--shop", SHOPS["ingest"], "--scenario", "ingest", "--count", "600",
                         "--seed", "9", "--connections", str(connections), time_limit=60)  # fmt: skip
     finish(warm, out)
@@ -224,15 +305,15 @@ def row_ingest(services, workdir, shop_ids, count, connections) -> tuple[Row, di
     return Row(
         1,
         "webhook ingest",
-        f"{rate:,.0f}/s; p50 {p50:.1f}; p99 {p99:.1f}",
-        "deliveries/s answered 200; ms; ms",
+        f"{limit.share(rate, bare)}; p50 {p50:.1f}; p99 {p99:.1f}",
+        "deliveries/s answered 200 (share of limit a); ms; ms",
         "≥ 2,000/s; p99 ≤ 50 ms",
         rate >= 2000 and p99 <= 50 and ok == count,
         f"{ok:,} of {count:,} orders/paid answered 200 ({result['statuses']}), {connections} keep-alive connections, rq workers stopped",
     ), result
 
 
-def row_end_to_end(services, workdir, shop_ids, count, connections) -> tuple[Row, dict]:
+def row_end_to_end(services, workdir, shop_ids, count, connections, bare: limit.Limit | None) -> tuple[Row, dict]:
     shop_id = shop_ids["e2e"]
     process, out, _started = load(services, workdir, "e2e", "--shop", SHOPS["e2e"], "--scenario", "e2e", "--count", str(count),
                                  "--customers", str(E2E_MEMBERS), "--seed", "2", "--connections", str(connections),
@@ -251,8 +332,8 @@ def row_end_to_end(services, workdir, shop_ids, count, connections) -> tuple[Row
     return Row(
         2,
         "end to end",
-        f"{rate:,.0f}/s ({seconds:.1f} s)" + ("" if done_at else f"; unfinished, {entries:,} of {count:,}"),
-        "paid orders/s, first request to last points in the ledger",
+        f"{limit.share(rate, bare)} ({seconds:.1f} s)" + ("" if done_at else f"; unfinished, {entries:,} of {count:,}"),
+        "paid orders/s, first request to last points in the ledger (share of limit b)",
         "≥ 1,000/s",
         done_at is not None and rate >= 1000,
         f"{count:,} orders/paid for {E2E_MEMBERS:,} members; ingest meanwhile {result['ok_per_second']:,.0f}/s, "
@@ -260,7 +341,7 @@ def row_end_to_end(services, workdir, shop_ids, count, connections) -> tuple[Row
     ), result
 
 
-def row_month(services, workdir, shop_ids, scale, connections) -> tuple[Row, dict]:
+def row_month(services, workdir, shop_ids, rewards, scale, connections) -> tuple[Row, dict]:
     from bench import month
 
     events = month.generate(round(85_500 * scale), round(42_000 * scale), round(1_100 * scale), seed=2025)
@@ -268,7 +349,9 @@ def row_month(services, workdir, shop_ids, scale, connections) -> tuple[Row, dic
     facts = month.summary(events)
     shop_id = shop_ids["month"]
     process, out, _started = load(services, workdir, "month", "--shop", SHOPS["month"], "--scenario", "month", "--scale", str(scale),
-                                 "--seed", "2025", "--connections", str(connections), time_limit=remaining())  # fmt: skip
+                                 "--seed", "2025", "--connections", str(connections),
+                                 "--rewards", ",".join(f"{cost}:{reward}" for cost, reward in rewards.items()),
+                                 time_limit=remaining())  # fmt: skip
     result = finish(process, out)
     with database() as db:
 
@@ -292,12 +375,20 @@ def row_month(services, workdir, shop_ids, scale, connections) -> tuple[Row, dic
         issued = db.execute("SELECT coalesce(sum(points), 0) FROM ledger_entries WHERE shop_id = %s AND points > 0", (shop_id,)).fetchone()[
             0
         ]
+        made = db.execute(
+            "SELECT r.code, r.state, r.points, m.customer_id FROM redemptions r JOIN members m ON m.id = r.member_id WHERE r.shop_id = %s",
+            (shop_id,),
+        ).fetchall()
+        spent = db.execute(
+            "SELECT count(*), coalesce(-sum(points), 0) FROM ledger_entries WHERE shop_id = %s AND kind = 'redeem'", (shop_id,)
+        ).fetchone()
     actual = {customer: ledger_sum for customer, _, ledger_sum in rows}
     drifted = sum(1 for _, cached, ledger_sum in rows if cached != ledger_sum)
     differing = sum(1 for customer in expected.keys() | actual.keys() if expected.get(customer) != actual.get(customer))
     redemptions = result.get("redemptions", {})
-    exact = differing == 0 and drifted == 0 and redemptions.get("unapplied", 1) == 0
-    verdict = "exact" if exact else f"{differing} differ" + (f", {drifted} cached≠ledger" if drifted else "")
+    codes = redemption_check(made, tuple(spent), redemptions.get("codes", {}), services.fake_state(SHOPS["month"]), events)
+    exact = differing == 0 and drifted == 0 and redemptions.get("unapplied", 1) == 0 and not codes["wrong"]
+    verdict = "exact" if exact else ", ".join([f"{differing} differ", *([f"{drifted} cached≠ledger"] if drifted else []), *codes["wrong"]])
     if done_at is None:
         processed = sum(count for status, count in statuses.items() if status != "received")
         verdict = f"unfinished: {processed:,} of {sum(statuses.values()):,} deliveries processed, balances not compared"
@@ -310,10 +401,73 @@ def row_month(services, workdir, shop_ids, scale, connections) -> tuple[Row, dic
         f"< {120 * scale:.0f} s; exact",
         met,
         f"{facts['members']:,} joins, {facts['orders']:,} paid orders worth {facts['points']:,} points "
-        f"(ledger issued {issued:,}), {redemptions.get('applied', 0):,}/{facts['redemptions']:,} redemptions, "
+        f"(ledger issued {issued:,}), {redemptions.get('applied', 0):,}/{facts['redemptions']:,} redemptions through "
+        f"POST /proxy/redeem ({codes['summary']}; answers {redemptions.get('answers', {})}; the last answered "
+        f"{result.get('redemptions_done_at', result['started_at']) - result['started_at']:.1f} s after the first delivery), "
         f"{result['requests']:,} deliveries with ~10% duplicates, shuffled; statuses {statuses}; "
         f"ingest {result['ok_per_second']:,.0f}/s p99 {result['p99_ms']:.1f} ms",
     ), result
+
+
+def redemption_check(made: list[tuple], spent: tuple[int, int], answered: dict[str, str], fake: dict, events) -> dict:
+    """Exactly one code per generated redemption, issued at the fake Admin API for its customer, its points spent once.
+
+    `made`: the shop's redemptions (code, state, points, customer id); `spent`: the
+    ledger's redeem entries (count, points); `answered`: the codes the app answered,
+    by redemption number; `fake`: the fake Admin API's state of the shop.
+    """
+    from bench import month
+
+    wanted = [e for e in events if isinstance(e, month.Redeem)]
+    in_shopify: dict[str, list[str]] = {}
+    for discount in fake.get("discounts", []):
+        in_shopify.setdefault(discount["code"], []).append(discount)
+    ours = {code: customer for code, _, _, customer in made}
+    wrong = []
+    if len(made) != len(wanted) or len(ours) != len(made):
+        wrong.append(f"{len(made)} redemptions with {len(ours)} codes for {len(wanted)} asked")
+    if any(state != "issued" for _, state, _, _ in made):
+        wrong.append(f"{sum(state != 'issued' for _, state, _, _ in made)} not issued")
+    if spent != (len(wanted), sum(e.points for e in wanted)):
+        wrong.append(f"{spent[0]} debits of {spent[1]:,} points for {len(wanted)} of {sum(e.points for e in wanted):,}")
+    if sorted(answered.values()) != sorted(ours):
+        wrong.append("the codes answered are not the codes kept")
+    twice = sum(len(found) > 1 for found in in_shopify.values())
+    missing = sum(
+        code not in in_shopify or in_shopify[code][0]["customer_ids"] != [f"gid://shopify/Customer/{customer}"]
+        for code, customer in ours.items()
+    )
+    if twice or missing or len(in_shopify) != len(ours):
+        wrong.append(f"Admin API: {len(in_shopify)} codes, {twice} made twice, {missing} of ours missing or for someone else")
+    summary = f"{len(ours):,} codes, each once at the Admin API for its customer; {spent[0]:,} debits, {spent[1]:,} points"
+    return {"wrong": wrong, "summary": summary}
+
+
+def row_memory(services: Services) -> tuple[Row, dict]:
+    """Row 7: the resident memory (VmRSS) of each gunicorn worker and each rq worker process, read as row 3 ends."""
+    sizes: dict[str, dict[int, float]] = {}
+    for kind, pids in services.processes().items():
+        for pid in pids:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue  # ended since it was listed
+            kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+            sizes.setdefault(kind, {})[pid] = kb / 1024
+    every = [mb for kind in sizes.values() for mb in kind.values()]
+    largest = max(every, default=0.0)
+    each = "; ".join(f"{kind} " + ", ".join(f"{mb:.0f}" for mb in by_pid.values()) for kind, by_pid in sizes.items())
+    return Row(
+        7,
+        "memory",
+        f"max {largest:.0f} MB ({each})",
+        "MB resident (VmRSS) of each gunicorn worker and rq worker at the end of row 3",
+        f"≤ {MEMORY_TARGET_MB} MB each",
+        bool(every) and largest <= MEMORY_TARGET_MB,
+        f"{len(sizes.get('gunicorn', {}))} gunicorn workers ({services.web_workers}x{services.web_threads} threads), "
+        f"{len(sizes.get('rq', {}))} rq workers and {len(sizes.get('rq scheduler', {}))} scheduler process forked by one, "
+        "read from /proc/<pid>/status",
+    ), sizes
 
 
 def row_storefront(services, workdir, scale) -> tuple[Row, dict]:
@@ -380,7 +534,7 @@ def row_analytics(services, shop: dict) -> tuple[Row, dict]:
 
     def after(*_):
         ms = (time.perf_counter() - started.pop()) * 1000
-        caller = next((f.function for f in inspect.stack(context=0)[1:] if f.filename.endswith("analytics/analytics.py")), "?")
+        caller = next((f.function for f in inspect.stack(context=0)[1:] if f.filename == analytics.__file__), "?")
         spent.setdefault(caller, []).append(ms)
 
     event.listen(engine, "before_cursor_execute", before)
@@ -439,21 +593,35 @@ def row_analytics(services, shop: dict) -> tuple[Row, dict]:
 
 
 def row_launcher() -> Row:
-    assets = ROOT / "theme_extension" / "assets"
-    files = sorted([*assets.glob("*.js"), *assets.glob("*.css")]) if assets.is_dir() else []
-    if not files:
-        return Row(6, "launcher size", "not built yet", "", "≤ 10 KB gzipped", None)
-    size = sum(len(gzip.compress(path.read_bytes(), compresslevel=9)) for path in files)
-    return Row(
-        6, "launcher size", f"{size:,} B", "JS+CSS gzipped (level 9)", "≤ 10,240 B", size <= 10 * 1024, ", ".join(p.name for p in files)
-    )
+    size, detail = launcher_size.measure()
+    unit = "gzipped (level 9), as bench/launcher_size.py counts it"
+    return Row(6, "launcher size", f"{size:,} B", unit, "≤ 10,240 B", size <= 10 * 1024, detail)
+
+
+def limit_rows(limits: dict[str, limit.Limit]) -> list[Row]:
+    """The machine's limit as lines of the table, lettered: (a) for row 1, (b) for row 2."""
+    what = {
+        "a": ("limit: durable insert", "INSERT ... ON CONFLICT DO NOTHING of a 9 KB delivery", "row 1's 100 %"),
+        "b": ("limit: a paid order", "tx: delivery, order, ledger entry, balance", "row 2's 100 %"),
+    }
+    return [
+        Row(
+            name,
+            what[name][0],
+            f"{result.per_second:,.0f}/s; {result.latency_ms:.1f} ms",
+            f"pgbench, {result.clients} clients, {result.seconds} s: {what[name][1]}; mean latency",
+            what[name][2],
+            None,
+            f"{result.transactions:,} transactions, {result.failed} failed (PostgreSQL alone, before the app started)",
+        )
+        for name, result in limits.items()
+    ]
 
 
 def table(rows: list[Row]) -> str:
     header = ("#", "row", "figure", "unit", "target", "met?")
-    body = [
-        (str(r.number), r.name, r.figure, r.unit, r.target, {True: "yes", False: "no", None: "no (not built yet)"}[r.met]) for r in rows
-    ]
+    met = {True: "yes", False: "no", None: "no (not built yet)"}
+    body = [(str(r.number), r.name, r.figure, r.unit, r.target, met[r.met] if r.counted else "") for r in rows]
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
 
     def fmt(cells):
@@ -465,6 +633,12 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def summary(rows: list[Row]) -> str:
+    """The run's last line: the numbered rows and how many of them are below target (the limit's lines are not rows)."""
+    counted = [r for r in rows if r.counted]
+    return f"bench: {len(counted)} rows, {sum(1 for r in counted if not r.met)} below target"
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a tenth of the size")
@@ -472,13 +646,20 @@ def main(argv=None) -> None:
     parser.add_argument("--web-threads", type=int, default=int(os.environ.get("BENCH_WEB_THREADS", 4)))
     parser.add_argument("--rq-workers", type=int, default=int(os.environ.get("BENCH_RQ_WORKERS", 3)))
     parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", 32)))
-    parser.add_argument("--rows", default="1,2,3,4,5,6")
+    parser.add_argument(
+        "--limit-seconds",
+        type=int,
+        default=int(os.environ["BENCH_LIMIT_SECONDS"]) if os.environ.get("BENCH_LIMIT_SECONDS") else None,
+        help="pgbench's duration for each of the limit's scripts (default 10, quick 4; 0: not measured)",
+    )
+    parser.add_argument("--rows", default="1,2,3,4,5,6,7")
     parser.add_argument("--json", help="also write the rows here")
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgresql") or not os.environ.get("REDIS_URL"):
         raise SystemExit("bench: run under scripts/with-test-services (make bench): DATABASE_URL and REDIS_URL must be set")
     wanted = {int(n) for n in args.rows.split(",")}
     scale = 0.1 if args.quick else 1.0
+    limit_seconds = args.limit_seconds if args.limit_seconds is not None else (4 if args.quick else 10)
     began = time.monotonic()
     global DEADLINE
     DEADLINE = began + float(os.environ.get("BENCH_BUDGET", 170 if args.quick else 2700))
@@ -490,29 +671,43 @@ def main(argv=None) -> None:
     log(
         f"{'quick' if args.quick else 'full'} run; PostgreSQL fsync={fsync} synchronous_commit={sync_commit}; "
         f"gunicorn gthread {args.web_workers}x{args.web_threads}; {args.rq_workers} perks workers; "
-        f"{args.connections} connections; {os.cpu_count()} cores"
+        f"{args.connections} connections; {os.cpu_count()} cores; load average {Path('/proc/loadavg').read_text().split()[:3]}"
     )
-    shop_ids = install_shops()
     rows: list[Row] = []
     results: dict = {}
+    limits: dict[str, limit.Limit] = {}
     with tempfile.TemporaryDirectory(prefix="perks-bench-") as tmp:
         workdir = Path(tmp)
         services = Services(workdir, args.web_workers, args.web_threads)
         try:
+            services.start_fake_admin()
+            shop_ids, rewards = install_shops(services)
+            if wanted & {1, 2} and limit_seconds:
+                log(f"the limit: pgbench, 32 clients, {limit_seconds} s each for (a) and (b), before the app starts")
+                limits = limit.measure(os.environ["DATABASE_URL"], shop_ids["ingest"], seconds=limit_seconds)
+                rows += limit_rows(limits)
+                log("the limit: " + "; ".join(f"({name}) {result.per_second:,.0f}/s" for name, result in limits.items()))
+                results["limit"] = {name: result.__dict__ for name, result in limits.items()}
             services.start_web()
             if 1 in wanted:
                 log("row 1: webhook ingest")
-                row, results["ingest"] = row_ingest(services, workdir, shop_ids, round(20_000 * scale), args.connections)
+                row, results["ingest"] = row_ingest(services, workdir, shop_ids, round(20_000 * scale), args.connections, limits.get("a"))
                 rows.append(row)
-            if wanted & {2, 3}:
+            if wanted & {2, 3, 7}:
                 services.start_workers(args.rq_workers)
             if 2 in wanted:
                 log("row 2: end to end")
-                row, results["e2e"] = row_end_to_end(services, workdir, shop_ids, round(20_000 * scale), args.connections)
+                row, results["e2e"] = row_end_to_end(services, workdir, shop_ids, round(20_000 * scale), args.connections, limits.get("b"))
                 rows.append(row)
             if 3 in wanted:
                 log("row 3: month replay")
-                row, results["month"] = row_month(services, workdir, shop_ids, scale, args.connections)
+                row, results["month"] = row_month(services, workdir, shop_ids, rewards, scale, args.connections)
+                rows.append(row)
+            if 7 in wanted:
+                if 3 in wanted:
+                    row, results["memory"] = row_memory(services)
+                else:
+                    row = Row(7, "memory", "not measured: row 3 did not run", "", f"≤ {MEMORY_TARGET_MB} MB each", None)
                 rows.append(row)
             if wanted & {4, 5}:
                 log("row 4: storefront (the big shop first)")
@@ -530,12 +725,12 @@ def main(argv=None) -> None:
                     (Path(os.environ["BENCH_KEEP_LOGS"]) / path.name).write_bytes(path.read_bytes())
     if 6 in wanted:
         rows.append(row_launcher())
-    rows.sort(key=lambda r: r.number)
+    rows.sort(key=lambda r: (r.counted, r.number))
     print(table(rows))
     if args.json:
         Path(args.json).write_text(json.dumps({"rows": [r.__dict__ for r in rows], "results": results}, indent=1, default=str))
-    print(f"(took {time.monotonic() - began:.0f} s)")
-    print(f"bench: {len(rows)} rows, {sum(1 for r in rows if not r.met)} below target")
+    print(f"(took {time.monotonic() - began:.0f} s; load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])})")
+    print(summary(rows))
 
 
 if __name__ == "__main__":

@@ -43,10 +43,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from shopify_app.launcher import storefront, storefront_growth
     from shopify_app.shop import rate_limits
     from shopify_app.shop import views as platform
-    from webhooks import bp as webhooks_bp
+    from webhooks import receive
 
     rate_limits.init(app, settings.redis_url)
-    app.register_blueprint(webhooks_bp)
     app.register_blueprint(actions_api.bp)
     app.register_blueprint(flow_api.bp)
     app.register_blueprint(platform.bp)
@@ -66,6 +65,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         if request.path.startswith(contracts.API_PREFIXES):
             return jsonify(error="not_found" if error.code == 404 else "method_not_allowed", message=error.description), error.code
         return error
+
+    # POST /webhooks skips Flask (webhooks/receive.py): whatever serves this app, gunicorn, `make run` or a test client.
+    app.wsgi_app = receive.in_front_of(app.wsgi_app, app.extensions["perks"])  # type: ignore[method-assign]
 
     @app.get("/healthz")
     def healthz():

@@ -261,7 +261,8 @@ def test_the_preview_is_the_real_launcher_block_with_the_draft_settings_and_a_st
     page = response.get_data(as_text=True)
     assert "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]
     assert 'class="perks perks-launcher perks--bottom-left"' in page
-    assert "--perks-primary: #c0ffee; --perks-bg: #102030; --perks-text: #1f2124;" in page  # a bad colour: the default
+    # A bad colour: the default text colour, which does not read on this background: the readable substitute.
+    assert "--perks-primary: #c0ffee; --perks-bg: #102030; --perks-text: #ffffff;" in page and "javascript:" not in page
     assert "&lt;img src=x onerror=" in page and "<img src=x" not in page
     assert ">Vos avantages</h2>" in page and '"close": "Fermer"' in page  # French, from the theme's locales
     assert "/launcher-preview/assets/launcher.js?v=" in page and "/launcher-preview/assets/launcher.css?v=" in page

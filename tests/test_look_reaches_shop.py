@@ -12,6 +12,8 @@ import pytest
 from perks_dev.demo_storefront import register
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.launcher.liquid_blocks import Blocks
+from shopify_app.launcher.look import black_or_white, readable_text
+from shopify_app.launcher.publish import metafield_value
 from shopify_app.shop.shops import installed_shop
 from shopify_app.shopify.errors import UserErrors
 from tests.admin_support import Admin
@@ -68,7 +70,8 @@ def test_the_look_is_the_apps_own_metafield_on_its_installation(admin, platform)
         "corner_radius": 4,
         "position": "bottom-left",
         "texts": {"fr": {"button_label": "Mes avantages", "title": "Vos avantages"}, "de": {"title": "Deine Vorteile"}},
-        "on_primary": "#ffffff",  # what launcher.js would put on the dark green, there before it runs
+        "on_primary": "#ffffff",  # the label colour that reads on the dark green, decided when saving
+        "text_shown": "#f5f5f5",  # the merchant's text colour: it reads on the dark background
     }
     # A second save changes the one metafield, never adds another.
     admin.put("/api/launcher", {"primary_color": "#222222"})
@@ -104,7 +107,33 @@ def test_the_block_reads_the_metafield_over_its_settings_and_falls_back_on_a_bad
     # Nothing saved: the block's settings, as the theme editor sets them.
     plain = OBJECTS | {"request": {"locale": {"iso_code": "fr"}}, "app": {"metafields": {}}}
     html = blocks.render("launcher", plain, {"primary_color": "#123456"})
-    assert "--perks-primary: #123456; --perks-bg: #ffffff; --perks-text: #1f2124; --perks-radius: 12px; --perks-on-primary: #fff;" in html
+    assert (
+        "--perks-primary: #123456; --perks-bg: #ffffff; --perks-text: #1f2124; --perks-radius: 12px; --perks-on-primary: #ffffff;" in html
+    )
+
+
+def test_the_colours_shown_are_readable_on_every_path_that_renders_the_launcher():
+    blocks = Blocks("/assets")
+    en = OBJECTS | {"request": {"locale": {"iso_code": "en"}}}
+    # A saved look carries the colours the shopper is shown, decided by look.py when saving.
+    unreadable = LOOK | {"primary_color": "#ffd500", "background_color": "#ffffff", "text_color": "#bbbbbb"}
+    saved = {"perks": {"look": {"type": "json", "value": metafield_value(unreadable)}}}
+    html = blocks.render("launcher", en | {"app": {"metafields": saved}})
+    assert "--perks-text: #000000;" in html and "--perks-on-primary: #000000;" in html
+    # A look published before it carried them, and the block's own settings, are judged the same way in Liquid.
+    old = {k: v for k, v in metafield_value(unreadable).items() if k not in ("on_primary", "text_shown")}
+    html = blocks.render("launcher", en | {"app": {"metafields": {"perks": {"look": {"type": "json", "value": old}}}}})
+    assert "--perks-text: #000000;" in html and "--perks-on-primary: #000000;" in html
+    theirs = {"primary_color": "#ffd500", "background_color": "#102030", "text_color": "#333333"}
+    html = blocks.render("launcher", en | {"app": {"metafields": {}}}, theirs)
+    assert "--perks-bg: #102030; --perks-text: #ffffff;" in html and "--perks-on-primary: #000000;" in html
+    # A shop that never saved a look nor changed the block: the defaults, white on the default primary.
+    html = blocks.render("launcher", en | {"app": {"metafields": {}}})
+    assert "--perks-text: #1f2124;" in html and "--perks-on-primary: #ffffff;" in html
+    assert black_or_white("#5c6ac4") == "#ffffff" and readable_text("#1f2124", "#ffffff") == "#1f2124"
+    # The rewards page: its accent colour gets the label colour that reads on it.
+    page = blocks.render("rewards_page", en, {"accent_color": "#ffd500"})
+    assert 'style="--perks-primary: #ffd500; --perks-on-primary: #000000;"' in page
 
 
 def test_a_shop_that_comes_back_gets_its_saved_look_back_on_the_storefront(admin, platform, sessions):

@@ -57,6 +57,14 @@ def test_theme_check_passes():
     assert " 0 error(s)" in proc.stdout
 
 
+def test_the_assets_are_the_build_of_their_sources():
+    # theme_src/ is what is read and edited; a change there not built into theme_extension/assets/ would never reach a shop.
+    assert (ROOT / "node_modules/esbuild").is_dir(), "run `make install-dev`"
+    assert sorted(p.name for p in (ROOT / "theme_src").iterdir()) == sorted(p.name for p in (EXT / "assets").iterdir())
+    proc = subprocess.run(["node", "scripts/build_theme_assets.mjs", "--check"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 def test_all_languages_exist():
     for lang in LANGUAGES:
         assert (LOCALES / f"{lang}.json").is_file(), lang

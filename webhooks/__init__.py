@@ -1,5 +1,1 @@
-"""Shopify webhooks: one endpoint that verifies and records, one handler per topic."""
-
-from webhooks.receive import bp
-
-__all__ = ["bp"]
+"""Shopify webhooks: one endpoint that verifies and records (receive.py, in front of the Flask app), one handler per topic."""

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 from rq import Queue
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from shopify_app.core.db import insert_ignoring_conflicts
-from shopify_app.core.errors import LoyaltyError
+from shopify_app.core.errors import InvalidCommand, LoyaltyError
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.ledger import batch
+from shopify_app.ledger.commands import PayOrder
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import remember_shop, settings_read_once
+from shopify_app.shopify import collections
 from webhooks import translate
 from webhooks.handlers import HANDLERS
 from webhooks.models import WebhookDelivery
@@ -71,29 +77,30 @@ SELECT (SELECT id FROM shop), (SELECT id FROM recorded)
 
 
 def record_for_domain(
-    sessions: sessionmaker[Session], domain: str, headers: dict[str, str], body: bytes, *, after_uninstall: bool
+    cursor: psycopg.Cursor, domain: str, headers: dict[str, str], body: bytes, *, after_uninstall: bool
 ) -> tuple[bool, int | None]:
     """Keep the delivery for the shop of `domain`, committed on return: (shop found, id or None when seen before).
 
-    The shop counts while installed, and after an uninstall only for the
-    topics Shopify sends then (`after_uninstall`).
+    `cursor`'s connection is in autocommit (the web's own, webhooks/receive.py),
+    and the statement is prepared once per connection. The shop counts while
+    installed, and after an uninstall only for the topics Shopify sends then
+    (`after_uninstall`).
     """
-    engine = sessions.kw["bind"]
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        shop_id, delivery_id = connection.exec_driver_sql(
-            _RECORD_FOR_DOMAIN,
-            {
-                "domain": domain,
-                "after_uninstall": after_uninstall,
-                "webhook_id": headers["X-Shopify-Webhook-Id"],
-                "event_id": headers.get("X-Shopify-Event-Id"),
-                "topic": headers["X-Shopify-Topic"],
-                "api_version": headers.get("X-Shopify-API-Version"),
-                "headers": json.dumps({name: headers[name] for name in KEPT_HEADERS if name in headers}),
-                "payload": body.decode(),
-                "received_at": datetime.now(UTC),
-            },
-        ).one()
+    shop_id, delivery_id = cursor.execute(
+        _RECORD_FOR_DOMAIN,
+        {
+            "domain": domain,
+            "after_uninstall": after_uninstall,
+            "webhook_id": headers["X-Shopify-Webhook-Id"],
+            "event_id": headers.get("X-Shopify-Event-Id"),
+            "topic": headers["X-Shopify-Topic"],
+            "api_version": headers.get("X-Shopify-API-Version"),
+            "headers": json.dumps({name: headers[name] for name in KEPT_HEADERS if name in headers}),
+            "payload": body.decode(),
+            "received_at": datetime.now(UTC),
+        },
+        prepare=True,
+    ).fetchone()
     return shop_id is not None, delivery_id
 
 
@@ -160,17 +167,22 @@ def process_together(sessions: sessionmaker[Session], delivery_ids: list[int], q
             settled: dict[str, list[int]] = {"done": [], "duplicate": []}
             events: set[tuple[int, str]] = set()
             runs = [(delivery, shop, seen_before, json.loads(delivery.payload)) for delivery, shop, seen_before in found]
+            work = []
             for delivery, shop, seen_before, payload in sorted(runs, key=lambda run: translate.lock_order(run[0].topic, run[3])):
                 if delivery.status in ("done", "duplicate"):
                     outcomes[delivery.id] = delivery.status
                     continue
                 # The batch's own earlier deliveries are not "done" in the table until it commits.
                 event = (delivery.shop_id, delivery.event_id)
-                status = _handle(uow.session, delivery, shop, payload, seen_before or event in events, q)
-                if status == "done" and delivery.event_id:
-                    events.add(event)
+                status = "duplicate" if seen_before or event in events else "done"
+                if status == "done":
+                    if delivery.event_id:
+                        events.add(event)
+                    work.append((delivery, shop, payload))
                 outcomes[delivery.id] = status
                 settled[status].append(delivery.id)
+            for delivery, shop, payload in _paid_as_sets(uow.session, work, q):
+                _handle(uow.session, delivery, shop, payload, False, q)
             for status, ids in settled.items():
                 _settle(uow.session, ids, status)
             uow.commit()
@@ -178,6 +190,54 @@ def process_together(sessions: sessionmaker[Session], delivery_ids: list[int], q
     except Exception as error:
         log.warning("%d deliveries go one by one: their batch failed with %r", len(delivery_ids), error)
         return None
+
+
+def _paid_as_sets(session: Session, work: list[tuple[WebhookDelivery, Shop, dict]], q: Queue | None) -> list:
+    """Pay the batch's plain orders/paid as sets (ledger/batch.py); the deliveries left to run one by one, in lock order.
+
+    An order goes to the set only when nothing else in the batch touches its
+    order (a refund, another payment of it) nor its customer (a customers/create,
+    a payment with another profile): what those do depends on the order they
+    run in, so they all run one by one, after the set, as the batch always ran them.
+    """
+    paid: dict[int, PayOrder] = {}
+    for delivery, shop, payload in work:
+        if delivery.topic == "orders/paid":
+            with suppress(InvalidCommand):  # refused by its own handler, one by one
+                paid[delivery.id] = translate.order_paid(shop.domain, payload)
+    busy_customers: Counter[int] = Counter()
+    busy_orders: Counter[int] = Counter()
+    profiles: dict[int, set] = {}
+    for delivery, _, payload in work:
+        customer, order = translate.lock_order(delivery.topic, payload)
+        busy_orders[order] += 1
+        if delivery.id in paid and customer:
+            profiles.setdefault(customer, set()).add(paid[delivery.id].customer)
+        else:
+            busy_customers[customer] += 1
+    together: dict[int, list[PayOrder]] = {}
+    for delivery, shop, _ in work:
+        cmd = paid.get(delivery.id)
+        if cmd is None or cmd.customer is None or busy_orders[cmd.order_id] > 1:
+            continue
+        # A customer's payments go together when they carry one profile and nothing else in the batch touches them.
+        if not busy_customers[cmd.customer.customer_id] and len(profiles[cmd.customer.customer_id]) == 1:
+            together.setdefault(shop.id, []).append(cmd)
+    shops = {shop.id: shop for _, shop, _ in work}
+    now = datetime.now(UTC)
+    left = {
+        (shop_id, cmd.order_id)
+        for shop_id, cmds in together.items()
+        for cmd in batch.pay_orders(
+            session, shops[shop_id], cmds, now=now, collections=collections.for_shop(q, shops[shop_id].domain) if q is not None else None
+        )
+    }
+    taken = {(shop_id, cmd.order_id) for shop_id, cmds in together.items() for cmd in cmds} - left
+    return [
+        (delivery, shop, payload)
+        for delivery, shop, payload in work
+        if delivery.id not in paid or (shop.id, paid[delivery.id].order_id) not in taken
+    ]
 
 
 def _locked(delivery_ids: list[int]):

@@ -27,7 +27,7 @@ class LiabilityAccounts(Base):
 class RollupDay(Base):
     """A shop's figures on one of its local days (one row per writer's slot; the day's figure is their sum).
 
-    Kept by triggers in the facts' own transactions (migration 0023_rollups); analytics.report reads them."""
+    Kept by triggers in the facts' own transactions (migration 0024_rollups); analytics.report reads them."""
 
     __tablename__ = "rollup_days"
 

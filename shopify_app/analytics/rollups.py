@@ -1,6 +1,6 @@
 """The dashboard's roll-ups (per shop and local day), checked and rebuilt against the facts.
 
-Triggers keep the roll-ups in each fact statement's own transaction (migrations/versions/0023_rollups.py,
+Triggers keep the roll-ups in each fact statement's own transaction (migrations/versions/0024_rollups.py,
 which also defines the recomputation from the facts these functions compare with); analytics.report reads
 them. `perks rollups --verify` lists every difference, `--rebuild` recomputes a shop's from its facts
 (after a bulk load made with triggers off, as the bench's big shop is), `--compact` folds past days' slots

@@ -24,26 +24,36 @@ def is_running(promotion: Promotion, shop: Shop, at: datetime) -> bool:
 
 
 def multiplier(session: Session, shop: Shop, at: datetime, *, purchases: bool = False, action: str | None = None) -> Decimal:
-    """The largest multiplier of the promotions running at `at` that cover this earning; 1 if none.
+    """The largest multiplier of the promotions running at `at` that cover this earning; 1 if none."""
+    return best(candidates(session, shop, at, at), shop, at, purchases=purchases, action=action)
+
+
+def candidates(session: Session, shop: Shop, earliest: datetime, latest: datetime) -> list[Promotion]:
+    """The shop's promotions that may run at some moment from `earliest` to `latest`: read once for a batch's orders."""
+    # A day either side of the wall times covers any zone offset change; is_running decides exactly.
+    return list(
+        session.scalars(
+            select(Promotion).where(
+                Promotion.shop_id == shop.id,
+                Promotion.starts_local <= calendar.local(shop, latest).replace(tzinfo=None) + timedelta(days=1),
+                Promotion.ends_local >= calendar.local(shop, earliest).replace(tzinfo=None) - timedelta(days=1),
+            )
+        )
+    )
+
+
+def best(promotions: list[Promotion], shop: Shop, at: datetime, *, purchases: bool = False, action: str | None = None) -> Decimal:
+    """The largest multiplier of `promotions` running at `at` that cover this earning; 1 if none.
 
     Overlapping promotions do not compound: a merchant running "double
     points" and "triple points on reviews" means triple, not six times.
     """
-    wall = calendar.local(shop, at).replace(tzinfo=None)
-    # A day either side of the wall time covers any zone offset change; is_running decides exactly.
-    candidates = session.scalars(
-        select(Promotion).where(
-            Promotion.shop_id == shop.id,
-            Promotion.starts_local <= wall + timedelta(days=1),
-            Promotion.ends_local >= wall - timedelta(days=1),
-        )
-    )
-    best = ONE
-    for promotion in candidates:
+    found = ONE
+    for promotion in promotions:
         covers = (purchases and promotion.purchases) or (action is not None and action in (promotion.actions or []))
         if covers and is_running(promotion, shop, at):
-            best = max(best, promotion.multiplier)
-    return best
+            found = max(found, promotion.multiplier)
+    return found
 
 
 def add_promotion(

@@ -3,7 +3,8 @@
 Shopify gives a block `block.settings` (the schema's defaults until the
 merchant changes them), translates `t` from the extension's `locales/` with the
 shopper's locale (falling back to `en.default`, choosing the plural form by
-`count`), and resolves `asset_url` to the extension's CDN. Here the same
+`count`), resolves `asset_url` to the extension's CDN and has colour filters
+(`color_contrast`, WCAG 2's ratio to one decimal, as Shopify prints it). Here the same
 files render with the same objects, so what the demo shows is what a shop shows.
 """
 
@@ -21,6 +22,7 @@ from liquid import Environment, FileSystemLoader
 from liquid.filter import with_context
 
 from shopify_app.core.config import REPO_ROOT
+from shopify_app.launcher.look import contrast
 
 EXTENSION = REPO_ROOT / "theme_extension"
 SCHEMA = re.compile(r"{%-?\s*schema\s*-?%}(.*?){%-?\s*endschema\s*-?%}", re.S)
@@ -88,6 +90,7 @@ class Blocks:
         self.env.filters["asset_url"] = self._asset_url
         self.env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False)
         self.env.filters["money"] = self._money
+        self.env.filters["color_contrast"] = lambda a, b: round(contrast(str(a), str(b)), 1)
 
     @staticmethod
     @with_context

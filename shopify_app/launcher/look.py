@@ -2,9 +2,10 @@
 a corner, a corner radius, and the button label and panel title per language.
 
 The same settings as the theme block's (theme_extension/blocks/launcher.liquid), with
-its defaults. Contrast is judged here with WCAG 2's formula, the one launcher.js
-uses to replace an unreadable text colour, so the admin warns before the shopper
-sees the substitute.
+its defaults. Contrast is judged here with WCAG 2's formula: the colours the shopper
+sees are decided here (the label colour on the primary, a readable substitute for an
+unreadable text colour) and published with the look (publish.py), and the admin warns
+before the shopper sees the substitute.
 """
 
 from __future__ import annotations
@@ -165,7 +166,7 @@ def checks(look: dict[str, Any]) -> dict[str, Any]:
     on_primary = black_or_white(look["primary_color"])
     warnings = []
     if ratio < READABLE:
-        substitute = black_or_white(look["background_color"])
+        substitute = readable_text(look["text_color"], look["background_color"])
         warnings.append(
             {
                 "field": "text_color",
@@ -177,8 +178,13 @@ def checks(look: dict[str, Any]) -> dict[str, Any]:
 
 
 def black_or_white(background: str) -> str:
-    """What launcher.js puts on a colour: whichever of black and white reads better."""
+    """What the launcher puts on a colour: whichever of black and white reads better."""
     return "#000000" if contrast("#000000", background) >= contrast("#ffffff", background) else "#ffffff"
+
+
+def readable_text(text: str, background: str) -> str:
+    """The text colour the launcher shows on `background`: the merchant's when it reads (4.5:1), else black or white."""
+    return text if contrast(text, background) >= READABLE else black_or_white(background)
 
 
 def _flat(look: dict[str, Any]) -> dict[str, Any]:

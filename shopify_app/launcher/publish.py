@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shopify_app.launcher.look import black_or_white
+from shopify_app.launcher.look import black_or_white, readable_text
 from shopify_app.shopify.admin_client import AdminClient
 
 NAMESPACE, KEY = "perks", "look"
@@ -29,9 +29,13 @@ class NotOnStorefront(Exception):
 
 def metafield_value(look: dict[str, Any]) -> dict[str, Any]:
     """What the block reads: colours, corner, radius, and the texts per language the merchant wrote; with
-    the label colour on the primary that launcher.js would pick, so the page has it before the script runs."""
+    the colours the shopper is shown, decided here so the block writes them as they are: the label colour
+    on the primary, and the text colour on the background (a readable substitute if the merchant's is not)."""
     names = ("primary_color", "background_color", "text_color", "corner_radius", "position", "texts")
-    return {name: look[name] for name in names} | {"on_primary": black_or_white(look["primary_color"])}
+    return {name: look[name] for name in names} | {
+        "on_primary": black_or_white(look["primary_color"]),
+        "text_shown": readable_text(look["text_color"], look["background_color"]),
+    }
 
 
 def write(client: AdminClient, look: dict[str, Any]) -> None:

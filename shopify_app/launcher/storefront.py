@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from flask import Blueprint, g, jsonify, request
@@ -25,9 +27,9 @@ from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.core.web import perks
 from shopify_app.earn import actions, newsletter, profile
 from shopify_app.earn.marketing import ShopifySubscriber
-from shopify_app.earn.models import ActionClaim, EarnRule, MemberBirthday
+from shopify_app.earn.models import EarnRule
 from shopify_app.launcher import look as launcher_look
-from shopify_app.launcher import storefront_growth
+from shopify_app.launcher import member_view, storefront_growth
 from shopify_app.launcher.models import LAUNCHER_POSITIONS
 from shopify_app.launcher.storefront_growth import ReferralOffer, ReferralStats, TierProgress, TierStep
 from shopify_app.launcher.texts import TEXTS, say
@@ -37,16 +39,15 @@ from shopify_app.ledger.members import find_member
 from shopify_app.rewards import redemptions, rewards
 from shopify_app.rewards.discounts import ShopifyIssuer
 from shopify_app.rewards.presenters import RedemptionJson, RewardJson, redemption_json, reward_json
-from shopify_app.shop.guards import proxy_signed, shopper_required
+from shopify_app.shop.guards import proxy_signed, shop_not_installed, shopper_required, shopper_signed
 from shopify_app.shop.models import Shop
 from shopify_app.shop.rate_limits import storefront_writes
-from shopify_app.shop.shops import program_of
+from shopify_app.shop.shops import not_installed, program_of
+from shopify_app.tiers import tiers
 
 bp = Blueprint("storefront", __name__, url_prefix="/proxy")
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
-# The launcher lists the member's latest codes; a long-time member's hundreds stay in the admin.
-CODES_SHOWN = 20
 REFUSAL_STATUS = {"insufficient_points": 409, "limit_reached": 409, "in_progress": 409, "key_reused": 422, "invalid_points": 422}
 Network = Literal[actions.NETWORKS]  # type: ignore[valid-type]
 
@@ -125,7 +126,7 @@ class MemberJson(Answer):
     points: int
     tier: TierProgress | None
     rewards: list[Offer] = Field(description="what the member can afford first")
-    codes: list[RedemptionJson] = Field(description=f"the member's latest {CODES_SHOWN} codes")
+    codes: list[RedemptionJson] = Field(description=f"the member's latest {member_view.CODES_SHOWN} codes")
     earn: list[MemberEarnWay]
     referral: ReferralStats | None
     birthday: str | None = Field(description="MM-DD")
@@ -150,23 +151,21 @@ def _refuse(status: int, error: str, message: str, **extra):
     return jsonify(error=error, message=message, **extra), status
 
 
-def _earn_ways(session, shop: Shop) -> list[dict]:
-    program = program_of(session, shop)
+def _earn_ways(points_per_unit: Decimal, signup_points: int, currency: str, rules: Iterable) -> list[dict]:
+    """The ways to earn a shopper sees: a purchase, the signup, then the merchant's enabled rules (by id)."""
     ways = [
         {
             "key": "purchase",
-            "title": _say("earn.purchase", points=program.points_per_unit.normalize(), currency=shop.currency),
-            "points": int(program.points_per_unit) or 1,
+            "title": _say("earn.purchase", points=points_per_unit.normalize(), currency=currency),
+            "points": int(points_per_unit) or 1,
             "per": "currency_unit",
             "network": None,
             "url": None,
         }
     ]
-    if program.signup_points:
-        ways.append(
-            {"key": "signup", "title": _say("earn.signup"), "points": program.signup_points, "per": "once", "network": None, "url": None}
-        )
-    return ways + _rule_ways(session, shop)
+    if signup_points:
+        ways.append({"key": "signup", "title": _say("earn.signup"), "points": signup_points, "per": "once", "network": None, "url": None})
+    return ways + [_rule_way(rule) for rule in rules]
 
 
 @bp.get("/program")
@@ -178,9 +177,10 @@ def program(query: Locale):
     """What anyone, member or visitor, can see of the program."""
     with UnitOfWork(perks().sessions) as uow:
         shop = uow.session.get(Shop, g.caller.shop_id)
+        earning = program_of(uow.session, shop)
         return jsonify(
             shop={"name": shop.name, "currency": shop.currency},
-            earn=_earn_ways(uow.session, shop),
+            earn=_earn_ways(earning.points_per_unit, earning.signup_points, shop.currency, _shown_rules(uow.session, shop)),
             rewards=[reward_json(r) for r in rewards.catalogue(uow.session, shop.id, enabled_only=True)],
             tiers=storefront_growth.tiers_json(uow.session, shop),
             referral=storefront_growth.referral_offer_json(uow.session, shop, query.locale),
@@ -189,7 +189,7 @@ def program(query: Locale):
 
 
 @bp.get("/member")
-@shopper_required
+@shopper_signed
 @endpoint(
     "The logged-in member: points, tier, rewards (affordable first), codes, ways to earn, referral, history",
     security="shopper",
@@ -197,35 +197,34 @@ def program(query: Locale):
     answer=MemberJson,
 )
 def member(query: Locale):
-    caller = g.caller
-    with UnitOfWork(perks().sessions) as uow:
-        shop = uow.session.get(Shop, caller.shop_id)
-        found = find_member(uow.session, caller.shop_id, caller.customer_id)
-        points = found.points_balance if found else 0
-        catalogue = rewards.catalogue(uow.session, shop.id)  # codes may be of rewards since switched off
-        titles = {r.id: r.title for r in catalogue}
-        offers = [reward_json(r) | {"affordable": points >= (r.min_points or r.points_cost)} for r in catalogue if r.enabled]
-        offers.sort(key=lambda offer: not offer["affordable"])  # what they can have first
-        codes = redemptions.member_redemptions(uow.session, shop.id, found.id, codes_only=True, limit=CODES_SHOWN) if found else []
-        entries = ledger.history(uow.session, caller.shop_id, found.id, limit=20) if found else []
-        birthday_given, done = _member_extras(uow.session, shop, found)
-        answer = jsonify(
-            customer={"id": str(caller.customer_id), "first_name": found.first_name if found else None},
-            points=points,
-            tier=storefront_growth.tier_json(uow.session, shop, found),
-            rewards=offers,
-            codes=[redemption_json(r, titles.get(r.reward_id, "")) for r in codes],
-            earn=[way | {"done": way["key"] in done} for way in _earn_ways(uow.session, shop)],
-            referral=storefront_growth.referral_json(uow.session, shop, found),
-            birthday=birthday_given,
-            history=[
-                {"at": e.created_at.isoformat(), "points": e.points, "reason": reasons.say(e.reason, query.locale, e.kind)} for e in entries
-            ],
-        )
-        # What the read made the first time it was asked for (the member's referral link, the
-        # shop's settings rows) is kept, and the row locks its inserts took end here.
-        uow.commit()
-        return answer
+    """One statement reads it all (launcher/member_view.py); the words are made here, as for every other answer."""
+    shopper = g.shopper
+    view = member_view.read(perks().sessions, shopper.shop_domain, shopper.customer_id, datetime.now(UTC), SHOWN_ACTIONS)
+    if view is None:
+        return shop_not_installed(not_installed(shopper.shop_domain))
+    found = view.member
+    points = found.points_balance if found else 0
+    titles = {r.id: r.title for r in view.rewards}
+    offers = [reward_json(r) | {"affordable": points >= (r.min_points or r.points_cost)} for r in view.rewards if r.enabled]
+    offers.sort(key=lambda offer: not offer["affordable"])  # what they can have first
+    standing = view.tiers
+    return jsonify(
+        customer={"id": str(shopper.customer_id), "first_name": found.first_name if found else None},
+        points=points,
+        tier=tiers.progress(standing.ladder, standing.basis, standing.held, standing.value) if standing else None,
+        rewards=offers,
+        codes=[redemption_json(r, titles.get(r.reward_id, "")) for r in view.codes],
+        earn=[
+            way | {"done": way["key"] in view.done}
+            for way in _earn_ways(view.points_per_unit, view.signup_points, view.currency, view.rules)
+        ],
+        referral=storefront_growth.referral_json(view.domain, view.referral_code, view.friends, view.referral_points),
+        birthday=view.birthday,
+        history=[
+            {"at": e.created_at.isoformat(), "points": e.points, "reason": reasons.say(e.reason, query.locale, e.kind)}
+            for e in view.history
+        ],
+    )
 
 
 def _refusal_text(refusal: redemptions.RedemptionRefused) -> str:
@@ -299,45 +298,28 @@ def _say(key: str, **values) -> str:
     return say(key, request.args.get("locale"), **values)
 
 
-def _rule_ways(session, shop: Shop) -> list[dict]:
-    """The merchant's enabled earn rules a shopper can see, as `earn` entries of the contract."""
-    rules = session.scalars(
-        select(EarnRule)
-        .where(EarnRule.shop_id == shop.id, EarnRule.enabled.is_(True), EarnRule.action.in_(SHOWN_ACTIONS))
-        .order_by(EarnRule.id)
-    )
-    return [
-        {
-            "key": rule.action,
-            "title": rule.name if rule.name and rule.name != rule.action else _say(f"earn.{rule.action}"),
-            "points": rule.points,
-            "per": "year" if rule.action == "birthday" or rule.limit_period == "year" else "once",
-            # A social follow's profile: the launcher links to it, and claims with its network.
-            "network": rule.network if rule.url else None,
-            "url": rule.url,
-        }
-        for rule in rules
-    ]
-
-
-def _member_extras(session, shop: Shop, member) -> tuple[str | None, set[str]]:
-    """The member's birthday (MM-DD) and the once-only actions already paid."""
-    if member is None:
-        return None, set()
-    birthday = session.get(MemberBirthday, member.id)
-    done = set(
+def _shown_rules(session, shop: Shop) -> list[EarnRule]:
+    """The merchant's enabled earn rules a shopper can see, by id."""
+    return list(
         session.scalars(
-            select(EarnRule.action)
-            .join(ActionClaim, ActionClaim.rule_id == EarnRule.id)
-            .where(
-                ActionClaim.shop_id == shop.id,
-                ActionClaim.member_id == member.id,
-                EarnRule.limit_period == "ever",
-                ActionClaim.ledger_key.is_not(None),
-            )
+            select(EarnRule)
+            .where(EarnRule.shop_id == shop.id, EarnRule.enabled.is_(True), EarnRule.action.in_(SHOWN_ACTIONS))
+            .order_by(EarnRule.id)
         )
     )
-    return (f"{birthday.month:02d}-{birthday.day:02d}" if birthday else None), done
+
+
+def _rule_way(rule: EarnRule) -> dict:
+    """An earn rule as an `earn` entry of the contract."""
+    return {
+        "key": rule.action,
+        "title": rule.name if rule.name and rule.name != rule.action else _say(f"earn.{rule.action}"),
+        "points": rule.points,
+        "per": "year" if rule.action == "birthday" or rule.limit_period == "year" else "once",
+        # A social follow's profile: the launcher links to it, and claims with its network.
+        "network": rule.network if rule.url else None,
+        "url": rule.url,
+    }
 
 
 def _month_day(value: object) -> object:

@@ -24,7 +24,6 @@ from shopify_app.core.field_types import Answer, Model
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.core.web import perks
 from shopify_app.launcher.texts import say
-from shopify_app.ledger.models import Member
 from shopify_app.referrals import referrals
 from shopify_app.referrals import welcome as referral_welcome
 from shopify_app.referrals.models import ReferralProgram
@@ -83,19 +82,11 @@ class Claimed(Answer):
     state: str
 
 
-def referral_json(session, shop: Shop, member: Member | None) -> dict | None:
-    """The member's link and what it has brought them; None when the shop runs no referrals."""
-    if member is None or not referrals.settings_of(session, shop.id).enabled:
+def referral_json(domain: str, code: str | None, friends: int, points: int) -> dict | None:
+    """The member's link and what it has brought them; None (no code) when the shop runs no referrals."""
+    if code is None:
         return None
-    friends, points = referrals.stats(session, member)
-    # Made in the caller's own transaction, which commits it: a unit of work of its own
-    # here would take a second connection while the first holds its locks.
-    code = referrals.existing_code(session, member) or referrals.link_code(session, member)
-    return {
-        "url": f"https://{shop.domain}/apps/perks/r/{code}",
-        "friends": friends,
-        "points_earned": points,
-    }
+    return {"url": f"https://{domain}/apps/perks/r/{code}", "friends": friends, "points_earned": points}
 
 
 def referral_offer_json(session, shop: Shop, locale: str | None) -> dict | None:
@@ -122,12 +113,6 @@ def friend_offer(program: ReferralProgram, shop: Shop, lang: str) -> str:
     if program.friend_reward_minimum:
         offer = say("referral.minimum", lang, offer=offer, minimum=words.money(lang, program.friend_reward_minimum, shop.currency))
     return offer
-
-
-def tier_json(session, shop: Shop, member: Member | None) -> dict | None:
-    if member is None:
-        return None
-    return tiers.progress(session, shop, member, datetime.now(UTC))
 
 
 def tiers_json(session, shop: Shop) -> list[dict]:

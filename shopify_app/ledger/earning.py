@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Protocol
 
@@ -86,6 +87,38 @@ def purchase_points(
         return 0
     weighted = weighted_amount(purchase, rule, line_multiplier)
     return int((weighted * rule.points_per_unit * promotion * tier).quantize(Decimal(1), rounding=ROUNDING[rule.rounding]))
+
+
+@dataclass(frozen=True)
+class Priced:
+    """What an order is worth, fixed at its first payment."""
+
+    eligible: Decimal
+    weighted: Decimal
+    points: int
+
+
+def price(
+    purchase: Purchase,
+    rule: PurchaseRule,
+    *,
+    enabled: bool,
+    line_multiplier: LineMultiplier = at_1x,
+    promotion: Decimal = ONE,
+    tier: Decimal = ONE,
+) -> Priced:
+    """The order's amounts and points, as one delivery (orders.pay_order) and a batch's set (batch.pay_orders) both fix
+    them; a program switched off earns nothing and weighs every line at 1x."""
+    multiplier = line_multiplier if enabled else at_1x
+    points = purchase_points(purchase, rule, line_multiplier=multiplier, promotion=promotion, tier=tier) if enabled else 0
+    return Priced(eligible_amount(purchase, rule), weighted_amount(purchase, rule, multiplier), points)
+
+
+def multiplied_lines(lines: Iterable[PurchaseLine], multiplier: LineMultiplier) -> dict[int, Decimal]:
+    """Each line's multiplier by line id, to keep for weighing its refunds; empty when no line is multiplied:
+    their average, 1, is then every line's multiplier."""
+    rates = {line.line_id: multiplier(line) for line in lines if line.line_id is not None}
+    return rates if any(rate != ONE for rate in rates.values()) else {}
 
 
 def weighted_amount(purchase: Purchase, rule: PurchaseRule, line_multiplier: LineMultiplier = at_1x) -> Decimal:

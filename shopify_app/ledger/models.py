@@ -281,6 +281,8 @@ class ImportedBalance(Base):
         UniqueConstraint("shop_id", "idempotency_key"),
         Index("ix_imported_balances_pending", "shop_id", "email", postgresql_where="status = 'pending'"),
         Index("ix_imported_balances_job", "job_id", "status"),
+        # A member's credited imports: their lifetime points before Perks, read for the launcher and a placement.
+        Index("ix_imported_balances_member", "member_id", postgresql_where="status = 'credited'"),
         CheckConstraint("status IN ('pending', 'credited')", name="imported_balance_status_known"),
     )
 

@@ -7,7 +7,6 @@ writes entries under idempotency keys the database keeps unique.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -17,15 +16,8 @@ from shopify_app.core.db import insert_ignoring_conflicts
 from shopify_app.earn import multipliers, promotions
 from shopify_app.earn.models import Program
 from shopify_app.ledger import events, guests, ledger, pending_balances
-from shopify_app.ledger.commands import CancelOrder, PayOrder, PurchaseLine, RefundOrder
-from shopify_app.ledger.earning import (
-    ONE,
-    LineMultiplier,
-    at_1x,
-    eligible_amount,
-    purchase_points,
-    weighted_amount,
-)
+from shopify_app.ledger.commands import CancelOrder, PayOrder, RefundOrder
+from shopify_app.ledger.earning import ONE, at_1x, multiplied_lines, price
 from shopify_app.ledger.members import ensure_member
 from shopify_app.ledger.models import Member, Order, OrderLine, OrderRefund, OrderRefundLine
 from shopify_app.ledger.take_back import locked_order, take_back
@@ -86,25 +78,25 @@ def _price(
     """Fix the order's worth at its first payment. The rules are read before the
     order is touched, so its row is written once rather than at each autoflush."""
     line_multiplier = multipliers.for_lines(session, shop.id, cmd.purchase.lines, collections, now) if program.enabled else at_1x
-    points = (
-        purchase_points(
-            cmd.purchase,
-            program,
-            line_multiplier=line_multiplier,
-            promotion=promotions.multiplier(session, shop, cmd.placed_at or now, purchases=True),
-            tier=tiers.multiplier(session, member),
-        )
-        if program.enabled
-        else 0
+    priced = price(
+        cmd.purchase,
+        program,
+        enabled=program.enabled,
+        line_multiplier=line_multiplier,
+        promotion=promotions.multiplier(session, shop, cmd.placed_at or now, purchases=True) if program.enabled else ONE,
+        tier=tiers.multiplier(session, member) if program.enabled else ONE,
     )
     order.paid_at = now
     order.name = cmd.name
     order.member_id = member.id if member else None
     order.taxes_included = cmd.purchase.taxes_included
-    order.eligible_amount = eligible_amount(cmd.purchase, program)
-    order.weighted_amount = weighted_amount(cmd.purchase, program, line_multiplier)
-    order.points_earned = points
-    _record_line_multipliers(session, order, cmd.purchase.lines, line_multiplier)
+    order.eligible_amount = priced.eligible
+    order.weighted_amount = priced.weighted
+    order.points_earned = priced.points
+    if rates := multiplied_lines(cmd.purchase.lines, line_multiplier):
+        session.add_all(
+            OrderLine(shop_id=order.shop_id, order_id=order.order_id, line_id=line_id, multiplier=rate) for line_id, rate in rates.items()
+        )
 
 
 def refund_order(session: Session, cmd: RefundOrder) -> None:
@@ -144,19 +136,6 @@ def cancel_order(session: Session, cmd: CancelOrder) -> None:
         key=f"order:{cmd.order_id}:cancel",
         reason=f"Order {order.name or cmd.order_id} cancelled",
     )
-
-
-def _record_line_multipliers(session: Session, order: Order, lines: Iterable[PurchaseLine], multiplier: LineMultiplier) -> None:
-    """Keep each line's multiplier as the order was priced, for weighing its refunds later.
-
-    Nothing is kept for an order without a multiplied line: its average, 1,
-    is every line's multiplier (see _line_multipliers).
-    """
-    rates = {line.line_id: multiplier(line) for line in lines if line.line_id is not None}
-    if any(rate != ONE for rate in rates.values()):
-        session.add_all(
-            OrderLine(shop_id=order.shop_id, order_id=order.order_id, line_id=line_id, multiplier=rate) for line_id, rate in rates.items()
-        )
 
 
 def _record_refund_lines(session: Session, shop_id: int, cmd: RefundOrder) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
-from shopify_app.launcher.look import READABLE, black_or_white, contrast, normal_colour, saved_look
+from shopify_app.launcher.look import black_or_white, normal_colour, readable_text, saved_look
 from shopify_app.launcher.models import LauncherLook
 from shopify_app.notifications.messages import Mail
 
@@ -56,13 +56,12 @@ class Brand:
         )
 
     def colours(self) -> dict[str, str]:
-        """What the template paints with; readable the way the launcher makes it readable (launcher.js)."""
-        readable = contrast(self.text, self.background) >= READABLE
+        """What the template paints with; readable the way the launcher makes it readable (launcher/look.py)."""
         return {
             "primary": self.primary,
             "on_primary": black_or_white(self.primary),
             "background": self.background,
-            "text": self.text if readable else black_or_white(self.background),
+            "text": readable_text(self.text, self.background),
         }
 
 

@@ -81,20 +81,17 @@ def change_settings(session: Session, shop_id: int, changes: dict) -> ReferralPr
     return program
 
 
-def link_code(session: Session, member: Member) -> str:
-    """The member's referral code, made the first time it is asked for."""
-    session.execute(
-        insert_ignoring_conflicts(ReferralLink, ["shop_id", "member_id"]).values(
-            shop_id=member.shop_id, member_id=member.id, code="".join(secrets.choice(LINK_ALPHABET) for _ in range(LINK_LENGTH))
-        )
+def link_code(session: Session, shop_id: int, member_id: int) -> str:
+    """The member's referral code, made the first time it is asked for: one INSERT that returns it, and a
+    read only when another request made it first."""
+    made = session.scalar(
+        insert_ignoring_conflicts(ReferralLink, ["shop_id", "member_id"])
+        .values(shop_id=shop_id, member_id=member_id, code="".join(secrets.choice(LINK_ALPHABET) for _ in range(LINK_LENGTH)))
+        .returning(ReferralLink.code)
     )
-    return session.scalars(
-        select(ReferralLink.code).where(ReferralLink.shop_id == member.shop_id, ReferralLink.member_id == member.id)
-    ).one()
-
-
-def existing_code(session: Session, member: Member) -> str | None:
-    return session.scalar(select(ReferralLink.code).where(ReferralLink.shop_id == member.shop_id, ReferralLink.member_id == member.id))
+    if made is not None:
+        return made
+    return session.scalars(select(ReferralLink.code).where(ReferralLink.shop_id == shop_id, ReferralLink.member_id == member_id)).one()
 
 
 def referrer_of(session: Session, shop_id: int, code: str) -> Member | None:

@@ -53,14 +53,13 @@ def proxy_signed(view):
 
     @wraps(view)
     def guarded(*args, **kwargs):
-        settings = perks().settings
         try:
-            params = verify(list(request.args.items(multi=True)), settings.shopify_api_secret, max_age=settings.proxy_max_age_seconds)
+            params = _proxy_params()
             shop_id, domain = _installed(params.get("shop", ""))
         except InvalidProxyRequest as error:
             return unauthorized("invalid_signature", str(error))
         except UnknownShop as error:
-            return unauthorized("shop_not_installed", str(error))
+            return shop_not_installed(error)
         g.caller = Caller(shop_id, domain, _customer_id(params.get("logged_in_customer_id") or ""))
         return view(*args, **kwargs)
 
@@ -73,10 +72,53 @@ def shopper_required(view):
     @wraps(view)
     def guarded(*args, **kwargs):
         if g.caller.customer_id is None:
-            return unauthorized("login_required", "Log in to your account to see your points.")
+            return login_required()
         return view(*args, **kwargs)
 
     return proxy_signed(guarded)
+
+
+@dataclass(frozen=True)
+class SignedShopper:
+    shop_domain: str
+    customer_id: int
+
+
+def shopper_signed(view):
+    """`shopper_required` for a view that reads the shop itself, in the one statement that reads all it answers
+    (GET /proxy/member): the signature and the customer are checked here (`g.shopper`), and the view answers
+    `shop_not_installed` when its statement finds no installed shop of that domain."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        try:
+            params = _proxy_params()
+        except InvalidProxyRequest as error:
+            return unauthorized("invalid_signature", str(error))
+        domain, customer_id = params.get("shop", ""), _customer_id(params.get("logged_in_customer_id") or "")
+        if customer_id is None:
+            try:
+                _installed(domain)  # logged out: the shop not installed is said first, as shopper_required does
+            except UnknownShop as error:
+                return shop_not_installed(error)
+            return login_required()
+        g.shopper = SignedShopper(domain, customer_id)
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def shop_not_installed(error: UnknownShop):
+    return unauthorized("shop_not_installed", str(error))
+
+
+def login_required():
+    return unauthorized("login_required", "Log in to your account to see your points.")
+
+
+def _proxy_params() -> dict[str, str]:
+    settings = perks().settings
+    return verify(list(request.args.items(multi=True)), settings.shopify_api_secret, max_age=settings.proxy_max_age_seconds)
 
 
 def _customer_id(text: str) -> int | None:

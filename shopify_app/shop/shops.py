@@ -54,8 +54,12 @@ def installed_shop(session: Session, domain: str) -> Shop:
         if shop is not None:
             known[domain] = shop
     if shop is None or shop.uninstalled_at is not None:
-        raise UnknownShop(f"{domain} has not installed Perks")
+        raise not_installed(domain)
     return shop
+
+
+def not_installed(domain: str) -> UnknownShop:
+    return UnknownShop(f"{domain} has not installed Perks")
 
 
 def remember_shop(session: Session, shop: Shop) -> None:

@@ -309,14 +309,9 @@ def review(session: Session, shop: Shop, member_ids: list[int], now: datetime) -
     return moved
 
 
-def progress(session: Session, shop: Shop, member: Member, now: datetime) -> dict | None:
-    """The member's tier, its perks, and how far the next one is (for the launcher)."""
-    tiers = ladder(session, shop.id)
-    if not tiers:
-        return None
-    program = program_of(session, shop.id)
-    held = current(session, member)
-    value = measure(session, member, program.basis, window_start(program.period, shop.timezone, now), now)
+def progress(tiers: list[Tier], basis: str, held: Tier | None, value: Decimal) -> dict:
+    """The member's tier, its perks, and how far the next one is (for the launcher), from the ladder (lowest first),
+    what it counts, the tier held and the member's measure in the window now (read together by launcher/member_view.py)."""
     above = [t for t in tiers if held is None or t.threshold > held.threshold]
     following = above[0] if above else None
     nxt = None
@@ -327,7 +322,7 @@ def progress(session: Session, shop: Shop, member: Member, now: datetime) -> dic
         share = ONE if span <= 0 else min(max((value - base) / span, Decimal(0)), ONE)
         nxt = {
             "name": following.name,
-            "basis": program.basis,
+            "basis": basis,
             "remaining": int(remaining.to_integral_value(rounding=ROUND_CEILING)),
             "progress": float(round(share, 4)),
         }

@@ -93,7 +93,7 @@ def test_the_admins_preview_and_the_shop_show_the_saved_look_alike(page, live):
     assert in_shop == {
         "corner": "bottom-left",
         "fab_background": rgb(LOOK["primary_color"]),
-        "fab_text": "rgb(255, 255, 255)",  # launcher.js: white reads best on the dark green
+        "fab_text": "rgb(255, 255, 255)",  # white reads best on the dark green (look.py, when saving)
         "fab_radius": "8px",  # twice the corner radius: a 48px button with softened corners
         "label": "Mes avantages",
         "panel_background": rgb(LOOK["background_color"]),

@@ -75,7 +75,7 @@ def test_a_merchant_restyles_the_launcher_and_the_real_launcher_follows_as_they_
           && d.querySelector('.perks-panel:not([hidden]) .perks-big'); }})()"""
     )
     settled(page)
-    # launcher.js itself replaced the unreadable grey by black, as the warning says.
+    # The unreadable grey is replaced by black in the page itself, as the warning says.
     assert page.evaluate(f"{FRAME}.querySelector('[data-perks-launcher]').style.getPropertyValue('--perks-text')") == "#000000"
     fab = page.evaluate(f"(() => {{ const r = {FRAME}.querySelector('.perks-fab').getBoundingClientRect(); return [r.left, r.right]; }})()")
     width = page.evaluate("document.getElementById('launcher-preview').clientWidth")

@@ -1,6 +1,6 @@
 """roll-ups: the dashboard's figures per shop and day, kept by triggers in the facts' own transactions
 
-Revision ID: 0023_rollups
+Revision ID: 0024_rollups
 Revises: 0022
 Create Date: 2026-12-06 09:45:00.000000
 
@@ -31,8 +31,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0023_rollups"
-down_revision: str | Sequence[str] | None = "0022"
+revision: str = "0024_rollups"
+down_revision: str | Sequence[str] | None = "0023_member_view"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,228 @@
+"""Many members' paid orders in a few statements: the common case of a drain's batch, as sets.
+
+`pay_orders` takes the orders whose payment is plain: a known member (not
+merged away, without a pending referral) paying a new order, in a shop
+without tiers, no Perks code used. Each is priced by the same code as
+orders.pay_order (earning.price, the shop's multipliers and promotions); then
+its order rows are inserted in one statement, their ledger entries in the
+same one (`INSERT ... SELECT ... ON CONFLICT DO NOTHING` under the very keys
+pay_order uses, `order:<id>:earn`, so a later delivery of the order cannot pay
+it twice), and the members' balances are moved by the entries actually
+inserted, with their profiles and the members' events, in a second. Every
+other order, and any the set could not insert (its row appeared meanwhile),
+is handed back for checkout.order_paid one at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from shopify_app.earn import multipliers, promotions
+from shopify_app.ledger.commands import CustomerProfile, PayOrder
+from shopify_app.ledger.earning import ONE, at_1x, multiplied_lines, price
+from shopify_app.ledger.models import OrderLine
+from shopify_app.referrals import referrals
+from shopify_app.referrals.models import OrderFingerprint
+from shopify_app.rewards import redemptions
+from shopify_app.shop.models import Shop
+from shopify_app.shop.shops import program_of
+from shopify_app.tiers import tiers
+
+# The members the set can pay: known, not merged away (ensure_member would pay the kept one), no
+# pending referral (referrals.order_paid may qualify it), and orders not known yet (a known order
+# was paid before, or has refunds or a cancellation to settle: pay_order's work).
+_PAYABLE = text("""
+SELECT g.order_id, m.id
+FROM unnest(CAST(:customer_ids AS bigint[]), CAST(:order_ids AS bigint[])) AS g(customer_id, order_id)
+JOIN members m ON m.shop_id = :shop_id AND m.customer_id = g.customer_id
+WHERE m.merged_into_id IS NULL
+  AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.shop_id = :shop_id AND r.friend_id = m.id AND r.state = 'pending')
+  AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = :shop_id AND o.order_id = g.order_id)
+""")
+
+# The orders' rows, and the earn entry of each that earns, in one round trip: (order id, points
+# entered or null) per row inserted (`\:` is a colon to text(), not a parameter). Rows go in by order
+# id, the order every path locks them in.
+_PAY = text(r"""
+WITH given AS (
+    SELECT * FROM unnest(
+        CAST(:order_ids AS bigint[]), CAST(:member_ids AS bigint[]), CAST(:names AS text[]), CAST(:eligible AS numeric[]),
+        CAST(:weighted AS numeric[]), CAST(:points AS bigint[]), CAST(:taxes_included AS boolean[])
+    ) AS g(order_id, member_id, name, eligible_amount, weighted_amount, points_earned, taxes_included)
+), paid AS (
+    INSERT INTO orders
+        (shop_id, order_id, member_id, name, eligible_amount, weighted_amount, points_earned, points_reversed, taxes_included, paid_at)
+    SELECT :shop_id, order_id, member_id, name, eligible_amount, weighted_amount, points_earned, 0, taxes_included, :now
+    FROM given ORDER BY order_id
+    ON CONFLICT (shop_id, order_id) DO NOTHING
+    RETURNING order_id, member_id, name, points_earned
+), earned AS (
+    INSERT INTO ledger_entries (shop_id, member_id, points, kind, idempotency_key, reason, order_id, created_at)
+    SELECT :shop_id, member_id, points_earned, 'earn', 'order\:' || order_id || '\:earn', 'Order ' || name, order_id, :now
+    FROM paid WHERE points_earned <> 0 ORDER BY order_id
+    ON CONFLICT (shop_id, idempotency_key) DO NOTHING
+    RETURNING order_id, points
+)
+SELECT paid.order_id, earned.points FROM paid LEFT JOIN earned USING (order_id)
+""")
+
+# members.apply_profile as SQL: a profile older than the one kept is ignored, and a field the
+# payload did not carry is kept.
+_NEWER = "(m.profile_updated_at IS NULL OR g.updated_at >= m.profile_updated_at)"
+
+# Balances moved by the entries inserted (one row per member, its orders' points summed), profiles kept
+# current, and the points_earned events ledger.post's callers emit (one row per order).
+_SETTLE = text(rf"""
+WITH given AS (
+    SELECT * FROM unnest(
+        CAST(:member_ids AS bigint[]), CAST(:points AS bigint[]),
+        CAST(:emails AS text[]), CAST(:email_given AS boolean[]), CAST(:first_names AS text[]), CAST(:first_given AS boolean[]),
+        CAST(:last_names AS text[]), CAST(:last_given AS boolean[]), CAST(:updated_at AS timestamptz[])
+    ) AS g(member_id, points, email, email_given, first_name, first_given, last_name, last_given, updated_at)
+), moved AS (
+    UPDATE members m SET
+        points_balance = m.points_balance + g.points,
+        email = CASE WHEN g.email_given AND {_NEWER} THEN g.email ELSE m.email END,
+        first_name = CASE WHEN g.first_given AND {_NEWER} THEN g.first_name ELSE m.first_name END,
+        last_name = CASE WHEN g.last_given AND {_NEWER} THEN g.last_name ELSE m.last_name END,
+        profile_updated_at = CASE WHEN g.updated_at IS NOT NULL AND {_NEWER} THEN g.updated_at ELSE m.profile_updated_at END
+    FROM given g
+    WHERE m.id = g.member_id
+    RETURNING m.id
+), told AS (
+    INSERT INTO member_events (shop_id, member_id, kind, key, data, attempts, created_at)
+    SELECT :shop_id, member_id, 'points_earned', 'event\:order\:' || order_id || '\:earn',
+        json_build_object('points', points, 'reason', reason), 0, :now
+    FROM unnest(CAST(:earned_members AS bigint[]), CAST(:earned_orders AS bigint[]), CAST(:earned_points AS bigint[]),
+        CAST(:earned_reasons AS text[])) AS e(member_id, order_id, points, reason)
+    ORDER BY order_id
+    ON CONFLICT (shop_id, key) DO NOTHING
+)
+SELECT count(*) FROM moved
+""")
+
+
+def pay_orders(
+    session: Session, shop: Shop, paid: list[PayOrder], *, now: datetime, collections: multipliers.CollectionMiss | None = None
+) -> list[PayOrder]:
+    """Pay the plain ones of the shop's `paid` orders as sets; the others, for checkout.order_paid one by one.
+
+    `paid` holds one delivery per order, and one profile per customer (the
+    caller's batch keeps the rest for one by one): applied once or once per
+    order, the same profile leaves the same member.
+    """
+    plain = [cmd for cmd in paid if cmd.customer is not None and not redemptions.perks_codes(cmd.codes)]
+    if shop.uninstalled_at is not None or not plain or tiers.ladder(session, shop.id):
+        return paid  # an uninstalled shop is refused one by one; tiers move members up after each order
+    payable = dict(
+        session.execute(
+            _PAYABLE,
+            {
+                "shop_id": shop.id,
+                "customer_ids": [cmd.customer.customer_id for cmd in plain],
+                "order_ids": [cmd.order_id for cmd in plain],
+            },
+        ).all()
+    )
+    taking = [cmd for cmd in plain if cmd.order_id in payable]
+    if not taking:
+        return paid
+    program = program_of(session, shop)
+    line_multiplier, running = at_1x, []
+    if program.enabled:
+        line_multiplier = multipliers.for_lines(session, shop.id, [line for cmd in taking for line in cmd.purchase.lines], collections, now)
+        placed = [cmd.placed_at or now for cmd in taking]
+        running = promotions.candidates(session, shop, min(placed), max(placed))
+    priced = {
+        cmd.order_id: price(
+            cmd.purchase,
+            program,
+            enabled=program.enabled,
+            line_multiplier=line_multiplier,
+            promotion=promotions.best(running, shop, cmd.placed_at or now, purchases=True) if program.enabled else ONE,
+        )
+        for cmd in taking
+    }
+    entered = dict(
+        session.execute(
+            _PAY,
+            {
+                "shop_id": shop.id,
+                "now": now,
+                "order_ids": [cmd.order_id for cmd in taking],
+                "member_ids": [payable[cmd.order_id] for cmd in taking],
+                "names": [cmd.name for cmd in taking],
+                "eligible": [priced[cmd.order_id].eligible for cmd in taking],
+                "weighted": [priced[cmd.order_id].weighted for cmd in taking],
+                "points": [priced[cmd.order_id].points for cmd in taking],
+                "taxes_included": [cmd.purchase.taxes_included for cmd in taking],
+            },
+        ).all()
+    )
+    done = [cmd for cmd in taking if cmd.order_id in entered]
+    if done:
+        _settle(session, shop, done, payable, entered, now)
+        _keep_line_multipliers(session, shop, done, line_multiplier)
+        _remember_addresses(session, shop, done, payable)
+    return [cmd for cmd in paid if cmd.order_id not in entered]
+
+
+def _settle(session: Session, shop: Shop, done: list[PayOrder], payable: dict[int, int], entered: dict[int, int | None], now: datetime):
+    members: dict[int, tuple[int, CustomerProfile]] = {}
+    for cmd in done:  # a member's orders carry one profile (the caller's batch sees to it)
+        points, _ = members.get(payable[cmd.order_id], (0, cmd.customer))
+        members[payable[cmd.order_id]] = (points + (entered[cmd.order_id] or 0), cmd.customer)
+    profiles = [profile for _, profile in members.values()]
+    earned = [cmd for cmd in done if entered[cmd.order_id]]
+    session.execute(
+        _SETTLE,
+        {
+            "shop_id": shop.id,
+            "now": now,
+            "member_ids": list(members),
+            "points": [points for points, _ in members.values()],
+            "emails": [(p.email.strip().lower() or None) if p.email is not None else None for p in profiles],
+            "email_given": [p.email is not None for p in profiles],
+            "first_names": [p.first_name for p in profiles],
+            "first_given": [p.first_name is not None for p in profiles],
+            "last_names": [p.last_name for p in profiles],
+            "last_given": [p.last_name is not None for p in profiles],
+            "updated_at": [p.updated_at for p in profiles],
+            "earned_members": [payable[cmd.order_id] for cmd in earned],
+            "earned_orders": [cmd.order_id for cmd in earned],
+            "earned_points": [entered[cmd.order_id] for cmd in earned],
+            "earned_reasons": [f"Order {cmd.name}" for cmd in earned],
+        },
+    )
+
+
+def _keep_line_multipliers(session: Session, shop: Shop, done: list[PayOrder], line_multiplier) -> None:
+    """What orders.pay_order keeps of multiplied lines, for weighing their refunds later."""
+    rows = [
+        {"shop_id": shop.id, "order_id": cmd.order_id, "line_id": line_id, "multiplier": rate}
+        for cmd in done
+        for line_id, rate in multiplied_lines(cmd.purchase.lines, line_multiplier).items()
+    ]
+    if rows:
+        session.execute(insert(OrderLine).values(rows))
+
+
+def _remember_addresses(session: Session, shop: Shop, done: list[PayOrder], payable: dict[int, int]) -> None:
+    """What referrals.order_paid keeps of each member order's shipping address, to know a referrer's own orders again."""
+    rows = [
+        {
+            "shop_id": shop.id,
+            "order_id": cmd.order_id,
+            "member_id": payable[cmd.order_id],
+            "kind": "address",
+            "digest": referrals.digest(shop.fingerprint_key, cmd.shipping_address),
+        }
+        for cmd in done
+        if cmd.shipping_address
+    ]
+    if rows:
+        session.execute(insert(OrderFingerprint).values(rows).on_conflict_do_nothing(index_elements=["shop_id", "order_id", "kind"]))
