@@ -13,7 +13,8 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.pool import NullPool
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app.analytics import analytics, rollups
@@ -266,3 +267,31 @@ def test_two_transactions_adding_orders_of_one_member_at_once_count_both(session
     first.close()
     second.close()
     exact(sessions, shop)
+
+
+def test_writers_of_one_shop_and_day_never_wait_on_each_others_rollup_rows(sessions, shop):
+    """More writers than slots, each holding its transaction open after writing today's roll-ups: every one
+    finishes its write (with a slot per backend pid, two of them share a slot and the later waits on the
+    earlier's row until it commits, which a lock cycle elsewhere in their work turns into a deadlock)."""
+    sid = shop_id(sessions, shop)
+    engine = create_engine(sessions.kw["bind"].url, poolclass=NullPool)  # more connections than the app's pool
+    join = text("INSERT INTO members (shop_id, customer_id, points_balance, created_at) VALUES (:shop, :customer, 0, now())")
+    held = []
+    try:
+        for n in range(40):
+            connection = engine.connect()
+            held.append(connection)
+            connection.execute(text("SET LOCAL lock_timeout = '2s'"))
+            connection.execute(join, {"shop": sid, "customer": ADA + 1 + n})
+        for connection in held:
+            connection.commit()
+    finally:
+        for connection in held:
+            connection.close()
+        engine.dispose()
+    exact(sessions, shop)
+    with UnitOfWork(sessions) as uow:
+        today = uow.session.execute(
+            text("SELECT count(*), sum(new_members) FROM rollup_days WHERE shop_id = :shop AND new_members <> 0"), {"shop": sid}
+        ).one()
+    assert tuple(today) == (40, 40)

@@ -19,9 +19,10 @@ Two tables, both keyed by the shop's local day (the dashboard cuts its buckets a
 
 Statement-level AFTER triggers with transition tables fold each statement's changes into both tables, so
 every writer (the per-delivery services, set-based batches, imports, merges, redaction, a guest claim,
-a cascade) keeps them exact in its own transaction. Each row carries a `slot` (the backend's pid modulo
-SLOTS): concurrent writers of the same day add to different rows instead of queueing on one until
-commit; reads sum the slots. A shop's change of time zone rebuilds its roll-ups.
+a cascade) keeps them exact in its own transaction. Each row carries a `slot`, claimed by the writing
+transaction at its first roll-up write (an advisory lock no other live transaction holds, see
+rollup_slot): concurrent writers of the same day add to different rows and never wait on one another's
+until commit; reads sum the slots. A shop's change of time zone rebuilds its roll-ups.
 rollup_days_from_facts / rollup_steps_from_facts recompute both from the facts: the rebuild, the
 backfill below and `perks rollups --verify` use them.
 """
@@ -38,7 +39,31 @@ depends_on: str | Sequence[str] | None = None
 
 SLOTS = 32
 LOCK_SPACE = 23  # pg_advisory_xact_lock(LOCK_SPACE, shop id): the shop's roll-ups (shared: writers; exclusive: a rebuild)
-SLOT = f"(pg_backend_pid() % {SLOTS})::smallint"
+SLOT_SPACE = 24  # pg_try_advisory_xact_lock(SLOT_SPACE, shop id * 64 + slot): a writer's claim on its slot of the shop
+# Slot 0 is the rebuild's and the compaction's; writers claim 1.. (see rollup_slot).
+SLOT_CLAIM = f"""
+CREATE FUNCTION rollup_slot(p_shop integer) RETURNS smallint LANGUAGE plpgsql AS $$
+DECLARE
+    memo text := current_setting('perks.rollup_slot', true);
+    start integer := pg_backend_pid() % {SLOTS};
+    s integer;
+BEGIN
+    IF memo LIKE p_shop || ':%' THEN RETURN split_part(memo, ':', 2)::smallint; END IF;
+    -- A slot no other live transaction holds: the transaction's roll-up rows are then its own until commit and
+    -- never make it wait (two transactions sharing a row would queue on it, and a wait there joins any lock
+    -- cycle the rest of their work makes). Past the {SLOTS} usual slots when every one is taken. A clash of
+    -- keys between shops (past 63 slots) only makes a free slot look taken.
+    FOR i IN 0..32000 LOOP
+        s := CASE WHEN i < {SLOTS} THEN 1 + (start + i) % {SLOTS} ELSE 1 + i END;
+        IF pg_try_advisory_xact_lock({SLOT_SPACE}, ((p_shop::bigint * 64 + s) % 2147483648)::integer) THEN
+            PERFORM set_config('perks.rollup_slot', p_shop || ':' || s, true);
+            RETURN s;
+        END IF;
+    END LOOP;
+    RAISE EXCEPTION 'no free roll-up slot for shop %', p_shop;
+END $$;
+"""
+SLOT = "rollup_slot(d.shop_id)"
 ZONE = "coalesce(nullif(s.timezone, ''), 'UTC')"  # as the dashboard reads it: `shop.timezone or "UTC"`
 DAY_COLUMNS = (
     "new_members",
@@ -249,6 +274,7 @@ def upgrade() -> None:
     )
     # Churn reads the steps out of a period and CLV the first steps (from -infinity): by from_day.
     op.execute("CREATE INDEX ix_rollup_buyer_steps_from ON rollup_buyer_steps (shop_id, from_day, to_day) INCLUDE (steps)")
+    op.execute(SLOT_CLAIM)
     op.execute(_recomputations())
     for table in TABLES:
         for event in ("INSERT", "UPDATE", "DELETE"):
@@ -287,7 +313,7 @@ def downgrade() -> None:
         for event in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER rollup_{table}_{event} ON {table}")
             op.execute(f"DROP FUNCTION rollup_{table}_{event}()")
-    for function in ("rollup_rebuild", "rollup_steps_from_facts", "rollup_days_from_facts"):
+    for function in ("rollup_rebuild", "rollup_steps_from_facts", "rollup_days_from_facts", "rollup_slot"):
         op.execute(f"DROP FUNCTION {function}(integer)")
     op.drop_table("rollup_buyer_steps")
     op.drop_table("rollup_days")

@@ -85,10 +85,14 @@ def _figures(shop_id: int, key: str, names: tuple[str, ...], values) -> list[Dif
 
 
 def _fold(table: str, keys: tuple[str, ...], figures: tuple[str, ...], older: str) -> str:
-    """Move the figures of every slot but 0 of the rows `older` selects into slot 0, in one statement."""
+    """Move the figures of every slot but 0 of the rows `older` selects into slot 0, in one statement.
+
+    Writers never write slot 0 (rollup_slot). A row a live writer holds (a late refund of a past day) is left
+    for the next compaction: waiting for it could close a cycle with a row of this one that writer wants next."""
     sums = ", ".join(f"sum({c}) AS {c}" for c in figures)
     return f"""
-        WITH gone AS (DELETE FROM {table} WHERE slot <> 0 AND {older} RETURNING *),
+        WITH gone AS (DELETE FROM {table} WHERE ctid IN (SELECT ctid FROM {table} WHERE slot <> 0 AND {older} FOR UPDATE SKIP LOCKED)
+                      RETURNING *),
              folded AS (SELECT shop_id, {", ".join(keys)}, {sums} FROM gone GROUP BY shop_id, {", ".join(keys)})
         INSERT INTO {table} AS r (shop_id, {", ".join(keys)}, slot, {", ".join(figures)})
         SELECT shop_id, {", ".join(keys)}, 0, {", ".join(figures)} FROM folded ORDER BY shop_id, {", ".join(keys)}
