@@ -202,7 +202,12 @@ def _trigger_body(table: str, event: str) -> str:
         )
     # Two transactions adding orders of the same member must not both read the timeline without the
     # other's order: the member's row lock (the one the balance takes) orders them, and the read after it
-    # (a new snapshot in READ COMMITTED) sees what the first committed.
+    # (a new snapshot in READ COMMITTED) sees what the first committed. It adds no new lock order: every path
+    # that moves a member's counted order holds the order's row first and takes the member's row next
+    # (pay_order and a guest credit in ledger.post's balance update right after, the set-based batch in its
+    # members update, a refund or cancellation in take_back), so the trigger takes it a statement earlier with
+    # nothing locked in between, or, for an order worth no points, where an order worth some takes it; a member
+    # inserted in the transaction (a guest claim) is its own already.
     members = f"PERFORM FROM members m WHERE m.id IN ({touched}) ORDER BY m.id FOR NO KEY UPDATE;"
     both = (
         "(SELECT 1 AS sign, a.shop_id, a.member_id, a.paid_at FROM after a"
