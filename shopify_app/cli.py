@@ -8,6 +8,7 @@ from rq import SimpleWorker
 from rq.cron import CronScheduler
 from sqlalchemy import select
 
+from shopify_app.analytics import rollups
 from shopify_app.core.config import require_secrets
 from shopify_app.core.errors import LoyaltyError
 from shopify_app.core.orm import utcnow
@@ -65,6 +66,7 @@ def cron(sweep_every: int, sweep_older_than: int, reconcile_every: int) -> None:
     scheduler.register(tier_jobs.sync_tiers, settings.queue_name, interval=60)
     scheduler.register(audit_job, settings.queue_name, interval=24 * 3600)
     scheduler.register(privacy_jobs.purge_payloads, settings.queue_name, interval=3600)
+    scheduler.register(rollups.compact_job, settings.queue_name, interval=24 * 3600)
     scheduler.start()
 
 
@@ -240,3 +242,34 @@ def notify(shop_domain: str | None) -> None:
 
     process = runtime()
     click.echo(deliver(process.sessions, notification_jobs.channels(process), datetime.now(UTC), shop_domain=shop_domain))
+
+
+@perks.command("rollups")
+@click.option("--shop", "shop_domain", default=None, help="One shop (default: every shop).")
+@click.option(
+    "--verify", "action", flag_value="verify", default=True, help="Compare the roll-ups with the facts; exit 1 on any difference."
+)
+@click.option("--rebuild", "action", flag_value="rebuild", help="Recompute the roll-ups from the facts.")
+@click.option("--compact", "action", flag_value="compact", help="Fold the slots of every shop's past days into one row each.")
+def rollups_command(shop_domain: str | None, action: str) -> None:
+    """The dashboard's roll-ups against a recomputation from the orders, ledger and members."""
+    if action == "compact":
+        rollups.compact_past(runtime().sessions)
+        click.echo("compacted the roll-ups of the days before yesterday")
+        return
+    with UnitOfWork(runtime().sessions) as uow:
+        shops = rollups.shop_ids(uow.session, shop_domain)
+        if shop_domain and not shops:
+            raise click.ClickException(f"no shop {shop_domain}")
+        if action == "rebuild":
+            for shop_id in shops:
+                rollups.rebuild(uow.session, shop_id)
+            uow.commit()
+            click.echo(f"rebuilt the roll-ups of {len(shops)} shops")
+            return
+        found = [difference for shop_id in shops for difference in rollups.differences(uow.session, shop_id)]
+    click.echo(f"verified the roll-ups of {len(shops)} shops: {len(found)} figures differ from the facts")
+    for difference in found:
+        click.echo(f"  {difference}")
+    if found:
+        raise SystemExit(1)

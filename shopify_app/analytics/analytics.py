@@ -1,4 +1,5 @@
-"""The program's numbers over a period, each one a SQL aggregate so a large shop stays fast.
+"""The program's numbers over a period, summed from the roll-ups per shop and local day (rollups.py), so the
+dashboard reads a few hundred rows whatever the shop's size.
 
 Definitions (the dashboard shows them too):
 - members: customers the program knows (merged-away duplicates not counted), by join time;
@@ -14,7 +15,7 @@ Definitions (the dashboard shows them too):
   refunds are not subtracted. Guests are orders without a customer;
 - repeat-purchase rate: members with two or more orders in the period / members with one or more;
 - CLV: a member's revenue since they joined, averaged over members who ever bought, to the period's end;
-- churn: members who bought in the preceding period of the same length but not in this one,
+- churn: members who bought in the preceding period of as many days but not in this one,
   as a share of those who bought in the preceding one.
 """
 
@@ -26,11 +27,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
+from shopify_app.analytics.models import RollupBuyerStep, RollupDay
 from shopify_app.core.field_types import money_text
-from shopify_app.ledger.models import LedgerEntry, Member, Order
 from shopify_app.rewards.models import Reward
 from shopify_app.shop.models import Shop
 from shopify_app.tiers import tiers as tier_ladder
@@ -40,6 +41,8 @@ MONEY_KINDS = ("fixed_amount", "store_credit", "points_for_money")
 CENT = Decimal("0.01")
 RATE = Decimal("0.000001")  # a point's money value, to 6 places as the dashboard has always shown it
 ZERO = Decimal(0)
+# The day before every day: where a member's first step starts (psycopg has no Python date for it).
+NEVER = literal_column("'-infinity'::date")
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,9 @@ class Period:
         return self.end - self.start
 
 
-def period(shop: Shop, first: date, last: date, bucket: str | None = None, *, zone: str | None = None) -> Period:
-    """From the start of `first` to the end of `last`, both days in the shop's zone."""
-    zone = zone or shop.timezone or "UTC"
+def period(shop: Shop, first: date, last: date, bucket: str | None = None) -> Period:
+    """From the start of `first` to the end of `last`, both days in the shop's zone (the roll-ups' days)."""
+    zone = shop.timezone or "UTC"
     tz = ZoneInfo(zone)
     start = datetime.combine(first, time(), tz).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
@@ -127,16 +130,12 @@ class Report:
 
 def report(session: Session, shop: Shop, span: Period, *, now: datetime | None = None) -> Report:
     now = now or datetime.now(UTC)
-    zone = span.zone
-    buckets = {label: Bucket(label) for label in bucket_labels(span, zone)}
+    buckets = {label: Bucket(label) for label in bucket_labels(span, span.zone)}
     result = Report(span, shop.currency, list(buckets.values()))
-    _members(session, shop.id, span, zone, buckets, result)
-    _points(session, shop.id, span, zone, buckets, result)
-    _orders(session, shop.id, span, zone, buckets, result)
-    _repeat_and_churn(session, shop.id, span, result)
+    _days(session, shop.id, span, buckets, result)
+    _buyers(session, shop.id, span, result)
     held = liability_at(session, shop.id, span.end, now)
     result.outstanding_points, result.point_value = held.points, held.point_value
-    result.clv = _clv(session, shop.id, span.end)
     result.tiers = tier_ladder.distribution(session, shop.id)
     return result
 
@@ -193,132 +192,99 @@ def liability_at(session: Session, shop_id: int, at: datetime, now: datetime | N
     return Liability(outstanding_points(session, shop_id, at, now or datetime.now(UTC)), point_value(session, shop_id))
 
 
-def _members(session: Session, shop_id: int, span: Period, zone: str, buckets: dict[str, Bucket], result: Report) -> None:
-    live = and_(Member.shop_id == shop_id, Member.merged_into_id.is_(None))
-    before = session.scalar(select(func.count()).select_from(Member).where(live, Member.created_at < span.start)) or 0
-    key, label = _bucket(Member.created_at, span.bucket, zone)
-    rows = session.execute(
-        select(label, func.count()).where(live, Member.created_at >= span.start, Member.created_at < span.end).group_by(key)
+def _local_days(span: Period) -> tuple[date, date]:
+    """The period as local days [first, end) of the zone the roll-ups are cut in (the shop's)."""
+    tz = ZoneInfo(span.zone)
+    return span.start.astimezone(tz).date(), span.end.astimezone(tz).date()
+
+
+def _days(session: Session, shop_id: int, span: Period, buckets: dict[str, Bucket], result: Report) -> None:
+    """Members, points and orders: the period's days summed into their buckets, and the members before it."""
+    first, end = _local_days(span)
+    figures = (
+        func.sum(RollupDay.new_members),
+        func.sum(RollupDay.points_issued),
+        func.sum(RollupDay.points_redeemed),
+        func.sum(RollupDay.member_orders),
+        func.sum(RollupDay.member_revenue),
+        func.sum(RollupDay.guest_orders),
+        func.sum(RollupDay.guest_revenue),
     )
-    for name, count in rows:
-        buckets[name].new_members = count
-    running = before
+    rows = session.execute(
+        select(RollupDay.day, *figures)
+        .where(RollupDay.shop_id == shop_id, RollupDay.day >= first, RollupDay.day < end)
+        .group_by(RollupDay.day)
+    )
+    for day, joined, issued, redeemed, member_orders, member_revenue, guest_orders, guest_revenue in rows:
+        bucket = buckets[_truncate(day, span.bucket).isoformat()]
+        bucket.new_members += int(joined)
+        bucket.points_issued += int(issued)
+        bucket.points_redeemed += int(redeemed)
+        bucket.member_orders += int(member_orders)
+        bucket.member_revenue += Decimal(member_revenue)
+        bucket.guest_orders += int(guest_orders)
+        bucket.guest_revenue += Decimal(guest_revenue)
+    before = session.scalar(
+        select(func.coalesce(func.sum(RollupDay.new_members), 0)).where(RollupDay.shop_id == shop_id, RollupDay.day < first)
+    )
+    running = int(before)
     for bucket in buckets.values():
         running += bucket.new_members
         bucket.members = running
-    result.new_members = running - before
+        result.points_issued += bucket.points_issued
+        result.points_redeemed += bucket.points_redeemed
+        result.members.orders += bucket.member_orders
+        result.members.revenue += bucket.member_revenue
+        result.guests.orders += bucket.guest_orders
+        result.guests.revenue += bucket.guest_revenue
+    result.new_members = running - int(before)
     result.members_total = running
 
 
-def _points(session: Session, shop_id: int, span: Period, zone: str, buckets: dict[str, Bucket], result: Report) -> None:
-    key, label = _bucket(LedgerEntry.created_at, span.bucket, zone)
-    issued = func.coalesce(
-        func.sum(case((and_(LedgerEntry.points > 0, LedgerEntry.kind.not_in(("refund", "merge"))), LedgerEntry.points), else_=0)), 0
+def _buyers(session: Session, shop_id: int, span: Period, result: Report) -> None:
+    """Repeat purchase, churn and CLV from the members' order steps (see models.RollupBuyerStep):
+    over [a, b) with the previous period [p, a) of as many days,
+    - bought in it: steps into [a, b) from before a (one per member: the first order in it);
+    - two or more orders: skips into [a, b) from before a, less those (a member with k orders in it has min(k, 2));
+    - bought in the previous period: steps into [p, a) from before p;
+    - churned: steps out of [p, a) to b or later (the member's last order before a, and none until b);
+    - CLV: the members' revenue before b over the members whose first order (a step from -infinity) is before b."""
+    a, b = _local_days(span)
+    p = a - (b - a)
+    steps, skips = RollupBuyerStep.steps, RollupBuyerStep.skips
+    into = select(
+        func.coalesce(func.sum(steps).filter(RollupBuyerStep.to_day >= a, RollupBuyerStep.from_day < a), 0),
+        func.coalesce(func.sum(skips).filter(RollupBuyerStep.to_day >= a, RollupBuyerStep.from_day < a), 0),
+        func.coalesce(func.sum(steps).filter(RollupBuyerStep.to_day < a, RollupBuyerStep.from_day < p), 0),
+    ).where(RollupBuyerStep.shop_id == shop_id, RollupBuyerStep.to_day >= p, RollupBuyerStep.to_day < b)
+    churned = select(func.coalesce(func.sum(steps), 0)).where(
+        RollupBuyerStep.shop_id == shop_id, RollupBuyerStep.from_day >= p, RollupBuyerStep.from_day < a, RollupBuyerStep.to_day >= b
     )
-    redeemed = func.coalesce(
-        func.sum(
-            case(
-                (LedgerEntry.kind == "redeem", -LedgerEntry.points),
-                (LedgerEntry.kind == "refund", -LedgerEntry.points),
-                else_=0,
-            )
-        ),
-        0,
+    first_buyers = select(func.coalesce(func.sum(steps), 0)).where(
+        RollupBuyerStep.shop_id == shop_id, RollupBuyerStep.from_day == NEVER, RollupBuyerStep.to_day < b
     )
-    rows = session.execute(
-        select(label, issued, redeemed)
-        .where(LedgerEntry.shop_id == shop_id, LedgerEntry.created_at >= span.start, LedgerEntry.created_at < span.end)
-        .group_by(key)
+    revenue = select(func.coalesce(func.sum(RollupDay.member_revenue), 0)).where(RollupDay.shop_id == shop_id, RollupDay.day < b)
+    (buying, two_or_more, base), lost, buyers, earned = (
+        session.execute(into).one(),
+        session.scalar(churned),
+        session.scalar(first_buyers),
+        session.scalar(revenue),
     )
-    for name, points_issued, points_redeemed in rows:
-        buckets[name].points_issued = int(points_issued)
-        buckets[name].points_redeemed = int(points_redeemed)
-    result.points_issued = sum(b.points_issued for b in buckets.values())
-    result.points_redeemed = sum(b.points_redeemed for b in buckets.values())
-
-
-def _paid(shop_id: int, start: datetime, end: datetime):
-    return and_(
-        Order.shop_id == shop_id,
-        Order.paid_at >= start,
-        Order.paid_at < end,
-        Order.cancelled_at.is_(None),
-        Order.eligible_amount.is_not(None),
-    )
-
-
-def _orders(session: Session, shop_id: int, span: Period, zone: str, buckets: dict[str, Bucket], result: Report) -> None:
-    key, label = _bucket(Order.paid_at, span.bucket, zone)
-    guest = Order.member_id.is_(None)
-    rows = session.execute(
-        select(label, guest, func.count(), func.coalesce(func.sum(Order.eligible_amount), 0))
-        .where(_paid(shop_id, span.start, span.end))
-        .group_by(key, guest)
-    )
-    for name, is_guest, count, revenue in rows:
-        bucket, sales = buckets[name], result.guests if is_guest else result.members
-        if is_guest:
-            bucket.guest_orders, bucket.guest_revenue = count, Decimal(revenue)
-        else:
-            bucket.member_orders, bucket.member_revenue = count, Decimal(revenue)
-        sales.orders += count
-        sales.revenue += Decimal(revenue)
-
-
-def _repeat_and_churn(session: Session, shop_id: int, span: Period, result: Report) -> None:
-    previous = span.start - span.length
-    in_period = func.sum(case((Order.paid_at >= span.start, 1), else_=0))
-    in_previous = func.sum(case((Order.paid_at < span.start, 1), else_=0))
-    per_member = (
-        select(Order.member_id, in_period.label("now"), in_previous.label("before"))
-        .where(_paid(shop_id, previous, span.end), Order.member_id.is_not(None))
-        .group_by(Order.member_id)
-        .subquery()
-    )
-    buying, repeat, base, churned = session.execute(
-        select(
-            func.count().filter(per_member.c.now >= 1),
-            func.count().filter(per_member.c.now >= 2),
-            func.count().filter(per_member.c.before >= 1),
-            func.count().filter(per_member.c.before >= 1, per_member.c.now == 0),
-        )
-    ).one()
-    result.buying_members, result.repeat_members, result.churn_base, result.churned = buying, repeat, base, churned
-
-
-def _clv(session: Session, shop_id: int, end: datetime) -> Decimal | None:
-    revenue, buyers = session.execute(
-        select(func.coalesce(func.sum(Order.eligible_amount), 0), func.count(func.distinct(Order.member_id))).where(
-            Order.shop_id == shop_id,
-            Order.paid_at < end,
-            Order.cancelled_at.is_(None),
-            Order.eligible_amount.is_not(None),
-            Order.member_id.is_not(None),
-        )
-    ).one()
-    return (Decimal(revenue) / buyers).quantize(CENT) if buyers else None
+    result.buying_members, result.repeat_members = int(buying), int(two_or_more) - int(buying)
+    result.churn_base, result.churned = int(base), int(lost)
+    result.clv = (Decimal(earned) / int(buyers)).quantize(CENT) if buyers else None
 
 
 def outstanding_points(session: Session, shop_id: int, end: datetime, now: datetime) -> int:
-    """Points held at `end`: the ledger's sum before it (merges move points, they net to nothing)."""
-    if end >= now:
-        # The cached balances are the ledger's sums (kept in its transaction):
-        # one row per member rather than every entry the shop ever made.
-        total = session.scalar(select(func.coalesce(func.sum(Member.points_balance), 0)).where(Member.shop_id == shop_id))
-    else:
-        total = session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(LedgerEntry.shop_id == shop_id, LedgerEntry.created_at < end)
-        )
-    return int(total)
+    """Points held at `end` (now, or a midnight in the shop's zone): the ledger's net points of the days before it.
 
-
-def _bucket(column, unit: str, zone: str) -> tuple[ColumnElement, ColumnElement]:
-    """The bucket a time falls in, in the shop's zone: the expression to group by, and
-    the bucket's 'YYYY-MM-DD' text, computed from the grouped expression."""
-    start = func.date_trunc(unit, func.timezone(zone, column))
-    # Grouped by the bucket's start and formatted once per bucket: to_char on every row
-    # cost the period's aggregates about as much as the zone conversion and the sums together.
-    return start, func.to_char(start, literal_column("'YYYY-MM-DD'"))
+    Merges move points, they net to nothing; the cached balances are the same sums (kept in the ledger's
+    transaction), but a shop has a row per member where the roll-ups have one per day."""
+    query = select(func.coalesce(func.sum(RollupDay.points_net), 0)).where(RollupDay.shop_id == shop_id)
+    if end < now:
+        local_day = func.date(func.timezone(func.coalesce(func.nullif(Shop.timezone, ""), "UTC"), end))
+        query = query.where(RollupDay.day < select(local_day).where(Shop.id == shop_id).scalar_subquery())
+    return int(session.scalar(query))
 
 
 def _truncate(day: date, unit: str) -> date:
