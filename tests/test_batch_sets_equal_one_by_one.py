@@ -25,8 +25,9 @@ from shopify_app.notifications.models import MemberEvent
 from shopify_app.referrals.models import OrderFingerprint
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import add_shop, program_of
+from tests.test_delivery_queue import recorded
 from webhooks import deliveries as deliveries_module
-from webhooks.deliveries import process, process_together, record
+from webhooks.deliveries import process, process_together
 from webhooks.models import WebhookDelivery
 
 CUSTOMERS = [7100000000001 + n for n in range(8)]
@@ -124,17 +125,6 @@ def _fresh_shop(sessions, *, rare: bool = True) -> str:
     return domain
 
 
-def _record(sessions, domain: str, deliveries: list) -> list[int]:
-    with UnitOfWork(sessions) as uow:
-        shop = uow.session.scalars(select(Shop).where(Shop.domain == domain)).one()
-        ids = []
-        for topic, payload, event_id in deliveries:
-            body, headers = shopify.delivery(topic, payload, shop=domain, secret="unused", event_id=event_id)
-            ids.append(record(uow.session, shop, headers, body))
-        uow.commit()
-    return ids
-
-
 def _state(sessions, domain: str, ids: list[int]) -> dict:
     """Everything the two paths must agree on, by Shopify's ids (never the rows' own)."""
     with UnitOfWork(sessions) as uow:
@@ -201,13 +191,13 @@ def test_a_stream_paid_as_sets_in_batches_ends_as_each_handler_would(sessions, s
     deliveries = _deliveries(stream)
     alone_shop, handlers_shop, sets_shop = (_fresh_shop(sessions) for _ in range(3))
 
-    alone_ids = _record(sessions, alone_shop, deliveries)
+    alone_ids = recorded(sessions, alone_shop, *deliveries)
     for delivery_id in alone_ids:
         process(sessions, delivery_id)
-    handlers_ids = _record(sessions, handlers_shop, deliveries)
+    handlers_ids = recorded(sessions, handlers_shop, *deliveries)
     with patch.object(deliveries_module, "_as_sets", lambda session, work, q: work):
         _in_batches(sessions, handlers_ids, size)
-    sets_ids = _record(sessions, sets_shop, deliveries)
+    sets_ids = recorded(sessions, sets_shop, *deliveries)
     _in_batches(sessions, sets_ids, size)
 
     alone, handlers, sets = (
@@ -234,7 +224,7 @@ def _statements(sessions, ids: list[int]) -> list[str]:
 
 
 def _joins(sessions, shop: str) -> list[int]:
-    return _record(sessions, shop, [("customers/create", _payload(("customers/create", c, None)), f"join-{c}") for c in CUSTOMERS])
+    return recorded(sessions, shop, *[("customers/create", _payload(("customers/create", c, None)), f"join-{c}") for c in CUSTOMERS])
 
 
 def test_the_sets_save_plain_joins_in_a_few_statements(sessions):
@@ -265,9 +255,9 @@ def test_the_sets_pay_a_plain_batch_in_a_few_statements(sessions):
     """The stream test above would pass with no set at all: here a plain batch must take the set's few statements."""
     shop = _fresh_shop(sessions, rare=False)
     customers = [("customers/create", _payload(("customers/create", c, None)), f"join-{c}") for c in CUSTOMERS]
-    _in_batches(sessions, _record(sessions, shop, customers), len(customers))
+    _in_batches(sessions, recorded(sessions, shop, *customers), len(customers))
     plain = [o for o in ORDERS if BUYER[o] is not None]
-    ids = _record(sessions, shop, [("orders/paid", _payload(("orders/paid", o, ((Decimal("30.00"), 1, 0),), None)), None) for o in plain])
+    ids = recorded(sessions, shop, *[("orders/paid", _payload(("orders/paid", o, ((Decimal("30.00"), 1, 0),), None)), None) for o in plain])
     statements = _statements(sessions, ids)
     assert sum(1 for statement in statements if "INSERT INTO ledger_entries" in statement) == 1
     assert len(statements) <= 12, statements

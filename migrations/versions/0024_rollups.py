@@ -65,6 +65,8 @@ END $$;
 """
 SLOT = "rollup_slot(d.shop_id)"
 ZONE = "coalesce(nullif(s.timezone, ''), 'UTC')"  # as the dashboard reads it: `shop.timezone or "UTC"`
+# The roll-up's figures as of this revision, written out: a migration never imports the app's modules
+# (analytics/rollups.py DAY_FIGURES), which move on after it.
 DAY_COLUMNS = (
     "new_members",
     "points_issued",
