@@ -12,7 +12,7 @@ from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app.core.unit_of_work import UnitOfWork
@@ -25,7 +25,7 @@ from shopify_app.notifications.models import MemberEvent
 from shopify_app.referrals.models import OrderFingerprint
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import add_shop, program_of
-from tests.test_delivery_queue import recorded
+from tests.test_delivery_queue import recorded, statements_of_a_batch
 from webhooks import deliveries as deliveries_module
 from webhooks.deliveries import process, process_together
 from webhooks.models import WebhookDelivery
@@ -210,19 +210,6 @@ def test_a_stream_paid_as_sets_in_batches_ends_as_each_handler_would(sessions, s
     assert sets["statuses"] == alone["statuses"]
 
 
-def _statements(sessions, ids: list[int]) -> list[str]:
-    """The statements one batch of `ids` runs, all of them done."""
-    statements: list[str] = []
-    engine = sessions.kw["bind"]
-    listen = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        assert set(process_together(sessions, ids).values()) == {"done"}
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
-    return statements
-
-
 def _joins(sessions, shop: str) -> list[int]:
     return recorded(sessions, shop, *[("customers/create", _payload(("customers/create", c, None)), f"join-{c}") for c in CUSTOMERS])
 
@@ -231,7 +218,7 @@ def test_the_sets_save_plain_joins_in_a_few_statements(sessions):
     """The stream test above would pass with no set at all: here a batch of plain joins must take the set's few statements."""
     shop = _fresh_shop(sessions, rare=False)
     ids = _joins(sessions, shop)
-    statements = _statements(sessions, ids)
+    statements = statements_of_a_batch(sessions, ids)
     assert sum(1 for statement in statements if "INSERT INTO members" in statement) == 1
     assert sum(1 for statement in statements if "INSERT INTO ledger_entries" in statement) == 1
     assert len(statements) <= 10, statements
@@ -258,7 +245,7 @@ def test_the_sets_pay_a_plain_batch_in_a_few_statements(sessions):
     _in_batches(sessions, recorded(sessions, shop, *customers), len(customers))
     plain = [o for o in ORDERS if BUYER[o] is not None]
     ids = recorded(sessions, shop, *[("orders/paid", _payload(("orders/paid", o, ((Decimal("30.00"), 1, 0),), None)), None) for o in plain])
-    statements = _statements(sessions, ids)
+    statements = statements_of_a_batch(sessions, ids)
     assert sum(1 for statement in statements if "INSERT INTO ledger_entries" in statement) == 1
     assert len(statements) <= 12, statements
     paid = {c: 30 * sum(1 for o in plain if BUYER[o] == c) for c in CUSTOMERS}

@@ -178,8 +178,8 @@ def test_a_refusal_inside_a_batch_keeps_nothing_of_it_and_each_delivery_then_run
     assert earns(sessions, shop) == [("order:3301:earn", 30)]
 
 
-def test_a_batch_reads_the_shops_program_once(sessions, shop):
-    ids = recorded(sessions, shop, *(("orders/paid", shopify.order_paid(3400 + n, ADA), None) for n in range(4)))
+def statements_of_a_batch(sessions, ids: list[int]) -> list[str]:
+    """The statements one batch of `ids` runs, all of them done."""
     statements: list[str] = []
     engine = sessions.kw["bind"]
     listen = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
@@ -188,6 +188,12 @@ def test_a_batch_reads_the_shops_program_once(sessions, shop):
         assert set(process_together(sessions, ids).values()) == {"done"}
     finally:
         event.remove(engine, "before_cursor_execute", listen)
+    return statements
+
+
+def test_a_batch_reads_the_shops_program_once(sessions, shop):
+    ids = recorded(sessions, shop, *(("orders/paid", shopify.order_paid(3400 + n, ADA), None) for n in range(4)))
+    statements = statements_of_a_batch(sessions, ids)
     assert sum(1 for statement in statements if "FROM programs" in statement) == 1
     assert sum(1 for statement in statements if "FROM tiers" in statement) == 1
     assert len(earns(sessions, shop)) == 4
