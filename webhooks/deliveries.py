@@ -24,6 +24,7 @@ from shopify_app.shopify import collections
 from webhooks import translate
 from webhooks.handlers import HANDLERS
 from webhooks.models import WebhookDelivery
+from webhooks.parsing import parse_json
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ def process(sessions: sessionmaker[Session], delivery_id: int, q: Queue | None =
             delivery, shop, seen_before = found
             if delivery.status in ("done", "duplicate"):
                 return delivery.status
-            status = _handle(uow.session, delivery, shop, json.loads(delivery.payload), seen_before, q)
+            status = _handle(uow.session, delivery, shop, parse_json(delivery.payload), seen_before, q)
             _settle(uow.session, [delivery_id], status)
             uow.commit()
             return status
@@ -166,7 +167,7 @@ def process_together(sessions: sessionmaker[Session], delivery_ids: list[int], q
             outcomes = dict.fromkeys(delivery_ids, "missing")
             settled: dict[str, list[int]] = {"done": [], "duplicate": []}
             events: set[tuple[int, str]] = set()
-            runs = [(delivery, shop, seen_before, json.loads(delivery.payload)) for delivery, shop, seen_before in found]
+            runs = [(delivery, shop, seen_before, parse_json(delivery.payload)) for delivery, shop, seen_before in found]
             work = []
             for delivery, shop, seen_before, payload in sorted(runs, key=lambda run: translate.lock_order(run[0].topic, run[3])):
                 if delivery.status in ("done", "duplicate"):

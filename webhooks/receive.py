@@ -33,6 +33,7 @@ from shopify_app.core.queue import enqueue_delivery, lane_of
 from shopify_app.core.runtime import Runtime
 from webhooks import deliveries, signature, translate
 from webhooks.handlers import AFTER_UNINSTALL, HANDLERS
+from webhooks.parsing import parse_json
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ class Receiver:
         if missing:
             return _refusal("400 BAD REQUEST", "missing_headers", f"missing {', '.join(missing)}")
         try:
-            payload = json.loads(body)
+            payload = parse_json(body)
             if not isinstance(payload, dict):
                 raise ValueError("not a JSON object")
         except ValueError as error:
