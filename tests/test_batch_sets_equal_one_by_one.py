@@ -250,3 +250,25 @@ def test_the_sets_pay_a_plain_batch_in_a_few_statements(sessions):
     assert len(statements) <= 12, statements
     paid = {c: 30 * sum(1 for o in plain if BUYER[o] == c) for c in CUSTOMERS}
     assert _state(sessions, shop, ids)["balances"] == {c: SIGNUP_POINTS + points for c, points in paid.items()}
+
+
+def test_the_sets_pay_customers_new_to_the_shop_making_their_members_in_one_statement(sessions):
+    """Shuffled, half of a month's orders come before their buyer's customers/create: the set makes those members too."""
+    shop = _fresh_shop(sessions, rare=False)
+    plain = [o for o in ORDERS if BUYER[o] is not None]
+    ids = recorded(sessions, shop, *[("orders/paid", _payload(("orders/paid", o, ((Decimal("30.00"), 1, 0),), None)), None) for o in plain])
+    statements = statements_of_a_batch(sessions, ids)
+    assert sum(1 for statement in statements if "INSERT INTO members" in statement) == 1
+    assert sum(1 for statement in statements if "INSERT INTO ledger_entries" in statement) == 1
+    assert len(statements) <= 14, statements
+    # No sign-up bonus: that is the account's own customers/create's, when it comes.
+    assert _state(sessions, shop, ids)["balances"] == {c: 30 * sum(1 for o in plain if BUYER[o] == c) for c in CUSTOMERS}
+
+
+def test_a_new_buyer_with_a_balance_held_for_their_email_is_credited_it_in_the_batch(sessions):
+    shop = _fresh_shop(sessions)  # 300 imported points held for the second customer's email
+    plain = [o for o in ORDERS if BUYER[o] is not None]
+    ids = recorded(sessions, shop, *[("orders/paid", _payload(("orders/paid", o, ((Decimal("30.00"), 1, 0),), None)), None) for o in plain])
+    assert set(process_together(sessions, ids).values()) == {"done"}
+    paid = {c: 30 * sum(1 for o in plain if BUYER[o] == c) for c in CUSTOMERS}
+    assert _state(sessions, shop, ids)["balances"] == paid | {CUSTOMERS[1]: paid[CUSTOMERS[1]] + 300}

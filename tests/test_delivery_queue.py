@@ -255,13 +255,20 @@ def test_a_sweep_of_an_empty_inbox_leaves_the_next_delivery_free_to_ask_for_its_
 
 
 def failing_once_then_working(monkeypatch, topic: str = "orders/paid"):
-    handler = HANDLERS[topic]
+    """The database gone under every batch's sets and `topic`'s own handler, whichever path takes a delivery; and the undo."""
+    handler, as_sets = HANDLERS[topic], deliveries._as_sets
 
     def database_gone(*args, **kwargs):
         raise OperationalError("INSERT ...", {}, Exception("server closed the connection unexpectedly"))
 
     monkeypatch.setitem(HANDLERS, topic, database_gone)
-    return lambda: monkeypatch.setitem(HANDLERS, topic, handler)
+    monkeypatch.setattr(deliveries, "_as_sets", database_gone)
+
+    def recover() -> None:
+        monkeypatch.setitem(HANDLERS, topic, handler)
+        monkeypatch.setattr(deliveries, "_as_sets", as_sets)
+
+    return recover
 
 
 def as_if_seconds_passed(sessions, ids: list[int], seconds: float) -> None:

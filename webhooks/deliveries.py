@@ -251,7 +251,12 @@ def _as_sets(session: Session, work: list[tuple[WebhookDelivery, Shop, dict]], q
     for shop_id, deliveries in together.items():
         fills = collections.for_shop(q, shops[shop_id].domain) if q is not None else None
         left = batch.pay_orders(
-            session, shops[shop_id], [paid[delivery_id] for delivery_id in deliveries.values()], now=now, collections=fills
+            session,
+            shops[shop_id],
+            [paid[delivery_id] for delivery_id in deliveries.values()],
+            now=now,
+            collections=fills,
+            busy_emails=guest_emails,
         )
         taken |= set(deliveries.values()) - {deliveries[cmd.order_id] for cmd in left}
     return [(delivery, shop, payload) for delivery, shop, payload in work if delivery.id not in taken]

@@ -1,8 +1,9 @@
 """Many members' paid orders in a few statements: the common case of a drain's batch, as sets.
 
-`pay_orders` takes the orders whose payment is plain: a known member (not
-merged away, without a pending referral) paying a new order, in a shop
-without tiers, no Perks code used. Each is priced by the same code as
+`pay_orders` takes the orders whose payment is plain: a member (not merged
+away, without a pending referral; made first for a customer new to the shop,
+as most are when an order overtakes its customers/create) paying a new
+order, in a shop without tiers, no Perks code used. Each is priced by the same code as
 orders.pay_order (earning.price, the shop's multipliers and promotions); then
 its order rows are inserted in one statement, their ledger entries in the
 same one (`INSERT ... SELECT ... ON CONFLICT DO NOTHING` under the very keys
@@ -30,10 +31,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from shopify_app.earn import actions, multipliers, promotions
-from shopify_app.ledger import guests
+from shopify_app.ledger import guests, pending_balances
 from shopify_app.ledger.commands import CustomerProfile, PayOrder, SaveCustomer
 from shopify_app.ledger.earning import ONE, at_1x, multiplied_lines, price
-from shopify_app.ledger.models import ImportedBalance, OrderLine, PendingPoints
+from shopify_app.ledger.models import ImportedBalance, Member, OrderLine, PendingPoints
 from shopify_app.referrals import referrals
 from shopify_app.referrals.models import OrderFingerprint
 from shopify_app.rewards import redemptions
@@ -117,17 +118,26 @@ SELECT count(*) FROM moved
 
 
 def pay_orders(
-    session: Session, shop: Shop, paid: list[PayOrder], *, now: datetime, collections: multipliers.CollectionMiss | None = None
+    session: Session,
+    shop: Shop,
+    paid: list[PayOrder],
+    *,
+    now: datetime,
+    collections: multipliers.CollectionMiss | None = None,
+    busy_emails: set[str] | frozenset[str] = frozenset(),
 ) -> list[PayOrder]:
     """Pay the plain ones of the shop's `paid` orders as sets; the others, for checkout.order_paid one by one.
 
     `paid` holds one delivery per order, and one profile per customer (the
     caller's batch keeps the rest for one by one): applied once or once per
-    order, the same profile leaves the same member.
+    order, the same profile leaves the same member. A buyer new to the shop
+    becomes a member here, as ensure_member makes one, unless their email is
+    one of `busy_emails` (the batch's guest orders').
     """
     plain = [cmd for cmd in paid if cmd.customer is not None and not redemptions.perks_codes(cmd.codes)]
     if shop.uninstalled_at is not None or not plain or tiers.ladder(session, shop.id):
         return paid  # an uninstalled shop is refused one by one; tiers move members up after each order
+    _make_buyers(session, shop, plain, now, busy_emails)
     payable = dict(
         session.execute(
             _PAYABLE,
@@ -179,6 +189,35 @@ def pay_orders(
         _keep_line_multipliers(session, shop, done, line_multiplier)
         _remember_addresses(session, shop, done, payable)
     return [cmd for cmd in paid if cmd.order_id not in entered]
+
+
+def _make_buyers(session: Session, shop: Shop, plain: list[PayOrder], now: datetime, busy_emails: set[str] | frozenset[str]) -> None:
+    """The members of the orders' customers new to the shop, made as orders.pay_order makes a buyer's
+    (ensure_member, then the claims of a new member), whether or not the set then pays their order.
+
+    Their emails are locked after the members are written, as the claims lock them. An email with guest
+    points or an imported balance held against it is rare: that member's claims run here, one by one,
+    as pay_order runs them for a member it made; for any other the claims would find nothing.
+    """
+    buyers = {cmd.customer.customer_id: cmd.customer for cmd in plain}
+    made = session.execute(
+        _MAKE,
+        {
+            "shop_id": shop.id,
+            "now": now,
+            "customer_ids": list(buyers),
+            "busy_emails": sorted(busy_emails),
+            **_profiles(list(buyers.values())),
+        },
+    ).all()
+    emails = {email for _, _, email in made} - {None}
+    held = _held(session, shop.id, sorted(emails - guests.lock_emails(session, shop.id, list(emails))))
+    program = program_of(session, shop)
+    for member_id, _, email in made:
+        if email in held:
+            member = session.get(Member, member_id)
+            guests.claim(session, shop, program, member, now)
+            pending_balances.claim(session, member, now)
 
 
 def _settle(session: Session, shop: Shop, done: list[PayOrder], payable: dict[int, int], entered: dict[int, int | None], now: datetime):
@@ -250,8 +289,8 @@ def _profiles(profiles: list[CustomerProfile]) -> dict[str, list]:
 # this statement's snapshot cannot see (made by another transaction meanwhile) is in neither part, and
 # its customer goes one by one; so does one whose email, given or kept, is busy: left untouched, as a
 # guest order run before it must find it. Each row: member id, customer id, the email kept, a birthday given.
-_JOIN = text(f"""
-WITH given AS (
+_MADE = f"""
+given AS (
     SELECT * FROM unnest(CAST(:customer_ids AS bigint[]), {_PROFILE_ARRAYS}
     ) AS g(customer_id, {_PROFILE_COLUMNS})
 ), made AS (
@@ -260,7 +299,9 @@ WITH given AS (
     FROM given WHERE email IS NULL OR NOT email = ANY(CAST(:busy_emails AS text[])) ORDER BY customer_id
     ON CONFLICT (shop_id, customer_id) DO NOTHING
     RETURNING id, customer_id, email, false AS birthday
-), kept AS (
+)"""
+_JOIN = text(f"""
+WITH {_MADE}, kept AS (
     UPDATE members m SET {_PROFILE}
     FROM given g
     WHERE m.shop_id = :shop_id AND m.customer_id = g.customer_id AND m.merged_into_id IS NULL
@@ -269,6 +310,10 @@ WITH given AS (
 )
 SELECT * FROM made UNION ALL SELECT * FROM kept
 """)
+
+# ensure_member for the buyers of a batch's orders: the members of customers new to the shop made (a
+# busy email left for one by one, as in _JOIN); a known member is left to _SETTLE, which keeps its profile.
+_MAKE = text(f"WITH {_MADE} SELECT id, customer_id, email FROM made")
 
 # The sign-up bonus as actions.award pays it, for many new members: the entries under their keys, the
 # balances moved by those inserted, and their points_earned events.
