@@ -36,7 +36,6 @@ from shopify_app.ledger.commands import CustomerProfile, PayOrder, SaveCustomer
 from shopify_app.ledger.earning import ONE, at_1x, multiplied_lines, price
 from shopify_app.ledger.models import ImportedBalance, Member, OrderLine, PendingPoints
 from shopify_app.referrals import referrals
-from shopify_app.referrals.models import OrderFingerprint
 from shopify_app.rewards import redemptions
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import program_of
@@ -44,13 +43,16 @@ from shopify_app.tiers import tiers
 
 # The members the set can pay: known, not merged away (ensure_member would pay the kept one), no
 # pending referral (referrals.order_paid may qualify it), and orders not known yet (a known order
-# was paid before, or has refunds or a cancellation to settle: pay_order's work).
+# was paid before, or has refunds or a cancellation to settle: pay_order's work). Each member is looked
+# up by its own key: as a plain join, statistics taken while a new shop was nearly empty had the
+# planner read all the shop's members for each batch (`OFFSET 0` keeps the lookup a lookup).
 _PAYABLE = text("""
 SELECT g.order_id, m.id
 FROM unnest(CAST(:customer_ids AS bigint[]), CAST(:order_ids AS bigint[])) AS g(customer_id, order_id)
-JOIN members m ON m.shop_id = :shop_id AND m.customer_id = g.customer_id
-WHERE m.merged_into_id IS NULL
-  AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.shop_id = :shop_id AND r.friend_id = m.id AND r.state = 'pending')
+CROSS JOIN LATERAL (
+    SELECT id FROM members WHERE shop_id = :shop_id AND customer_id = g.customer_id AND merged_into_id IS NULL OFFSET 0
+) AS m
+WHERE NOT EXISTS (SELECT 1 FROM referrals r WHERE r.shop_id = :shop_id AND r.friend_id = m.id AND r.state = 'pending')
   AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = :shop_id AND o.order_id = g.order_id)
 """)
 
@@ -254,21 +256,27 @@ def _keep_line_multipliers(session: Session, shop: Shop, done: list[PayOrder], l
         session.execute(insert(OrderLine).values(rows))
 
 
+_ADDRESSES = text("""
+INSERT INTO order_fingerprints (shop_id, order_id, member_id, kind, digest)
+SELECT :shop_id, order_id, member_id, 'address', digest
+FROM unnest(CAST(:order_ids AS bigint[]), CAST(:member_ids AS bigint[]), CAST(:digests AS text[])) AS g(order_id, member_id, digest)
+ON CONFLICT (shop_id, order_id, kind) DO NOTHING
+""")
+
+
 def _remember_addresses(session: Session, shop: Shop, done: list[PayOrder], payable: dict[int, int]) -> None:
     """What referrals.order_paid keeps of each member order's shipping address, to know a referrer's own orders again."""
-    rows = [
-        {
-            "shop_id": shop.id,
-            "order_id": cmd.order_id,
-            "member_id": payable[cmd.order_id],
-            "kind": "address",
-            "digest": referrals.digest(shop.fingerprint_key, cmd.shipping_address),
-        }
-        for cmd in done
-        if cmd.shipping_address
-    ]
-    if rows:
-        session.execute(insert(OrderFingerprint).values(rows).on_conflict_do_nothing(index_elements=["shop_id", "order_id", "kind"]))
+    addressed = [cmd for cmd in done if cmd.shipping_address]
+    if addressed:
+        session.execute(
+            _ADDRESSES,
+            {
+                "shop_id": shop.id,
+                "order_ids": [cmd.order_id for cmd in addressed],
+                "member_ids": [payable[cmd.order_id] for cmd in addressed],
+                "digests": [referrals.digest(shop.fingerprint_key, cmd.shipping_address) for cmd in addressed],
+            },
+        )
 
 
 def _profiles(profiles: list[CustomerProfile]) -> dict[str, list]:

@@ -82,6 +82,7 @@ class Referral(Base):
         UniqueConstraint("shop_id", "friend_customer_id", name="uq_referrals_friend"),
         CheckConstraint(f"state IN {REFERRAL_STATES}", name="referral_state_known"),
         Index("ix_referrals_referrer", "shop_id", "referrer_id"),
+        Index("ix_referrals_friend", "shop_id", "friend_id"),
         Index("ix_referrals_due", "state", "confirm_after"),
     )
 
