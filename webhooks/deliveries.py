@@ -197,8 +197,10 @@ def process_together(sessions: sessionmaker[Session], delivery_ids: list[int], q
 # A batch's statements are planned for the arrays and tables they meet. psycopg prepares a statement
 # after five runs, and PostgreSQL then keeps one generic plan for the connection's life: one made while
 # a new shop's tables were nearly empty scanned every member and order of the shop for each batch once
-# they had grown (the month replay: _PAYABLE went from under a millisecond to 40-400 ms a batch).
-_PLANNED_EACH_TIME = text("SET LOCAL plan_cache_mode = force_custom_plan")
+# they had grown (the month replay: _PAYABLE went from under a millisecond to 40-400 ms a batch). And a
+# batch reads a few dozen rows by their keys, from tables that live in memory: at the default random
+# page cost (4, a spinning disk's) the planner preferred reading every member of a 15,000-member shop.
+_PLANNED_EACH_TIME = text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('random_page_cost', '1.1', true)")
 
 # The customer topics whose deliveries a batch may save as sets (ledger/batch.py save_customers).
 _SAVED = {"customers/create": translate.customer_created, "customers/update": translate.customer_updated}
