@@ -272,3 +272,18 @@ def test_a_new_buyer_with_a_balance_held_for_their_email_is_credited_it_in_the_b
     assert set(process_together(sessions, ids).values()) == {"done"}
     paid = {c: 30 * sum(1 for o in plain if BUYER[o] == c) for c in CUSTOMERS}
     assert _state(sessions, shop, ids)["balances"] == paid | {CUSTOMERS[1]: paid[CUSTOMERS[1]] + 300}
+
+
+def test_a_customers_join_and_their_payments_in_one_batch_go_as_sets(sessions):
+    """Lanes put a customer's deliveries in one lane, so a join and that customer's orders often share a batch."""
+    shop = _fresh_shop(sessions, rare=False)
+    plain = [o for o in ORDERS if BUYER[o] is not None]
+    joins = [("customers/create", _payload(("customers/create", c, None)), f"join-{c}") for c in CUSTOMERS]
+    payments = [("orders/paid", _payload(("orders/paid", o, ((Decimal("30.00"), 1, 0),), None)), None) for o in plain]
+    ids = recorded(sessions, shop, *joins, *payments)
+    statements = statements_of_a_batch(sessions, ids)
+    # The joins' members, then the buyers' (all made by then), and the sign-ups' entries, then the orders'.
+    assert sum(1 for statement in statements if "INSERT INTO members" in statement) == 2
+    assert sum(1 for statement in statements if "INSERT INTO ledger_entries" in statement) == 2
+    paid = {c: 30 * sum(1 for o in plain if BUYER[o] == c) for c in CUSTOMERS}
+    assert _state(sessions, shop, ids)["balances"] == {c: SIGNUP_POINTS + points for c, points in paid.items()}

@@ -211,9 +211,11 @@ def _as_sets(session: Session, work: list[tuple[WebhookDelivery, Shop, dict]], q
     deliveries left to run one by one, in lock order.
 
     A delivery goes to a set only when nothing else in the batch touches its
-    order (a refund, another payment of it) nor its customer (a customers/create,
-    a payment with another profile): what those do depends on the order they
-    run in, so they all run one by one, after the sets, as the batch always ran them.
+    order (a refund, another payment of it) nor its customer (a second save, a
+    payment with another profile, a consent update): what those do depends on
+    the order they run in, so they all run one by one, after the sets, as the
+    batch always ran them. A customer's one save and then their payments keep
+    their order as sets: customers are saved before orders are paid.
     """
     paid: dict[int, PayOrder] = {}
     saved: dict[int, SaveCustomer] = {}
@@ -234,29 +236,33 @@ def _as_sets(session: Session, work: list[tuple[WebhookDelivery, Shop, dict]], q
         else:
             busy_customers[customer] += 1
     joins: dict[int, dict[int, int]] = {}  # per shop, the delivery of each customer saved as a set
-    together: dict[int, dict[int, int]] = {}  # per shop, the delivery of each order paid as a set
     for delivery, shop, _ in work:
         if delivery.id in saved:
             customer_id = saved[delivery.id].profile.customer_id
-            if busy_customers[customer_id] == 1 and customer_id not in profiles:
+            if busy_customers[customer_id] == 1:  # this save alone: its customer's payments, if any, run after it
                 joins.setdefault(shop.id, {})[customer_id] = delivery.id
-            continue
-        cmd = paid.get(delivery.id)
-        if cmd is None or cmd.customer is None or busy_orders[cmd.order_id] > 1:
-            continue
-        # A customer's payments go together when they carry one profile and nothing else in the batch touches them.
-        if not busy_customers[cmd.customer.customer_id] and len(profiles[cmd.customer.customer_id]) == 1:
-            together.setdefault(shop.id, {})[cmd.order_id] = delivery.id
     # A guest's order run before or after an account with its email joins is paid to the member or held
     # for it (and only the first remembers the member's address): such an account joins one by one.
     guest_emails = {guests.normalise(cmd.email) for cmd in paid.values() if cmd.customer is None} - {None}
     shops = {shop.id: shop for _, shop, _ in work}
     now = datetime.now(UTC)
     taken: set[int] = set()
+    joined: set[int] = set()
     for shop_id, deliveries in joins.items():  # customers first, then orders: the lock order
         saving = [saved[delivery_id] for delivery_id in deliveries.values()]
-        left = batch.save_customers(session, shops[shop_id], saving, now=now, busy_emails=guest_emails)
-        taken |= set(deliveries.values()) - {deliveries[cmd.profile.customer_id] for cmd in left}
+        left = {cmd.profile.customer_id for cmd in batch.save_customers(session, shops[shop_id], saving, now=now, busy_emails=guest_emails)}
+        joined |= set(deliveries) - left
+        taken |= {delivery_id for customer_id, delivery_id in deliveries.items() if customer_id not in left}
+    together: dict[int, dict[int, int]] = {}  # per shop, the delivery of each order paid as a set
+    for delivery, shop, _ in work:
+        cmd = paid.get(delivery.id)
+        if cmd is None or cmd.customer is None or busy_orders[cmd.order_id] > 1:
+            continue
+        # A customer's payments go together when they carry one profile and nothing else in the batch
+        # touches the customer but a save the set just made (it comes first one by one too).
+        customer_id = cmd.customer.customer_id
+        if busy_customers[customer_id] == (customer_id in joined) and len(profiles[customer_id]) == 1:
+            together.setdefault(shop.id, {})[cmd.order_id] = delivery.id
     for shop_id, deliveries in together.items():
         fills = collections.for_shop(q, shops[shop_id].domain) if q is not None else None
         left = batch.pay_orders(
