@@ -163,11 +163,12 @@ class GroupCommit:
     lone delivery is recorded at once, and under load one WAL flush and one
     round trip to PostgreSQL and to Redis serve a gthread worker's threads.
 
-    It pays once batches reach four or so, which takes more request threads
-    than gthread's 4 per worker: row 1 of the bench under gthread 3x8 spends
-    0.70 ms of gunicorn CPU and 0.30 ms of PostgreSQL's per delivery (batches
-    of 4.2 on average) against 0.91 and 0.47 recorded one by one; under 3x4
-    the batches are of two, and PostgreSQL alone saves a tenth.
+    It pays with more threads per worker than the bench's 4 (more requests
+    in flight, bigger batches): row 1 of the bench (2-core machine shared with other
+    runs, six runs each) under gthread 3x8 spends 0.79 ms of gunicorn CPU and
+    0.34 ms of PostgreSQL's per delivery (batches of 2.6 to 4.2 on average)
+    against 0.96 and 0.50 recorded one by one; under 3x4 the batches are of
+    about two, gunicorn's CPU is unchanged and PostgreSQL's 7 % lower.
 
     Each answer is given only after the commit that holds its delivery, and is
     the one it would have had alone: a statement that fails for all (the
