@@ -107,17 +107,36 @@ def _outcome(delivery_id: int) -> str:
 
 def enqueue_delivery(q: Queue, *delivery_ids: int, lane: int = 0) -> None:
     """Put recorded deliveries in a lane of the inbox, and ask for its drain unless one is waiting already."""
+    enqueue_deliveries(q, {lane: list(delivery_ids)})
+
+
+def enqueue_deliveries(q: Queue, by_lane: dict[int, list[int]]) -> None:
+    """Put recorded deliveries in their lanes of the inbox in one round trip, and ask for the drain of
+    each lane that has none waiting already."""
     # One script, atomic as MULTI/EXEC was: a drain starting between the push and
     # the ask would make the ask succeed and one more drain start, and more drains
     # mean smaller batches (quick bench: 221 against 283 orders/s end to end). One
     # EVALSHA is a third less of the web's CPU than the four commands of a MULTI/EXEC.
-    asked = _script(q.connection, _ENQUEUE)(keys=[_inbox(q, lane), _drain_pending(q, lane)], args=[DRAIN_PENDING_SECONDS, *delivery_ids])
-    _drain_if(q, lane, asked)
+    lanes = [lane for lane, ids in by_lane.items() if ids]
+    if not lanes:
+        return
+    keys = [key(q, lane) for lane in lanes for key in (_inbox, _drain_pending)]
+    args = [DRAIN_PENDING_SECONDS, *(arg for lane in lanes for arg in (len(by_lane[lane]), *by_lane[lane]))]
+    for lane, asked in zip(lanes, _script(q.connection, _ENQUEUE)(keys=keys, args=args), strict=True):
+        _drain_if(q, lane, asked)
 
 
+# KEYS: each lane's inbox and "drain pending" flag; ARGV: the flag's seconds, then for
+# each lane its count of ids and the ids. Answers, for each lane, whether this call set its flag.
 _ENQUEUE = """
-redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
-return redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[1])
+local asked, at = {}, 2
+for i = 1, #KEYS, 2 do
+  local count = tonumber(ARGV[at])
+  redis.call('RPUSH', KEYS[i], unpack(ARGV, at + 1, at + count))
+  asked[#asked + 1] = redis.call('SET', KEYS[i + 1], 1, 'NX', 'EX', ARGV[1]) and 1 or 0
+  at = at + count + 1
+end
+return asked
 """
 
 
