@@ -71,7 +71,7 @@ def _literal(text: str) -> str:
 
 
 def _delivery_insert(schema: str, shop_id: int, body: str) -> str:
-    """The delivery's row as `deliveries.record_for_domain` writes it, under a fresh webhook and event id."""
+    """The delivery's row as `deliveries.record_for_domains` writes it, under a fresh webhook and event id."""
     headers = json.dumps({"X-Shopify-Shop-Domain": "bench-limit.myshopify.com", "X-Shopify-Triggered-At": "2026-11-27T10:00:00Z"})
     return (
         f"INSERT INTO {schema}.deliveries (shop_id, webhook_id, event_id, topic, api_version, headers, payload, status, attempts,"
