@@ -25,6 +25,8 @@ import socket
 import sys
 import threading
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -319,8 +321,18 @@ class Redeemer:
         return True  # refused for good: counted as not applied by the run's check
 
 
-def apply_redemptions(redeemer: Redeemer, inbox: queue.Queue, senders_done: threading.Event, deadline: float, result: dict) -> None:
-    """Ask for each redemption as it arrives in the stream, again while the member's earlier orders are still queued."""
+# Shoppers redeem at the same time, each on their own connection: asked one after another over one
+# connection, the month's last redemptions queued behind each other for 13 s after its last delivery.
+SHOPPERS = 4
+
+
+def apply_redemptions(redeemers: list[Redeemer], inbox: queue.Queue, senders_done: threading.Event, deadline: float, result: dict) -> None:
+    """Ask for each redemption as it arrives in the stream, again while the member's earlier orders are still queued.
+
+    Each round, the redemptions the members' balances cover are asked for over
+    the redeemers' connections at once, a member's always over the same one
+    and in the stream's order.
+    """
     from sqlalchemy import select
 
     from shopify_app.core.config import Settings
@@ -331,42 +343,55 @@ def apply_redemptions(redeemer: Redeemer, inbox: queue.Queue, senders_done: thre
 
     sessions = session_factory(Settings().database_url)
     with UnitOfWork(sessions) as uow:
-        shop_id = installed_shop(uow.session, redeemer.shop).id
+        shop_id = installed_shop(uow.session, redeemers[0].shop).id
     pending: list = []
     waits = 0
-    while time.monotonic() < deadline:
-        pending += _arrived(inbox)
-        if not pending:
-            if senders_done.is_set():
-                break
-            time.sleep(0.25)
-            continue
-        with UnitOfWork(sessions) as uow:
-            balances = dict(
-                uow.session.execute(
-                    select(Member.customer_id, Member.points_balance).where(
-                        Member.shop_id == shop_id, Member.customer_id.in_({customer for _, customer, _ in pending})
-                    )
-                ).all()
-            )
-        still = []
-        for number, customer_id, points in pending:
-            if balances.get(customer_id, 0) < points or not redeemer.ask(number, customer_id, points):
-                still.append(Redemption((number, customer_id, points)))
+    with ThreadPoolExecutor(len(redeemers)) as shoppers:
+        while time.monotonic() < deadline:
+            pending += _arrived(inbox)
+            if not pending:
+                if senders_done.is_set():
+                    break
+                time.sleep(0.25)
                 continue
-            balances[customer_id] -= points
-        waits += len(still)
-        pending = still
-        if pending:
-            time.sleep(0.25)  # their orders are still in the queue
+            with UnitOfWork(sessions) as uow:
+                balances = dict(
+                    uow.session.execute(
+                        select(Member.customer_id, Member.points_balance).where(
+                            Member.shop_id == shop_id, Member.customer_id.in_({customer for _, customer, _ in pending})
+                        )
+                    ).all()
+                )
+            shares = [[] for _ in redeemers]
+            for redemption in pending:
+                shares[redemption[1] % len(redeemers)].append(redemption)
+            pending = [
+                redemption
+                for still in shoppers.map(_ask_affordable, redeemers, shares, [balances] * len(redeemers))
+                for redemption in still
+            ]
+            waits += len(pending)
+            if pending:
+                time.sleep(0.25)  # their orders are still in the queue
     result.update(
-        applied=len(redeemer.codes),
-        unapplied=len(pending) + inbox.qsize() + len(redeemer.errors),
+        applied=sum(len(redeemer.codes) for redeemer in redeemers),
+        unapplied=len(pending) + inbox.qsize() + sum(len(redeemer.errors) for redeemer in redeemers),
         retries=waits,
-        codes={str(number): code for number, code in redeemer.codes.items()},
-        answers=redeemer.answers,
-        errors=redeemer.errors[:5],
+        codes={str(number): code for redeemer in redeemers for number, code in redeemer.codes.items()},
+        answers=dict(sum((Counter(redeemer.answers) for redeemer in redeemers), Counter())),
+        errors=[error for redeemer in redeemers for error in redeemer.errors][:5],
     )
+
+
+def _ask_affordable(redeemer: Redeemer, share: list, balances: dict[int, int]) -> list:
+    """Ask for the share's redemptions the balances cover, in order (each member's are only in this share); those left."""
+    still = []
+    for number, customer_id, points in share:
+        if balances.get(customer_id, 0) < points or not redeemer.ask(number, customer_id, points):
+            still.append(Redemption((number, customer_id, points)))
+            continue
+        balances[customer_id] -= points
+    return still
 
 
 def _arrived(inbox: queue.Queue) -> list:
@@ -420,7 +445,13 @@ def main(argv=None) -> None:
         rewards = {int(cost): int(reward) for cost, reward in (pair.split(":") for pair in args.rewards.split(","))}
         redeemer = threading.Thread(
             target=apply_redemptions,
-            args=(Redeemer(args.port, args.shop, rewards), inbox, done, time.monotonic() + args.time_limit, redemptions),
+            args=(
+                [Redeemer(args.port, args.shop, rewards) for _ in range(SHOPPERS)],
+                inbox,
+                done,
+                time.monotonic() + args.time_limit,
+                redemptions,
+            ),
             daemon=True,
         )
         redeemer.start()
