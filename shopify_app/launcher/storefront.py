@@ -156,6 +156,20 @@ class Redeemed(Answer):
     state: str
 
 
+def redemption_endpoint(summary: str, *, security: str):
+    """The contract of a redemption (redeem_for), whichever surface's door it comes through."""
+    return endpoint(
+        summary,
+        security=security,
+        body=RedeemBody,
+        query=Locale,
+        headers=(IDEMPOTENCY,),
+        answer=Redeemed,
+        invalid="invalid_request",
+        refusals=REDEEM_REFUSALS,
+    )
+
+
 def _refuse(status: int, error: str, message: str, **extra):
     return jsonify(error=error, message=message, **extra), status
 
@@ -260,16 +274,7 @@ def _refusal_text(refusal: redemptions.RedemptionRefused) -> str:
 @bp.post("/redeem")
 @shopper_required
 @storefront_writes
-@endpoint(
-    "Spend points on a reward; the same Idempotency-Key returns the same code",
-    security="shopper",
-    body=RedeemBody,
-    query=Locale,
-    headers=(IDEMPOTENCY,),
-    answer=Redeemed,
-    invalid="invalid_request",
-    refusals=REDEEM_REFUSALS,
-)
+@redemption_endpoint("Spend points on a reward; the same Idempotency-Key returns the same code", security="shopper")
 def redeem(body: RedeemBody, query: Locale):
     return redeem_for(g.caller.shop_id, g.caller.customer_id, body)
 

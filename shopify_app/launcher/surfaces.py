@@ -24,16 +24,14 @@ from shopify_app.core.field_types import Answer
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.core.web import perks
 from shopify_app.launcher.storefront import (
-    IDEMPOTENCY,
-    REDEEM_REFUSALS,
     Locale,
     MemberJson,
     Offer,
     RedeemBody,
-    Redeemed,
     affordable_first,
     member_json,
     redeem_for,
+    redemption_endpoint,
 )
 from shopify_app.launcher.storefront_growth import ReferralStats, referral_json
 from shopify_app.ledger import guests
@@ -95,16 +93,10 @@ def member(query: Locale):
 @bp.post("/redeem")
 @surface_caller(surfaces=("customer_account",), customer=True)
 @storefront_writes
-@endpoint(
+@redemption_endpoint(
     "Spend the signed-in customer's points on a reward: the code or store credit issued on the spot; "
     "the same Idempotency-Key returns the same code",
     security="customer_account",
-    body=RedeemBody,
-    query=Locale,
-    headers=(IDEMPOTENCY,),
-    answer=Redeemed,
-    invalid="invalid_request",
-    refusals=REDEEM_REFUSALS,
 )
 def redeem(body: RedeemBody, query: Locale):
     return redeem_for(g.caller.shop_id, g.caller.customer_id, body)
@@ -224,16 +216,10 @@ def pos_customer(customer_id: int):
 
 @bp.post("/pos/customers/<id:customer_id>/redeem")
 @surface_caller(surfaces=("pos",))
-@endpoint(
+@redemption_endpoint(
     "At the till: spend the customer's points on a reward, a code to apply to the cart or store credit; "
     "the same Idempotency-Key returns the same code",
     security="pos",
-    body=RedeemBody,
-    query=Locale,
-    headers=(IDEMPOTENCY,),
-    answer=Redeemed,
-    invalid="invalid_request",
-    refusals=REDEEM_REFUSALS,
 )
 def pos_redeem(customer_id: int, body: RedeemBody, query: Locale):
     return redeem_for(g.caller.shop_id, customer_id, body)
