@@ -116,7 +116,7 @@ class OrderPoints(Answer):
         "processing: Perks has not seen the order paid yet (the thank-you page often comes first)"
     )
     points: int = Field(description="what this order earned, less what was taken back; held: the points waiting; processing: 0")
-    balance: int | None = Field(description="the member's balance after it; null for a guest")
+    balance: int | None = Field(description="the member's balance after it (processing: the balance now, before it); null for a guest")
     next_reward: NextReward | None = Field(description="the cheapest reward the balance does not reach yet")
     referral: ReferralStats | None
 
