@@ -77,13 +77,13 @@ def other_installed_shop(platform) -> str:
 # ---------------------------------------------------------------------------
 # Each guard's refusals, on every surface's endpoints
 
-CUSTOMER_READS = [("get", "/surfaces/member"), ("post", "/surfaces/redeem")]
+CUSTOMER_READS = [("get", "/surfaces/member"), ("post", "/surfaces/redeem"), ("post", "/surfaces/birthday")]
 POS_CALLS = [("get", f"/surfaces/pos/customers/{ADA}"), ("post", f"/surfaces/pos/customers/{ADA}/redeem")]
 EVERY_CALL = [*CUSTOMER_READS, ("get", "/surfaces/orders/5001"), *POS_CALLS]
 
 
 def call(surfaces, method: str, path: str, headers: dict):
-    body = {"json": {"reward_id": 1}} if method == "post" else {}
+    body = {"json": {"date": "03-14"} if path.endswith("/birthday") else {"reward_id": 1}} if method == "post" else {}
     return surfaces.client.open(path, method=method.upper(), headers=headers, **body)
 
 
@@ -203,6 +203,14 @@ def test_the_customer_account_redeems_a_code_on_the_spot_and_a_retry_gives_it_ag
     assert first.get_json()["code"].startswith("PERKS-") and first.get_json() == again.get_json()
     assert (first.get_json()["points_spent"], first.get_json()["balance"], balance(sessions, shop_id)) == (500, 700, 700)
     assert len(platform.fake.state.shop(platform.shop).discounts) == 1
+
+
+def test_the_customer_account_gives_the_birthday_the_launcher_then_shows(platform, surfaces, shop_id):
+    given = surfaces.client.post("/surfaces/birthday", json={"date": "03-14"}, headers=surfaces.customer())
+    assert given.status_code == 200 and given.get_json() == {"birthday": "03-14"}
+    assert platform.proxy("GET", "/member", ADA).get_json()["birthday"] == "03-14"
+    refused = surfaces.client.post("/surfaces/birthday", json={"date": "02-30"}, headers=surfaces.customer())
+    assert refused.status_code == 400 and refused.get_json()["error"] == "invalid_date"
 
 
 def test_the_till_reads_the_customers_balance_tier_and_rewards_and_redeems_for_them(platform, surfaces, sessions, shop_id):

@@ -395,7 +395,12 @@ class Unsubscribed(Answer):
     invalid="invalid_date",
 )
 def birthday(body: BirthdayBody, query: Locale):
-    """Kept on the member; the birthday rule pays on the day (a cron job), once a year."""
+    return give_birthday(body)
+
+
+def give_birthday(body: BirthdayBody):
+    """The calling customer's (g.caller, whichever surface's guard vouched for them) birthday, kept on the member;
+    the birthday rule pays on the day (a cron job), once a year."""
     month, day = MONTH_DAY.match(body.date).groups()  # type: ignore[union-attr] # the model matched it
     caller = g.caller
     cmd = GiveBirthday(shop_domain=caller.shop_domain, customer_id=caller.customer_id, month=int(month), day=int(day))

@@ -24,11 +24,14 @@ from shopify_app.core.field_types import Answer
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.core.web import perks
 from shopify_app.launcher.storefront import (
+    BirthdayBody,
+    BirthdayGiven,
     Locale,
     MemberJson,
     Offer,
     RedeemBody,
     affordable_first,
+    give_birthday,
     member_json,
     redeem_for,
     redemption_endpoint,
@@ -100,6 +103,21 @@ def member(query: Locale):
 )
 def redeem(body: RedeemBody, query: Locale):
     return redeem_for(g.caller.shop_id, g.caller.customer_id, body)
+
+
+@bp.post("/birthday")
+@surface_caller(surfaces=("customer_account",), customer=True)
+@storefront_writes
+@endpoint(
+    "Give the signed-in customer's birthday (MM-DD), as the launcher's POST /proxy/birthday does",
+    security="customer_account",
+    body=BirthdayBody,
+    query=Locale,
+    answer=BirthdayGiven,
+    invalid="invalid_date",
+)
+def birthday(body: BirthdayBody, query: Locale):
+    return give_birthday(body)
 
 
 class NextReward(Answer):
