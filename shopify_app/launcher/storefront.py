@@ -221,24 +221,21 @@ def program(query: Locale):
 )
 def member(query: Locale):
     """One statement reads it all (launcher/member_view.py); the words are made here, as for every other answer."""
-    shopper = g.shopper
-    answer = member_json(shopper.shop_domain, shopper.customer_id, query.locale)
-    if answer is None:
-        return shop_not_installed(not_installed(shopper.shop_domain))
-    return jsonify(answer)
+    return member_answer(g.shopper.shop_domain, g.shopper.customer_id, query.locale)
 
 
-def member_json(domain: str, customer_id: int, locale: str | None) -> dict | None:
-    """The member's MemberJson, whichever surface asks (the launcher, the customer account page); None: no such shop installed."""
+def member_answer(domain: str, customer_id: int, locale: str | None):
+    """The member's MemberJson, whichever surface asks (the launcher, the customer account page), or
+    `shop_not_installed` when the one statement finds no installed shop of that domain."""
     view = member_view.read(perks().sessions, domain, customer_id, datetime.now(UTC), SHOWN_ACTIONS)
     if view is None:
-        return None
+        return shop_not_installed(not_installed(domain))
     found = view.member
     points = found.points_balance if found else 0
     titles = {r.id: r.title for r in view.rewards}
     offers = affordable_first([r for r in view.rewards if r.enabled], points)
     standing = view.tiers
-    return dict(
+    return jsonify(
         customer={"id": str(customer_id), "first_name": found.first_name if found else None},
         points=points,
         tier=tiers.progress(standing.ladder, standing.basis, standing.held, standing.value) if standing else None,

@@ -1,7 +1,7 @@
 """What Shopify's UI extension surfaces ask for: the customer account page, the thank-you and order-status
 block, and POS at the till (/surfaces/*).
 
-The same answers and the same domain services as the launcher's (`storefront.member_json`,
+The same answers and the same domain services as the launcher's (`storefront.member_answer`,
 `storefront.redeem_for`), in the same OpenAPI document; only the door differs. Each surface
 sends its session token (shop/surface_tokens.py): the customer account and checkout take the
 customer from the token alone, POS proves a staff member and names the customer in the path.
@@ -32,7 +32,7 @@ from shopify_app.launcher.storefront import (
     RedeemBody,
     affordable_first,
     give_birthday,
-    member_json,
+    member_answer,
     redeem_for,
     redemption_endpoint,
 )
@@ -42,9 +42,8 @@ from shopify_app.ledger.members import find_member
 from shopify_app.ledger.models import Member, Order, PendingPoints
 from shopify_app.referrals import referrals
 from shopify_app.rewards import rewards
-from shopify_app.shop.guards import shop_not_installed, surface_caller
+from shopify_app.shop.guards import surface_caller
 from shopify_app.shop.rate_limits import storefront_writes
-from shopify_app.shop.shops import not_installed
 from shopify_app.tiers import tiers
 
 bp = Blueprint("surfaces", __name__, url_prefix="/surfaces")
@@ -86,11 +85,7 @@ def allow_extension_origins(response):
     answer=MemberJson,
 )
 def member(query: Locale):
-    caller = g.caller
-    answer = member_json(caller.shop_domain, caller.customer_id, query.locale)
-    if answer is None:  # uninstalled since the guard looked
-        return shop_not_installed(not_installed(caller.shop_domain))
-    return jsonify(answer)
+    return member_answer(g.caller.shop_domain, g.caller.customer_id, query.locale)
 
 
 @bp.post("/redeem")
