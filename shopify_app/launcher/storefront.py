@@ -365,6 +365,11 @@ class BirthdayGiven(Answer):
     birthday: str = Field(description="MM-DD")
 
 
+def birthday_endpoint(summary: str, *, security: str):
+    """The contract of giving the birthday (give_birthday), whichever surface's door it comes through."""
+    return endpoint(summary, security=security, body=BirthdayBody, query=Locale, answer=BirthdayGiven, invalid="invalid_date")
+
+
 class ActionBody(Model):
     network: Literal[("", *actions.NETWORKS)] | None = Field(  # type: ignore[valid-type]
         None, description="social_follow or social_share: the network ('' or none: the action's own occurrence)"
@@ -383,14 +388,7 @@ class Unsubscribed(Answer):
 @bp.post("/birthday")
 @shopper_required
 @storefront_writes
-@endpoint(
-    "Give the birthday (MM-DD); the points land on the day, once a year",
-    security="shopper",
-    body=BirthdayBody,
-    query=Locale,
-    answer=BirthdayGiven,
-    invalid="invalid_date",
-)
+@birthday_endpoint("Give the birthday (MM-DD); the points land on the day, once a year", security="shopper")
 def birthday(body: BirthdayBody, query: Locale):
     return give_birthday(body)
 

@@ -25,12 +25,12 @@ from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.core.web import perks
 from shopify_app.launcher.storefront import (
     BirthdayBody,
-    BirthdayGiven,
     Locale,
     MemberJson,
     Offer,
     RedeemBody,
     affordable_first,
+    birthday_endpoint,
     give_birthday,
     member_answer,
     redeem_for,
@@ -103,13 +103,8 @@ def redeem(body: RedeemBody, query: Locale):
 @bp.post("/birthday")
 @surface_caller(surfaces=("customer_account",), customer=True)
 @storefront_writes
-@endpoint(
-    "Give the signed-in customer's birthday (MM-DD), as the launcher's POST /proxy/birthday does",
-    security="customer_account",
-    body=BirthdayBody,
-    query=Locale,
-    answer=BirthdayGiven,
-    invalid="invalid_date",
+@birthday_endpoint(
+    "Give the signed-in customer's birthday (MM-DD), as the launcher's POST /proxy/birthday does", security="customer_account"
 )
 def birthday(body: BirthdayBody, query: Locale):
     return give_birthday(body)
