@@ -36,7 +36,8 @@ def test_a_sub_that_is_no_customers_gid_names_no_customer(sub):
 
 
 def test_a_forged_signature_is_refused():
-    assert refusal(customer_token(SHOP, KEY, "someone-elses-secret-thirty-two-bytes", ADA)) == "This session token was not signed by Shopify for this app."
+    forged = customer_token(SHOP, KEY, "someone-elses-secret-thirty-two-bytes", ADA)
+    assert refusal(forged) == "This session token was not signed by Shopify for this app."
 
 
 def test_an_unsigned_token_is_refused_whatever_its_header_says():
