@@ -37,7 +37,11 @@ process.stdout.write(`\\nMODULES ${JSON.stringify(manifest.modules)}\\n`);
 """
 
 
-UI_EXTENSIONS = {"customer-account-rewards": ("perks-rewards-page", "perks-rewards-profile")}
+UI_EXTENSIONS = {
+    "customer-account-rewards": ("perks-rewards-page", "perks-rewards-profile"),
+    "thank-you-points": ("perks-order-points",),
+    "pos-rewards": ("perks-pos-rewards",),
+}
 
 
 def cli_env(home: Path) -> dict[str, str]:
