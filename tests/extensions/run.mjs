@@ -1,0 +1,87 @@
+// Renders each UI extension's components in happy-dom with the surface's `shopify` global stubbed to the
+// shape Shopify documents (@shopify/ui-extensions 2026-07) and Perks' /surfaces endpoints answered by a
+// fake fetch that records every request. esbuild bundles the cases (JSX through preact) as the CLI would.
+// Run by tests/test_ui_extensions.py: `node tests/extensions/run.mjs`; exits 1 if a case fails.
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {dirname, join, resolve} from 'node:path';
+import {fileURLToPath, pathToFileURL} from 'node:url';
+
+import * as esbuild from 'esbuild';
+import {Window} from 'happy-dom';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+
+const window = new Window({url: 'https://shop.example/account'});
+for (const name of ['window', 'document', 'HTMLElement', 'Node', 'Event', 'MutationObserver', 'navigator']) {
+  Object.defineProperty(globalThis, name, {value: name === 'window' ? window : window[name], configurable: true, writable: true});
+}
+
+// shopify.i18n as Shopify implements it: the extension's locales/<lang>.json, {{name}} replaced, and
+// for `count` the form Intl.PluralRules picks. A key missing from the locale file fails the case.
+function i18n(extension, language = 'en') {
+  const file = language === 'en' ? 'en.default.json' : `${language}.json`;
+  const words = JSON.parse(readFileSync(join(root, 'extensions', extension, 'locales', file), 'utf8'));
+  const plural = new Intl.PluralRules(language);
+  return {
+    translate(key, values = {}) {
+      let text = words[key];
+      if (text === undefined) throw new Error(`${extension}/locales/${file} has no "${key}"`);
+      if (typeof text === 'object') text = text[plural.select(values.count)] ?? text.other;
+      return text.replace(/\{\{(\w+)\}\}/g, (_, name) => {
+        if (!(name in values)) throw new Error(`"${key}" needs {{${name}}}`);
+        return String(values[name]);
+      });
+    },
+    formatNumber: (n) => new Intl.NumberFormat(language).format(n),
+    formatCurrency: (n, options) => new Intl.NumberFormat(language, {style: 'currency', ...options}).format(n),
+    formatDate: (date, options) => new Intl.DateTimeFormat(language, options).format(date),
+  };
+}
+
+// The fake Perks: `routes` maps "METHOD /path" to [status, body]; every request is kept in `requests`.
+function fakePerks(routes) {
+  const requests = [];
+  const fetch = async (url, init = {}) => {
+    const {pathname, searchParams} = new URL(url);
+    const request = {method: init.method ?? 'GET', url, path: pathname, locale: searchParams.get('locale'), headers: init.headers ?? {}, body: init.body ? JSON.parse(init.body) : undefined};
+    requests.push(request);
+    const answer = routes[`${request.method} ${pathname}`];
+    if (!answer) return new Response(JSON.stringify({error: 'not_found', message: 'Not found'}), {status: 404});
+    const [status, body] = typeof answer === 'function' ? answer(request) : answer;
+    return new Response(JSON.stringify(body), {status, headers: {'Content-Type': 'application/json'}});
+  };
+  return {fetch, requests};
+}
+
+const bundleDir = mkdtempSync(join(tmpdir(), 'perks-ui-extensions-'));
+let failed = 0;
+try {
+  const outfile = join(bundleDir, 'cases.mjs');
+  await esbuild.build({
+    entryPoints: [join(here, 'cases.jsx')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    outfile,
+    logLevel: 'error',
+  });
+  const {cases, reset} = await import(pathToFileURL(outfile).href);
+  for (const [name, run] of Object.entries(cases)) {
+    reset();
+    try {
+      await run({document, i18n, fakePerks, setShopify: (api) => (globalThis.shopify = api), setFetch: (f) => (globalThis.fetch = f)});
+      console.log(`ok ${name}`);
+    } catch (error) {
+      failed += 1;
+      console.log(`FAILED ${name}\n${error.stack}\n--- rendered:\n${document.body.innerHTML}`);
+    }
+  }
+} finally {
+  rmSync(bundleDir, {recursive: true, force: true});
+  await window.happyDOM.abort();
+}
+process.exit(failed ? 1 : 0);
