@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,8 @@ from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.ledger import checkout
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import installed_shop
+from shopify_app.tiers import tiers
+from shopify_app.tiers.models import Tier
 from tests.fixtures.surface_tokens import customer_token, pos_token
 from tests.rules_helpers import in_shop
 from tests.test_redemption import ADA, balance, give, reward, twenty_at_once
@@ -222,6 +225,16 @@ def test_the_till_reads_the_customers_balance_tier_and_rewards_and_redeems_for_t
     done = surfaces.redeem(f"/surfaces/pos/customers/{ADA}/redeem", surfaces.pos(), reward_id)
     assert done.status_code == 200 and done.get_json()["code"].startswith("PERKS-") and done.get_json()["balance"] == 100
     assert surfaces.client.get(f"/surfaces/pos/customers/{GRACE}", headers=surfaces.pos()).get_json()["points"] == 0
+
+
+def test_the_till_names_the_tier_the_customer_holds(platform, surfaces, sessions, shop_id):
+    with UnitOfWork(sessions) as uow:
+        tiers.program_of(uow.session, shop_id).basis = "spend"
+        uow.session.add(Tier(shop_id=shop_id, name="Silver", threshold=Decimal(30), multiplier=Decimal(1)))
+        uow.commit()
+    pay(sessions, platform.shop, 5001, ADA, amount="40.00")
+    seen = surfaces.client.get(f"/surfaces/pos/customers/{ADA}", headers=surfaces.pos())
+    assert seen.status_code == 200 and (seen.get_json()["points"], seen.get_json()["tier"]) == (40, "Silver")
 
 
 def test_the_thank_you_page_shows_the_orders_points_the_balance_after_and_the_next_reward(surfaces, sessions, platform, shop_id):

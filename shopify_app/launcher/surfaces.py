@@ -218,8 +218,9 @@ def pos_customer(customer_id: int):
         member = find_member(uow.session, caller.shop_id, customer_id)
         points = member.points_balance if member else 0
         held = tiers.current(uow.session, member) if member else None
+        tier = held.name if held else None  # read while the session is open: the tier is detached after it
         offers = affordable_first(rewards.catalogue(uow.session, caller.shop_id, enabled_only=True), points)
-    return jsonify(customer_id=str(customer_id), points=points, tier=held.name if held else None, rewards=offers)
+    return jsonify(customer_id=str(customer_id), points=points, tier=tier, rewards=offers)
 
 
 @bp.post("/pos/customers/<id:customer_id>/redeem")
