@@ -68,7 +68,8 @@ export function idempotencyKey() {
 export const perks = {
   member: () => call('GET', '/surfaces/member'),
   redeem: (rewardId, key) => call('POST', '/surfaces/redeem', {body: {reward_id: rewardId}, idempotencyKey: key}),
-  order: (orderId) => call('GET', `/surfaces/orders/${encodeURIComponent(numericId(orderId))}`),
+  order: (orderId, email) =>
+    call('GET', `/surfaces/orders/${encodeURIComponent(numericId(orderId))}${email ? `?email=${encodeURIComponent(email)}` : ''}`),
   posCustomer: (customerId) => call('GET', `/surfaces/pos/customers/${encodeURIComponent(numericId(customerId))}`),
   posRedeem: (customerId, rewardId, key) =>
     call('POST', `/surfaces/pos/customers/${encodeURIComponent(numericId(customerId))}/redeem`, {

@@ -1,43 +1,16 @@
 // The cases run.mjs renders: each extension's components with its surface's `shopify` global, against
-// a fake Perks that answers the /surfaces endpoints in the shapes the launcher's answers have.
+// the real Perks app (test_ui_extensions.py seeds it; `env.surfaces` holds its session tokens and ids):
+// Ada is Silver with 1,250 points from her order surfaces.orders.member, Bea and Cy have 1,250 points to spend, Eve 1,
+// Dan 600 at the till, Nobody none; the guest's order waits with 120 points.
 import {options, render} from 'preact';
 
 import {ProfileBlock} from '../../extensions/customer-account-rewards/src/ProfileBlock.jsx';
 import {RewardsPage} from '../../extensions/customer-account-rewards/src/RewardsPage.jsx';
 import {CustomerBlock} from '../../extensions/pos-rewards/src/CustomerBlock.jsx';
 import {RedeemModal} from '../../extensions/pos-rewards/src/RedeemModal.jsx';
+import {APP_URL} from '../../extensions/shared/perks.js';
 import {OrderPoints} from '../../extensions/thank-you-points/src/OrderPoints.jsx';
 
-// GET /proxy/member's shape (shopify_app/launcher/storefront.py MemberJson).
-const MEMBER = {
-  customer: {id: '7012345678901', first_name: 'Ada'},
-  points: 1250,
-  tier: {name: 'Silver', perks: ['Free shipping over $50'], next: {name: 'Gold', basis: 'points', remaining: 750, progress: 0.625}},
-  rewards: [
-    reward({id: 3, title: '$5 off', points_cost: 500, affordable: true}),
-    reward({id: 4, title: '$10 store credit', kind: 'store_credit', points_cost: 1000, affordable: true}),
-    reward({id: 5, title: 'Free tote bag', kind: 'free_product', points_cost: 2000, affordable: false}),
-  ],
-  codes: [
-    {id: 9, code: 'PERKS-OLD1', title: '$5 off', state: 'issued', points: 500, value: '5.00', order_id: null, error: null, created_at: '2026-11-01T10:00:00+00:00', expires_at: null, used_at: '2026-11-02T10:00:00+00:00'},
-  ],
-  earn: [
-    {key: 'purchase', title: '1 point per $1 spent', points: 1, per: 'currency_unit', network: null, url: null, done: false},
-    {key: 'signup', title: 'Create an account', points: 100, per: 'once', network: null, url: null, done: true},
-    {key: 'birthday', title: 'Birthday', points: 200, per: 'year', network: null, url: null, done: false},
-  ],
-  referral: {url: 'https://shop.example/?ref=ADA123', friends: 2, points_earned: 400},
-  birthday: '03-14',
-  history: [{at: '2026-11-20T09:30:00+00:00', points: 120, reason: 'Order #1001'}],
-};
-
-function reward(fields) {
-  return {kind: 'fixed_amount', value: '5.00', variant_id: null, variant_title: null, minimum_order: null, limit_per_member: null, code_valid_days: 30,
-    combines_with_order: false, combines_with_product: false, combines_with_shipping: true, min_points: null, max_points: null, step_points: null,
-    step_value: null, enabled: true, archived: false, ...fields};
-}
-
-const ISSUED = {code: 'PERKS-NEW5', title: '$5 off', points_spent: 500, balance: 750, expires_at: '2027-01-05T00:00:00+00:00', state: 'issued'};
 const KEY = /^[A-Za-z0-9._:-]{1,100}$/;
 
 function assert(condition, message) {
@@ -96,157 +69,178 @@ function button(label) {
 }
 const press = (element) => element.dispatchEvent(new Event('click', {bubbles: true}));
 
+// The extensions' fetch, to the real app; every request kept (perks.requests).
+function connect(env, options) {
+  const perks = env.realPerks(APP_URL, options);
+  env.setFetch(perks.fetch);
+  return perks;
+}
+
 // customer-account.page.render / profile.block.render: StandardApi (sessionToken, i18n, localization).
-function customerAccount({i18n, setShopify}, language = 'en') {
+function customerAccount({i18n, setShopify, surfaces}, who, language = 'en') {
   setShopify({
     extension: {target: 'customer-account.page.render'},
-    sessionToken: {get: async () => 'customer-account-token'},
+    sessionToken: {get: async () => surfaces.tokens.account[who]},
     i18n: i18n('customer-account-rewards', language),
     localization: {language: {value: {isoCode: language}}},
   });
 }
 
+const posts = (perks) => perks.requests.filter((r) => r.method === 'POST');
+
 export const cases = {
   async 'customer account page shows the balance, tier, rewards, ways to earn, referral, birthday and history'(env) {
-    customerAccount(env);
-    const perks = env.fakePerks({'GET /surfaces/member': [200, MEMBER]});
-    env.setFetch(perks.fetch);
+    customerAccount(env, 'ada');
+    const perks = connect(env);
     render(<RewardsPage />, document.body);
     await shows('1,250 points');
     const text = rendered();
-    for (const expected of ['Hi Ada', 'Silver', '750 points to reach Gold', '$5 off', 'Free tote bag', '750 more points',
-      '1 point per $1 spent', '100 points, once', '200 points every year', 'https://shop.example/?ref=ADA123', 'Friends referred: 2 · Earned: 400 points',
-      'March 14', 'Order #1001', '+120', 'PERKS-OLD1', 'Used']) {
+    for (const expected of ['Hi Ada', 'Silver', 'Spend 750 more to reach Gold', 'Free shipping over $50', '5 USD off', '$10 store credit', '$25 off',
+      '1,250 more points', 'Points per USD spent: 1', 'Friends referred: 0 · Earned: 0 points', 'Not set yet', `Order #${env.surfaces.orders.member}`, '+1,250']) {
       assert(text.includes(expected), `missing "${expected}"`);
     }
-    assert(document.querySelector('s-progress').getAttribute('value') === '0.625', 'tier progress');
-    assert(document.querySelector('s-clipboard-item').getAttribute('text') === MEMBER.referral.url, 'copy holds the referral link');
+    assert(document.querySelector('s-progress').getAttribute('value') === '0.25', 'tier progress: a quarter of the way from Silver to Gold');
+    const link = document.querySelector('s-clipboard-item').getAttribute('text');
+    assert(/^https:\/\/.+\/apps\/perks\/r\/\w+$/.test(link) && text.includes(link), `copy holds the referral link shown: ${link}`);
     const [request] = perks.requests;
-    assert(request.path === '/surfaces/member' && request.url.startsWith('https://perks.example.com/'), request.url);
-    assert(request.headers.Authorization === 'Bearer customer-account-token', 'session token sent');
+    assert(request.path === '/surfaces/member' && request.url.startsWith(`${APP_URL}/`), request.url);
+    assert(request.headers.Authorization === `Bearer ${env.surfaces.tokens.account.ada}`, 'session token sent');
     assert(request.locale === 'en', 'locale sent');
-    const [, , tote] = button('Redeem');
-    assert(tote.hasAttribute('disabled'), 'a reward the member cannot afford is not redeemable');
+    const redeemable = [...document.querySelectorAll('s-button')].filter((b) => b.textContent.trim() === 'Redeem');
+    assert(redeemable.some((b) => b.hasAttribute('disabled')), 'a reward the member cannot afford is not redeemable');
   },
 
-  async 'customer account redemption shows the code; a retry after a failure sends the same Idempotency-Key, the next redemption a new one'(env) {
-    customerAccount(env);
-    const answers = [[502, {error: 'reward_not_issued', message: 'Shopify did not create your reward. Your 500 points are back.', balance: 1250}], [200, ISSUED], [200, ISSUED]];
-    const perks = env.fakePerks({'GET /surfaces/member': [200, MEMBER], 'POST /surfaces/redeem': () => answers.shift()});
-    env.setFetch(perks.fetch);
+  async 'customer account redemption shows the code; a retry after a dropped request sends the same Idempotency-Key, the next redemption a new one'(env) {
+    customerAccount(env, 'bea');
+    const perks = connect(env, {dropFirst: 'POST /surfaces/redeem'});
     render(<RewardsPage />, document.body);
     await shows('1,250 points');
-    press(button('Redeem')[0]);
-    await shows('Your 500 points are back.');
-    press(button('Redeem')[0]);
-    await shows('PERKS-NEW5');
-    assert(rendered().includes('Your code for $5 off'), 'the code is announced');
-    await waitFor(() => perks.requests.filter((r) => r.path === '/surfaces/member').length === 2, 'the member read again');
-    press(button('Redeem')[0]);
-    await waitFor(() => perks.requests.filter((r) => r.method === 'POST').length === 3, 'third redemption');
-    const posts = perks.requests.filter((r) => r.method === 'POST');
-    assert(posts.every((r) => r.path === '/surfaces/redeem' && r.body.reward_id === 3), 'reward_id posted');
-    const keys = posts.map((r) => r.headers['Idempotency-Key']);
+    const fiveOff = () => rewardButton('5 USD off');
+    press(fiveOff());
+    await shows('Something went wrong. Please try again.');
+    press(fiveOff());
+    await shows('Your code for 5 USD off');
+    const code = posts(perks).length === 2 && document.querySelector('s-clipboard-item#perks-issued-code')?.getAttribute('text');
+    assert(/^PERKS-/.test(code) && rendered().includes(code), `the code is shown: ${code}`);
+    await shows('750 points');
+    press(fiveOff());
+    await shows('250 points');
+    const sent = posts(perks);
+    assert(sent.length === 3 && sent.every((r) => r.path === '/surfaces/redeem' && r.body.reward_id === sent[0].body.reward_id), 'reward_id posted');
+    const keys = sent.map((r) => r.headers['Idempotency-Key']);
     assert(keys.every((key) => KEY.test(key)), `keys match Perks' pattern: ${keys}`);
     assert(keys[0] === keys[1] && keys[1] !== keys[2], `retry keeps the key, the next one is new: ${keys}`);
+    assert(rendered().includes(code), 'the first code is in "Your codes"');
   },
 
   async 'customer account redemption of store credit says it is on the account'(env) {
-    customerAccount(env);
-    const perks = env.fakePerks({
-      'GET /surfaces/member': [200, MEMBER],
-      'POST /surfaces/redeem': [200, {...ISSUED, code: null, title: '$10 store credit', points_spent: 1000, balance: 250, expires_at: null}],
-    });
-    env.setFetch(perks.fetch);
+    customerAccount(env, 'cy');
+    connect(env);
     render(<RewardsPage />, document.body);
     await shows('1,250 points');
-    press(button('Redeem')[1]);
+    press(rewardButton('$10 store credit'));
     await shows('$10 store credit added to your store credit');
+    await shows('250 points');
   },
 
   async 'customer account page in Romanian uses its plural forms'(env) {
-    customerAccount(env, 'ro');
-    env.setFetch(env.fakePerks({'GET /surfaces/member': [200, {...MEMBER, points: 1}]}).fetch);
+    customerAccount(env, 'eve', 'ro');
+    connect(env);
     render(<RewardsPage />, document.body);
     await shows('1 punct');
     assert(rendered().includes('Punctele tale'), 'Romanian words');
   },
 
   async 'profile block shows the balance and links to the Rewards page'(env) {
-    customerAccount(env);
-    env.setFetch(env.fakePerks({'GET /surfaces/member': [200, MEMBER]}).fetch);
+    customerAccount(env, 'ada');
+    connect(env);
     render(<ProfileBlock />, document.body);
     await shows('1,250 points');
     assert(document.querySelector('s-link').getAttribute('href') === 'extension:perks-rewards-page/', 'links to the page extension');
   },
 
-  async 'thank-you block: the points this order earns, the balance after, the next reward and the referral link'(env) {
+  async 'thank-you block: the points this order earned, the balance after, the next reward and the referral link'(env) {
+    const {surfaces} = env;
     env.setShopify({
       extension: {target: 'purchase.thank-you.block.render'},
-      sessionToken: {get: async () => 'checkout-token'},
+      sessionToken: {get: async () => surfaces.tokens.checkout.ada},
       i18n: env.i18n('thank-you-points'),
       localization: {language: {value: {isoCode: 'en'}}},
-      orderConfirmation: {value: {order: {id: 'gid://shopify/OrderIdentity/555'}, number: '1001', isFirstOrder: false}},
+      orderConfirmation: {value: {order: {id: `gid://shopify/OrderIdentity/${surfaces.orders.member}`}, number: '1001', isFirstOrder: false}},
+      buyerIdentity: {email: {value: 'ada@example.com'}},
     });
-    const order = {points: 120, credited: false, balance: 1370, next_reward: {title: '$10 off', remaining: 630}, referral: {url: 'https://shop.example/?ref=ADA123'}, guest: null};
-    const perks = env.fakePerks({'GET /surfaces/orders/555': [200, order]});
-    env.setFetch(perks.fetch);
+    const perks = connect(env);
     render(<OrderPoints orderId={shopify.orderConfirmation.value.order.id} />, document.body);
-    await shows('This order earns you 120 points');
-    for (const expected of ['Your balance after this order: 1,370 points', '630 points more for $10 off', 'https://shop.example/?ref=ADA123']) {
+    await shows('This order earned you 1,250 points');
+    for (const expected of ['Your balance after this order: 1,250 points', '1,250 points more for $25 off']) {
       assert(rendered().includes(expected), `missing "${expected}"`);
     }
-    assert(perks.requests[0].headers.Authorization === 'Bearer checkout-token', 'checkout session token sent');
+    const link = document.querySelector('s-clipboard-item')?.getAttribute('text');
+    assert(link && rendered().includes(link), `the referral link: ${link}`);
+    assert(perks.requests[0].path === `/surfaces/orders/${surfaces.orders.member}`, perks.requests[0].url);
+    assert(perks.requests[0].headers.Authorization === `Bearer ${surfaces.tokens.checkout.ada}`, 'checkout session token sent');
   },
 
   async 'thank-you block for a guest: the points waiting for an account with their email'(env) {
+    const {surfaces} = env;
     env.setShopify({
-      sessionToken: {get: async () => 'guest-checkout-token'},
+      sessionToken: {get: async () => surfaces.tokens.guest},
       i18n: env.i18n('thank-you-points'),
-      orderConfirmation: {value: {order: {id: 'gid://shopify/OrderIdentity/556'}}},
+      orderConfirmation: {value: {order: {id: `gid://shopify/OrderIdentity/${surfaces.orders.guest}`}}},
+      buyerIdentity: {email: {value: surfaces.orders.guest_email}},
     });
-    const guest = {points: 120, credited: false, balance: null, next_reward: null, referral: null, guest: {email: 'ada@example.com'}};
-    env.setFetch(env.fakePerks({'GET /surfaces/orders/556': [200, guest]}).fetch);
-    render(<OrderPoints orderId={shopify.orderConfirmation.value.order.id} />, document.body);
-    await shows('120 points are waiting for you. Create an account with ada@example.com to collect them.');
+    const perks = connect(env);
+    render(<OrderPoints orderId={shopify.orderConfirmation.value.order.id} email={shopify.buyerIdentity.email.value} />, document.body);
+    await shows(`120 points are waiting for you. Create an account with ${surfaces.orders.guest_email} to collect them.`);
+    assert(perks.requests[0].url.includes(`email=${encodeURIComponent(surfaces.orders.guest_email)}`), perks.requests[0].url);
   },
 
   async 'order status block: the points the order earned'(env) {
+    const {surfaces} = env;
     env.setShopify({
       extension: {target: 'customer-account.order-status.block.render'},
-      sessionToken: {get: async () => 'customer-account-token'},
+      sessionToken: {get: async () => surfaces.tokens.account.ada},
       i18n: env.i18n('thank-you-points'),
-      order: {value: {id: 'gid://shopify/Order/777', name: '#1001'}},
+      order: {value: {id: `gid://shopify/Order/${surfaces.orders.member}`, name: '#1001'}},
     });
-    const order = {points: 1, credited: true, balance: 1251, next_reward: {title: '$5 off', remaining: 0}, referral: null, guest: null};
-    const perks = env.fakePerks({'GET /surfaces/orders/777': [200, order]});
-    env.setFetch(perks.fetch);
+    connect(env);
     render(<OrderPoints orderId={shopify.order.value.id} />, document.body);
-    await shows('This order earned you 1 point');
-    assert(rendered().includes('You can now redeem $5 off'), 'a reward within reach');
+    await shows('This order earned you 1,250 points');
+    assert(rendered().includes('1,250 points more for $25 off'), 'the next reward within reach');
   },
 
-  async 'thank-you block stays away when Perks cannot answer'(env) {
-    env.setShopify({sessionToken: {get: async () => 't'}, i18n: env.i18n('thank-you-points')});
-    const perks = env.fakePerks({'GET /surfaces/orders/1': [500, {error: 'server_error', message: 'Something went wrong.'}]});
-    // Renders of OrderPoints after Perks answered: the one with the refusal.
+  async 'thank-you block stays away for an order Perks does not show this customer'(env) {
+    const {surfaces} = env;
+    env.setShopify({sessionToken: {get: async () => surfaces.tokens.checkout.bea}, i18n: env.i18n('thank-you-points')});
+    const perks = env.realPerks(APP_URL);
+    // Renders of OrderPoints after Perks answered: the one with the refusal (Ada's order is not Bea's: 404).
     let answeredAt = null;
-    env.setFetch((...request) => perks.fetch(...request).finally(() => (answeredAt = diffed.length)));
-    render(<OrderPoints orderId="1" />, document.body);
+    const statuses = [];
+    env.setFetch((...request) => perks.fetch(...request).then((response) => (statuses.push(response.status), response)).finally(() => (answeredAt = diffed.length)));
+    render(<OrderPoints orderId={surfaces.orders.member} />, document.body);
     await waitFor(() => answeredAt !== null && diffed.slice(answeredAt).includes(OrderPoints), 'the refusal rendered');
-    assert(perks.requests.length === 1 && rendered().trim() === '', 'nothing shown');
+    assert(statuses.join() === '404' && rendered().trim() === '', `nothing shown: ${statuses}`);
   },
 };
 
+// The Redeem button of the reward titled `title` (each reward's row holds its title and its button).
+function rewardButton(title) {
+  const row = [...document.querySelectorAll('s-stack[direction="inline"]')].find(
+    (stack) => stack.querySelector('s-text')?.textContent === title && stack.querySelector('s-button'),
+  );
+  assert(row, `no reward "${title}"`);
+  return row.querySelector('s-button');
+}
+
 // POS: StandardApi (session.getSessionToken, i18n, locale, toast) with CustomerApi, CartApi and ActionApi.
-function pos({i18n, setShopify}) {
+function pos({i18n, setShopify, surfaces}, who) {
   const calls = {discounts: [], toasts: [], modals: 0};
   setShopify({
     extension: {target: 'pos.customer-details.block.render'},
-    session: {currentSession: {shopDomain: 'shop.myshopify.com', locationId: 1}, getSessionToken: async () => 'pos-token'},
+    session: {currentSession: {shopDomain: 'shop.myshopify.com', locationId: 1}, getSessionToken: async () => surfaces.tokens.pos},
     i18n: i18n('pos-rewards'),
     locale: {value: 'en-US'},
-    customer: {id: 42},
+    customer: {id: Number(surfaces.customers[who])},
     cart: {addCartCodeDiscount: async (code) => calls.discounts.push(code)},
     toast: {show: (text) => calls.toasts.push(text)},
     action: {presentModal: () => (calls.modals += 1)},
@@ -256,37 +250,39 @@ function pos({i18n, setShopify}) {
 
 Object.assign(cases, {
   async 'POS block shows the balance and tier and opens the redeem modal'(env) {
-    const calls = pos(env);
-    const perks = env.fakePerks({'GET /surfaces/pos/customers/42': [200, MEMBER]});
-    env.setFetch(perks.fetch);
+    const calls = pos(env, 'ada');
+    const perks = connect(env);
     render(<CustomerBlock />, document.body);
     await shows('1,250 points');
-    assert(rendered().includes('Tier: Silver · 750 points to reach Gold'), 'tier line');
-    assert(perks.requests[0].headers.Authorization === 'Bearer pos-token', 'POS session token sent');
+    assert(rendered().includes('Tier: Silver'), 'tier line');
+    assert(perks.requests[0].path === `/surfaces/pos/customers/${env.surfaces.customers.ada}`, perks.requests[0].url);
+    assert(perks.requests[0].headers.Authorization === `Bearer ${env.surfaces.tokens.pos}`, 'POS session token sent');
     assert(perks.requests[0].locale === 'en-US', 'POS locale sent');
     press(button('Redeem points')[0]);
     assert(calls.modals === 1, 'modal presented');
   },
 
   async 'POS modal redeems a reward and applies its code to the cart'(env) {
-    const calls = pos(env);
-    const perks = env.fakePerks({'GET /surfaces/pos/customers/42': [200, MEMBER], 'POST /surfaces/pos/customers/42/redeem': [200, ISSUED]});
-    env.setFetch(perks.fetch);
+    const calls = pos(env, 'dan');
+    const perks = connect(env);
     render(<RedeemModal />, document.body);
-    await shows('1,250 points');
-    press(button('Redeem')[0]);
-    await shows('Code PERKS-NEW5 applied to the cart');
+    await shows('600 points');
+    press(rewardButton('5 USD off'));
     await waitFor(() => calls.toasts.length === 1, 'the toast');
-    const post = perks.requests.find((r) => r.method === 'POST');
-    assert(post.body.reward_id === 3 && KEY.test(post.headers['Idempotency-Key']), 'redeem request');
-    assert(calls.discounts.join() === 'PERKS-NEW5', `code applied once: ${calls.discounts}`);
-    assert(calls.toasts.join() === 'Code PERKS-NEW5 applied to the cart', `toast: ${calls.toasts}`);
+    const [code] = calls.discounts;
+    assert(calls.discounts.length === 1 && /^PERKS-/.test(code), `one code applied to the cart: ${calls.discounts}`);
+    await shows(`Code ${code} applied to the cart`);
+    assert(calls.toasts.join() === `Code ${code} applied to the cart`, `toast: ${calls.toasts}`);
+    await shows('100 points');
+    const post = posts(perks)[0];
+    assert(post.path === `/surfaces/pos/customers/${env.surfaces.customers.dan}/redeem` && KEY.test(post.headers['Idempotency-Key']), 'redeem request');
   },
 
-  async 'POS modal for a customer who is not a member'(env) {
-    pos(env);
-    env.setFetch(env.fakePerks({}).fetch);
+  async 'POS modal for a customer who is not a member: no points, nothing to redeem yet'(env) {
+    pos(env, 'nobody');
+    connect(env);
     render(<RedeemModal />, document.body);
-    await shows('Not a rewards member yet');
+    await shows('0 points');
+    assert(button('Redeem').every((b) => b.hasAttribute('disabled')), 'every reward out of reach');
   },
 });

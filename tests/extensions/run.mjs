@@ -1,6 +1,6 @@
 // Renders each UI extension's components in happy-dom with the surface's `shopify` global stubbed to the
-// shape Shopify documents (@shopify/ui-extensions 2026-07) and Perks' /surfaces endpoints answered by a
-// fake fetch that records every request. esbuild bundles the cases (JSX through preact) as the CLI would.
+// shape Shopify documents (@shopify/ui-extensions 2026-07), calling the real Perks app's /surfaces endpoints
+// (served by test_ui_extensions.py) through a fetch that records every request. esbuild bundles the cases (JSX through preact) as the CLI would.
 // Run by tests/test_ui_extensions.py: `node tests/extensions/run.mjs`; exits 1 if a case fails.
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -40,17 +40,27 @@ function i18n(extension, language = 'en') {
   };
 }
 
-// The fake Perks: `routes` maps "METHOD /path" to [status, body]; every request is kept in `requests`.
-function fakePerks(routes) {
+// The real Perks, served by test_ui_extensions.py: PERKS_SURFACES holds its URL and the session tokens.
+const surfaces = JSON.parse(process.env.PERKS_SURFACES ?? 'null');
+if (!surfaces) throw new Error('run by tests/extensions/test_ui_extensions.py, which serves Perks and sets PERKS_SURFACES');
+const networkFetch = globalThis.fetch;
+
+// The extensions' fetch: a request to APP_URL (extensions/shared/perks.js) goes to the test app instead,
+// and is kept in `requests`; `dropFirst` ("METHOD /path") fails that request's first try as a dropped
+// connection would, before it reaches Perks.
+function realPerks(appUrl, {dropFirst} = {}) {
   const requests = [];
+  let dropped = false;
   const fetch = async (url, init = {}) => {
+    if (!url.startsWith(`${appUrl}/`)) throw new Error(`an extension asked ${url}, not Perks`);
     const {pathname, searchParams} = new URL(url);
     const request = {method: init.method ?? 'GET', url, path: pathname, locale: searchParams.get('locale'), headers: init.headers ?? {}, body: init.body ? JSON.parse(init.body) : undefined};
     requests.push(request);
-    const answer = routes[`${request.method} ${pathname}`];
-    if (!answer) return new Response(JSON.stringify({error: 'not_found', message: 'Not found'}), {status: 404});
-    const [status, body] = typeof answer === 'function' ? answer(request) : answer;
-    return new Response(JSON.stringify(body), {status, headers: {'Content-Type': 'application/json'}});
+    if (`${request.method} ${pathname}` === dropFirst && !dropped) {
+      dropped = true;
+      throw new TypeError('fetch failed');
+    }
+    return networkFetch(surfaces.url + url.slice(appUrl.length), init);
   };
   return {fetch, requests};
 }
@@ -73,7 +83,7 @@ try {
   for (const [name, run] of Object.entries(cases)) {
     reset();
     try {
-      await run({document, i18n, fakePerks, setShopify: (api) => (globalThis.shopify = api), setFetch: (f) => (globalThis.fetch = f)});
+      await run({document, i18n, surfaces, realPerks, setShopify: (api) => (globalThis.shopify = api), setFetch: (f) => (globalThis.fetch = f)});
       console.log(`ok ${name}`);
     } catch (error) {
       failed += 1;

@@ -5,7 +5,7 @@ import {render} from 'preact';
 
 import {usePerks, useRedeem} from '../../shared/hooks.js';
 import {perks, points} from '../../shared/perks.js';
-import {notMember, tierLine} from './words.js';
+import {tierLine} from './words.js';
 
 export default async () => {
   render(<RedeemModal />, document.body);
@@ -35,8 +35,8 @@ export function RedeemModal() {
       <s-page heading={t('title')}>
         <s-scroll-box>
           <s-section>
-            <s-text>{notMember(member.error) ? t('not_member') : member.error.message}</s-text>
-            {notMember(member.error) ? null : <s-button onClick={member.reload}>{t('retry')}</s-button>}
+            <s-text>{member.error.message}</s-text>
+            <s-button onClick={member.reload}>{t('retry')}</s-button>
           </s-section>
         </s-scroll-box>
       </s-page>
