@@ -68,6 +68,7 @@ export function idempotencyKey() {
 export const perks = {
   member: () => call('GET', '/surfaces/member'),
   redeem: (rewardId, key) => call('POST', '/surfaces/redeem', {body: {reward_id: rewardId}, idempotencyKey: key}),
+  birthday: (monthDay) => call('POST', '/surfaces/birthday', {body: {date: monthDay}}),
   order: (orderId, email) =>
     call('GET', `/surfaces/orders/${encodeURIComponent(numericId(orderId))}${email ? `?email=${encodeURIComponent(email)}` : ''}`),
   posCustomer: (customerId) => call('GET', `/surfaces/pos/customers/${encodeURIComponent(numericId(customerId))}`),

@@ -143,6 +143,24 @@ export const cases = {
     await shows('250 points');
   },
 
+  async 'customer account page sets the birthday: the date picked is saved in Perks and shown'(env) {
+    customerAccount(env, 'bea');
+    const perks = connect(env);
+    render(<RewardsPage />, document.body);
+    await shows('Not set yet');
+    const field = document.querySelector('s-date-field');
+    assert(field.getAttribute('label') === 'Your birthday', 'the field is labelled');
+    field.value = '1990-03-14';
+    assert(button('Save')[0].hasAttribute('disabled'), 'nothing to save before a date is picked');
+    field.dispatchEvent(new Event('change', {bubbles: true}));
+    await waitFor(() => !button('Save')[0].hasAttribute('disabled'), 'Save once a date is picked');
+    press(button('Save')[0]);
+    await shows('March 14');
+    const post = posts(perks)[0];
+    assert(post.path === '/surfaces/birthday' && post.body.date === '03-14', `birthday posted: ${JSON.stringify(post.body)}`);
+    assert(!document.querySelector('s-date-field'), 'the form gives way to the date');
+  },
+
   async 'customer account page in Romanian uses its plural forms'(env) {
     customerAccount(env, 'eve', 'ro');
     connect(env);

@@ -1,6 +1,7 @@
 // customer-account.page.render: the member's rewards page in new customer accounts.
 import '@shopify/ui-extensions/preact';
 import {render} from 'preact';
+import {useState} from 'preact/hooks';
 
 import {ReferralLink, TierProgress} from '../../shared/components.jsx';
 import {usePerks, useRedeem} from '../../shared/hooks.js';
@@ -84,7 +85,7 @@ export function RewardsPage() {
           </s-section>
         ) : null}
         <s-section heading={t('birthday')}>
-          <s-text>{data.birthday ? birthday(data.birthday) : t('birthday_unset')}</s-text>
+          {data.birthday ? <s-text>{birthday(data.birthday)}</s-text> : <BirthdayForm onSaved={member.reload} />}
         </s-section>
         {data.history.length ? (
           <s-section heading={t('history_title')}>
@@ -117,6 +118,33 @@ function birthday(monthDay) {
   const [month, day] = monthDay.split('-').map(Number);
   // A leap year, so 02-29 is a date; only the month and day are shown.
   return shopify.i18n.formatDate(new Date(Date.UTC(2024, month - 1, day)), {month: 'long', day: 'numeric', timeZone: 'UTC'});
+}
+
+// Not given yet: a date to pick (its month and day are kept), as the launcher asks for it.
+function BirthdayForm({onSaved}) {
+  const [date, setDate] = useState('');
+  const [saving, setSaving] = useState({busy: false, error: null});
+  const save = async () => {
+    setSaving({busy: true, error: null});
+    try {
+      await perks.birthday(date.slice(5));
+      onSaved();
+    } catch (error) {
+      setSaving({busy: false, error});
+    }
+  };
+  return (
+    <s-stack gap="small-200">
+      <s-text color="subdued">{t('birthday_unset')}</s-text>
+      <s-stack direction="inline" gap="small-200" alignItems="end">
+        <s-date-field label={t('birthday')} value={date} onChange={(event) => setDate(event.currentTarget.value)} />
+        <s-button onClick={save} disabled={!date || saving.busy} loading={saving.busy}>
+          {t('save')}
+        </s-button>
+      </s-stack>
+      {saving.error ? <s-text tone="critical">{saving.error.message}</s-text> : null}
+    </s-stack>
+  );
 }
 
 function RewardRow({reward, balance, redemption, onRedeem}) {
