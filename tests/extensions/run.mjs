@@ -10,6 +10,8 @@ import {fileURLToPath, pathToFileURL} from 'node:url';
 import * as esbuild from 'esbuild';
 import {Window} from 'happy-dom';
 
+import {translator} from './i18n.mjs';
+
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 
@@ -18,26 +20,10 @@ for (const name of ['window', 'document', 'HTMLElement', 'Node', 'Event', 'Mutat
   Object.defineProperty(globalThis, name, {value: name === 'window' ? window : window[name], configurable: true, writable: true});
 }
 
-// shopify.i18n as Shopify implements it: the extension's locales/<lang>.json, {{name}} replaced, and
-// for `count` the form Intl.PluralRules picks. A key missing from the locale file fails the case.
+// shopify.i18n reading the extension's locales/<lang>.json (tests/extensions/i18n.mjs).
 function i18n(extension, language = 'en') {
   const file = language === 'en' ? 'en.default.json' : `${language}.json`;
-  const words = JSON.parse(readFileSync(join(root, 'extensions', extension, 'locales', file), 'utf8'));
-  const plural = new Intl.PluralRules(language);
-  return {
-    translate(key, values = {}) {
-      let text = words[key];
-      if (text === undefined) throw new Error(`${extension}/locales/${file} has no "${key}"`);
-      if (typeof text === 'object') text = text[plural.select(values.count)] ?? text.other;
-      return text.replace(/\{\{(\w+)\}\}/g, (_, name) => {
-        if (!(name in values)) throw new Error(`"${key}" needs {{${name}}}`);
-        return String(values[name]);
-      });
-    },
-    formatNumber: (n) => new Intl.NumberFormat(language).format(n),
-    formatCurrency: (n, options) => new Intl.NumberFormat(language, {style: 'currency', ...options}).format(n),
-    formatDate: (date, options) => new Intl.DateTimeFormat(language, options).format(date),
-  };
+  return translator(JSON.parse(readFileSync(join(root, 'extensions', extension, 'locales', file), 'utf8')), language, `${extension}/locales/${file}`);
 }
 
 // The real Perks, served by test_ui_extensions.py: PERKS_SURFACES holds its URL and the session tokens.
