@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.browser.conftest import shot
-from tests.extensions.test_ui_extensions import ROOT, seed, surfaces_env
+from tests.extensions.test_ui_extensions import ROOT, seed, served, surfaces_env
 from tests.test_surfaces_api import shop_id  # noqa: F401  (the installed shop, a fixture)
 
 # The extensions' Perks (extensions/shared/perks.js): Chromium's requests to it are answered by the test app.
@@ -27,40 +25,36 @@ def words(extension: str) -> dict:
 def surface(browser, platform, sessions, shop_id):  # noqa: F811
     """show(config): the page at APP_URL with one component rendered; the surfaces' tokens and ids in `surface.env`."""
     seed(platform, sessions, shop_id)
-    server = make_server("127.0.0.1", 0, platform.app, threaded=True)
-    serving = threading.Thread(target=server.serve_forever, daemon=True)
-    serving.start()
-    base = f"http://127.0.0.1:{server.server_port}"
     esbuild = [str(ROOT / "node_modules/.bin/esbuild"), str(ROOT / "tests/extensions/page.jsx"), "--bundle", "--format=iife"]
     bundle = subprocess.run([*esbuild, "--jsx=automatic", "--jsx-import-source=preact"], check=True, capture_output=True, text=True).stdout
     css = (ROOT / "tests/extensions/page.css").read_text()
     html = f'<!doctype html><meta charset="utf-8"><style>{css}</style><div id="surface"></div><script>{bundle}</script>'
 
-    def to_perks(route):
-        url = route.request.url
-        if url == f"{APP_URL}/surface":
-            route.fulfill(status=200, content_type="text/html", body=html)
-        else:
-            route.fulfill(response=route.fetch(url=base + url.removeprefix(APP_URL)))
+    with served(platform.app) as base:
 
-    context = browser.new_context(viewport={"width": 760, "height": 600})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.route(f"{APP_URL}/**", to_perks)
+        def to_perks(route):
+            url = route.request.url
+            if url == f"{APP_URL}/surface":
+                route.fulfill(status=200, content_type="text/html", body=html)
+            else:
+                route.fulfill(response=route.fetch(url=base + url.removeprefix(APP_URL)))
 
-    def show(config: dict):
-        page.goto(f"{APP_URL}/surface")
-        page.evaluate("config => showSurface(config)", config)
-        return page
+        context = browser.new_context(viewport={"width": 760, "height": 600})
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.route(f"{APP_URL}/**", to_perks)
 
-    show.env = surfaces_env(platform, base)
-    try:
-        yield show
-    finally:
-        context.close()
-        server.shutdown()
-        serving.join()
+        def show(config: dict):
+            page.goto(f"{APP_URL}/surface")
+            page.evaluate("config => showSurface(config)", config)
+            return page
+
+        show.env = surfaces_env(platform, base)
+        try:
+            yield show
+        finally:
+            context.close()
     assert errors == [], errors
 
 

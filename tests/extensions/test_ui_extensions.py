@@ -10,6 +10,8 @@ import os
 import re
 import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -82,18 +84,25 @@ def surfaces_env(platform, url: str) -> dict:
     }
 
 
-def test_every_surface_renders_in_a_dom_with_its_shopify_api_against_the_real_app(platform, sessions, shop_id):  # noqa: F811
-    seed(platform, sessions, shop_id)
-    server = make_server("127.0.0.1", 0, platform.app, threaded=True)
+@contextmanager
+def served(app) -> Iterator[str]:
+    """The app on a loopback port, in a thread, for a client outside this process: its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
     try:
-        env = os.environ | {"PERKS_SURFACES": json.dumps(surfaces_env(platform, f"http://127.0.0.1:{server.server_port}"))}
-        run = ["node", str(ROOT / "tests/extensions/run.mjs")]
-        done = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         serving.join()
+
+
+def test_every_surface_renders_in_a_dom_with_its_shopify_api_against_the_real_app(platform, sessions, shop_id):  # noqa: F811
+    seed(platform, sessions, shop_id)
+    with served(platform.app) as url:
+        env = os.environ | {"PERKS_SURFACES": json.dumps(surfaces_env(platform, url))}
+        run = ["node", str(ROOT / "tests/extensions/run.mjs")]
+        done = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     # One "ok <case>" line per case of cases.jsx: the three extensions' five components.
     assert sum(line.startswith("ok ") for line in done.stdout.splitlines()) >= 12, done.stdout
