@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from shopify_app.core import contracts
     from shopify_app.earn import actions_api, flow_api
     from shopify_app.launcher import openapi as proxy_openapi
-    from shopify_app.launcher import storefront, storefront_growth
+    from shopify_app.launcher import storefront, storefront_growth, surfaces
     from shopify_app.shop import rate_limits
     from shopify_app.shop import views as platform
     from webhooks import receive
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(proxy_openapi.bp)
     app.register_blueprint(storefront_growth.bp)
     admin_api.register(app)
+    app.register_blueprint(surfaces.bp)  # after the admin's blueprint: its routes use the `id` converter it records
     register_admin_ui(app)
     app.cli.add_command(perks)
     if settings.environment == "test":  # every answer the tests see is checked against its endpoint's contract

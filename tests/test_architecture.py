@@ -31,6 +31,7 @@ WEB_FILES = {
     "webhooks/__init__.py",
     "admin_ui/__init__.py",
     "admin_ui/launcher_preview.py",
+    "shopify_app/launcher/surfaces.py",
 }
 
 

@@ -4,7 +4,8 @@ The documents are read from the app as it is when the test runs (`/api/openapi.j
 and `/proxy/openapi.json`), so an endpoint added or changed is fuzzed without
 touching this file. Each operation gets valid and invalid cases, sent as the caller
 its security scheme names: the shop's merchant (a session token), a logged-in
-shopper (Shopify's app-proxy signature over the whole query), a key holder (a
+shopper (Shopify's app-proxy signature over the whole query, or a UI extension
+surface's session token; POS a staff member's), a key holder (a
 per-shop API key made in the admin) or Shopify Flow (an HMAC of the exact body).
 Every answer must be below 500 and conform to the document, 4xx bodies included;
 a refused request must leave the shop's rows and the members' balances as they were.
@@ -43,6 +44,7 @@ from shopify_app.shop.shops import installed_shop, program_of
 from shopify_app.tiers.models import Tier
 from tests.admin_support import add_member
 from tests.fixtures.app_proxy import signed_query
+from tests.fixtures.surface_tokens import customer_token, pos_token
 from webhooks.signature import sign
 
 ADA, GRACE = 7018800000001, 7018800000002
@@ -184,6 +186,10 @@ def as_caller(shop: Shop, scheme: str | None, request: dict, fake_admin) -> dict
         request["data"] = raw.encode() if isinstance(raw, str) else raw
     if scheme == "sessionToken":
         headers["Authorization"] = f"Bearer {fake_admin.session_token(shop.domain)}"
+    elif scheme in ("customerAccountSessionToken", "checkoutSessionToken"):
+        headers["Authorization"] = f"Bearer {customer_token(shop.domain, shop.audience, shop.secret, ADA)}"
+    elif scheme == "posSessionToken":
+        headers["Authorization"] = f"Bearer {pos_token(shop.domain, shop.audience, shop.secret)}"
     elif scheme == "apiKey" and shop.key is not None:
         headers["Authorization"] = f"Bearer {shop.key}"
     elif scheme == "flowHmac":

@@ -151,8 +151,11 @@ def test_store_credit_whose_answer_was_denied_after_it_ran_is_neither_issued_nor
     class DeniedAfterRunning:
         def execute(self, name, variables):
             path = ["storeCreditAccountCredit", "storeCreditAccountTransaction", "account"]
-            error = {"message": "Access denied for account field.", "path": path,
-                     "extensions": {"code": "ACCESS_DENIED", "requiredAccess": "`read_store_credit_accounts` access scope."}}
+            error = {
+                "message": "Access denied for account field.",
+                "path": path,
+                "extensions": {"code": "ACCESS_DENIED", "requiredAccess": "`read_store_credit_accounts` access scope."},
+            }
             answer = {"storeCreditAccountCredit": {"storeCreditAccountTransaction": None}}
             raise AccessDenied("missing access scope", errors=[error], data=answer)
 
@@ -206,10 +209,16 @@ def test_points_for_money_spends_the_chosen_points_in_steps(platform, sessions, 
 
 
 def test_twenty_concurrent_redemptions_by_a_member_who_can_afford_one_give_exactly_one_code(platform, sessions, shop_id):
+    twenty_at_once(platform, sessions, shop_id, lambda reward_id: redeem(platform, reward_id))
+
+
+def twenty_at_once(platform, sessions, shop_id: int, redeem_once) -> None:
+    """20 redemptions of ADA's at once, each its own Idempotency-Key, through `redeem_once(reward_id)` (the launcher,
+    the customer account page, the till): one code, the points spent once, the other 19 refused."""
     give(sessions, shop_id, 600)
     reward_id = reward(sessions, shop_id, title="$5 off", kind="fixed_amount", points_cost=500, value="5.00")
     with ThreadPoolExecutor(20) as pool:
-        responses = list(pool.map(lambda _: redeem(platform, reward_id), range(20)))
+        responses = list(pool.map(lambda _: redeem_once(reward_id), range(20)))
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] + [409] * 19
     assert {r.get_json()["error"] for r in responses if r.status_code == 409} == {"insufficient_points"}

@@ -37,6 +37,13 @@ process.stdout.write(`\\nMODULES ${JSON.stringify(manifest.modules)}\\n`);
 """
 
 
+UI_EXTENSIONS = {
+    "customer-account-rewards": ("perks-rewards-page", "perks-rewards-profile"),
+    "thank-you-points": ("perks-order-points",),
+    "pos-rewards": ("perks-pos-rewards",),
+}
+
+
 def cli_env(home: Path) -> dict[str, str]:
     env = {**os.environ, "CI": "1", "SHOPIFY_CLI_NO_ANALYTICS": "1", "NO_COLOR": "1"}
     for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
@@ -56,6 +63,8 @@ def app_copy(tmp_path_factory) -> Path:
         if (ROOT / name).is_file():
             (copy / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, copy / name)
+    # The UI extensions import preact and @shopify/ui-extensions: the CLI's esbuild resolves them from here.
+    (copy / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
     return copy
 
 
@@ -69,6 +78,10 @@ def test_shopify_cli_builds_the_app_offline(app_copy, tmp_path):
     command = [str(SHOPIFY), "app", "build", "--path", str(app_copy), "--skip-dependencies-installation", "--no-color"]
     built = run(" ".join(command), command, app_copy, tmp_path)
     assert "built!" in built.stdout + built.stderr
+    # Each UI extension's bundle, one per [[extensions]] handle in its folder.
+    for folder, handles in UI_EXTENSIONS.items():
+        for handle in handles:
+            assert (app_copy / "extensions" / folder / "dist" / f"{handle}.js").stat().st_size > 0, handle
 
 
 # One notice of each kind Perks sends Flow, with the data the notifier records for it.
@@ -93,3 +106,5 @@ def test_shopify_cli_accepts_every_extension_config_for_deploy_and_flow_gets_the
     application = urlsplit(tomllib.loads((ROOT / "shopify.app.toml").read_text())["application_url"]).netloc
     actions = {m["handle"]: urlsplit(m["config"]["url"]).netloc for m in modules if m["type"].startswith("flow_action")}
     assert actions == {"perks-award-points": application, "perks-move-to-tier": application}
+    # The UI extensions call Perks at the app's URL, written once in their shared module.
+    assert f"APP_URL = 'https://{application}';" in (ROOT / "extensions/shared/perks.js").read_text()

@@ -1,4 +1,5 @@
-"""The storefront (app proxy) API's OpenAPI document, generated from the routes' contracts, matches the routes both ways."""
+"""The storefront API's OpenAPI document (the app proxy's and the UI extension surfaces' routes), generated from
+the routes' contracts, matches the routes both ways."""
 
 import re
 
@@ -11,7 +12,7 @@ def proxy_routes(app) -> set[tuple[str, str]]:
     return {
         (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/proxy/")
+        if rule.rule.startswith(("/proxy/", "/surfaces/"))
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
 
@@ -39,7 +40,11 @@ def test_the_document_is_served_to_anyone_as_openapi_3_1(client):
     assert body["openapi"] == "3.1.0" and "/proxy/redeem" in body["paths"]
     guarded = {path: ops for path, ops in body["paths"].items() if path != "/proxy/openapi.json"}
     assert all("401" in op["responses"] for ops in guarded.values() for op in ops.values())
-    assert all(op["security"] == [{"appProxySignature": []}] for ops in guarded.values() for op in ops.values())
+    proxied = {path: ops for path, ops in guarded.items() if path.startswith("/proxy/")}
+    assert all(op["security"] == [{"appProxySignature": []}] for ops in proxied.values() for op in ops.values())
+    surfaces = {path: ops for path, ops in guarded.items() if path.startswith("/surfaces/")}
+    schemes = {scheme for ops in surfaces.values() for op in ops.values() for alternative in op["security"] for scheme in alternative}
+    assert schemes == {"customerAccountSessionToken", "checkoutSessionToken", "posSessionToken"}
 
 
 def test_every_answer_and_every_request_body_has_a_schema(client):

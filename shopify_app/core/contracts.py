@@ -25,7 +25,7 @@ from shopify_app.core.limits import MAX_ID, MAX_ROW_ID
 
 JSON = "application/json"
 # Where programs call: a refusal there is JSON even when no route matched.
-API_PREFIXES = ("/api/", "/flow/", "/proxy/")
+API_PREFIXES = ("/api/", "/flow/", "/proxy/", "/surfaces/")
 
 
 class OpenApiDocument(Answer):
@@ -51,8 +51,19 @@ SECURITY: dict[str, tuple[list[dict], str | None]] = {
     "shopper": ([{"appProxySignature": []}], "not signed by Shopify's app proxy, or no customer is logged in"),
     "api_key": ([{"apiKey": []}], "no key, a revoked key, or a key that may not call this action"),
     "flow": ([{"flowHmac": []}], "X-Shopify-Hmac-Sha256 does not match the body"),
+    "customer_account": (
+        [{"customerAccountSessionToken": []}],
+        "missing, forged or expired session token, the shop not installed, or no customer signed in",
+    ),
+    "order_status": (
+        [{"checkoutSessionToken": []}, {"customerAccountSessionToken": []}],
+        "missing, forged or expired session token, or the shop not installed",
+    ),
+    "pos": ([{"posSessionToken": []}], "missing, forged or expired session token, not a staff member's, or the shop not installed"),
     "public": ([], None),
 }
+# Whose 400s are read by shoppers as they are (no field names in the sentence).
+SHOPPERS = ("proxy", "shopper", "customer_account", "order_status")
 SECURITY_SCHEMES = {
     "sessionToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (Shopify App Bridge session token)"},
     "appProxySignature": {
@@ -63,6 +74,21 @@ SECURITY_SCHEMES = {
     },
     "apiKey": {"type": "http", "scheme": "bearer", "bearerFormat": "a Perks API key the merchant made in the admin"},
     "flowHmac": {"type": "apiKey", "in": "header", "name": "X-Shopify-Hmac-Sha256", "description": "Shopify Flow's HMAC of the body"},
+    "customerAccountSessionToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT (customer account UI extension's sessionToken.get(); the customer is its `sub` alone)",
+    },
+    "checkoutSessionToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT (checkout UI extension's sessionToken.get() on the thank-you page; `sub` the customer, none for a guest)",
+    },
+    "posSessionToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT (POS UI extension's session.getSessionToken(): a staff member of the shop)",
+    },
 }
 
 
@@ -114,7 +140,7 @@ def endpoint(summary: str, *, security: str, **details: Any) -> Callable:
                     given = {name: value for name, value in request.args.items() if name in contract.query.model_fields}
                     kwargs["query"] = contract.query.model_validate(given, strict=False)
             except ValidationError as error:
-                return refuse_invalid(error, contract.invalid, for_shoppers=contract.security in ("proxy", "shopper"))
+                return refuse_invalid(error, contract.invalid, for_shoppers=contract.security in SHOPPERS)
             return view(*args, **kwargs)
 
         checked.contract = contract  # type: ignore[attr-defined]
@@ -203,8 +229,8 @@ def contract_of(app: Flask, endpoint_name: str) -> Contract | None:
 def check_answer(response: Response) -> Response:
     """after_request under the tests: the answer is one the endpoint's contract describes, in its shape."""
     contract = contract_of(current_app, request.endpoint or "")
-    if contract is None or response.status_code in (405, 413, 429):
-        return response  # no contract here, or refused before the view by Werkzeug or the rate limit
+    if contract is None or request.method == "OPTIONS" or response.status_code in (405, 413, 429):
+        return response  # no contract here, a CORS preflight, or refused before the view by Werkzeug or the rate limit
     where = f"{request.method} {request.path} answered {response.status_code}"
     if response.status_code not in contract.statuses(request.url_rule.rule if request.url_rule else ""):
         raise ContractBroken(f"{where}, a status its contract does not list")

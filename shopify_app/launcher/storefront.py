@@ -138,6 +138,15 @@ class RedeemBody(Model):
     points: Cost | None = Field(None, description="points-for-money only: how many to spend")
 
 
+# What a redemption may be refused with, whichever surface asks (redeem_for).
+REDEEM_REFUSALS = {
+    404: "no such reward, or it is switched off",
+    409: "not enough points, the member's limit reached, or the same redemption still in progress",
+    422: "points not allowed for this reward, or the Idempotency-Key was used for another redemption",
+    502: "Shopify did not create the reward; the points are back (`balance`)",
+}
+
+
 class Redeemed(Answer):
     code: str | None
     title: str
@@ -145,6 +154,20 @@ class Redeemed(Answer):
     balance: int
     expires_at: str | None
     state: str
+
+
+def redemption_endpoint(summary: str, *, security: str):
+    """The contract of a redemption (redeem_for), whichever surface's door it comes through."""
+    return endpoint(
+        summary,
+        security=security,
+        body=RedeemBody,
+        query=Locale,
+        headers=(IDEMPOTENCY,),
+        answer=Redeemed,
+        invalid="invalid_request",
+        refusals=REDEEM_REFUSALS,
+    )
 
 
 def _refuse(status: int, error: str, message: str, **extra):
@@ -198,18 +221,22 @@ def program(query: Locale):
 )
 def member(query: Locale):
     """One statement reads it all (launcher/member_view.py); the words are made here, as for every other answer."""
-    shopper = g.shopper
-    view = member_view.read(perks().sessions, shopper.shop_domain, shopper.customer_id, datetime.now(UTC), SHOWN_ACTIONS)
+    return member_answer(g.shopper.shop_domain, g.shopper.customer_id, query.locale)
+
+
+def member_answer(domain: str, customer_id: int, locale: str | None):
+    """The member's MemberJson, whichever surface asks (the launcher, the customer account page), or
+    `shop_not_installed` when the one statement finds no installed shop of that domain."""
+    view = member_view.read(perks().sessions, domain, customer_id, datetime.now(UTC), SHOWN_ACTIONS)
     if view is None:
-        return shop_not_installed(not_installed(shopper.shop_domain))
+        return shop_not_installed(not_installed(domain))
     found = view.member
     points = found.points_balance if found else 0
     titles = {r.id: r.title for r in view.rewards}
-    offers = [reward_json(r) | {"affordable": points >= (r.min_points or r.points_cost)} for r in view.rewards if r.enabled]
-    offers.sort(key=lambda offer: not offer["affordable"])  # what they can have first
+    offers = affordable_first([r for r in view.rewards if r.enabled], points)
     standing = view.tiers
     return jsonify(
-        customer={"id": str(shopper.customer_id), "first_name": found.first_name if found else None},
+        customer={"id": str(customer_id), "first_name": found.first_name if found else None},
         points=points,
         tier=tiers.progress(standing.ladder, standing.basis, standing.held, standing.value) if standing else None,
         rewards=offers,
@@ -221,10 +248,16 @@ def member(query: Locale):
         referral=storefront_growth.referral_json(view.domain, view.referral_code, view.friends, view.referral_points),
         birthday=view.birthday,
         history=[
-            {"at": e.created_at.isoformat(), "points": e.points, "reason": reasons.say(e.reason, query.locale, e.kind)}
-            for e in view.history
+            {"at": e.created_at.isoformat(), "points": e.points, "reason": reasons.say(e.reason, locale, e.kind)} for e in view.history
         ],
     )
+
+
+def affordable_first(catalogue: Iterable, points: int) -> list[dict]:
+    """The rewards as Offers, what `points` can have first."""
+    offers = [reward_json(r) | {"affordable": points >= (r.min_points or r.points_cost)} for r in catalogue]
+    offers.sort(key=lambda offer: not offer["affordable"])
+    return offers
 
 
 def _refusal_text(refusal: redemptions.RedemptionRefused) -> str:
@@ -238,29 +271,21 @@ def _refusal_text(refusal: redemptions.RedemptionRefused) -> str:
 @bp.post("/redeem")
 @shopper_required
 @storefront_writes
-@endpoint(
-    "Spend points on a reward; the same Idempotency-Key returns the same code",
-    security="shopper",
-    body=RedeemBody,
-    query=Locale,
-    headers=(IDEMPOTENCY,),
-    answer=Redeemed,
-    invalid="invalid_request",
-    refusals={
-        404: "no such reward, or it is switched off",
-        409: "not enough points, the member's limit reached, or the same redemption still in progress",
-        422: "points not allowed for this reward, or the Idempotency-Key was used for another redemption",
-        502: "Shopify did not create the reward; the points are back (`balance`)",
-    },
-)
+@redemption_endpoint("Spend points on a reward; the same Idempotency-Key returns the same code", security="shopper")
 def redeem(body: RedeemBody, query: Locale):
+    return redeem_for(g.caller.shop_id, g.caller.customer_id, body)
+
+
+def redeem_for(shop_id: int, customer_id: int, body: RedeemBody):
+    """The customer's redemption, exactly once per Idempotency-Key, whichever surface asks (the launcher,
+    the customer account page, the till); the answer is the contract's Redeemed or a refusal."""
     # Headers are not a model's: the key is checked here, with the storefront's code for bad input.
     key = request.headers.get("Idempotency-Key") or uuid.uuid4().hex
     if not IDEMPOTENCY_KEY.match(key):
         return _refuse(400, "invalid_request", "Idempotency-Key must be 1 to 100 letters, digits, '-', '_', '.' or ':'.")
 
-    runtime, caller = perks(), g.caller
-    wanted = redemptions.RedeemRequest(caller.shop_id, caller.customer_id, body.reward_id, f"{caller.customer_id}:{key}", body.points)
+    runtime = perks()
+    wanted = redemptions.RedeemRequest(shop_id, customer_id, body.reward_id, f"{customer_id}:{key}", body.points)
     try:
         done = redemptions.redeem(runtime.sessions, ShopifyIssuer(runtime.sessions, runtime.settings), wanted, datetime.now(UTC))
     except redemptions.RedemptionRefused as refusal:
@@ -268,8 +293,8 @@ def redeem(body: RedeemBody, query: Locale):
     except rewards.UnknownReward:
         return _refuse(404, "reward_unavailable", _say("reward_unavailable"))
     with UnitOfWork(runtime.sessions) as uow:
-        balance = ledger.balance(uow.session, caller.shop_id, done.member_id)
-        title = rewards.get_reward(uow.session, caller.shop_id, done.reward_id).title
+        balance = ledger.balance(uow.session, shop_id, done.member_id)
+        title = rewards.get_reward(uow.session, shop_id, done.reward_id).title
     if done.state == "failed":
         points = words.points(words.language(request.args.get("locale")), done.points)
         return _refuse(502, "reward_not_issued", _say("reward_not_issued", points=points), balance=balance, detail=done.error)
@@ -340,6 +365,11 @@ class BirthdayGiven(Answer):
     birthday: str = Field(description="MM-DD")
 
 
+def birthday_endpoint(summary: str, *, security: str):
+    """The contract of giving the birthday (give_birthday), whichever surface's door it comes through."""
+    return endpoint(summary, security=security, body=BirthdayBody, query=Locale, answer=BirthdayGiven, invalid="invalid_date")
+
+
 class ActionBody(Model):
     network: Literal[("", *actions.NETWORKS)] | None = Field(  # type: ignore[valid-type]
         None, description="social_follow or social_share: the network ('' or none: the action's own occurrence)"
@@ -358,16 +388,14 @@ class Unsubscribed(Answer):
 @bp.post("/birthday")
 @shopper_required
 @storefront_writes
-@endpoint(
-    "Give the birthday (MM-DD); the points land on the day, once a year",
-    security="shopper",
-    body=BirthdayBody,
-    query=Locale,
-    answer=BirthdayGiven,
-    invalid="invalid_date",
-)
+@birthday_endpoint("Give the birthday (MM-DD); the points land on the day, once a year", security="shopper")
 def birthday(body: BirthdayBody, query: Locale):
-    """Kept on the member; the birthday rule pays on the day (a cron job), once a year."""
+    return give_birthday(body)
+
+
+def give_birthday(body: BirthdayBody):
+    """The calling customer's (g.caller, whichever surface's guard vouched for them) birthday, kept on the member;
+    the birthday rule pays on the day (a cron job), once a year."""
     month, day = MONTH_DAY.match(body.date).groups()  # type: ignore[union-attr] # the model matched it
     caller = g.caller
     cmd = GiveBirthday(shop_domain=caller.shop_domain, customer_id=caller.customer_id, month=int(month), day=int(day))

@@ -1,4 +1,4 @@
-"""Who is calling: the merchant (session token) or the shopper (app proxy signature)."""
+"""Who is calling: the merchant (session token), the shopper (app proxy signature), or a UI extension surface (its session token)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from shopify_app.core.web import perks
 from shopify_app.shop.app_proxy import InvalidProxyRequest, verify
 from shopify_app.shop.session_tokens import InvalidSessionToken, merchant_from_authorization
 from shopify_app.shop.shops import installed_shop
+from shopify_app.shop.surface_tokens import InvalidSurfaceToken, Surface, identity_from_authorization
 
 
 def unauthorized(error: str, message: str):
@@ -106,6 +107,40 @@ def shopper_signed(view):
         return view(*args, **kwargs)
 
     return guarded
+
+
+def surface_caller(*, surfaces: tuple[Surface, ...], customer: bool = False):
+    """UI extension endpoints: a session token from one of `surfaces` for an installed shop, or 401.
+
+    The customer is the token's alone (customer account, checkout); POS proves a staff member and names
+    no customer. `customer=True`: the endpoint needs a signed-in customer (login_required otherwise)."""
+
+    def guard(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            settings = perks().settings
+            header = request.headers.get("Authorization")
+            refusal: InvalidSurfaceToken | None = None
+            for surface in surfaces:  # a token fits one surface's rules or another's: the first refusal is said
+                try:
+                    identity = identity_from_authorization(header, surface, settings.shopify_api_key, settings.shopify_api_secret)
+                    break
+                except InvalidSurfaceToken as error:
+                    refusal = refusal or error
+            else:
+                return unauthorized("invalid_session_token", str(refusal))
+            try:
+                shop_id, domain = _installed(identity.shop)
+            except UnknownShop as error:
+                return shop_not_installed(error)
+            if customer and identity.customer_id is None:
+                return login_required()
+            g.caller = Caller(shop_id, domain, customer_id=identity.customer_id, staff_user=identity.staff_user)
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return guard
 
 
 def shop_not_installed(error: UnknownShop):

@@ -1,0 +1,217 @@
+// customer-account.page.render: the member's rewards page in new customer accounts.
+import '@shopify/ui-extensions/preact';
+import {render} from 'preact';
+import {useState} from 'preact/hooks';
+
+import {ReferralLink, TierProgress} from '../../shared/components.jsx';
+import {usePerks, useRedeem} from '../../shared/hooks.js';
+import {perks, points} from '../../shared/perks.js';
+
+export default async () => {
+  render(<RewardsPage />, document.body);
+};
+
+const t = (key, values) => shopify.i18n.translate(key, values);
+
+export function RewardsPage() {
+  const member = usePerks(perks.member);
+  const redemption = useRedeem(perks.redeem);
+  const redeem = async (rewardId) => {
+    // The new balance and the new code in "Your codes" come from Perks, not from arithmetic here.
+    if (await redemption.run(rewardId)) member.reload();
+  };
+
+  if (member.status === 'error') {
+    return (
+      <s-page heading={t('title')}>
+        <s-banner tone="critical" heading={member.error.message}>
+          <s-button onClick={member.reload}>{t('retry')}</s-button>
+        </s-banner>
+      </s-page>
+    );
+  }
+  if (!member.data) {
+    return (
+      <s-page heading={t('title')}>
+        <s-section accessibilityLabel={t('loading')}>
+          <s-skeleton-paragraph />
+        </s-section>
+      </s-page>
+    );
+  }
+  const data = member.data;
+  return (
+    <s-page heading={t('title')}>
+      <s-stack gap="base">
+        <s-section heading={data.customer.first_name ? t('hi', {name: data.customer.first_name}) : t('hi_anon')}>
+          <s-stack gap="base">
+            <s-stack gap="small-300">
+              <s-text color="subdued">{t('balance')}</s-text>
+              <s-heading>{points(data.points)}</s-heading>
+            </s-stack>
+            <TierProgress tier={data.tier} />
+          </s-stack>
+        </s-section>
+        <Issued redemption={redemption} />
+        <s-section heading={t('redeem_title')}>
+          <s-stack gap="base">
+            {data.rewards.map((reward) => (
+              <RewardRow key={reward.id} reward={reward} balance={data.points} redemption={redemption} onRedeem={redeem} />
+            ))}
+          </s-stack>
+        </s-section>
+        {data.codes.length ? <Codes codes={data.codes} /> : null}
+        <s-section heading={t('earn_title')}>
+          <s-stack gap="small-200">
+            {data.earn.map((way) => (
+              <s-stack key={way.key} direction="inline" gap="small-200" justifyContent="space-between">
+                <s-text>{way.title}</s-text>
+                <s-stack direction="inline" gap="small-200">
+                  <s-text color="subdued">{limit(way)}</s-text>
+                  {way.done ? <s-badge tone="neutral">{t('completed')}</s-badge> : null}
+                </s-stack>
+              </s-stack>
+            ))}
+          </s-stack>
+        </s-section>
+        {data.referral ? (
+          <s-section heading={t('referral_title')}>
+            <s-stack gap="small-200">
+              <ReferralLink url={data.referral.url} />
+              <s-text color="subdued">
+                {t('ref_stats', {friends: shopify.i18n.formatNumber(data.referral.friends), points: points(data.referral.points_earned)})}
+              </s-text>
+            </s-stack>
+          </s-section>
+        ) : null}
+        <s-section heading={t('birthday')}>
+          {data.birthday ? <s-text>{birthday(data.birthday)}</s-text> : <BirthdayForm onSaved={member.reload} />}
+        </s-section>
+        {data.history.length ? (
+          <s-section heading={t('history_title')}>
+            <s-stack gap="small-200">
+              {data.history.map((entry) => (
+                <s-stack key={`${entry.at}-${entry.reason}`} direction="inline" gap="small-200" justifyContent="space-between">
+                  <s-stack gap="none">
+                    <s-text>{entry.reason}</s-text>
+                    <s-text color="subdued">{shopify.i18n.formatDate(new Date(entry.at))}</s-text>
+                  </s-stack>
+                  <s-text type="strong">{`${entry.points > 0 ? '+' : ''}${shopify.i18n.formatNumber(entry.points)}`}</s-text>
+                </s-stack>
+              ))}
+            </s-stack>
+          </s-section>
+        ) : null}
+      </s-stack>
+    </s-page>
+  );
+}
+
+// What an earn way gives and how often, as the launcher words it: per money spent, once, or every year.
+function limit(way) {
+  if (way.per === 'currency_unit') return points(way.points);
+  if (way.per === 'year') return t('per_year', {points: points(way.points)});
+  return t('once', {points: points(way.points)});
+}
+
+function birthday(monthDay) {
+  const [month, day] = monthDay.split('-').map(Number);
+  // A leap year, so 02-29 is a date; only the month and day are shown.
+  return shopify.i18n.formatDate(new Date(Date.UTC(2024, month - 1, day)), {month: 'long', day: 'numeric', timeZone: 'UTC'});
+}
+
+// Not given yet: a date to pick (its month and day are kept), as the launcher asks for it.
+function BirthdayForm({onSaved}) {
+  const [date, setDate] = useState('');
+  const [saving, setSaving] = useState({busy: false, error: null});
+  const save = async () => {
+    setSaving({busy: true, error: null});
+    try {
+      await perks.birthday(date.slice(5));
+      onSaved();
+    } catch (error) {
+      setSaving({busy: false, error});
+    }
+  };
+  return (
+    <s-stack gap="small-200">
+      <s-text color="subdued">{t('birthday_unset')}</s-text>
+      <s-stack direction="inline" gap="small-200" alignItems="end">
+        <s-date-field label={t('birthday')} value={date} onChange={(event) => setDate(event.currentTarget.value)} />
+        <s-button onClick={save} disabled={!date || saving.busy} loading={saving.busy}>
+          {t('save')}
+        </s-button>
+      </s-stack>
+      {saving.error ? <s-text tone="critical">{saving.error.message}</s-text> : null}
+    </s-stack>
+  );
+}
+
+function RewardRow({reward, balance, redemption, onRedeem}) {
+  // Points-for-money rewards take an amount the shopper picks; the launcher offers them, this page does not.
+  const redeemable = reward.kind !== 'points_for_money';
+  return (
+    <s-stack direction="inline" gap="base" justifyContent="space-between" alignItems="center">
+      <s-stack gap="none">
+        <s-text type="strong">{reward.title}</s-text>
+        <s-text color="subdued">
+          {reward.affordable ? points(reward.points_cost) : t('more', {count: reward.points_cost - balance, n: shopify.i18n.formatNumber(reward.points_cost - balance)})}
+        </s-text>
+      </s-stack>
+      {redeemable ? (
+        <s-button
+          variant={reward.affordable ? 'primary' : 'secondary'}
+          disabled={!reward.affordable || redemption.busy !== null}
+          loading={redemption.busy === reward.id}
+          onClick={() => onRedeem(reward.id)}
+        >
+          {t('redeem')}
+        </s-button>
+      ) : null}
+    </s-stack>
+  );
+}
+
+// What the last redemption issued: a code to copy, or store credit already on the account; or why not.
+function Issued({redemption}) {
+  if (redemption.error) return <s-banner tone="critical" heading={redemption.error.message} />;
+  const issued = redemption.issued;
+  if (!issued) return null;
+  if (!issued.code) return <s-banner tone="success" heading={t('credit', {title: issued.title})} />;
+  return (
+    <s-banner tone="success" heading={t('success', {title: issued.title})}>
+      <s-stack direction="inline" gap="small-200" alignItems="center">
+        <s-text type="strong">{issued.code}</s-text>
+        <s-clipboard-item id="perks-issued-code" text={issued.code} />
+        <s-button variant="secondary" command="--copy" commandFor="perks-issued-code">
+          {t('copy')}
+        </s-button>
+      </s-stack>
+      {issued.expires_at ? <s-text color="subdued">{t('expires', {date: shopify.i18n.formatDate(new Date(issued.expires_at))})}</s-text> : null}
+    </s-banner>
+  );
+}
+
+function Codes({codes}) {
+  return (
+    <s-section heading={t('codes_title')}>
+      <s-stack gap="small-200">
+        {codes.map((code) => (
+          <s-stack key={code.id} direction="inline" gap="small-200" justifyContent="space-between">
+            <s-stack gap="none">
+              <s-text>{code.title}</s-text>
+              {code.code ? <s-text type="strong">{code.code}</s-text> : null}
+            </s-stack>
+            {code.used_at ? (
+              <s-badge tone="neutral">{t('used')}</s-badge>
+            ) : code.expires_at && new Date(code.expires_at) < new Date() ? (
+              <s-badge tone="critical">{t('expired')}</s-badge>
+            ) : code.expires_at ? (
+              <s-text color="subdued">{t('expires', {date: shopify.i18n.formatDate(new Date(code.expires_at))})}</s-text>
+            ) : null}
+          </s-stack>
+        ))}
+      </s-stack>
+    </s-section>
+  );
+}

@@ -1,0 +1,37 @@
+// The UI extensions' components in a plain Chromium page (tests/browser/test_ui_extensions_in_chromium.py):
+// window.showSurface(config) stubs the surface's `shopify` global as cases.jsx does and renders one
+// component. Shopify draws the Polaris web components itself; page.css gives them a plain look here.
+import {render} from 'preact';
+
+import {ProfileBlock} from '../../extensions/customer-account-rewards/src/ProfileBlock.jsx';
+import {RewardsPage} from '../../extensions/customer-account-rewards/src/RewardsPage.jsx';
+import {CustomerBlock} from '../../extensions/pos-rewards/src/CustomerBlock.jsx';
+import {RedeemModal} from '../../extensions/pos-rewards/src/RedeemModal.jsx';
+import {OrderPoints} from '../../extensions/thank-you-points/src/OrderPoints.jsx';
+import {translator} from './i18n.mjs';
+
+const COMPONENTS = {RewardsPage, ProfileBlock, OrderPoints, CustomerBlock, RedeemModal};
+
+// config: {component, props, token, words, language, pos: {customer} | undefined}
+window.showSurface = ({component, props = {}, token, words, language = 'en', pos}) => {
+  const i18n = translator(words, language, 'locales');
+  globalThis.shopify = pos
+    ? {
+        session: {getSessionToken: async () => token},
+        i18n,
+        locale: {value: language},
+        customer: {id: pos.customer},
+        cart: {addCartCodeDiscount: async (code) => window.cartCodes.push(code)},
+        toast: {show: () => {}},
+        action: {presentModal: () => {}},
+      }
+    : {sessionToken: {get: async () => token}, i18n, localization: {language: {value: {isoCode: language}}}};
+  const Component = COMPONENTS[component];
+  render(<Component {...props} />, document.getElementById('surface'));
+};
+window.cartCodes = [];
+
+// A progress bar's fill, from its value (CSS cannot size a box by an attribute).
+new MutationObserver(() => {
+  for (const bar of document.querySelectorAll('s-progress')) bar.style.setProperty('--value', `${Number(bar.getAttribute('value')) * 100}%`);
+}).observe(document.documentElement, {subtree: true, childList: true, attributes: true, attributeFilter: ['value']});
