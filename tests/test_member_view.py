@@ -106,6 +106,9 @@ def test_the_first_view_with_a_referral_link_to_make_writes_it_in_one_more_state
     assert len(statements) == 1, statements
 
 
+ONCE = {"limit": {"count": 1, "period": "ever"}}
+
+
 def test_the_member_answer_in_french_is_the_launchers_as_before(platform, ada):
     body = get_member(platform, ADA).get_json()
     history = body.pop("history")
@@ -171,6 +174,7 @@ def test_the_member_answer_in_french_is_the_launchers_as_before(platform, ada):
     ]
     assert body == {
         "customer": {"id": str(ADA), "first_name": "Ada"},
+        "currency": "USD",
         "points": 1235,
         "tier": {
             "name": "Argent",
@@ -183,16 +187,27 @@ def test_the_member_answer_in_french_is_the_launchers_as_before(platform, ada):
                 "title": body["earn"][0]["title"],
                 "points": 2,
                 "per": "currency_unit",
+                "limit": None,
                 "network": None,
                 "url": None,
                 "done": False,
             },
-            {"key": "signup", "title": body["earn"][1]["title"], "points": 50, "per": "once", "network": None, "url": None, "done": False},
+            {
+                "key": "signup",
+                "title": body["earn"][1]["title"],
+                "points": 50,
+                "per": "once",
+                **ONCE,
+                "network": None,
+                "url": None,
+                "done": False,
+            },
             {
                 "key": "newsletter",
                 "title": body["earn"][2]["title"],
                 "points": 30,
                 "per": "once",
+                **ONCE,
                 "network": None,
                 "url": None,
                 "done": True,
@@ -202,6 +217,7 @@ def test_the_member_answer_in_french_is_the_launchers_as_before(platform, ada):
                 "title": body["earn"][3]["title"],
                 "points": 100,
                 "per": "year",
+                "limit": {"count": 1, "period": "year"},
                 "network": None,
                 "url": None,
                 "done": False,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from perks_dev import shopify_payloads as shopify
 from shopify_app.core.unit_of_work import UnitOfWork
+from shopify_app.earn import actions
 from shopify_app.ledger import checkout
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import installed_shop
@@ -195,6 +196,21 @@ def test_the_customer_account_reads_what_the_launcher_reads(platform, surfaces, 
     launcher = platform.proxy("GET", "/member", ADA).get_json()
     account = surfaces.client.get("/surfaces/member", headers=surfaces.customer()).get_json()
     assert account == launcher and account["points"] == 600
+
+
+def test_the_member_answer_names_the_shops_currency_and_how_often_each_way_to_earn_pays(surfaces, sessions, shop_id):
+    with UnitOfWork(sessions) as uow:
+        shop = uow.session.get(Shop, shop_id)
+        actions.set_rule(uow.session, shop, "review", points=50, limit_count=3, limit_period="month")
+        actions.set_rule(uow.session, shop, "birthday", points=100)  # once a year, whatever the rule's limit says
+        currency = shop.currency
+        uow.commit()
+    answer = surfaces.client.get("/surfaces/member", headers=surfaces.customer()).get_json()
+    assert answer["currency"] == currency
+    limits = {way["key"]: way["limit"] for way in answer["earn"]}
+    assert limits["purchase"] is None
+    assert limits["review"] == {"count": 3, "period": "month"}
+    assert limits["birthday"] == {"count": 1, "period": "year"}
 
 
 def test_the_customer_account_redeems_a_code_on_the_spot_and_a_retry_gives_it_again(platform, surfaces, sessions, shop_id):

@@ -17,22 +17,24 @@ export function usePerks(read, deps = []) {
   return {...state, reload: load, replace: (data) => setState({status: 'ready', data, error: null})};
 }
 
-// redeem(rewardId, key) → the issued reward. The key for a reward is kept after a failure (the
-// retry is the same redemption) and dropped after a success (the next one is a new redemption).
+// redeem(rewardId, key, points) → the issued reward (`points`: a points-for-money reward's amount). The key
+// for a redemption (a reward, and its amount) is kept after a failure (the retry is the same redemption)
+// and dropped after a success (the next one is a new redemption).
 export function useRedeem(redeem) {
   const keys = useRef(new Map());
   const [state, setState] = useState({busy: null, issued: null, error: null});
-  const run = async (rewardId) => {
-    if (!keys.current.has(rewardId)) keys.current.set(rewardId, idempotencyKey());
+  const run = async (rewardId, points) => {
+    const intent = points === undefined ? String(rewardId) : `${rewardId}:${points}`;
+    if (!keys.current.has(intent)) keys.current.set(intent, idempotencyKey());
     setState({busy: rewardId, issued: null, error: null});
     try {
-      const issued = await redeem(rewardId, keys.current.get(rewardId));
-      keys.current.delete(rewardId);
+      const issued = await redeem(rewardId, keys.current.get(intent), points);
+      keys.current.delete(intent);
       setState({busy: null, issued, error: null});
       return issued;
     } catch (error) {
       // A refusal Perks decided (not enough points, a limit) is final: the next press is a new redemption.
-      if (error.status >= 400 && error.status < 500 && error.error !== 'in_progress') keys.current.delete(rewardId);
+      if (error.status >= 400 && error.status < 500 && error.error !== 'in_progress') keys.current.delete(intent);
       setState({busy: null, issued: null, error});
       return null;
     }

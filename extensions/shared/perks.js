@@ -65,16 +65,19 @@ export function idempotencyKey() {
   return `ext-${random}`;
 }
 
+// RedeemBody: `points` only for a points-for-money reward, how many to spend on it.
+const redeemBody = (rewardId, points) => (points === undefined ? {reward_id: rewardId} : {reward_id: rewardId, points});
+
 export const perks = {
   member: () => call('GET', '/surfaces/member'),
-  redeem: (rewardId, key) => call('POST', '/surfaces/redeem', {body: {reward_id: rewardId}, idempotencyKey: key}),
+  redeem: (rewardId, key, points) => call('POST', '/surfaces/redeem', {body: redeemBody(rewardId, points), idempotencyKey: key}),
   birthday: (monthDay) => call('POST', '/surfaces/birthday', {body: {date: monthDay}}),
   order: (orderId, email) =>
     call('GET', `/surfaces/orders/${encodeURIComponent(numericId(orderId))}${email ? `?email=${encodeURIComponent(email)}` : ''}`),
   posCustomer: (customerId) => call('GET', `/surfaces/pos/customers/${encodeURIComponent(numericId(customerId))}`),
-  posRedeem: (customerId, rewardId, key) =>
+  posRedeem: (customerId, rewardId, key, points) =>
     call('POST', `/surfaces/pos/customers/${encodeURIComponent(numericId(customerId))}/redeem`, {
-      body: {reward_id: rewardId},
+      body: redeemBody(rewardId, points),
       idempotencyKey: key,
     }),
 };

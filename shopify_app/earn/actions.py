@@ -159,8 +159,7 @@ def award(
     name = rule_name(action, handle)
     boost = promotions.multiplier(session, shop, now, action=name)
     points = int((rule.points * boost).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    # Birthdays are once a year whatever the rule says: the year is the occurrence.
-    count, period = (1, "year") if action == "birthday" else (rule.limit_count, rule.limit_period)
+    count, period = limit(rule)
     period_name = ref if action == "birthday" else calendar.bucket(period, calendar.local(shop, now))
     reason = rule.name + (f" ({ref})" if ref else "")
     for n in range(1, count + 1):
@@ -210,6 +209,12 @@ def _signup(session: Session, program: Program, member: Member, rule: EarnRule |
 def find_rule(session: Session, shop_id: int, action: str, handle: str = "") -> EarnRule | None:
     rule = select(EarnRule).where(EarnRule.shop_id == shop_id, EarnRule.action == action, EarnRule.handle == handle)
     return read_once(session, ("rule", shop_id, action, handle), lambda: session.scalars(rule).first())
+
+
+def limit(rule) -> tuple[int, str]:
+    """How often `rule` pays: (count, period), as the claims count it. Birthdays are once a year whatever
+    the rule says: the year is the occurrence."""
+    return (1, "year") if rule.action == "birthday" else (rule.limit_count, rule.limit_period)
 
 
 def perform(session: Session, cmd: PerformAction, *, now: datetime) -> Outcome:

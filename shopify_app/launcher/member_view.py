@@ -60,7 +60,7 @@ SELECT json_build_object(
 'shop', (SELECT row_to_json(shop) FROM shop),
 'member', (SELECT row_to_json(member) FROM member),
 'program', (SELECT row_to_json(p) FROM (SELECT points_per_unit::text, signup_points FROM programs WHERE shop_id = S) p),
-'rules', (SELECT json_agg(r ORDER BY r.id) FROM (SELECT id, action, name, points, limit_period, network, url FROM earn_rules
+'rules', (SELECT json_agg(r ORDER BY r.id) FROM (SELECT id, action, name, points, limit_count, limit_period, network, url FROM earn_rules
   WHERE shop_id = S AND enabled AND action = ANY(:shown_actions)) r),
 'rewards', (SELECT json_agg(r ORDER BY r.points_cost, r.id) FROM (SELECT id, title, kind, points_cost, value::text, variant_id,
   variant_title, minimum_order::text, limit_per_member, code_valid_days, combines_with_order, combines_with_product,

@@ -39,6 +39,7 @@ from shopify_app.ledger.members import find_member
 from shopify_app.rewards import redemptions, rewards
 from shopify_app.rewards.discounts import ShopifyIssuer
 from shopify_app.rewards.presenters import RedemptionJson, RewardJson, redemption_json, reward_json
+from shopify_app.shop import calendar
 from shopify_app.shop.guards import proxy_signed, shop_not_installed, shopper_required, shopper_signed
 from shopify_app.shop.models import Shop
 from shopify_app.shop.rate_limits import storefront_writes
@@ -72,11 +73,17 @@ class ShopJson(Answer):
     currency: str
 
 
+class EarnLimit(Answer):
+    count: int
+    period: Literal[calendar.PERIODS]  # type: ignore[valid-type]
+
+
 class EarnWay(Answer):
     key: str
     title: str
     points: int
     per: Literal["currency_unit", "once", "year"]
+    limit: EarnLimit | None = Field(description="how often it pays: `count` times a `period` (ever: in all); none for a purchase")
     network: Network | None = Field(description="social_follow with a profile: its network, to send to /proxy/actions/social_follow")
     url: str | None = Field(description="social_follow: the shop's https profile to open")
 
@@ -123,6 +130,7 @@ class HistoryEntry(Answer):
 
 class MemberJson(Answer):
     customer: Customer
+    currency: str = Field(description="the shop's currency (ISO 4217): of a spend ladder's `tier.next.remaining`, of `step_value`")
     points: int
     tier: TierProgress | None
     rewards: list[Offer] = Field(description="what the member can afford first")
@@ -174,6 +182,9 @@ def _refuse(status: int, error: str, message: str, **extra):
     return jsonify(error=error, message=message, **extra), status
 
 
+ONCE = {"count": 1, "period": "ever"}
+
+
 def _earn_ways(points_per_unit: Decimal, signup_points: int, currency: str, rules: Iterable) -> list[dict]:
     """The ways to earn a shopper sees: a purchase, the signup, then the merchant's enabled rules (by id)."""
     ways = [
@@ -182,12 +193,23 @@ def _earn_ways(points_per_unit: Decimal, signup_points: int, currency: str, rule
             "title": _say("earn.purchase", points=points_per_unit.normalize(), currency=currency),
             "points": int(points_per_unit) or 1,
             "per": "currency_unit",
+            "limit": None,
             "network": None,
             "url": None,
         }
     ]
     if signup_points:
-        ways.append({"key": "signup", "title": _say("earn.signup"), "points": signup_points, "per": "once", "network": None, "url": None})
+        ways.append(
+            {
+                "key": "signup",
+                "title": _say("earn.signup"),
+                "points": signup_points,
+                "per": "once",
+                "limit": ONCE,
+                "network": None,
+                "url": None,
+            }
+        )
     return ways + [_rule_way(rule) for rule in rules]
 
 
@@ -237,6 +259,7 @@ def member_answer(domain: str, customer_id: int, locale: str | None):
     standing = view.tiers
     return jsonify(
         customer={"id": str(customer_id), "first_name": found.first_name if found else None},
+        currency=view.currency,
         points=points,
         tier=tiers.progress(standing.ladder, standing.basis, standing.held, standing.value) if standing else None,
         rewards=offers,
@@ -336,11 +359,13 @@ def _shown_rules(session, shop: Shop) -> list[EarnRule]:
 
 def _rule_way(rule: EarnRule) -> dict:
     """An earn rule as an `earn` entry of the contract."""
+    count, period = actions.limit(rule)
     return {
         "key": rule.action,
         "title": rule.name if rule.name and rule.name != rule.action else _say(f"earn.{rule.action}"),
         "points": rule.points,
         "per": "year" if rule.action == "birthday" or rule.limit_period == "year" else "once",
+        "limit": {"count": count, "period": period},
         # A social follow's profile: the launcher links to it, and claims with its network.
         "network": rule.network if rule.url else None,
         "url": rule.url,

@@ -43,6 +43,7 @@ from shopify_app.ledger.models import Member, Order, PendingPoints
 from shopify_app.referrals import referrals
 from shopify_app.rewards import rewards
 from shopify_app.shop.guards import surface_caller
+from shopify_app.shop.models import Shop
 from shopify_app.shop.rate_limits import storefront_writes
 from shopify_app.tiers import tiers
 
@@ -204,6 +205,7 @@ def _referral(session, domain: str, member: Member) -> dict | None:
 
 class PosCustomer(Answer):
     customer_id: str
+    currency: str = Field(description="the shop's currency (ISO 4217): the money of a points-for-money reward's `step_value`")
     points: int
     tier: str | None = Field(description="the tier held; null below the first tier or where the shop runs none")
     rewards: list[Offer] = Field(description="what the member can afford first")
@@ -215,12 +217,13 @@ class PosCustomer(Answer):
 def pos_customer(customer_id: int):
     caller = g.caller
     with UnitOfWork(perks().sessions) as uow:
+        currency = uow.session.get(Shop, caller.shop_id).currency
         member = find_member(uow.session, caller.shop_id, customer_id)
         points = member.points_balance if member else 0
         held = tiers.current(uow.session, member) if member else None
         tier = held.name if held else None  # read while the session is open: the tier is detached after it
         offers = affordable_first(rewards.catalogue(uow.session, caller.shop_id, enabled_only=True), points)
-    return jsonify(customer_id=str(customer_id), points=points, tier=tier, rewards=offers)
+    return jsonify(customer_id=str(customer_id), currency=currency, points=points, tier=tier, rewards=offers)
 
 
 @bp.post("/pos/customers/<id:customer_id>/redeem")

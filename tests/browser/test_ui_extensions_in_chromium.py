@@ -10,8 +10,8 @@ import subprocess
 import pytest
 
 from tests.browser.conftest import shot
-from tests.extensions.test_ui_extensions import ROOT, seed, served, surfaces_env
-from tests.test_surfaces_api import shop_id  # noqa: F401  (the installed shop, a fixture)
+from tests.extensions.test_ui_extensions import ROOT, SHOPPERS, UNPAID_ORDER, seed, served, surfaces_env
+from tests.test_surfaces_api import pay, shop_id  # noqa: F401  (shop_id: the installed shop, a fixture)
 
 # The extensions' Perks (extensions/shared/perks.js): Chromium's requests to it are answered by the test app.
 APP_URL = re.search(r"APP_URL = '([^']+)'", (ROOT / "extensions/shared/perks.js").read_text()).group(1)
@@ -62,19 +62,38 @@ def text_of(page) -> str:
     return page.locator("#surface").inner_text()
 
 
+def redeem_button(page, title: str):
+    """The Redeem button in the row of the reward titled `title`."""
+    row = page.locator('s-stack[direction="inline"]').filter(has=page.locator("s-text", has_text=re.compile(f"^{re.escape(title)}$")))
+    return row.locator("s-button", has_text="Redeem")
+
+
 def test_the_customer_account_page_and_profile_block(surface):
     tokens, account = surface.env["tokens"], words("customer-account-rewards")
     page = surface({"component": "RewardsPage", "token": tokens["account"]["ada"], "words": account})
-    page.get_by_text("Spend 750 more to reach Gold").wait_for()
+    page.get_by_text("Spend $750 more to reach Gold").wait_for()
+    assert "50 points, up to 3 times a month" in text_of(page)
     assert "1,250 points" in text_of(page) and "$25 off" in text_of(page)
     shot(page, "extensions-01-rewards-page")
 
     page = surface({"component": "RewardsPage", "token": tokens["account"]["bea"], "words": account})
-    page.locator("s-button:not([disabled])", has_text="Redeem").first.click()
+    redeem_button(page, "5 USD off").click()
     page.get_by_text("750 points", exact=True).wait_for()
     code = page.locator("#perks-issued-code").get_attribute("text")  # the banner's code, to copy
     assert code.startswith("PERKS-") and code in text_of(page)
     shot(page, "extensions-02-rewards-page-redeemed")
+
+    hal = {"component": "RewardsPage", "token": tokens["account"]["hal"], "words": account}
+    page = surface(hal)
+    page.get_by_label("Points to use").fill("450")
+    page.get_by_text("Choose 200 points to 700 points, in steps of 100 points").wait_for()
+    shot(page, "extensions-10-rewards-page-points-off-the-steps")
+    page.get_by_label("Points to use").fill("300")
+    page.get_by_text("Worth $3.00").wait_for()
+    page.locator("s-stack:has(> s-number-field) > s-button").click()  # the points-for-money reward's Redeem
+    page.get_by_text("400 points", exact=True).wait_for()
+    assert page.locator('s-banner[tone="success"]').get_attribute("heading") == "Your code for $1 off per 100 points"
+    shot(page, "extensions-11-rewards-page-points-for-money")
 
     page = surface({"component": "ProfileBlock", "token": tokens["account"]["ada"], "words": account})
     page.get_by_text("1,250 points").wait_for()
@@ -95,6 +114,20 @@ def test_the_thank_you_block_for_a_member_and_for_a_guest(surface):
     shot(page, "extensions-05-thank-you-guest")
 
 
+def test_the_thank_you_block_before_perks_has_the_order_paid_then_after(surface, platform, sessions):
+    """Fay's thank-you page opens before orders/paid reaches Perks; once it has, the block's re-read shows the points."""
+    env, thank_you = surface.env, words("thank-you-points")
+    unpaid = {"orderId": env["orders"]["unpaid"], "rereadAfterMs": [100] * 50}
+    page = surface({"component": "OrderPoints", "props": unpaid, "token": env["tokens"]["checkout"]["fay"], "words": thank_you})
+    page.get_by_text("Points for this order are on their way.").wait_for()
+    assert "Your balance: 0 points" in text_of(page)
+    shot(page, "extensions-08-thank-you-on-its-way")
+
+    pay(sessions, platform.shop, UNPAID_ORDER, SHOPPERS["fay"], amount="40.00")
+    page.get_by_text("This order earned you 40 points").wait_for()
+    assert "Your balance after this order: 40 points" in text_of(page)
+
+
 def test_the_pos_block_and_a_redemption_at_the_till(surface):
     env, pos = surface.env, words("pos-rewards")
     ada = {"component": "CustomerBlock", "token": env["tokens"]["pos"], "words": pos, "pos": {"customer": int(env["customers"]["ada"])}}
@@ -104,8 +137,16 @@ def test_the_pos_block_and_a_redemption_at_the_till(surface):
 
     dan = {"component": "RedeemModal", "token": env["tokens"]["pos"], "words": pos, "pos": {"customer": int(env["customers"]["dan"])}}
     page = surface(dan)
-    page.locator("s-button:not([disabled])", has_text="Redeem").first.click()
+    redeem_button(page, "5 USD off").click()
     page.get_by_text("100 points", exact=True).wait_for()
     (code,) = page.evaluate("window.cartCodes")
     assert page.locator('s-banner[tone="success"]').get_attribute("heading") == f"Code {code} applied to the cart"
     shot(page, "extensions-07-pos-redeemed")
+
+    gus = {"component": "RedeemModal", "token": env["tokens"]["pos"], "words": pos, "pos": {"customer": int(env["customers"]["gus"])}}
+    page = surface(gus)
+    redeem_button(page, "$10 store credit").click()
+    page.get_by_text("0 points", exact=True).wait_for()
+    assert page.locator('s-banner[tone="success"]').get_attribute("heading") == "$10 store credit added to the customer's store credit"
+    assert page.evaluate("window.cartCodes") == []  # store credit puts nothing in the cart
+    shot(page, "extensions-09-pos-store-credit")

@@ -1,7 +1,10 @@
 // The cases run.mjs renders: each extension's components with its surface's `shopify` global, against
 // the real Perks app (test_ui_extensions.py seeds it; `env.surfaces` holds its session tokens and ids):
 // Ada is Silver with 1,250 points from her order surfaces.orders.member, Bea and Cy have 1,250 points to spend, Eve 1,
-// Dan 600 at the till, Nobody none; the guest's order waits with 120 points.
+// Dan 600, Gus 1,000 and Ivy 500 at the till, Hal 700 in his account, Nobody none; the guest's order waits with 120 points; Fay's order is
+// placed and not yet paid in Perks (env.pay(order) pays it, as orders/paid would). Reviews pay 50 points up
+// to 3 times a month, a share 10 once a day, the birthday 100 once a year and the newsletter 30 once.
+// Besides the fixed rewards, "$1 off per 100 points" takes 200 to 1,000 points.
 import {options, render} from 'preact';
 
 import {ProfileBlock} from '../../extensions/customer-account-rewards/src/ProfileBlock.jsx';
@@ -95,9 +98,15 @@ export const cases = {
     render(<RewardsPage />, document.body);
     await shows('1,250 points');
     const text = rendered();
-    for (const expected of ['Hi Ada', 'Silver', 'Spend 750 more to reach Gold', 'Free shipping over $50', '5 USD off', '$10 store credit', '$25 off',
+    for (const expected of ['Hi Ada', 'Silver', 'Spend $750 more to reach Gold', 'Free shipping over $50', '5 USD off', '$10 store credit', '$25 off',
       '1,250 more points', 'Points per USD spent: 1', 'Friends referred: 0 · Earned: 0 points', 'Not set yet', `Order #${env.surfaces.orders.member}`, '+1,250']) {
       assert(text.includes(expected), `missing "${expected}"`);
+    }
+    // Each way to earn with how often it pays.
+    for (const [way, limit] of [['Write a review', '50 points, up to 3 times a month'], ['Share with friends', '10 points, once a day'],
+      ['Birthday', '100 points, once a year'], ['Join our newsletter', '30 points, once']]) {
+      const row = [...document.querySelectorAll('s-stack[direction="inline"]')].find((stack) => stack.firstElementChild?.textContent === way);
+      assert(row?.textContent.includes(limit), `"${way}" pays "${limit}": ${row?.textContent}`);
     }
     assert(document.querySelector('s-progress').getAttribute('value') === '0.25', 'tier progress: a quarter of the way from Silver to Gold');
     const link = document.querySelector('s-clipboard-item').getAttribute('text');
@@ -141,6 +150,28 @@ export const cases = {
     press(rewardButton('$10 store credit'));
     await shows('$10 store credit added to your store credit');
     await shows('250 points');
+  },
+
+  async 'customer account page redeems points for money: the points picked, in steps, and what they are worth'(env) {
+    customerAccount(env, 'hal');
+    const perks = connect(env);
+    render(<RewardsPage />, document.body);
+    await shows('700 points');
+    assert(rendered().includes('$1.00 for every 100 points'), 'what each step buys');
+    const [field, redeemIt] = spendPoints();
+    assert(field.getAttribute('label') === 'Points to use' && field.getAttribute('value') === '200' && field.getAttribute('max') === '700', 'from 200 up to the balance');
+    await says(field, 'details', 'Worth $2.00');
+    type(field, '450');
+    await says(field, 'error', 'Choose 200 points to 700 points, in steps of 100 points');
+    assert(!field.hasAttribute('details'), 'no worth for points off the steps');
+    assert(redeemIt().hasAttribute('disabled'), 'no redemption of points off the steps');
+    type(field, '300');
+    await says(field, 'details', 'Worth $3.00');
+    press(redeemIt());
+    await shows(`Your code for ${'$1 off per 100 points'}`);
+    await shows('400 points');
+    const [post] = posts(perks);
+    assert(post.body.points === 300 && KEY.test(post.headers['Idempotency-Key']), `300 points posted: ${JSON.stringify(post.body)}`);
   },
 
   async 'customer account page sets the birthday: the date picked is saved in Perks and shown'(env) {
@@ -227,6 +258,23 @@ export const cases = {
     assert(rendered().includes('1,250 points more for $25 off'), 'the next reward within reach');
   },
 
+  async 'thank-you block before Perks has the order paid: the points on their way, then, read again, what it earned'(env) {
+    const {surfaces} = env;
+    env.setShopify({sessionToken: {get: async () => surfaces.tokens.checkout.fay}, i18n: env.i18n('thank-you-points')});
+    const perks = connect(env);
+    render(<OrderPoints orderId={`gid://shopify/OrderIdentity/${surfaces.orders.unpaid}`} rereadAfterMs={[20, 20, 50, 100, 200, 400, 800]} />, document.body);
+    await shows('Points for this order are on their way.');
+    assert(rendered().includes('Your balance: 0 points') && rendered().includes('200 points more for $1 off per 100 points'), rendered());
+    await waitFor(() => perks.requests.length >= 3, 'read again while processing');
+    await env.pay(surfaces.orders.unpaid);
+    await shows('This order earned you 40 points');
+    assert(rendered().includes('Your balance after this order: 40 points') && rendered().includes('160 points more for $1 off per 100 points'), rendered());
+    const reads = perks.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert(perks.requests.length === reads, `no more reads once the order is earned: ${perks.requests.length - reads} more`);
+    assert(perks.requests.every((r) => r.path === `/surfaces/orders/${surfaces.orders.unpaid}`), 'the same order read');
+  },
+
   async 'thank-you block stays away for an order Perks does not show this customer'(env) {
     const {surfaces} = env;
     env.setShopify({sessionToken: {get: async () => surfaces.tokens.checkout.bea}, i18n: env.i18n('thank-you-points')});
@@ -248,6 +296,22 @@ function rewardButton(title) {
   );
   assert(row, `no reward "${title}"`);
   return row.querySelector('s-button');
+}
+
+// The points-for-money reward's number field, and a getter for its Redeem button (rendered anew as the field changes).
+function spendPoints() {
+  const field = document.querySelector('s-number-field');
+  assert(field, 'no points to pick');
+  return [field, () => field.parentElement.querySelector('s-button')];
+}
+
+// A field's words Shopify shows with it (its details, its error) are attributes.
+const says = (field, name, text) => waitFor(() => field.getAttribute(name) === text, `${name}: ${text}`);
+
+// What a shopper types into a field, as its input event reports it.
+function type(field, value) {
+  field.value = value;
+  field.dispatchEvent(new Event('input', {bubbles: true}));
 }
 
 // POS: StandardApi (session.getSessionToken, i18n, locale, toast) with CustomerApi, CartApi and ActionApi.
@@ -294,6 +358,33 @@ Object.assign(cases, {
     await shows('100 points');
     const post = posts(perks)[0];
     assert(post.path === `/surfaces/pos/customers/${env.surfaces.customers.dan}/redeem` && KEY.test(post.headers['Idempotency-Key']), 'redeem request');
+  },
+
+  async "POS modal redeems store credit: it says the credit is on the customer's account, no code for the cart"(env) {
+    const calls = pos(env, 'gus');
+    connect(env);
+    render(<RedeemModal />, document.body);
+    await shows('1,000 points');
+    press(rewardButton('$10 store credit'));
+    await shows("$10 store credit added to the customer's store credit");
+    await shows('0 points');
+    assert(calls.discounts.length === 0, `nothing applied to the cart: ${calls.discounts}`);
+    assert(calls.toasts.join() === "$10 store credit added to the customer's store credit", `toast: ${calls.toasts}`);
+  },
+
+  async 'POS modal redeems points for money: the points entered buy a code applied to the cart'(env) {
+    const calls = pos(env, 'ivy');
+    const perks = connect(env);
+    render(<RedeemModal />, document.body);
+    await shows('500 points');
+    const [field, redeemIt] = spendPoints();
+    type(field, '300');
+    await says(field, 'details', 'Worth $3.00');
+    press(redeemIt());
+    await waitFor(() => calls.discounts.length === 1, 'the code applied');
+    await shows('200 points');
+    assert(posts(perks)[0].body.points === 300, 'the points entered are spent');
+    assert(calls.toasts.join() === `Code ${calls.discounts[0]} applied to the cart`, `toast: ${calls.toasts}`);
   },
 
   async 'POS modal for a customer who is not a member: no points, nothing to redeem yet'(env) {

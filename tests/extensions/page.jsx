@@ -31,6 +31,41 @@ window.showSurface = ({component, props = {}, token, words, language = 'en', pos
 };
 window.cartCodes = [];
 
+// Shopify draws s-number-field on its surfaces; here a plain one that takes typing: its label, an input, and
+// its details or its error. The input's own input event reaches the element's listeners (it is composed).
+customElements.define(
+  's-number-field',
+  class extends HTMLElement {
+    static observedAttributes = ['label', 'min', 'max', 'details', 'error'];
+
+    constructor() {
+      super();
+      this.attachShadow({mode: 'open'}).innerHTML = `<style>
+        label { display: flex; flex-direction: column; gap: 4px; color: #616161; }
+        input { width: 120px; padding: 6px 10px; border: 1px solid #8a8a8a; border-radius: 8px; font: inherit; color: #303030; }
+        small { display: block; margin-top: 4px; color: #616161; } small.error { color: #8e1f0b; }
+      </style><label><span></span><input type="number"></label><small></small>`;
+      this.input = this.shadowRoot.querySelector('input');
+    }
+
+    get value() {
+      return this.input.value;
+    }
+
+    set value(value) {
+      this.input.value = value;
+    }
+
+    attributeChangedCallback() {
+      const [label, note] = [this.shadowRoot.querySelector('span'), this.shadowRoot.querySelector('small')];
+      label.textContent = this.getAttribute('label') ?? '';
+      for (const name of ['min', 'max']) this.input.setAttribute(name, this.getAttribute(name) ?? '');
+      note.textContent = this.getAttribute('error') ?? this.getAttribute('details') ?? '';
+      note.className = this.hasAttribute('error') ? 'error' : '';
+    }
+  },
+);
+
 // A progress bar's fill, from its value (CSS cannot size a box by an attribute).
 new MutationObserver(() => {
   for (const bar of document.querySelectorAll('s-progress')) bar.style.setProperty('--value', `${Number(bar.getAttribute('value')) * 100}%`);

@@ -69,7 +69,8 @@ try {
   for (const [name, run] of Object.entries(cases)) {
     reset();
     try {
-      await run({document, i18n, surfaces, realPerks, setShopify: (api) => (globalThis.shopify = api), setFetch: (f) => (globalThis.fetch = f)});
+      const pay = (order) => networkFetch(`${surfaces.url}${surfaces.pay}/${order}`, {method: 'POST'});
+      await run({document, i18n, surfaces, realPerks, pay, setShopify: (api) => (globalThis.shopify = api), setFetch: (f) => (globalThis.fetch = f)});
       console.log(`ok ${name}`);
     } catch (error) {
       failed += 1;

@@ -3,9 +3,11 @@ import '@shopify/ui-extensions/preact';
 import {render} from 'preact';
 import {useState} from 'preact/hooks';
 
-import {ReferralLink, TierProgress} from '../../shared/components.jsx';
+import {ReferralLink} from '../../shared/components.jsx';
 import {usePerks, useRedeem} from '../../shared/hooks.js';
 import {perks, points} from '../../shared/perks.js';
+import {RewardRow} from '../../shared/rewards.jsx';
+import {TierProgress} from './TierProgress.jsx';
 
 export default async () => {
   render(<RewardsPage />, document.body);
@@ -16,9 +18,9 @@ const t = (key, values) => shopify.i18n.translate(key, values);
 export function RewardsPage() {
   const member = usePerks(perks.member);
   const redemption = useRedeem(perks.redeem);
-  const redeem = async (rewardId) => {
+  const redeem = async (rewardId, spend) => {
     // The new balance and the new code in "Your codes" come from Perks, not from arithmetic here.
-    if (await redemption.run(rewardId)) member.reload();
+    if (await redemption.run(rewardId, spend)) member.reload();
   };
 
   if (member.status === 'error') {
@@ -49,14 +51,14 @@ export function RewardsPage() {
               <s-text color="subdued">{t('balance')}</s-text>
               <s-heading>{points(data.points)}</s-heading>
             </s-stack>
-            <TierProgress tier={data.tier} />
+            <TierProgress tier={data.tier} currency={data.currency} />
           </s-stack>
         </s-section>
         <Issued redemption={redemption} />
         <s-section heading={t('redeem_title')}>
           <s-stack gap="base">
             {data.rewards.map((reward) => (
-              <RewardRow key={reward.id} reward={reward} balance={data.points} redemption={redemption} onRedeem={redeem} />
+              <RewardRow key={reward.id} reward={reward} balance={data.points} currency={data.currency} redemption={redemption} onRedeem={redeem} />
             ))}
           </s-stack>
         </s-section>
@@ -107,11 +109,12 @@ export function RewardsPage() {
   );
 }
 
-// What an earn way gives and how often, as the launcher words it: per money spent, once, or every year.
+// What an earn way gives and how often it pays: a purchase every time (its title says per what), the others
+// `limit.count` times a day, month or year, or in all ("ever").
 function limit(way) {
-  if (way.per === 'currency_unit') return points(way.points);
-  if (way.per === 'year') return t('per_year', {points: points(way.points)});
-  return t('once', {points: points(way.points)});
+  if (!way.limit) return points(way.points);
+  const {count, period} = way.limit;
+  return t(`limit_${period}`, {count, n: shopify.i18n.formatNumber(count), points: points(way.points)});
 }
 
 function birthday(monthDay) {
@@ -143,31 +146,6 @@ function BirthdayForm({onSaved}) {
         </s-button>
       </s-stack>
       {saving.error ? <s-text tone="critical">{saving.error.message}</s-text> : null}
-    </s-stack>
-  );
-}
-
-function RewardRow({reward, balance, redemption, onRedeem}) {
-  // Points-for-money rewards take an amount the shopper picks; the launcher offers them, this page does not.
-  const redeemable = reward.kind !== 'points_for_money';
-  return (
-    <s-stack direction="inline" gap="base" justifyContent="space-between" alignItems="center">
-      <s-stack gap="none">
-        <s-text type="strong">{reward.title}</s-text>
-        <s-text color="subdued">
-          {reward.affordable ? points(reward.points_cost) : t('more', {count: reward.points_cost - balance, n: shopify.i18n.formatNumber(reward.points_cost - balance)})}
-        </s-text>
-      </s-stack>
-      {redeemable ? (
-        <s-button
-          variant={reward.affordable ? 'primary' : 'secondary'}
-          disabled={!reward.affordable || redemption.busy !== null}
-          loading={redemption.busy === reward.id}
-          onClick={() => onRedeem(reward.id)}
-        >
-          {t('redeem')}
-        </s-button>
-      ) : null}
     </s-stack>
   );
 }

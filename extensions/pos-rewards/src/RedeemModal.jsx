@@ -5,6 +5,7 @@ import {render} from 'preact';
 
 import {usePerks, useRedeem} from '../../shared/hooks.js';
 import {perks, points} from '../../shared/perks.js';
+import {RewardRow} from '../../shared/rewards.jsx';
 import {tierLine} from './words.js';
 
 export default async () => {
@@ -16,10 +17,10 @@ const t = (key, values) => shopify.i18n.translate(key, values);
 export function RedeemModal() {
   const customerId = shopify.customer.id;
   const member = usePerks(() => perks.posCustomer(customerId), [customerId]);
-  const redemption = useRedeem((rewardId, key) => perks.posRedeem(customerId, rewardId, key));
+  const redemption = useRedeem((rewardId, key, spend) => perks.posRedeem(customerId, rewardId, key, spend));
 
-  const redeem = async (rewardId) => {
-    const issued = await redemption.run(rewardId);
+  const redeem = async (rewardId, spend) => {
+    const issued = await redemption.run(rewardId, spend);
     if (!issued) return;
     if (issued.code) {
       await shopify.cart.addCartCodeDiscount(issued.code);
@@ -50,8 +51,6 @@ export function RedeemModal() {
     );
   }
   const data = member.data;
-  // Points-for-money rewards need an amount picked; at the till a fixed reward is redeemed.
-  const rewards = data.rewards.filter((reward) => reward.kind !== 'points_for_money');
   return (
     <s-page heading={t('title')}>
       <s-scroll-box>
@@ -71,25 +70,8 @@ export function RedeemModal() {
           ) : null}
           <s-section heading={t('redeem_title')}>
             <s-stack direction="block" gap="small-200">
-              {rewards.map((reward) => (
-                <s-stack key={reward.id} direction="inline" gap="base" justifyContent="space-between" alignItems="center">
-                  <s-stack direction="block" gap="none">
-                    <s-text type="strong">{reward.title}</s-text>
-                    <s-text color="subdued">
-                      {reward.affordable
-                        ? points(reward.points_cost)
-                        : t('more', {count: reward.points_cost - data.points, n: shopify.i18n.formatNumber(reward.points_cost - data.points)})}
-                    </s-text>
-                  </s-stack>
-                  <s-button
-                    variant={reward.affordable ? 'primary' : 'secondary'}
-                    disabled={!reward.affordable || redemption.busy !== null}
-                    loading={redemption.busy === reward.id}
-                    onClick={() => redeem(reward.id)}
-                  >
-                    {t('redeem')}
-                  </s-button>
-                </s-stack>
+              {data.rewards.map((reward) => (
+                <RewardRow key={reward.id} reward={reward} balance={data.points} currency={data.currency} redemption={redemption} onRedeem={redeem} />
               ))}
             </s-stack>
           </s-section>
