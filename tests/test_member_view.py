@@ -85,7 +85,7 @@ def ada(platform, sessions) -> dict:
             ]
         )
         session.flush()
-        known = {"shop": shop.domain, "cheap": cheap, "dear": dear, "used": used, "fresh": fresh, "now": now}
+        known = {"shop": shop.domain, "shop_name": shop.name, "cheap": cheap, "dear": dear, "used": used, "fresh": fresh, "now": now}
         uow.commit()
     return known
 
@@ -174,7 +174,7 @@ def test_the_member_answer_in_french_is_the_launchers_as_before(platform, ada):
     ]
     assert body == {
         "customer": {"id": str(ADA), "first_name": "Ada"},
-        "currency": "USD",
+        "shop": {"name": ada["shop_name"], "currency": "USD"},
         "points": 1235,
         "tier": {
             "name": "Argent",

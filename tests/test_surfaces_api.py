@@ -198,15 +198,15 @@ def test_the_customer_account_reads_what_the_launcher_reads(platform, surfaces, 
     assert account == launcher and account["points"] == 600
 
 
-def test_the_member_answer_names_the_shops_currency_and_how_often_each_way_to_earn_pays(surfaces, sessions, shop_id):
+def test_the_member_answer_names_the_shop_its_currency_and_how_often_each_way_to_earn_pays(surfaces, sessions, shop_id):
     with UnitOfWork(sessions) as uow:
         shop = uow.session.get(Shop, shop_id)
         actions.set_rule(uow.session, shop, "review", points=50, limit_count=3, limit_period="month")
         actions.set_rule(uow.session, shop, "birthday", points=100)  # once a year, whatever the rule's limit says
-        currency = shop.currency
+        named = {"name": shop.name, "currency": shop.currency}
         uow.commit()
     answer = surfaces.client.get("/surfaces/member", headers=surfaces.customer()).get_json()
-    assert answer["currency"] == currency
+    assert answer["shop"] == named
     limits = {way["key"]: way["limit"] for way in answer["earn"]}
     assert limits["purchase"] is None
     assert limits["review"] == {"count": 3, "period": "month"}

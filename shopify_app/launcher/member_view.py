@@ -49,7 +49,7 @@ HISTORY_SHOWN = 20
 # for a member of a shop with a ladder. The text stays under psycopg's 4,096 bytes, past which it parses a query
 # again on every execution instead of once.
 SQL = """
-WITH shop AS (SELECT id, domain, currency, timezone FROM shops WHERE domain = :domain AND uninstalled_at IS NULL),
+WITH shop AS (SELECT id, domain, name, currency, timezone FROM shops WHERE domain = :domain AND uninstalled_at IS NULL),
 member AS (SELECT id, first_name, points_balance FROM members WHERE shop_id = S AND customer_id = :customer_id),
 ladder AS (SELECT id, name, threshold::text, perks FROM tiers WHERE shop_id = S),
 tp AS (
@@ -115,6 +115,7 @@ class TierStanding:
 @dataclass(frozen=True)
 class MemberView:
     domain: str
+    name: str
     currency: str
     member: SimpleNamespace | None  # id, first_name, points_balance
     points_per_unit: Decimal
@@ -189,6 +190,7 @@ def _view(found: dict, code: str | None) -> MemberView:
     birthday = found["birthday"]
     return MemberView(
         domain=shop["domain"],
+        name=shop["name"],
         currency=shop["currency"],
         member=SimpleNamespace(**member) if member else None,
         points_per_unit=Decimal(program["points_per_unit"]),

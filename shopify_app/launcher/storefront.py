@@ -130,7 +130,7 @@ class HistoryEntry(Answer):
 
 class MemberJson(Answer):
     customer: Customer
-    currency: str = Field(description="the shop's currency (ISO 4217): of a spend ladder's `tier.next.remaining`, of `step_value`")
+    shop: ShopJson = Field(description="its currency is the money of a spend ladder's `tier.next.remaining` and of `step_value`")
     points: int
     tier: TierProgress | None
     rewards: list[Offer] = Field(description="what the member can afford first")
@@ -259,7 +259,7 @@ def member_answer(domain: str, customer_id: int, locale: str | None):
     standing = view.tiers
     return jsonify(
         customer={"id": str(customer_id), "first_name": found.first_name if found else None},
-        currency=view.currency,
+        shop={"name": view.name, "currency": view.currency},
         points=points,
         tier=tiers.progress(standing.ladder, standing.basis, standing.held, standing.value) if standing else None,
         rewards=offers,

@@ -79,6 +79,15 @@ function connect(env, options) {
   return perks;
 }
 
+// The checkout and order-status surfaces' shop (StandardApi `shop`).
+const SHOP = {id: 'gid://shopify/Shop/1', name: 'Perks Test Shop', myshopifyDomain: 'shop.myshopify.com'};
+
+// The referral link's share links, by name (each opens outside the surface).
+function sharedAt() {
+  const links = [...document.querySelectorAll('s-link[target="_blank"]')];
+  return Object.fromEntries(links.map((link) => [link.textContent, link.getAttribute('href')]));
+}
+
 // customer-account.page.render / profile.block.render: StandardApi (sessionToken, i18n, localization).
 function customerAccount({i18n, setShopify, surfaces}, who, language = 'en') {
   setShopify({
@@ -111,6 +120,8 @@ export const cases = {
     assert(document.querySelector('s-progress').getAttribute('value') === '0.25', 'tier progress: a quarter of the way from Silver to Gold');
     const link = document.querySelector('s-clipboard-item').getAttribute('text');
     assert(/^https:\/\/.+\/apps\/perks\/r\/\w+$/.test(link) && text.includes(link), `copy holds the referral link shown: ${link}`);
+    const {WhatsApp} = sharedAt();
+    assert(WhatsApp === `https://wa.me/?text=${encodeURIComponent(`A gift for you at ${env.surfaces.shop_name} ${link}`)}`, `shared with the shop's name: ${WhatsApp}`);
     const [request] = perks.requests;
     assert(request.path === '/surfaces/member' && request.url.startsWith(`${APP_URL}/`), request.url);
     assert(request.headers.Authorization === `Bearer ${env.surfaces.tokens.account.ada}`, 'session token sent');
@@ -216,6 +227,7 @@ export const cases = {
       i18n: env.i18n('thank-you-points'),
       localization: {language: {value: {isoCode: 'en'}}},
       orderConfirmation: {value: {order: {id: `gid://shopify/OrderIdentity/${surfaces.orders.member}`}, number: '1001', isFirstOrder: false}},
+      shop: SHOP,
       buyerIdentity: {email: {value: 'ada@example.com'}},
     });
     const perks = connect(env);
@@ -226,6 +238,9 @@ export const cases = {
     }
     const link = document.querySelector('s-clipboard-item')?.getAttribute('text');
     assert(link && rendered().includes(link), `the referral link: ${link}`);
+    const shared = sharedAt();
+    assert(shared.X === `https://x.com/intent/post?text=${encodeURIComponent('A gift for you at Perks Test Shop')}&url=${encodeURIComponent(link)}`, shared.X);
+    assert(Object.keys(shared).join() === 'Email,X,Facebook,WhatsApp', `shared by email, X, Facebook and WhatsApp: ${Object.keys(shared)}`);
     assert(perks.requests[0].path === `/surfaces/orders/${surfaces.orders.member}`, perks.requests[0].url);
     assert(perks.requests[0].headers.Authorization === `Bearer ${surfaces.tokens.checkout.ada}`, 'checkout session token sent');
   },
@@ -251,6 +266,7 @@ export const cases = {
       sessionToken: {get: async () => surfaces.tokens.account.ada},
       i18n: env.i18n('thank-you-points'),
       order: {value: {id: `gid://shopify/Order/${surfaces.orders.member}`, name: '#1001'}},
+      shop: SHOP,
     });
     connect(env);
     render(<OrderPoints orderId={shopify.order.value.id} />, document.body);
@@ -260,7 +276,7 @@ export const cases = {
 
   async 'thank-you block before Perks has the order paid: the points on their way, then, read again, what it earned'(env) {
     const {surfaces} = env;
-    env.setShopify({sessionToken: {get: async () => surfaces.tokens.checkout.fay}, i18n: env.i18n('thank-you-points')});
+    env.setShopify({sessionToken: {get: async () => surfaces.tokens.checkout.fay}, i18n: env.i18n('thank-you-points'), shop: SHOP});
     const perks = connect(env);
     render(<OrderPoints orderId={`gid://shopify/OrderIdentity/${surfaces.orders.unpaid}`} rereadAfterMs={[20, 20, 50, 100, 200, 400, 800]} />, document.body);
     await shows('Points for this order are on their way.');

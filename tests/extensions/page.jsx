@@ -25,7 +25,7 @@ window.showSurface = ({component, props = {}, token, words, language = 'en', pos
         toast: {show: () => {}},
         action: {presentModal: () => {}},
       }
-    : {sessionToken: {get: async () => token}, i18n, localization: {language: {value: {isoCode: language}}}};
+    : {sessionToken: {get: async () => token}, i18n, localization: {language: {value: {isoCode: language}}}, shop: {name: 'Perks Test Shop'}};
   const Component = COMPONENTS[component];
   render(<Component {...props} />, document.getElementById('surface'));
 };

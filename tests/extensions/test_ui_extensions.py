@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from shopify_app.core.unit_of_work import UnitOfWork
@@ -88,6 +89,7 @@ def surfaces_env(platform, url: str) -> dict:
     key, secret, shop = platform.fake.client_id, platform.fake.client_secret, platform.shop
     return {
         "url": url,
+        "shop_name": shop_name(platform),
         "customers": {name: str(customer) for name, customer in SHOPPERS.items()},
         "orders": {"member": str(MEMBER_ORDER), "guest": str(GUEST_ORDER), "guest_email": GUEST_EMAIL, "unpaid": str(UNPAID_ORDER)},
         "pay": PAY_PATH,
@@ -98,6 +100,11 @@ def surfaces_env(platform, url: str) -> dict:
             "pos": pos_token(shop, key, secret),
         },
     }
+
+
+def shop_name(platform) -> str:
+    with UnitOfWork(platform.sessions) as uow:
+        return uow.session.scalars(select(Shop.name).where(Shop.domain == platform.shop)).one()
 
 
 @contextmanager

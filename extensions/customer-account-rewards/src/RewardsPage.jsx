@@ -51,14 +51,14 @@ export function RewardsPage() {
               <s-text color="subdued">{t('balance')}</s-text>
               <s-heading>{points(data.points)}</s-heading>
             </s-stack>
-            <TierProgress tier={data.tier} currency={data.currency} />
+            <TierProgress tier={data.tier} currency={data.shop.currency} />
           </s-stack>
         </s-section>
         <Issued redemption={redemption} />
         <s-section heading={t('redeem_title')}>
           <s-stack gap="base">
             {data.rewards.map((reward) => (
-              <RewardRow key={reward.id} reward={reward} balance={data.points} currency={data.currency} redemption={redemption} onRedeem={redeem} />
+              <RewardRow key={reward.id} reward={reward} balance={data.points} currency={data.shop.currency} redemption={redemption} onRedeem={redeem} />
             ))}
           </s-stack>
         </s-section>
@@ -79,7 +79,7 @@ export function RewardsPage() {
         {data.referral ? (
           <s-section heading={t('referral_title')}>
             <s-stack gap="small-200">
-              <ReferralLink url={data.referral.url} />
+              <ReferralLink url={data.referral.url} shop={data.shop.name} />
               <s-text color="subdued">
                 {t('ref_stats', {friends: shopify.i18n.formatNumber(data.referral.friends), points: points(data.referral.points_earned)})}
               </s-text>

@@ -58,7 +58,7 @@ export function OrderPoints({orderId, email, rereadAfterMs = REREAD_AFTER_MS}) {
             <s-text color="subdued">{t('next_reward', {points: points(data.next_reward.remaining), title: data.next_reward.title})}</s-text>
           ) : null}
         </s-stack>
-        {data.referral ? <ReferralLink url={data.referral.url} /> : null}
+        {data.referral ? <ReferralLink url={data.referral.url} shop={shopify.shop.name} /> : null}
       </s-stack>
     </s-section>
   );
