@@ -113,6 +113,11 @@ def test_the_thank_you_block_for_a_member_and_for_a_guest(surface):
     page.get_by_text("120 points are waiting for you").wait_for()
     shot(page, "extensions-05-thank-you-guest")
 
+    # The order status page in the customer's account: the same block, with the account's session token.
+    page = surface({"component": "OrderPoints", "props": member, "token": env["tokens"]["account"]["ada"], "words": thank_you})
+    page.get_by_text("This order earned you 1,250 points").wait_for()
+    shot(page, "extensions-12-order-status")
+
 
 def test_the_thank_you_block_before_perks_has_the_order_paid_then_after(surface, platform, sessions):
     """Fay's thank-you page opens before orders/paid reaches Perks; once it has, the block's re-read shows the points."""
@@ -134,6 +139,10 @@ def test_the_pos_block_and_a_redemption_at_the_till(surface):
     page = surface(ada)
     page.get_by_text("Tier: Silver").wait_for()
     shot(page, "extensions-06-pos-block")
+
+    page = surface(ada | {"component": "MenuItem"})
+    page.get_by_text("Redeem points").wait_for()
+    shot(page, "extensions-13-pos-menu-item")
 
     dan = {"component": "RedeemModal", "token": env["tokens"]["pos"], "words": pos, "pos": {"customer": int(env["customers"]["dan"])}}
     page = surface(dan)

@@ -10,6 +10,7 @@ import {options, render} from 'preact';
 import {ProfileBlock} from '../../extensions/customer-account-rewards/src/ProfileBlock.jsx';
 import {RewardsPage} from '../../extensions/customer-account-rewards/src/RewardsPage.jsx';
 import {CustomerBlock} from '../../extensions/pos-rewards/src/CustomerBlock.jsx';
+import {MenuItem} from '../../extensions/pos-rewards/src/MenuItem.jsx';
 import {RedeemModal} from '../../extensions/pos-rewards/src/RedeemModal.jsx';
 import {APP_URL} from '../../extensions/shared/perks.js';
 import {OrderPoints} from '../../extensions/thank-you-points/src/OrderPoints.jsx';
@@ -356,6 +357,14 @@ Object.assign(cases, {
     assert(perks.requests[0].path === `/surfaces/pos/customers/${env.surfaces.customers.ada}`, perks.requests[0].url);
     assert(perks.requests[0].headers.Authorization === `Bearer ${env.surfaces.tokens.pos}`, 'POS session token sent');
     assert(perks.requests[0].locale === 'en-US', 'POS locale sent');
+    press(button('Redeem points')[0]);
+    assert(calls.modals === 1, 'modal presented');
+  },
+
+  async 'POS menu item opens the redeem modal'(env) {
+    const calls = pos(env, 'ada');
+    render(<MenuItem />, document.body);
+    await shows('Redeem points');
     press(button('Redeem points')[0]);
     assert(calls.modals === 1, 'modal presented');
   },

@@ -6,11 +6,12 @@ import {render} from 'preact';
 import {ProfileBlock} from '../../extensions/customer-account-rewards/src/ProfileBlock.jsx';
 import {RewardsPage} from '../../extensions/customer-account-rewards/src/RewardsPage.jsx';
 import {CustomerBlock} from '../../extensions/pos-rewards/src/CustomerBlock.jsx';
+import {MenuItem} from '../../extensions/pos-rewards/src/MenuItem.jsx';
 import {RedeemModal} from '../../extensions/pos-rewards/src/RedeemModal.jsx';
 import {OrderPoints} from '../../extensions/thank-you-points/src/OrderPoints.jsx';
 import {translator} from './i18n.mjs';
 
-const COMPONENTS = {RewardsPage, ProfileBlock, OrderPoints, CustomerBlock, RedeemModal};
+const COMPONENTS = {RewardsPage, ProfileBlock, OrderPoints, CustomerBlock, MenuItem, RedeemModal};
 
 // config: {component, props, token, words, language, pos: {customer} | undefined}
 window.showSurface = ({component, props = {}, token, words, language = 'en', pos}) => {

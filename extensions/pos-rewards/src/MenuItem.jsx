@@ -3,5 +3,9 @@ import '@shopify/ui-extensions/preact';
 import {render} from 'preact';
 
 export default async () => {
-  render(<s-button onClick={() => shopify.action.presentModal()}>{shopify.i18n.translate('open')}</s-button>, document.body);
+  render(<MenuItem />, document.body);
 };
+
+export function MenuItem() {
+  return <s-button onClick={() => shopify.action.presentModal()}>{shopify.i18n.translate('open')}</s-button>;
+}
