@@ -78,6 +78,9 @@ def test_the_customer_account_page_and_profile_block(surface):
 
     page = surface({"component": "RewardsPage", "token": tokens["account"]["bea"], "words": account})
     redeem_button(page, "5 USD off").click()
+    page.locator('s-banner[heading="Redeem 5 USD off for 500 points?"]').wait_for()
+    shot(page, "extensions-14-rewards-page-confirm")
+    page.locator("s-button", has_text="Confirm").click()
     page.get_by_text("750 points", exact=True).wait_for()
     code = page.locator("#perks-issued-code").get_attribute("text")  # the banner's code, to copy
     assert code.startswith("PERKS-") and code in text_of(page)
@@ -91,6 +94,7 @@ def test_the_customer_account_page_and_profile_block(surface):
     page.get_by_label("Points to use").fill("300")
     page.get_by_text("Worth $3.00").wait_for()
     page.locator("s-stack:has(> s-number-field) > s-button").click()  # the points-for-money reward's Redeem
+    page.locator("s-button", has_text="Confirm").click()
     page.get_by_text("400 points", exact=True).wait_for()
     assert page.locator('s-banner[tone="success"]').get_attribute("heading") == "Your code for $1 off per 100 points"
     shot(page, "extensions-11-rewards-page-points-for-money")

@@ -137,14 +137,14 @@ export const cases = {
     render(<RewardsPage />, document.body);
     await shows('1,250 points');
     const fiveOff = () => rewardButton('5 USD off');
-    press(fiveOff());
+    await redeemAndConfirm(fiveOff(), 'Redeem 5 USD off for 500 points?');
     await shows('Something went wrong. Please try again.');
-    press(fiveOff());
+    await redeemAndConfirm(fiveOff(), 'Redeem 5 USD off for 500 points?');
     await shows('Your code for 5 USD off');
     const code = posts(perks).length === 2 && document.querySelector('s-clipboard-item#perks-issued-code')?.getAttribute('text');
     assert(/^PERKS-/.test(code) && rendered().includes(code), `the code is shown: ${code}`);
     await shows('750 points');
-    press(fiveOff());
+    await redeemAndConfirm(fiveOff(), 'Redeem 5 USD off for 500 points?');
     await shows('250 points');
     const sent = posts(perks);
     assert(sent.length === 3 && sent.every((r) => r.path === '/surfaces/redeem' && r.body.reward_id === sent[0].body.reward_id), 'reward_id posted');
@@ -159,7 +159,7 @@ export const cases = {
     connect(env);
     render(<RewardsPage />, document.body);
     await shows('1,250 points');
-    press(rewardButton('$10 store credit'));
+    await redeemAndConfirm(rewardButton('$10 store credit'), 'Redeem $10 store credit for 1,000 points?');
     await shows('$10 store credit added to your store credit');
     await shows('250 points');
   },
@@ -179,11 +179,23 @@ export const cases = {
     assert(redeemIt().hasAttribute('disabled'), 'no redemption of points off the steps');
     type(field, '300');
     await says(field, 'details', 'Worth $3.00');
-    press(redeemIt());
-    await shows(`Your code for ${'$1 off per 100 points'}`);
+    await redeemAndConfirm(redeemIt(), 'Redeem $1 off per 100 points for 300 points?');
+    await shows('Your code for $1 off per 100 points');
     await shows('400 points');
     const [post] = posts(perks);
     assert(post.body.points === 300 && KEY.test(post.headers['Idempotency-Key']), `300 points posted: ${JSON.stringify(post.body)}`);
+  },
+
+  async 'customer account page asks before spending points: cancelled, nothing is spent'(env) {
+    customerAccount(env, 'dan');
+    const perks = connect(env);
+    render(<RewardsPage />, document.body);
+    await shows('600 points');
+    press(rewardButton('5 USD off'));
+    await shows('Redeem 5 USD off for 500 points?');
+    press(button('Cancel')[0]);
+    await waitFor((body) => !body.includes('Redeem 5 USD off for 500 points?'), 'the question gone');
+    assert(posts(perks).length === 0 && rendered().includes('600 points'), 'no redemption asked of Perks');
   },
 
   async 'customer account page sets the birthday: the date picked is saved in Perks and shown'(env) {
@@ -313,6 +325,13 @@ function rewardButton(title) {
   );
   assert(row, `no reward "${title}"`);
   return row.querySelector('s-button');
+}
+
+// A reward's Redeem pressed, the question asked (`question`) and answered yes.
+async function redeemAndConfirm(redeemButton, question) {
+  press(redeemButton);
+  await shows(question);
+  press(button('Confirm')[0]);
 }
 
 // The points-for-money reward's number field, and a getter for its Redeem button (rendered anew as the field changes).

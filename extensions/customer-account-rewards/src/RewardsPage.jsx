@@ -18,7 +18,10 @@ const t = (key, values) => shopify.i18n.translate(key, values);
 export function RewardsPage() {
   const member = usePerks(perks.member);
   const redemption = useRedeem(perks.redeem);
-  const redeem = async (rewardId, spend) => {
+  // Points are spent only once the shopper has said yes to what and for how many, as in the launcher.
+  const [asked, setAsked] = useState(null);
+  const redeem = async ({rewardId, spend}) => {
+    setAsked(null);
     // The new balance and the new code in "Your codes" come from Perks, not from arithmetic here.
     if (await redemption.run(rewardId, spend)) member.reload();
   };
@@ -57,8 +60,16 @@ export function RewardsPage() {
         <Issued redemption={redemption} />
         <s-section heading={t('redeem_title')}>
           <s-stack gap="base">
+            {asked ? <Confirm asked={asked} rewards={data.rewards} onYes={() => redeem(asked)} onNo={() => setAsked(null)} /> : null}
             {data.rewards.map((reward) => (
-              <RewardRow key={reward.id} reward={reward} balance={data.points} currency={data.shop.currency} redemption={redemption} onRedeem={redeem} />
+              <RewardRow
+                key={reward.id}
+                reward={reward}
+                balance={data.points}
+                currency={data.shop.currency}
+                redemption={redemption}
+                onRedeem={(rewardId, spend) => setAsked({rewardId, spend})}
+              />
             ))}
           </s-stack>
         </s-section>
@@ -147,6 +158,22 @@ function BirthdayForm({onSaved}) {
       </s-stack>
       {saving.error ? <s-text tone="critical">{saving.error.message}</s-text> : null}
     </s-stack>
+  );
+}
+
+// "Redeem $10 store credit for 1,000 points?", with the yes that spends them and the no that does not.
+function Confirm({asked, rewards, onYes, onNo}) {
+  const reward = rewards.find((r) => r.id === asked.rewardId);
+  if (!reward) return null;
+  return (
+    <s-banner heading={t('confirm', {title: reward.title, points: points(asked.spend ?? reward.points_cost)})}>
+      <s-stack direction="inline" gap="small-200">
+        <s-button onClick={onYes}>{t('yes')}</s-button>
+        <s-button variant="secondary" onClick={onNo}>
+          {t('cancel')}
+        </s-button>
+      </s-stack>
+    </s-banner>
   );
 }
 
