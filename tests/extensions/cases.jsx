@@ -380,6 +380,15 @@ Object.assign(cases, {
     assert(calls.modals === 1, 'modal presented');
   },
 
+  async 'POS for a staff account not allowed to use the app: no token, so it says what to ask the store owner'(env) {
+    pos(env, 'ada');
+    shopify.session.getSessionToken = async () => null; // what POS gives an account without the app's permission
+    const perks = connect(env);
+    render(<CustomerBlock />, document.body);
+    await shows("Your POS account can't use Perks yet. Ask the store owner to turn on Perks in your app permissions.");
+    assert(perks.requests.length === 0, 'nothing asked of Perks without a token');
+  },
+
   async 'POS menu item opens the redeem modal'(env) {
     const calls = pos(env, 'ada');
     render(<MenuItem />, document.body);

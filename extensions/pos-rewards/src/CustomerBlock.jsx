@@ -5,7 +5,7 @@ import {render} from 'preact';
 
 import {usePerks} from '../../shared/hooks.js';
 import {perks, points} from '../../shared/perks.js';
-import {tierLine} from './words.js';
+import {failure, tierLine} from './words.js';
 
 export default async () => {
   render(<CustomerBlock />, document.body);
@@ -18,7 +18,7 @@ export function CustomerBlock() {
   return (
     <s-pos-block heading={t('title')}>
       {member.status === 'error' ? (
-        <s-text>{member.error.message}</s-text>
+        <s-text>{failure(member.error)}</s-text>
       ) : member.data ? (
         <s-stack direction="block" gap="small-200">
           <s-text type="strong">{points(member.data.points)}</s-text>

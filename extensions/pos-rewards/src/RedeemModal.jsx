@@ -6,7 +6,7 @@ import {render} from 'preact';
 import {usePerks, useRedeem} from '../../shared/hooks.js';
 import {perks, points} from '../../shared/perks.js';
 import {RewardRow} from '../../shared/rewards.jsx';
-import {tierLine} from './words.js';
+import {failure, tierLine} from './words.js';
 
 export default async () => {
   render(<RedeemModal />, document.body);
@@ -36,7 +36,7 @@ export function RedeemModal() {
       <s-page heading={t('title')}>
         <s-scroll-box>
           <s-section>
-            <s-text>{member.error.message}</s-text>
+            <s-text>{failure(member.error)}</s-text>
             <s-button onClick={member.reload}>{t('retry')}</s-button>
           </s-section>
         </s-scroll-box>
