@@ -5,6 +5,8 @@
 // placed and not yet paid in Perks (env.pay(order) pays it, as orders/paid would). Reviews pay 50 points up
 // to 3 times a month, a share 10 once a day, the birthday 100 once a year and the newsletter 30 once.
 // Besides the fixed rewards, "$1 off per 100 points" takes 200 to 1,000 points.
+import {readFileSync} from 'node:fs';
+
 import {options, render} from 'preact';
 
 import {ProfileBlock} from '../../extensions/customer-account-rewards/src/ProfileBlock.jsx';
@@ -87,6 +89,30 @@ const SHOP = {id: 'gid://shopify/Shop/1', name: 'Perks Test Shop', myshopifyDoma
 function sharedAt() {
   const links = [...document.querySelectorAll('s-link[target="_blank"]')];
   return Object.fromEntries(links.map((link) => [link.textContent, link.getAttribute('href')]));
+}
+
+// purchase.thank-you.block.render: StandardApi with OrderConfirmationApi, Ada's order just placed.
+function thankYou({i18n, setShopify, surfaces}) {
+  setShopify({
+    extension: {target: 'purchase.thank-you.block.render'},
+    sessionToken: {get: async () => surfaces.tokens.checkout.ada},
+    i18n: i18n('thank-you-points'),
+    localization: {language: {value: {isoCode: 'en'}}},
+    orderConfirmation: {value: {order: {id: `gid://shopify/OrderIdentity/${surfaces.orders.member}`}, number: '1001', isFirstOrder: false}},
+    shop: SHOP,
+    buyerIdentity: {email: {value: 'ada@example.com'}},
+  });
+}
+
+// customer-account.order-status.block.render: OrderStatusApi, Ada's order in her account.
+function orderStatus({i18n, setShopify, surfaces}) {
+  setShopify({
+    extension: {target: 'customer-account.order-status.block.render'},
+    sessionToken: {get: async () => surfaces.tokens.account.ada},
+    i18n: i18n('thank-you-points'),
+    order: {value: {id: `gid://shopify/Order/${surfaces.orders.member}`, name: '#1001'}},
+    shop: SHOP,
+  });
 }
 
 // customer-account.page.render / profile.block.render: StandardApi (sessionToken, i18n, localization).
@@ -234,15 +260,7 @@ export const cases = {
 
   async 'thank-you block: the points this order earned, the balance after, the next reward and the referral link'(env) {
     const {surfaces} = env;
-    env.setShopify({
-      extension: {target: 'purchase.thank-you.block.render'},
-      sessionToken: {get: async () => surfaces.tokens.checkout.ada},
-      i18n: env.i18n('thank-you-points'),
-      localization: {language: {value: {isoCode: 'en'}}},
-      orderConfirmation: {value: {order: {id: `gid://shopify/OrderIdentity/${surfaces.orders.member}`}, number: '1001', isFirstOrder: false}},
-      shop: SHOP,
-      buyerIdentity: {email: {value: 'ada@example.com'}},
-    });
+    thankYou(env);
     const perks = connect(env);
     render(<OrderPoints orderId={shopify.orderConfirmation.value.order.id} />, document.body);
     await shows('This order earned you 1,250 points');
@@ -273,14 +291,7 @@ export const cases = {
   },
 
   async 'order status block: the points the order earned'(env) {
-    const {surfaces} = env;
-    env.setShopify({
-      extension: {target: 'customer-account.order-status.block.render'},
-      sessionToken: {get: async () => surfaces.tokens.account.ada},
-      i18n: env.i18n('thank-you-points'),
-      order: {value: {id: `gid://shopify/Order/${surfaces.orders.member}`, name: '#1001'}},
-      shop: SHOP,
-    });
+    orderStatus(env);
     connect(env);
     render(<OrderPoints orderId={shopify.order.value.id} />, document.body);
     await shows('This order earned you 1,250 points');
@@ -448,3 +459,32 @@ Object.assign(cases, {
     assert(button('Redeem').every((b) => b.hasAttribute('disabled')), 'every reward out of reach');
   },
 });
+
+// What `shopify app build` made (env.surfaces.bundles: handle → file), run as Shopify runs it: the bundle is
+// evaluated, registers each of its targets with shopify.extend, and the host calls the target it renders.
+// [handle, target, the surface's API, what it shows]: every target of shopify.app.toml's UI extensions.
+const BUNDLED = [
+  ['perks-rewards-page', 'customer-account.page.render', (env) => customerAccount(env, 'ada'), 'Spend $750 more to reach Gold'],
+  ['perks-rewards-profile', 'customer-account.profile.block.render', (env) => customerAccount(env, 'ada'), 'See your rewards'],
+  ['perks-order-points', 'purchase.thank-you.block.render', thankYou, 'This order earned you 1,250 points'],
+  ['perks-order-points', 'customer-account.order-status.block.render', orderStatus, 'This order earned you 1,250 points'],
+  ['perks-pos-rewards', 'pos.customer-details.block.render', (env) => pos(env, 'ada'), 'Tier: Silver'],
+  ['perks-pos-rewards', 'pos.customer-details.action.menu-item.render', (env) => pos(env, 'ada'), 'Redeem points'],
+  ['perks-pos-rewards', 'pos.customer-details.action.render', (env) => pos(env, 'ada'), '$1 off per 100 points'],
+];
+
+for (const [handle, target, surface, text] of BUNDLED) {
+  cases[`the built ${handle} bundle renders ${target} against the real app`] = async (env) => {
+    surface(env);
+    connect(env);
+    const registered = {};
+    shopify.extend = (name, run) => (registered[name] = run);
+    // A bundle brings its own Preact: it renders into a body of its own, not one the cases' Preact has used.
+    document.body.replaceWith(document.createElement('body'));
+    new Function(readFileSync(env.surfaces.bundles[handle], 'utf8'))();
+    const targets = BUNDLED.filter(([h]) => h === handle).map(([, t]) => t);
+    assert(Object.keys(registered).sort().join() === targets.sort().join(), `${handle} registers ${Object.keys(registered)}`);
+    await registered[target]();
+    await shows(text);
+  };
+}

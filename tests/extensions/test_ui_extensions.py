@@ -1,7 +1,7 @@
 """The three UI extensions (extensions/): their components rendered in happy-dom with each surface's
 `shopify` global stubbed (tests/extensions/run.mjs, cases.jsx) against the real Perks app served on a
-loopback port, with session tokens minted as each surface mints them; and their locales complete in the
-launcher's 8 languages."""
+loopback port, with session tokens minted as each surface mints them; the bundles `shopify app build` makes
+of them, run as Shopify runs them; and their locales complete in the launcher's 8 languages."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from shopify_app.tiers import tiers
 from shopify_app.tiers.models import Tier
 from tests.fixtures.surface_tokens import customer_token, pos_token
 from tests.test_redemption import ADA, give, reward
+from tests.test_shopify_cli import SHOPIFY, UI_EXTENSIONS, app_copy, run  # noqa: F401  (app_copy: a fixture)
 from tests.test_surfaces_api import pay, shop_id  # noqa: F401  (shop_id: the installed shop, a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,7 +85,16 @@ def seed(platform, sessions, installed: int) -> None:
         give(sessions, installed, points, customer=SHOPPERS[name])
 
 
-def surfaces_env(platform, url: str) -> dict:
+@pytest.fixture(scope="module")
+def bundles(app_copy, tmp_path_factory) -> dict[str, str]:  # noqa: F811
+    """What `shopify app build` makes of each UI extension: its bundle's file, by handle."""
+    command = [str(SHOPIFY), "app", "build", "--path", str(app_copy), "--skip-dependencies-installation", "--no-color"]
+    run("shopify app build", command, app_copy, tmp_path_factory.mktemp("cli"))
+    built = {handle: app_copy / "extensions" / folder / "dist" for folder, handles in UI_EXTENSIONS.items() for handle in handles}
+    return {handle: str(folder / f"{handle}.js") for handle, folder in built.items()}
+
+
+def surfaces_env(platform, url: str, bundles: dict[str, str] | None = None) -> dict:
     """What run.mjs needs: where the app listens, and each surface's session token for each shopper."""
     key, secret, shop = platform.fake.client_id, platform.fake.client_secret, platform.shop
     return {
@@ -93,6 +103,7 @@ def surfaces_env(platform, url: str) -> dict:
         "customers": {name: str(customer) for name, customer in SHOPPERS.items()},
         "orders": {"member": str(MEMBER_ORDER), "guest": str(GUEST_ORDER), "guest_email": GUEST_EMAIL, "unpaid": str(UNPAID_ORDER)},
         "pay": PAY_PATH,
+        "bundles": bundles or {},
         "tokens": {
             "account": {name: customer_token(shop, key, secret, customer) for name, customer in SHOPPERS.items()},
             "checkout": {name: customer_token(shop, key, secret, customer, bare_dest=True) for name, customer in SHOPPERS.items()},
@@ -135,15 +146,17 @@ def paying_fay(app, platform, sessions):
     return wsgi
 
 
-def test_every_surface_renders_in_a_dom_with_its_shopify_api_against_the_real_app(platform, sessions, shop_id):  # noqa: F811
+def test_every_surface_renders_in_a_dom_with_its_shopify_api_against_the_real_app(platform, sessions, shop_id, bundles):  # noqa: F811
+    """The components, and the bundles Shopify's CLI built of them, each target run as Shopify runs it."""
     seed(platform, sessions, shop_id)
     with served(paying_fay(platform.app, platform, sessions)) as url:
-        env = os.environ | {"PERKS_SURFACES": json.dumps(surfaces_env(platform, url))}
+        env = os.environ | {"PERKS_SURFACES": json.dumps(surfaces_env(platform, url, bundles))}
         run = ["node", str(ROOT / "tests/extensions/run.mjs")]
         done = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    # One "ok <case>" line per case of cases.jsx: the three extensions' five components.
-    assert sum(line.startswith("ok ") for line in done.stdout.splitlines()) >= 15, done.stdout
+    # One "ok <case>" line per case of cases.jsx: the three extensions' six components, and the seven targets built.
+    passed = [line for line in done.stdout.splitlines() if line.startswith("ok ")]
+    assert len(passed) >= 25 and sum(" bundle renders " in line for line in passed) == 7, done.stdout
 
 
 def words(extension: str, language_file: str) -> dict:
