@@ -7,11 +7,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
 from sqlalchemy import delete, event, select
+from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 
 from shopify_app.core.unit_of_work import UnitOfWork
 from shopify_app.earn import actions
 from shopify_app.earn.models import MemberBirthday
+from shopify_app.launcher import member_view
 from shopify_app.ledger import ledger
 from shopify_app.referrals.models import Referral, ReferralLink, ReferralProgram
 from shopify_app.rewards.models import Redemption, Reward
@@ -275,3 +278,10 @@ def test_a_shop_without_its_referral_and_tier_settings_rows_gets_them_made_and_i
     statements.clear()
     assert get_member(platform, ADA).get_json() == body
     assert len(statements) == 1, statements
+
+
+def test_the_one_statement_stays_short_enough_for_psycopg_to_parse_it_once():
+    """psycopg caches how it converts a query only up to MAX_CACHED_STATEMENT_LENGTH bytes; past it, every
+    GET /proxy/member would parse the statement again (member_view.SQL's comment)."""
+    compiled = str(member_view.STATEMENT.compile(dialect=psycopg_dialect.dialect())).encode()
+    assert len(compiled) <= MAX_CACHED_STATEMENT_LENGTH, len(compiled)
