@@ -27,7 +27,6 @@ import jwt
 from shopify_app.core.limits import ascii_whole, is_id
 
 Surface = Literal["customer_account", "checkout", "pos"]
-CUSTOMER_SURFACES: tuple[Surface, ...] = ("customer_account", "checkout")
 
 LEEWAY_SECONDS = 10  # clocks drift; Shopify's own libraries allow as much
 CUSTOMER_GID = re.compile(r"^gid://shopify/Customer/(\d{1,19})$")
