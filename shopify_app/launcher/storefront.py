@@ -278,7 +278,7 @@ def member_answer(domain: str, customer_id: int, locale: str | None):
 
 def affordable_first(catalogue: Iterable, points: int) -> list[dict]:
     """The rewards as Offers, what `points` can have first."""
-    offers = [reward_json(r) | {"affordable": points >= (r.min_points or r.points_cost)} for r in catalogue]
+    offers = [reward_json(r) | {"affordable": points >= rewards.fewest_points(r)} for r in catalogue]
     offers.sort(key=lambda offer: not offer["affordable"])
     return offers
 

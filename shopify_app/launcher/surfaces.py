@@ -184,11 +184,11 @@ def _no_such_order():
 
 
 def _next_reward(session, shop_id: int, balance: int) -> dict | None:
-    out_of_reach = [r for r in rewards.catalogue(session, shop_id, enabled_only=True) if (r.min_points or r.points_cost) > balance]
+    out_of_reach = [r for r in rewards.catalogue(session, shop_id, enabled_only=True) if rewards.fewest_points(r) > balance]
     if not out_of_reach:
         return None
-    cheapest = min(out_of_reach, key=lambda r: (r.min_points or r.points_cost, r.id))
-    cost = cheapest.min_points or cheapest.points_cost
+    cheapest = min(out_of_reach, key=lambda r: (rewards.fewest_points(r), r.id))
+    cost = rewards.fewest_points(cheapest)
     return {"id": cheapest.id, "title": cheapest.title, "points_cost": cost, "remaining": cost - balance}
 
 

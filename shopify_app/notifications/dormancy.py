@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from shopify_app.ledger import events
 from shopify_app.ledger.models import LedgerEntry, Member
 from shopify_app.rewards.models import Reward
-from shopify_app.rewards.rewards import catalogue
+from shopify_app.rewards.rewards import catalogue, fewest_points
 from shopify_app.shop.models import Shop
 from shopify_app.shop.shops import program_of
 
@@ -52,7 +52,7 @@ def quiet_members(session: Session, shop: Shop, now: datetime) -> list[tuple[int
         .outerjoin(last, last.c.member_id == Member.id)
         .where(
             Member.shop_id == shop.id,
-            Member.points_balance >= min(r.min_points or r.points_cost for r in offers),
+            Member.points_balance >= min(fewest_points(r) for r in offers),
             Member.redacted_at.is_(None),
             Member.merged_into_id.is_(None),
             since <= now - timedelta(days=program.nudge_after_days),
@@ -86,5 +86,5 @@ def nudge_members(session: Session, shop: Shop, quiet: list[tuple[int, datetime]
 
 
 def best_affordable(offers: list[Reward], points: int) -> Reward | None:
-    affordable = [r for r in offers if (r.min_points or r.points_cost) <= points]
-    return max(affordable, key=lambda r: (r.min_points or r.points_cost, r.id), default=None)
+    affordable = [r for r in offers if fewest_points(r) <= points]
+    return max(affordable, key=lambda r: (fewest_points(r), r.id), default=None)

@@ -37,7 +37,7 @@ from shopify_app.ledger.commands import CustomerProfile
 from shopify_app.ledger.members import ensure_member
 from shopify_app.ledger.models import Member
 from shopify_app.rewards.models import Redemption, Reward
-from shopify_app.rewards.rewards import get_reward
+from shopify_app.rewards.rewards import fewest_points, get_reward
 from shopify_app.shop.models import Shop
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -297,7 +297,7 @@ def _claimed_elsewhere(session: Session, redemption: Redemption, shopify_id: str
 def _points_to_spend(reward: Reward, asked: int | None) -> int:
     if reward.kind != "points_for_money":
         return reward.points_cost
-    low, high, step = reward.min_points or reward.points_cost, reward.max_points, reward.points_cost
+    low, high, step = fewest_points(reward), reward.max_points, reward.points_cost
     if asked is None or isinstance(asked, bool) or not isinstance(asked, int):
         raise RedemptionRefused("invalid_points", "Choose how many points to spend.")
     if asked < low or (high is not None and asked > high) or asked % step:

@@ -108,6 +108,12 @@ def get_reward(session: Session, shop_id: int, reward_id: int) -> Reward:
     return reward
 
 
+def fewest_points(reward) -> int:
+    """The fewest points a redemption of `reward` spends: a points-for-money reward's minimum, where it has
+    one, else its cost (a Reward, or the member view's row of one)."""
+    return reward.min_points or reward.points_cost
+
+
 def catalogue(session: Session, shop_id: int, *, enabled_only: bool = False) -> list[Reward]:
     """The shop's rewards; `enabled_only`: those members can redeem now (an archived reward is never enabled)."""
     query = select(Reward).where(Reward.shop_id == shop_id)
